@@ -1,0 +1,11 @@
+//! Windlass: deploy many Helm releases across many environments, compatible with Helmfile.
+//!
+//! Data flows one way: files → [`project::Project`] (typed, validated, every value remembers its
+//! source) → a plan for one environment and selection → an operation in [`ops`] → a report.
+//! Nothing in this crate prints, reads the terminal, exits the process or changes its environment.
+
+pub mod graph;
+pub mod ops;
+pub mod project;
+pub mod secrets;
+pub mod template;

@@ -1,0 +1,1 @@
+//! A faithful Go `text/template` engine with sprig and Helmfile functions.
