@@ -5,6 +5,7 @@
 //! Nothing in this crate prints, reads the terminal, exits the process or changes its environment.
 
 pub mod graph;
+pub mod location;
 pub mod ops;
 pub mod project;
 pub mod secrets;

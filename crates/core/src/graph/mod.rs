@@ -1,0 +1,1 @@
+//! The release dependency graph: release ids, `needs`, selectors and ordering.

@@ -1,0 +1,1 @@
+//! Operations on a loaded project: build, list, graph, and later template, diff, sync.
