@@ -1,1 +1,197 @@
-//! Loading and validating a project in either layout (charts.yaml + environments, or Helmfile).
+//! Loading and validating a project in either layout: charts.yaml + environments (layout A) or
+//! Helmfile state files (layout B). Both become one [`Project`]: the resolved, validated state of
+//! one environment, every release remembering where it was written.
+
+mod catalog;
+mod error;
+mod fields;
+mod helmfile;
+mod layers;
+mod merge;
+mod release;
+mod resolve;
+mod source;
+mod state;
+mod state_values;
+
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+pub use error::ProjectError;
+pub(crate) use error::closest as closest_of;
+pub(crate) use release::scalar_text;
+pub use release::{Hook, Inherit, MissingFileHandler, Release, ReleaseSpec, SetValue};
+pub use state::{EnvironmentSpec, HelmDefaults, Repository, SubHelmfileSpec};
+
+use crate::graph::Dag;
+use crate::location::Location;
+
+/// What to load and how: the command line's view of the project.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The folder the command runs in; state files are looked up here.
+    pub dir: PathBuf,
+    /// `-f FILE`: a state file or a `helmfile.d`-like folder, relative to `dir`.
+    pub file: Option<PathBuf>,
+    /// `-e NAME`: the environment (`default` when none is given).
+    pub environment: String,
+    /// `--state-values-set k=v,...`, in order.
+    pub state_values_set: Vec<String>,
+    /// `--state-values-file FILE`, in order, relative to `dir`.
+    pub state_values_files: Vec<PathBuf>,
+    /// `-n NAMESPACE`: overrides every release's namespace.
+    pub namespace: Option<String>,
+    /// `--kube-context`: the context of releases that set none.
+    pub kube_context: Option<String>,
+}
+
+/// Which of the two supported layouts a project uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Layout {
+    /// `charts.yaml` + `<environmentsDir>/<env>/cluster.yaml`.
+    ChartsAndEnvironments,
+    /// `helmfile.yaml`, `helmfile.yaml.gotmpl` or `helmfile.d/`.
+    Helmfile,
+}
+
+/// The selected environment.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// Its name.
+    pub name: String,
+    /// The kube context it sets, if any.
+    pub kube_context: Option<String>,
+    /// The state values (`.Values` in templates), fully merged.
+    pub values: Value,
+}
+
+/// One state file after its documents and bases are merged: what applies to its releases.
+#[derive(Debug, Clone)]
+pub struct StateFile {
+    /// The file, relative to the project root.
+    pub file: PathBuf,
+    /// The folder relative paths in it start from.
+    pub base_dir: PathBuf,
+    /// That folder as shown in messages (relative to the project root).
+    pub shown_dir: PathBuf,
+    /// `commonLabels:`, added to every release (they win over the release's own).
+    pub common_labels: indexmap::IndexMap<String, String>,
+    /// `apiVersions:` for releases that set none.
+    pub api_versions: Vec<String>,
+    /// `kubeVersion:` for releases that set none.
+    pub kube_version: Option<String>,
+    /// `missingFileHandler:` for releases that set none.
+    pub missing_file_handler: MissingFileHandler,
+    /// Its `helmDefaults:`.
+    pub helm_defaults: HelmDefaults,
+    /// Its `repositories:`.
+    pub repositories: Vec<Repository>,
+    /// Selectors a parent's `helmfiles:` entry gave it, replacing the command line's.
+    pub selectors: Option<Vec<String>>,
+}
+
+/// Something worth telling that does not stop the run (a skipped missing file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How loud: `Warn`, `Info` or `Debug`.
+    pub level: MissingFileHandler,
+    /// Where it applies.
+    pub location: Location,
+    /// What happened.
+    pub message: String,
+}
+
+/// A loaded, validated project for one environment.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The folder the project was loaded from.
+    pub root: PathBuf,
+    /// The layout it uses.
+    pub layout: Layout,
+    /// The environment selected with `-e`.
+    pub environment: Environment,
+    /// Every environment the project defines, sorted.
+    pub environments: Vec<String>,
+    /// The state files, main file first; releases point into this list.
+    pub states: Vec<StateFile>,
+    /// Every release of the environment, in definition order, including disabled ones.
+    pub releases: Vec<Release>,
+    /// The dependency graph of `releases` (same indices).
+    pub graph: Dag,
+    /// Non-fatal findings, in the order they were made.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Project {
+    /// Loads the project in `options.dir` for `options.environment` and validates it whole:
+    /// every release, its files and the dependency graph.
+    pub fn load(options: &LoadOptions) -> Result<Self, ProjectError> {
+        match find_layout(options)? {
+            (Layout::ChartsAndEnvironments, catalog) => catalog::load(options, &catalog),
+            (Layout::Helmfile, main) => helmfile::load(options, &main),
+        }
+    }
+
+    /// The state file a release belongs to.
+    pub fn state_of(&self, release: &Release) -> &StateFile {
+        &self.states[release.state]
+    }
+}
+
+/// Which layout `options` point at, and its main file: `-f` decides; otherwise a helmfile in the
+/// folder wins over `charts.yaml`.
+fn find_layout(options: &LoadOptions) -> Result<(Layout, PathBuf), ProjectError> {
+    if let Some(file) = &options.file {
+        let layout = if file.file_name().is_some_and(|n| n == "charts.yaml") {
+            Layout::ChartsAndEnvironments
+        } else {
+            Layout::Helmfile
+        };
+        return Ok((layout, file.clone()));
+    }
+    let dir = &options.dir;
+    let helmfiles = ["helmfile.yaml", "helmfile.yaml.gotmpl", "helmfile.d"];
+    if let Some(found) = helmfiles.iter().find(|name| dir.join(name).exists()) {
+        return Ok((Layout::Helmfile, PathBuf::from(found)));
+    }
+    if dir.join("charts.yaml").is_file() {
+        return Ok((Layout::ChartsAndEnvironments, PathBuf::from("charts.yaml")));
+    }
+    Err(ProjectError::NoProject {
+        dir: display_dir(dir),
+    })
+}
+
+/// `dir` as shown to the user: `.` for the current folder.
+fn display_dir(dir: &Path) -> PathBuf {
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+mod test_support {
+    use std::path::Path;
+
+    /// Writes `content` to `path` below `dir`, creating folders.
+    pub fn write(dir: &Path, path: &str, content: &str) {
+        let full = dir.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(full, content).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// A temporary project folder with `files`.
+    pub fn project_in(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        for (path, content) in files {
+            write(dir.path(), path, content);
+        }
+        dir
+    }
+}

@@ -1,0 +1,639 @@
+//! Layout B: Helmfile state files (`helmfile.yaml`, `helmfile.d/`, `-f FILE`) with documents,
+//! bases, environments, release templates and sub-helmfiles, as Helmfile v1 reads them.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde_yaml::Value;
+
+use crate::location::Location;
+use crate::project::error::ProjectError;
+use crate::project::fields::{At, decode};
+use crate::project::layers::Layers;
+use crate::project::merge::{Policy, merge};
+use crate::project::release::{Inherit, MissingFileHandler};
+use crate::project::resolve::{RawRelease, dir_of, resolve};
+use crate::project::source::{Document, Segment, SourceMap, parse_documents_at};
+use crate::project::state::{EnvironmentSpec, StateDocument, SubHelmfileSpec, validate_document};
+use crate::project::state_values::{EntryContext, apply_command_line, load_entries, resolve_files};
+use crate::project::{
+    Diagnostic, Environment, Layout, LoadOptions, Project, StateFile, display_dir,
+};
+
+/// Loads the Helmfile project whose main state file (or `helmfile.d` folder) is `main`.
+pub(crate) fn load(options: &LoadOptions, main: &Path) -> Result<Project, ProjectError> {
+    let mut loader = Loader {
+        options,
+        states: Vec::new(),
+        raw: Vec::new(),
+        diagnostics: Vec::new(),
+        environment: None,
+        environments: Vec::new(),
+    };
+    for file in state_files(options, main)? {
+        loader.load_state(&file, None, None)?;
+    }
+    let environment = loader.environment.take().unwrap_or_else(|| Environment {
+        name: options.environment.clone(),
+        kube_context: None,
+        values: Value::Mapping(Default::default()),
+    });
+    let (releases, graph) = resolve(
+        loader.raw,
+        options,
+        &environment,
+        &loader.states,
+        &mut loader.diagnostics,
+    )?;
+    let mut environments = loader.environments;
+    environments.sort();
+    environments.dedup();
+    Ok(Project {
+        root: display_dir(&options.dir),
+        layout: Layout::Helmfile,
+        environment,
+        environments,
+        states: loader.states,
+        releases,
+        graph,
+        diagnostics: loader.diagnostics,
+    })
+}
+
+/// The state files `main` names: itself, or the sorted `*.yaml[.gotmpl]` files of a folder.
+fn state_files(options: &LoadOptions, main: &Path) -> Result<Vec<PathBuf>, ProjectError> {
+    let full = options.dir.join(main);
+    if !full.is_dir() {
+        if !full.is_file() {
+            return Err(ProjectError::Read {
+                location: Location::file(main),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
+        }
+        return Ok(vec![main.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(&full).map_err(|source| ProjectError::Read {
+        location: Location::file(main),
+        source,
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml") || n.ends_with(".yaml.gotmpl") || n.ends_with(".yml"))
+        .map(|n| main.join(n))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// A state file's documents and bases merged, with the layers of each release and template.
+#[derive(Default)]
+struct MergedState {
+    value: Value,
+    releases: Vec<Layers>,
+    templates: IndexMap<String, Layers>,
+}
+
+impl MergedState {
+    /// One document, with the layers of its releases and templates.
+    fn from_document(document: Document) -> Self {
+        let key = |k: &str| Segment::Key(k.to_string());
+        let releases = document
+            .value
+            .get("releases")
+            .and_then(Value::as_sequence)
+            .map_or(0, Vec::len);
+        let templates: Vec<String> = document
+            .value
+            .get("templates")
+            .and_then(Value::as_mapping)
+            .map(|m| {
+                m.keys()
+                    .filter_map(|k| k.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            releases: (0..releases)
+                .map(|i| {
+                    Layers::single(
+                        document.map.clone(),
+                        vec![key("releases"), Segment::Index(i)],
+                    )
+                })
+                .collect(),
+            templates: templates
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.clone(),
+                        Layers::single(document.map.clone(), vec![key("templates"), key(&t)]),
+                    )
+                })
+                .collect(),
+            value: document.value,
+        }
+    }
+
+    /// Puts a later part or layer on top of this one; with [`Policy::Parts`] its releases replace
+    /// these, as Helmfile's override merge replaces a non-empty list.
+    fn absorb(&mut self, other: MergedState, policy: Policy) {
+        merge(&mut self.value, other.value, policy);
+        if policy == Policy::Parts && !other.releases.is_empty() {
+            self.releases = other.releases;
+        } else {
+            self.releases.extend(other.releases);
+        }
+        for (name, layers) in other.templates {
+            self.templates.entry(name).or_default().extend(&layers);
+        }
+    }
+}
+
+struct Loader<'a> {
+    options: &'a LoadOptions,
+    states: Vec<StateFile>,
+    raw: Vec<RawRelease>,
+    diagnostics: Vec<Diagnostic>,
+    /// The environment of the first top-level state file.
+    environment: Option<Environment>,
+    environments: Vec<String>,
+}
+
+impl Loader<'_> {
+    /// Loads one state file (`shown`, relative to the project root) and the sub-helmfiles it names.
+    /// `passed` are the state values a parent's `helmfiles:` entry gives it.
+    fn load_state(
+        &mut self,
+        shown: &Path,
+        passed: Option<(&Environment, Value)>,
+        selectors: Option<Vec<String>>,
+    ) -> Result<(), ProjectError> {
+        let merged = self.read_merged(shown, true)?;
+        let file_location = Location::file(shown);
+        let whole = SourceMap::for_file(shown);
+        let state: StateDocument = decode(&merged.value, &At(&whole, &[]), "the state file")?;
+        let shown_dir = dir_of(shown);
+        let base_dir = self.options.dir.join(&shown_dir);
+        let missing = state
+            .missing_file_handler
+            .unwrap_or(MissingFileHandler::Error);
+        let name = &self.options.environment;
+        if passed.is_none() {
+            self.environments.extend(state.environments.keys().cloned());
+        }
+        let spec: EnvironmentSpec = match state.environments.get(name) {
+            Some(Value::Null) => EnvironmentSpec::default(),
+            Some(spec) => decode(spec, &At(&whole, &[]), "environment")?,
+            None if name == "default" || passed.is_some() => EnvironmentSpec::default(),
+            None => {
+                let mut defined: Vec<String> = state.environments.keys().cloned().collect();
+                defined.sort();
+                return Err(ProjectError::UnknownEnvironment {
+                    location: file_location,
+                    name: name.clone(),
+                    defined,
+                });
+            }
+        };
+        let entries = EntryContext {
+            base_dir: &base_dir,
+            shown_dir: &shown_dir,
+            missing: spec.missing_file_handler.unwrap_or(missing),
+            owner: "the state file",
+            what: "values file",
+        };
+        let at_file = |_: usize| file_location.clone();
+        let mut values = load_entries(&state.values, &entries, &at_file, &mut self.diagnostics)?;
+        let owner = format!("environment \"{name}\"");
+        let env_values = load_entries(
+            &spec.values,
+            &EntryContext {
+                owner: &owner,
+                ..entries
+            },
+            &at_file,
+            &mut self.diagnostics,
+        )?;
+        merge(&mut values, env_values, Policy::Values);
+        if !spec.secrets.is_empty() {
+            for path in &spec.secrets {
+                resolve_files(
+                    path,
+                    &EntryContext {
+                        owner: &owner,
+                        what: "secrets file",
+                        ..entries
+                    },
+                    &file_location,
+                    &mut self.diagnostics,
+                )?;
+            }
+            return Err(ProjectError::SecretsUnsupported {
+                location: file_location,
+            });
+        }
+        let kube_context = spec
+            .kube_context
+            .clone()
+            .or_else(|| passed.as_ref().and_then(|(e, _)| e.kube_context.clone()));
+        if let Some((parent, overrides)) = passed {
+            merge(&mut values, parent.values.clone(), Policy::Values);
+            merge(&mut values, overrides, Policy::Values);
+        }
+        apply_command_line(self.options, &mut values)?;
+        let environment = Environment {
+            name: name.clone(),
+            kube_context,
+            values,
+        };
+
+        let index = self.states.len();
+        self.states.push(StateFile {
+            file: shown.to_path_buf(),
+            base_dir: base_dir.clone(),
+            shown_dir: shown_dir.clone(),
+            helm_defaults: decode(&state.helm_defaults, &At(&whole, &[]), "helmDefaults")?,
+            repositories: state
+                .repositories
+                .iter()
+                .map(|r| decode(r, &At(&whole, &[]), "repository"))
+                .collect::<Result<_, _>>()?,
+            selectors,
+            common_labels: state
+                .common_labels
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        crate::project::release::scalar_text(v).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            api_versions: state.api_versions.clone(),
+            kube_version: state
+                .kube_version
+                .as_ref()
+                .and_then(crate::project::release::scalar_text),
+            missing_file_handler: missing,
+        });
+
+        let templates: IndexMap<String, (Value, Layers)> = state
+            .templates
+            .iter()
+            .map(|(name, value)| {
+                let layers = merged.templates.get(name).cloned().unwrap_or_default();
+                (name.clone(), (value.clone(), layers))
+            })
+            .collect();
+        let default_inherit = default_inherits(&state.default_inherit);
+        for (value, layers) in state.releases.iter().zip(merged.releases) {
+            let (value, layers) = inherit(
+                value.clone(),
+                layers,
+                &templates,
+                &default_inherit,
+                &mut Vec::new(),
+            )?;
+            self.raw.push(RawRelease {
+                value,
+                layers,
+                state: index,
+            });
+        }
+
+        for (i, entry) in state.helmfiles.iter().enumerate() {
+            let sub: SubHelmfileSpec = match entry {
+                Value::String(path) => SubHelmfileSpec {
+                    path: path.clone(),
+                    ..Default::default()
+                },
+                other => decode(other, &At(&whole, &[]), "helmfiles entry")?,
+            };
+            let owner = format!("helmfiles[{i}]");
+            let sub_values = load_entries(
+                &sub.values,
+                &EntryContext {
+                    owner: &owner,
+                    ..entries
+                },
+                &at_file,
+                &mut self.diagnostics,
+            )?;
+            let strict = EntryContext {
+                missing: MissingFileHandler::Error,
+                owner: &owner,
+                what: "sub-helmfile",
+                ..entries
+            };
+            for file in resolve_files(&sub.path, &strict, &file_location, &mut self.diagnostics)? {
+                let sub_shown = shown_dir.join(file.strip_prefix(&base_dir).unwrap_or(&file));
+                let selectors = (!sub.selectors.is_empty()).then(|| sub.selectors.clone());
+                self.load_state(
+                    &sub_shown,
+                    Some((&environment, sub_values.clone())),
+                    selectors,
+                )?;
+            }
+        }
+        if self.environment.is_none() {
+            self.environment = Some(environment);
+        }
+        Ok(())
+    }
+
+    /// Reads a state file part by part (Helmfile splits on `\n---\n`): each part with its bases
+    /// beneath it, later parts over earlier ones.
+    fn read_merged(&mut self, shown: &Path, with_bases: bool) -> Result<MergedState, ProjectError> {
+        if shown.extension().is_some_and(|e| e == "gotmpl") {
+            return Err(ProjectError::TemplateUnsupported {
+                location: Location::file(shown),
+            });
+        }
+        let full = self.options.dir.join(shown);
+        let text = std::fs::read_to_string(&full)
+            .map_err(|source| ProjectError::Read {
+                location: Location::file(shown),
+                source,
+            })?
+            .replace("\r\n", "\n");
+        let mut merged = MergedState::default();
+        let mut line_offset = 0;
+        for part in text.split("\n---\n") {
+            let mut part_state = MergedState::default();
+            for document in parse_documents_at(shown, part, line_offset)? {
+                validate_document(&document)?;
+                part_state.absorb(MergedState::from_document(document), Policy::State);
+            }
+            line_offset += part.matches('\n').count() as u32 + 2;
+            let part_state = self.with_bases(part_state, shown, with_bases)?;
+            merged.absorb(part_state, Policy::Parts);
+        }
+        Ok(merged)
+    }
+
+    /// Loads the `bases:` a part names and puts the part over them.
+    fn with_bases(
+        &mut self,
+        part: MergedState,
+        shown: &Path,
+        allowed: bool,
+    ) -> Result<MergedState, ProjectError> {
+        let mut part = part;
+        let bases: Vec<String> = match part.value.as_mapping_mut().and_then(|m| m.remove("bases")) {
+            Some(Value::Sequence(list)) => list
+                .iter()
+                .filter_map(|b| b.as_str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if bases.is_empty() {
+            return Ok(part);
+        }
+        if !allowed {
+            return Err(ProjectError::InvalidField {
+                location: Location::file(shown),
+                context: "bases".into(),
+                message:
+                    "a base cannot have bases of its own (Helmfile does not support nested bases)"
+                        .into(),
+            });
+        }
+        let mut layered = MergedState::default();
+        for base in bases {
+            let base_shown = dir_of(shown).join(&base);
+            layered.absorb(self.read_merged(&base_shown, false)?, Policy::State);
+        }
+        layered.absorb(part, Policy::State);
+        Ok(layered)
+    }
+}
+
+fn default_inherits(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Sequence(list) => list
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Merges the templates a release inherits beneath it, as Helmfile does: templates first (the
+/// first to set a field keeps it), then the release; lists append.
+fn inherit(
+    mut release: Value,
+    layers: Layers,
+    templates: &IndexMap<String, (Value, Layers)>,
+    default_inherit: &[String],
+    path: &mut Vec<String>,
+) -> Result<(Value, Layers), ProjectError> {
+    let written: Vec<Inherit> = match release.as_mapping_mut().and_then(|m| m.remove("inherit")) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Sequence(list)) => list
+            .into_iter()
+            .map(|v| decode(&v, &layers, "inherit"))
+            .collect::<Result<_, _>>()?,
+        Some(one) => vec![decode(&one, &layers, "inherit")?],
+    };
+    let mut entries: Vec<Inherit> = default_inherit
+        .iter()
+        .filter(|d| !written.iter().any(|w| &w.template == *d))
+        .map(|d| Inherit {
+            template: d.clone(),
+            except: Vec::new(),
+        })
+        .collect();
+    entries.extend(written);
+    if entries.is_empty() {
+        return Ok((release, layers));
+    }
+    let mut merged = Value::Null;
+    let mut merged_layers = Layers::default();
+    let location = layers.locate(&[Segment::Key("inherit".into())]);
+    for entry in entries {
+        let Some((template, template_layers)) = templates.get(&entry.template) else {
+            return Err(ProjectError::InvalidField {
+                location,
+                context: "inherit".into(),
+                message: format!(
+                    "template \"{}\" is not defined under `templates:`{}",
+                    entry.template,
+                    crate::project::error::closest(
+                        &entry.template,
+                        templates.keys().map(String::as_str)
+                    )
+                    .map(|s| format!(" (did you mean \"{s}\"?)"))
+                    .unwrap_or_default()
+                ),
+            });
+        };
+        if path.contains(&entry.template) {
+            path.push(entry.template.clone());
+            return Err(ProjectError::InvalidField {
+                location,
+                context: "inherit".into(),
+                message: format!("cyclic template inheritance: {}", path.join(" -> ")),
+            });
+        }
+        path.push(entry.template.clone());
+        let (mut source, source_layers) = inherit(
+            template.clone(),
+            template_layers.clone(),
+            templates,
+            &[],
+            path,
+        )?;
+        path.pop();
+        if let Some(mapping) = source.as_mapping_mut() {
+            for field in &entry.except {
+                const ALLOWED: [&str; 7] = [
+                    "labels",
+                    "values",
+                    "valuesTemplate",
+                    "setTemplate",
+                    "set",
+                    "setString",
+                    "secrets",
+                ];
+                if !ALLOWED.contains(&field.as_str()) {
+                    return Err(ProjectError::InvalidField {
+                        location,
+                        context: "inherit".into(),
+                        message: format!(
+                            "\"{field}\" cannot be excepted; allowed: {}",
+                            ALLOWED.join(", ")
+                        ),
+                    });
+                }
+                mapping.remove(field.as_str());
+            }
+        }
+        merge(&mut merged, source, Policy::Inherited);
+        merged_layers.extend(&source_layers);
+    }
+    merge(&mut merged, release, Policy::Inherited);
+    merged_layers.extend(&layers);
+    Ok((merged, merged_layers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::Release;
+    use crate::project::test_support::project_in;
+
+    fn load(files: &[(&str, &str)], environment: &str) -> Project {
+        let dir = project_in(files);
+        Project::load(&LoadOptions {
+            dir: dir.path().to_path_buf(),
+            environment: environment.into(),
+            ..Default::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn bases_append_beneath_their_part() {
+        let project = load(
+            &[
+                ("base.yaml", "releases:\n- name: from-base\n  chart: ./c\n"),
+                (
+                    "helmfile.yaml",
+                    "bases: [base.yaml]\nreleases:\n- name: one\n  chart: ./c\n",
+                ),
+            ],
+            "default",
+        );
+        let names: Vec<&str> = project.releases.iter().map(Release::name).collect();
+        assert_eq!(names, ["from-base", "one"]);
+        let locations: Vec<String> = project
+            .releases
+            .iter()
+            .map(|r| r.location.to_string())
+            .collect();
+        assert_eq!(locations, ["base.yaml:2:3", "helmfile.yaml:3:3"]);
+    }
+
+    #[test]
+    fn a_later_part_replaces_the_releases_of_earlier_parts() {
+        // Helmfile merges `---` parts with override semantics: a non-empty list replaces.
+        let project = load(
+            &[(
+                "helmfile.yaml",
+                "releases:\n- name: one\n  chart: ./c\n---\nreleases:\n- name: two\n  chart: ./c\n---\nrepositories: []\n",
+            )],
+            "default",
+        );
+        let names: Vec<&str> = project.releases.iter().map(Release::name).collect();
+        assert_eq!(names, ["two"]);
+        assert_eq!(
+            project.releases[0].location.to_string(),
+            "helmfile.yaml:6:3"
+        );
+    }
+
+    #[test]
+    fn state_values_layer_root_then_environment_then_command_line() {
+        let dir = project_in(&[(
+            "helmfile.yaml",
+            "values: [{a: root, b: root, c: root}]\nenvironments:\n  prod:\n    values: [{b: env, c: env}]\n",
+        )]);
+        let project = Project::load(&LoadOptions {
+            dir: dir.path().to_path_buf(),
+            environment: "prod".into(),
+            state_values_set: vec!["c=cli".into()],
+            ..Default::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            serde_yaml::to_string(&project.environment.values).unwrap_or_default(),
+            "a: root\nb: env\nc: cli\n"
+        );
+    }
+
+    #[test]
+    fn templates_are_inherited_with_except_and_lists_appended() {
+        let project = load(
+            &[(
+                "helmfile.yaml",
+                "templates:\n  t:\n    namespace: ns\n    wait: true\n    values: [{x: 1}]\n    labels: {from: template}\nreleases:\n- name: r\n  chart: ./c\n  wait: false\n  values: [{y: 2}]\n  inherit:\n  - template: t\n    except: [labels]\n",
+            )],
+            "default",
+        );
+        let spec = &project.releases[0].spec;
+        assert_eq!(spec.namespace.as_deref(), Some("ns"));
+        assert_eq!(
+            spec.wait,
+            Some(true),
+            "the template keeps what it sets, as in Helmfile"
+        );
+        assert_eq!(
+            serde_yaml::to_string(&spec.values).unwrap_or_default(),
+            "- x: 1\n- y: 2\n"
+        );
+        assert!(spec.labels.is_empty());
+    }
+
+    #[test]
+    fn undefined_template_is_an_error_with_a_suggestion() {
+        let dir = project_in(&[(
+            "helmfile.yaml",
+            "templates:\n  default: {}\nreleases:\n- name: r\n  chart: ./c\n  inherit:\n  - template: defualt\n",
+        )]);
+        let error = Project::load(&LoadOptions {
+            dir: dir.path().to_path_buf(),
+            environment: "default".into(),
+            ..Default::default()
+        })
+        .err()
+        .map(|e| e.to_string());
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "helmfile.yaml:6:3: inherit: template \"defualt\" is not defined under `templates:` (did you mean \"default\"?)"
+            )
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! The last step shared by both layouts: merged release specs become validated [`Release`]s with
+//! Helmfile's defaults, their files are checked, and the dependency graph is built.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde_yaml::Value;
+
+use crate::graph::{Dag, Node, ReleaseId};
+use crate::location::Location;
+use crate::project::error::ProjectError;
+use crate::project::fields::{decode, invalid};
+use crate::project::layers::Layers;
+use crate::project::release::{Release, ReleaseSpec};
+use crate::project::source::Segment;
+use crate::project::state_values::{EntryContext, resolve_files};
+use crate::project::{Diagnostic, Environment, LoadOptions, StateFile};
+
+/// A release spec merged from its layers, not yet validated.
+pub(crate) struct RawRelease {
+    /// The merged mapping.
+    pub value: Value,
+    /// Where its parts were written.
+    pub layers: Layers,
+    /// Its state file's index.
+    pub state: usize,
+}
+
+/// Validates `raw` releases and builds the graph; findings that do not stop the load go to
+/// `diagnostics`.
+pub(crate) fn resolve(
+    raw: Vec<RawRelease>,
+    options: &LoadOptions,
+    environment: &Environment,
+    states: &[StateFile],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(Vec<Release>, Dag), ProjectError> {
+    let mut releases = Vec::with_capacity(raw.len());
+    let mut seen: HashMap<ReleaseId, Location> = HashMap::new();
+    for raw in raw {
+        let release = resolve_one(raw, options, environment, states, diagnostics)?;
+        if let Some(first) = seen.get(&release.id) {
+            return Err(ProjectError::DuplicateRelease {
+                location: release.location.clone(),
+                id: release.id.to_string(),
+                first: first.clone(),
+            });
+        }
+        seen.insert(release.id.clone(), release.location.clone());
+        releases.push(release);
+    }
+    let nodes = releases.iter().map(graph_node).collect();
+    let graph = Dag::new(nodes)?;
+    Ok((releases, graph))
+}
+
+fn resolve_one(
+    raw: RawRelease,
+    options: &LoadOptions,
+    environment: &Environment,
+    states: &[StateFile],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Release, ProjectError> {
+    let name = raw
+        .value
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let context = format!("release \"{name}\"");
+    let mut spec: ReleaseSpec = decode(&raw.value, &raw.layers, &context)?;
+    let location = raw.layers.origin();
+    if name.is_empty() {
+        return Err(invalid(location, "release".into(), "has no name".into()));
+    }
+    if spec.chart.as_deref().unwrap_or_default().is_empty() {
+        return Err(invalid(location, context, "has no chart".into()));
+    }
+    let state = &states[raw.state];
+    if let Some(namespace) = &options.namespace {
+        spec.namespace = Some(namespace.clone());
+    }
+    if spec.kube_context.as_deref().unwrap_or_default().is_empty() {
+        spec.kube_context = options
+            .kube_context
+            .clone()
+            .or_else(|| state.helm_defaults.kube_context.clone())
+            .filter(|c| !c.is_empty());
+    }
+    for (key, value) in &state.common_labels {
+        spec.labels.insert(key.clone(), value.clone());
+    }
+    if spec.api_versions.is_empty() {
+        spec.api_versions = state.api_versions.clone();
+    }
+    if spec.kube_version.is_none() {
+        spec.kube_version = state.kube_version.clone();
+    }
+    let enabled = condition_enabled(&spec, &environment.values).map_err(|message| {
+        invalid(
+            raw.layers.locate(&[key("condition")]),
+            context.clone(),
+            message,
+        )
+    })?;
+    let missing = spec
+        .missing_file_handler
+        .unwrap_or(state.missing_file_handler);
+    for (field, what) in [("values", "values file"), ("secrets", "secrets file")] {
+        let entries = if field == "values" {
+            &spec.values
+        } else {
+            &spec.secrets
+        };
+        let entry_context = EntryContext {
+            base_dir: &state.base_dir,
+            shown_dir: &state.shown_dir,
+            missing,
+            owner: &context,
+            what,
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let Value::String(path) = entry else { continue };
+            if is_checkable_path(path) {
+                let at = raw.layers.locate(&[key(field), Segment::Index(i)]);
+                resolve_files(path, &entry_context, &at, diagnostics)?;
+            }
+        }
+    }
+    let id = ReleaseId::new(
+        spec.kube_context.as_deref(),
+        spec.namespace.as_deref(),
+        &name,
+    );
+    Ok(Release {
+        id,
+        spec,
+        location,
+        base_dir: state.base_dir.clone(),
+        state: raw.state,
+        enabled,
+        layers: raw.layers,
+    })
+}
+
+fn key(name: &str) -> Segment {
+    Segment::Key(name.to_string())
+}
+
+/// Whether a values path can be checked now: not templated, not remote.
+fn is_checkable_path(path: &str) -> bool {
+    !path.contains("{{") && !path.contains("://") && !path.starts_with("git::")
+}
+
+/// Helmfile's `condition:` rule: `true`/`false`, or `a.b.enabled` read from the state values
+/// (a missing or non-boolean `enabled` is false; a missing parent is an error).
+fn condition_enabled(spec: &ReleaseSpec, values: &Value) -> Result<bool, String> {
+    let Some(condition) = spec.condition.as_deref().filter(|c| !c.is_empty()) else {
+        return Ok(true);
+    };
+    match condition.to_ascii_lowercase().as_str() {
+        "true" => return Ok(true),
+        "false" => return Ok(false),
+        _ => {}
+    }
+    let keys: Vec<&str> = condition.split('.').collect();
+    if keys.last() != Some(&"enabled") || keys.len() < 2 {
+        return Err(format!(
+            "condition \"{condition}\" must be of the form \"foo.enabled\""
+        ));
+    }
+    let mut current = values;
+    let mut walked = String::new();
+    for part in &keys[..keys.len() - 1] {
+        walked.push('.');
+        walked.push_str(part);
+        current = current
+            .get(*part)
+            .ok_or_else(|| format!("environment values field \"{walked}\" not found"))?;
+        if !current.is_mapping() {
+            return Err(format!(
+                "environment values field \"{walked}\" is not a map"
+            ));
+        }
+    }
+    Ok(current
+        .get("enabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(false))
+}
+
+/// The graph's view of a release.
+fn graph_node(release: &Release) -> Node {
+    let needs = release
+        .spec
+        .needs
+        .iter()
+        .enumerate()
+        .map(|(i, need)| {
+            (
+                need.clone(),
+                release.layers.locate(&[key("needs"), Segment::Index(i)]),
+            )
+        })
+        .collect();
+    Node::new(release.id.clone(), needs, release.location.clone())
+}
+
+/// The folder of `file`, for resolving paths written in it.
+pub(crate) fn dir_of(file: &std::path::Path) -> PathBuf {
+    file.parent().map(PathBuf::from).unwrap_or_default()
+}
