@@ -1,1 +1,12 @@
-//! Operations on a loaded project: build, list, graph, and later template, diff, sync.
+//! Operations on a loaded project. Each returns data (text to print, entries, reports); the
+//! caller decides how it is shown.
+
+pub mod build;
+pub mod deps;
+pub mod list;
+mod private_dir;
+pub mod repos;
+mod selection;
+pub mod template;
+
+pub use selection::{SelectOptions, select};

@@ -1,0 +1,239 @@
+//! The helm command lines windlass runs, built as Helmfile builds them so a repository behaves the
+//! same under both.
+
+use crate::project::{HelmDefaults, Release, Repository};
+
+/// `helm repo add NAME URL --force-update` with the repository's TLS and credential flags, in
+/// Helmfile's order; `None` for OCI repositories, which are not added but logged in to.
+pub fn repo_add(repository: &Repository) -> Option<Vec<String>> {
+    if repository.oci {
+        return None;
+    }
+    let mut args: Vec<String> = [
+        "repo",
+        "add",
+        &repository.name,
+        &repository.url,
+        "--force-update",
+    ]
+    .map(String::from)
+    .to_vec();
+    let pairs = [
+        ("--cert-file", &repository.cert_file),
+        ("--key-file", &repository.key_file),
+        ("--ca-file", &repository.ca_file),
+        ("--username", &repository.username),
+        ("--password", &repository.password),
+    ];
+    for (flag, value) in pairs {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            args.extend([flag.to_string(), value.to_string()]);
+        }
+    }
+    if repository.pass_credentials {
+        args.push("--pass-credentials".into());
+    }
+    if repository.skip_tls_verify {
+        args.push("--insecure-skip-tls-verify".into());
+    }
+    Some(args)
+}
+
+/// `helm registry login HOST --username U --password-stdin` for an OCI repository with
+/// credentials, with the password to pass on standard input; `None` when no login is needed.
+pub fn registry_login(repository: &Repository) -> Option<(Vec<String>, String)> {
+    let username = repository.username.as_deref().filter(|u| !u.is_empty())?;
+    let password = repository.password.as_deref().filter(|p| !p.is_empty())?;
+    if !repository.oci {
+        return None;
+    }
+    let args = [
+        "registry",
+        "login",
+        &repository.url,
+        "--username",
+        username,
+        "--password-stdin",
+    ]
+    .map(String::from)
+    .to_vec();
+    Some((args, password.to_string()))
+}
+
+/// `helm dependency update CHART`.
+pub fn dependency_update(chart: &str) -> Vec<String> {
+    ["dependency", "update", chart].map(String::from).to_vec()
+}
+
+/// What `helm template` and `helm upgrade` share for one release: its name, chart, and the
+/// values files and `--set` flags that carry its values.
+#[derive(Debug, Clone)]
+pub struct ReleaseCall<'a> {
+    /// The release.
+    pub release: &'a Release,
+    /// The chart as helm should read it (a local path relative to helm's working folder, or
+    /// `repo/chart`, or `oci://...`).
+    pub chart: String,
+    /// The `--values` files, in order.
+    pub values_files: Vec<String>,
+    /// `--set`/`--set-file` flag pairs.
+    pub set_flags: &'a [String],
+}
+
+/// Flags `windlass template` passes through to every `helm template`.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateFlags {
+    /// `--include-crds`.
+    pub include_crds: bool,
+    /// `--skip-tests`.
+    pub skip_tests: bool,
+    /// Extra `--values` files from the command line, after the release's.
+    pub values: Vec<String>,
+    /// Extra `--set` values from the command line, after the release's.
+    pub set: Vec<String>,
+    /// `--args`: extra helm arguments, last.
+    pub args: Vec<String>,
+}
+
+/// The flags before the subcommand that apply to every helm call of a state file: Helmfile puts
+/// `helmDefaults.kubeContext` there.
+pub fn global_flags(defaults: &HelmDefaults) -> Vec<String> {
+    match defaults.kube_context.as_deref().filter(|c| !c.is_empty()) {
+        Some(context) => vec!["--kube-context".into(), context.into()],
+        None => Vec::new(),
+    }
+}
+
+/// `helm template NAME CHART ...` in Helmfile's flag order.
+pub fn template(
+    call: &ReleaseCall<'_>,
+    defaults: &HelmDefaults,
+    flags: &TemplateFlags,
+) -> Vec<String> {
+    let spec = &call.release.spec;
+    let mut args = global_flags(defaults);
+    args.extend([
+        "template".to_string(),
+        call.release.name().to_string(),
+        call.chart.clone(),
+    ]);
+    if let Some(version) = spec.version.as_deref().filter(|v| !v.is_empty()) {
+        args.extend(["--version".into(), version.into()]);
+    }
+    if spec.devel.or(defaults.devel).unwrap_or(false) {
+        args.push("--devel".into());
+    }
+    if let Some(renderer) = spec
+        .post_renderer
+        .as_deref()
+        .or(defaults.post_renderer.as_deref())
+    {
+        args.extend(["--post-renderer".into(), renderer.into()]);
+        let renderer_args = if spec.post_renderer_args.is_empty() {
+            &defaults.post_renderer_args
+        } else {
+            &spec.post_renderer_args
+        };
+        for arg in renderer_args {
+            args.extend(["--post-renderer-args".into(), arg.clone()]);
+        }
+    }
+    for api in &spec.api_versions {
+        args.extend(["--api-versions".into(), api.clone()]);
+    }
+    if let Some(kube_version) = spec.kube_version.as_deref().filter(|v| !v.is_empty()) {
+        args.extend(["--kube-version".into(), kube_version.into()]);
+    }
+    push_values(&mut args, call);
+    for file in &flags.values {
+        args.extend(["--values".into(), file.clone()]);
+    }
+    for set in &flags.set {
+        args.extend(["--set".into(), set.clone()]);
+    }
+    if flags.include_crds {
+        args.push("--include-crds".into());
+    }
+    if flags.skip_tests {
+        args.push("--skip-tests".into());
+    }
+    args.extend(defaults.args.iter().cloned());
+    args.extend(flags.args.iter().cloned());
+    args
+}
+
+/// `helm lint CHART ...` in Helmfile's flag order.
+pub fn lint(call: &ReleaseCall<'_>, defaults: &HelmDefaults, flags: &TemplateFlags) -> Vec<String> {
+    let mut args = global_flags(defaults);
+    args.extend(["lint".to_string(), call.chart.clone()]);
+    push_values(&mut args, call);
+    for file in &flags.values {
+        args.extend(["--values".into(), file.clone()]);
+    }
+    for set in &flags.set {
+        args.extend(["--set".into(), set.clone()]);
+    }
+    args.extend(defaults.args.iter().cloned());
+    args.extend(flags.args.iter().cloned());
+    args
+}
+
+/// `--namespace`, `--values` and `--set` flags, as Helmfile orders them.
+fn push_values(args: &mut Vec<String>, call: &ReleaseCall<'_>) {
+    let namespace = call.release.namespace();
+    if !namespace.is_empty() {
+        args.extend(["--namespace".into(), namespace.into()]);
+    }
+    for file in &call.values_files {
+        args.extend(["--values".into(), file.clone()]);
+    }
+    args.extend(call.set_flags.iter().cloned());
+}
+
+/// `helm dependency build CHART`.
+pub fn dependency_build(chart: &str) -> Vec<String> {
+    ["dependency", "build", chart].map(String::from).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repository(yaml: &str) -> Repository {
+        serde_yaml::from_str(yaml).unwrap_or_default()
+    }
+
+    #[test]
+    fn repo_add_matches_helmfile_flag_order() {
+        let private = repository(
+            "{name: private, url: 'https://charts.example.com', username: u, password: p, caFile: ca.pem, certFile: c.pem, keyFile: k.pem, passCredentials: true, skipTLSVerify: true}",
+        );
+        assert_eq!(
+            repo_add(&private).map(|a| a.join(" ")).as_deref(),
+            Some(
+                "repo add private https://charts.example.com --force-update --cert-file c.pem --key-file k.pem --ca-file ca.pem --username u --password p --pass-credentials --insecure-skip-tls-verify"
+            )
+        );
+        assert_eq!(
+            repo_add(&repository("{name: o, url: ghcr.io/x, oci: true}")),
+            None
+        );
+    }
+
+    #[test]
+    fn registry_login_passes_the_password_on_stdin() {
+        let oci =
+            repository("{name: o, url: ghcr.io/org/charts, oci: true, username: u2, password: p2}");
+        assert_eq!(
+            registry_login(&oci).map(|(a, p)| (a.join(" "), p)),
+            Some((
+                "registry login ghcr.io/org/charts --username u2 --password-stdin".into(),
+                "p2".into()
+            ))
+        );
+        assert_eq!(
+            registry_login(&repository("{name: o, url: ghcr.io/x, oci: true}")),
+            None
+        );
+    }
+}

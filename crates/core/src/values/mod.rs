@@ -1,0 +1,190 @@
+//! The values of one release, in Helmfile's order: every `values:` entry (files copied as written,
+//! `*.gotmpl` files rendered, inline maps as YAML), then decrypted `secrets:`, then `set:` flags.
+//! Each entry becomes one `--values` file, as Helmfile passes them.
+
+mod set;
+
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+use crate::location::Location;
+use crate::project::{MissingFileHandler, Project, Release};
+
+pub use set::set_flags;
+
+/// One `--values` file to hand to helm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValuesFile {
+    /// The file it came from (relative to the project root), `None` for inline maps.
+    pub source: Option<PathBuf>,
+    /// The YAML text helm reads.
+    pub content: String,
+}
+
+/// Everything helm needs to know about a release's values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseValues {
+    /// The `--values` files, lowest precedence first.
+    pub files: Vec<ValuesFile>,
+    /// The `--set`/`--set-file` flags with their arguments, in order.
+    pub set_flags: Vec<String>,
+}
+
+/// Why a release's values could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValuesError {
+    /// A values or secrets file is missing and `missingFileHandler` is `Error`.
+    #[error("{location}: release \"{release}\": {what} \"{}\" does not exist", .path.display())]
+    MissingFile {
+        /// Where the file is named.
+        location: Location,
+        /// The release.
+        release: String,
+        /// `values file` or `secrets file`.
+        what: &'static str,
+        /// The path as resolved.
+        path: PathBuf,
+    },
+    /// A file could not be read.
+    #[error("{}: cannot read: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// An entry is neither a path nor a map.
+    #[error("{location}: release \"{release}\": a values entry must be a file path or a map")]
+    InvalidEntry {
+        /// The entry.
+        location: Location,
+        /// The release.
+        release: String,
+    },
+    /// A `*.gotmpl` values file needs the template engine, which is not wired in yet.
+    #[error("{}: Go templates in values files are not supported yet", .path.display())]
+    TemplateUnsupported {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Secrets need the SOPS decryptor, which is not wired in yet.
+    #[error("{}: secrets files are not supported yet", .path.display())]
+    SecretsUnsupported {
+        /// The file.
+        path: PathBuf,
+    },
+    /// An inline map could not be written as YAML.
+    #[error("release \"{release}\": cannot write inline values as YAML: {message}")]
+    Yaml {
+        /// The release.
+        release: String,
+        /// What the serializer said.
+        message: String,
+    },
+}
+
+/// The values of `release`, ready to write for helm.
+pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseValues, ValuesError> {
+    let state = project.state_of(release);
+    let missing = release
+        .spec
+        .missing_file_handler
+        .unwrap_or(state.missing_file_handler);
+    let mut files = Vec::new();
+    for (index, entry) in release.spec.values.iter().enumerate() {
+        match entry {
+            Value::String(path) => {
+                let Some(shown) =
+                    existing(release, &state.shown_dir, path, missing, "values", index)?
+                else {
+                    continue;
+                };
+                if shown.extension().is_some_and(|e| e == "gotmpl") {
+                    return Err(ValuesError::TemplateUnsupported { path: shown });
+                }
+                let full = project_path(project, &shown);
+                let content =
+                    std::fs::read_to_string(&full).map_err(|source| ValuesError::Read {
+                        path: shown.clone(),
+                        source,
+                    })?;
+                files.push(ValuesFile {
+                    source: Some(shown),
+                    content,
+                });
+            }
+            Value::Mapping(_) => {
+                let content = serde_yaml::to_string(entry).map_err(|e| ValuesError::Yaml {
+                    release: release.name().into(),
+                    message: e.to_string(),
+                })?;
+                files.push(ValuesFile {
+                    source: None,
+                    content,
+                });
+            }
+            Value::Null => {}
+            _ => {
+                return Err(ValuesError::InvalidEntry {
+                    location: release.value_location("values", index),
+                    release: release.name().into(),
+                });
+            }
+        }
+    }
+    for (index, entry) in release.spec.secrets.iter().enumerate() {
+        if let Value::String(path) = entry
+            && let Some(shown) =
+                existing(release, &state.shown_dir, path, missing, "secrets", index)?
+        {
+            return Err(ValuesError::SecretsUnsupported { path: shown });
+        }
+    }
+    Ok(ReleaseValues {
+        files,
+        set_flags: set_flags(&release.spec.set_values),
+    })
+}
+
+/// The path of `shown` (relative to the project root) on disk.
+fn project_path(project: &Project, shown: &Path) -> PathBuf {
+    project.root.join(shown)
+}
+
+/// The file a values path names (relative to the project root), or `None` when it is missing and
+/// the handler says to skip it.
+fn existing(
+    release: &Release,
+    shown_dir: &Path,
+    path: &str,
+    missing: MissingFileHandler,
+    field: &'static str,
+    index: usize,
+) -> Result<Option<PathBuf>, ValuesError> {
+    let prefixed = format!(
+        "{}{path}",
+        release
+            .spec
+            .values_path_prefix
+            .as_deref()
+            .unwrap_or_default()
+    );
+    if release.base_dir.join(&prefixed).is_file() {
+        return Ok(Some(shown_dir.join(prefixed)));
+    }
+    match missing {
+        MissingFileHandler::Error => Err(ValuesError::MissingFile {
+            location: release.value_location(field, index),
+            release: release.name().into(),
+            what: if field == "values" {
+                "values file"
+            } else {
+                "secrets file"
+            },
+            path: shown_dir.join(prefixed),
+        }),
+        _ => Ok(None),
+    }
+}
