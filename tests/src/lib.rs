@@ -1,1 +1,230 @@
-//! Support for the end-to-end tests of the `windlass` binary: temp projects, tool discovery, filters.
+//! Support for the end-to-end tests of the `windlass` binary: temporary projects, running the
+//! binary, and a stable rendering of its exit code and output for snapshots.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A project in a temporary folder, written file by file.
+pub struct TestProject {
+    dir: tempfile::TempDir,
+}
+
+impl Default for TestProject {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestProject {
+    /// An empty project folder.
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("windlass-test-")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("cannot create a temporary folder: {e}"));
+        Self { dir }
+    }
+
+    /// A copy of a fixture folder under `tests/fixtures/`.
+    pub fn fixture(name: &str) -> Self {
+        let project = Self::new();
+        copy_dir(
+            &repo_root().join("tests/fixtures").join(name),
+            project.path(),
+        );
+        project
+    }
+
+    /// Writes `content` to `path` (relative to the project), creating folders; returns `self` so
+    /// calls chain.
+    pub fn file(self, path: &str, content: &str) -> Self {
+        let full = self.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir {parent:?}: {e}"));
+        }
+        std::fs::write(&full, unindent(content)).unwrap_or_else(|e| panic!("write {full:?}: {e}"));
+        self
+    }
+
+    /// The project folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `windlass --helm-binary <recording helm> ARGS` and returns the snapshot text followed
+    /// by the helm calls it made, one `helm ARGV` line each (`--values` files listed with their
+    /// content, temporary paths replaced by `[TMP]`).
+    pub fn run_recorded(&self, args: &[&str]) -> String {
+        let log = self.path().join(".helm-calls.jsonl");
+        let mut command = windlass();
+        command
+            .arg("--helm-binary")
+            .arg(sibling_binary("recording-helm"))
+            .args(args)
+            .current_dir(self.path())
+            .env("RECORDING_HELM_LOG", &log);
+        let mut text = render(command, self.path());
+        text.push_str("----- helm calls -----\n");
+        let log_text = mask_private_dirs(&std::fs::read_to_string(&log).unwrap_or_default());
+        for line in log_text.lines() {
+            let call: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("bad recording {line}: {e}"));
+            let argv: Vec<&str> = call["argv"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str())
+                .collect();
+            text.push_str(&format!("helm {}\n", argv.join(" ")));
+            if let Some(stdin) = call["stdin"].as_str().filter(|s| !s.is_empty()) {
+                text.push_str(&format!("  stdin: {stdin}\n"));
+            }
+            for (path, content) in call["values"].as_object().into_iter().flatten() {
+                text.push_str(&format!("  {path}:\n"));
+                for content_line in content.as_str().unwrap_or_default().lines() {
+                    text.push_str(&format!("    {content_line}\n"));
+                }
+            }
+        }
+        text
+    }
+
+    /// Runs `windlass ARGS` in the project folder with a clean environment and returns the
+    /// snapshot text: exit code, stdout and stderr, with the folder's path replaced by `[PROJECT]`.
+    pub fn run(&self, args: &[&str]) -> String {
+        let mut command = windlass();
+        command.args(args).current_dir(self.path());
+        render(command, self.path())
+    }
+}
+
+/// The `windlass` binary under test (built beside the test executables by `cargo test
+/// --workspace`, or `cargo build -p windlass-cli`), with variables that change its behaviour
+/// removed.
+pub fn windlass() -> Command {
+    let mut command = Command::new(binary());
+    for name in ["WINDLASS_ENVIRONMENT", "HELMFILE_ENVIRONMENT", "NO_COLOR"] {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// The path of the `windlass` binary: `$WINDLASS_BIN`, else the one in this build's target folder.
+pub fn binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("WINDLASS_BIN") {
+        return PathBuf::from(path);
+    }
+    sibling_binary("windlass")
+}
+
+/// A binary built into the same target folder as the running test.
+pub fn sibling_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("no current executable: {e}"));
+    let target = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| panic!("unexpected test executable location {exe:?}"));
+    let binary = target.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.is_file(),
+        "the {name} binary is missing at {binary:?}: run `cargo build --workspace --bins` (scripts/test.sh does)"
+    );
+    binary
+}
+
+/// Runs `command` and renders its outcome for a snapshot, replacing `dir` with `[PROJECT]`.
+pub fn render(mut command: Command, dir: &Path) -> String {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run windlass: {e}"));
+    let clean = |bytes: &[u8]| {
+        mask_private_dirs(
+            &String::from_utf8_lossy(bytes).replace(&dir.display().to_string(), "[PROJECT]"),
+        )
+    };
+    format!(
+        "exit: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+        output
+            .status
+            .code()
+            .map_or_else(|| "signal".to_string(), |c| c.to_string()),
+        clean(&output.stdout),
+        clean(&output.stderr),
+    )
+}
+
+/// The real helm of `major` version 3 or 4: `$WINDLASS_TEST_HELM3`/`4`, else the one
+/// `scripts/install-tools.sh` put in `.tools/`. Panics with what to do when it is missing: a test
+/// that needs helm never passes without it.
+pub fn real_helm(major: u32) -> PathBuf {
+    let path = std::env::var_os(format!("WINDLASS_TEST_HELM{major}"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(format!(".tools/helm{major}/helm")));
+    assert!(
+        path.is_file(),
+        "helm {major} is missing at {path:?}: run `bash scripts/install-tools.sh` (scripts/test.sh does)"
+    );
+    path
+}
+
+/// Replaces each run's private values folder (`<tmp>/windlass-XXXXXX`) with `[VALUES]`.
+pub fn mask_private_dirs(text: &str) -> String {
+    let prefix = std::env::temp_dir().join("windlass-").display().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&prefix) {
+        out.push_str(&rest[..at]);
+        out.push_str("[VALUES]");
+        let after = &rest[at + prefix.len()..];
+        let skip = after
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+        rest = &after[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The repository root (the workspace folder).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| panic!("the tests package has no parent folder"))
+}
+
+/// Removes the common leading indentation of a raw string literal and a leading newline, so
+/// files can be written indented in test code.
+pub fn unindent(text: &str) -> String {
+    let text = text.strip_prefix('\n').unwrap_or(text);
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    text.lines()
+        .map(|l| {
+            if l.len() >= indent {
+                &l[indent..]
+            } else {
+                l.trim_start()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if text.ends_with('\n') { "\n" } else { "" }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let entries = std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {from:?}: {e}"));
+    for entry in entries.flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("mkdir {target:?}: {e}"));
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("copy {target:?}: {e}"));
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The command line, as clap types only; `settings.rs` turns them into library options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Deploy many Helm releases across many environments (Helmfile-compatible).
+#[derive(Debug, Parser)]
+#[command(name = "windlass", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags that apply to every command, named as Helmfile names them.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// State file or folder (charts.yaml, helmfile.yaml[.gotmpl], helmfile.d/)
+    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Environment to use [env: WINDLASS_ENVIRONMENT, HELMFILE_ENVIRONMENT] [default: default]
+    #[arg(short = 'e', long = "environment", global = true, value_name = "ENV")]
+    pub environment: Option<String>,
+    /// Release selector, e.g. tier=web,name!=api; repeat for OR
+    #[arg(short = 'l', long = "selector", global = true, value_name = "SELECTOR")]
+    pub selectors: Vec<String>,
+    /// Kube context for releases that set none
+    #[arg(long, global = true, value_name = "CONTEXT")]
+    pub kube_context: Option<String>,
+    /// Path to the kubeconfig file
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Namespace for every release (overrides the state files)
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// The helm binary to run
+    #[arg(
+        short = 'b',
+        long,
+        global = true,
+        value_name = "PATH",
+        default_value = "helm"
+    )]
+    pub helm_binary: PathBuf,
+    /// Set state values (key=value,key2=value2), over the environment's
+    #[arg(long, global = true, value_name = "SET")]
+    pub state_values_set: Vec<String>,
+    /// A YAML file of state values, over the environment's
+    #[arg(long, global = true, value_name = "FILE")]
+    pub state_values_file: Vec<PathBuf>,
+    /// How many releases run at once (0: no limit)
+    #[arg(long, global = true, value_name = "N", default_value_t = 0)]
+    pub concurrency: usize,
+    /// Colour the output even when it is not a terminal
+    #[arg(long, global = true, conflicts_with = "no_color")]
+    pub color: bool,
+    /// Never colour the output
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Print only errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// How much to say on stderr
+    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
+    pub log_level: LogLevel,
+}
+
+/// Verbosity of diagnostics on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Errors and warnings.
+    Warn,
+    /// Also informational messages.
+    Info,
+    /// Everything.
+    Debug,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Diff, then sync the releases that changed
+    Apply(PassThrough),
+    /// Show what sync would change
+    Diff(PassThrough),
+    /// Install or upgrade every selected release
+    Sync(PassThrough),
+    /// Render the manifests of every selected release
+    Template(TemplateArgs),
+    /// Run helm lint on every selected release
+    Lint(TemplateArgs),
+    /// Uninstall every selected release, dependents first
+    Destroy(PassThrough),
+    /// Show the status of every selected release
+    Status(PassThrough),
+    /// List the releases of the environment
+    List(ListArgs),
+    /// Print the fully resolved state of the environment as YAML
+    Build(PassThrough),
+    /// Write the merged values of every selected release to files
+    WriteValues(PassThrough),
+    /// Update the dependencies of local charts
+    Deps(PassThrough),
+    /// Add and update the chart repositories
+    Repos(PassThrough),
+    /// Print the release dependency graph
+    Graph(GraphArgs),
+}
+
+/// Flags of a command that is not implemented yet, accepted so scripts fail with a clear message.
+#[derive(Debug, Args)]
+pub struct PassThrough {
+    /// Flags for the command
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<String>,
+}
+
+/// `template` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Do not build local charts' dependencies first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Include CRDs in the output
+    #[arg(long)]
+    pub include_crds: bool,
+    /// Leave out the charts' tests
+    #[arg(long)]
+    pub skip_tests: bool,
+    /// Set a value on every release (key=value), after the releases' own
+    #[arg(long, value_name = "SET")]
+    pub set: Vec<String>,
+    /// Add a values file to every release, after the releases' own
+    #[arg(long, value_name = "FILE")]
+    pub values: Vec<std::path::PathBuf>,
+    /// Extra arguments for helm, split on spaces
+    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
+    pub args: Option<String>,
+}
+
+/// `list` flags.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
+}
+
+/// Formats of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns, as Helmfile prints them.
+    Table,
+    /// A JSON array, one object per release.
+    Json,
+}
+
+/// `graph` flags.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    pub output: GraphFormat,
+}
+
+/// Formats of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Each release with what it needs, in dependency order.
+    Text,
+    /// Graphviz.
+    Dot,
+}

@@ -1,0 +1,87 @@
+//! How errors and diagnostics look on the terminal.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use windlass::events::{Event, Events};
+use windlass::project::{Diagnostic, MissingFileHandler};
+
+use crate::args::LogLevel;
+use crate::run::CommandError;
+use crate::settings::Settings;
+
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const HINT: Style = AnsiColor::Cyan.on_default();
+
+/// `error: <cause>` and, when there is one, `  hint: <what to do>`.
+pub fn error(out: &mut impl Write, error: &CommandError) {
+    let _ = writeln!(out, "{ERROR}error{ERROR:#}: {error}");
+    if let Some(hint) = error.hint() {
+        let _ = writeln!(out, "  {HINT}hint{HINT:#}: {hint}");
+    }
+}
+
+/// Non-fatal findings at or below `level`.
+pub fn diagnostics(out: &mut impl Write, diagnostics: &[Diagnostic], level: LogLevel) {
+    for diagnostic in diagnostics {
+        let (needed, label) = match diagnostic.level {
+            MissingFileHandler::Warn => (LogLevel::Warn, "warning"),
+            MissingFileHandler::Info => (LogLevel::Info, "info"),
+            _ => (LogLevel::Debug, "debug"),
+        };
+        if level >= needed {
+            let _ = writeln!(
+                out,
+                "{WARNING}{label}{WARNING:#}: {}: {}",
+                diagnostic.location, diagnostic.message
+            );
+        }
+    }
+}
+
+/// The message for exit status 3.
+pub fn no_match(out: &mut impl Write, selectors: &[String]) {
+    let _ = writeln!(
+        out,
+        "{WARNING}warning{WARNING:#}: no release matches the selector {}",
+        selectors.join(" or ")
+    );
+}
+
+/// Prints progress events on stderr, one line each, unless `-q`.
+pub struct StderrEvents {
+    quiet: bool,
+    color: anstream::ColorChoice,
+}
+
+impl StderrEvents {
+    /// A sink that follows the settings' verbosity and colour choice.
+    pub fn new(settings: &Settings) -> Self {
+        Self {
+            quiet: settings.log_level < LogLevel::Info,
+            color: settings.color,
+        }
+    }
+}
+
+impl Events for StderrEvents {
+    fn emit(&self, event: Event) {
+        if self.quiet {
+            return;
+        }
+        let line = match event {
+            Event::RepositoryAdded { name, url } => format!("Adding repo {name} {url}"),
+            Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
+            Event::DependenciesUpdated { chart } => {
+                format!("Updated dependencies of {}", chart.display())
+            }
+            Event::DependenciesBuilt { chart } => {
+                format!("Built dependencies of {}", chart.display())
+            }
+            _ => return,
+        };
+        let mut out = anstream::AutoStream::new(std::io::stderr(), self.color);
+        let _ = writeln!(out, "{line}");
+    }
+}

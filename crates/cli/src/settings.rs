@@ -1,0 +1,91 @@
+//! Parsed flags plus environment variables and defaults, resolved into plain settings and the
+//! library's options. Nothing below this module sees clap types.
+
+use std::path::PathBuf;
+
+use windlass::project::LoadOptions;
+
+use windlass::helm::argv::TemplateFlags;
+use windlass::ops::template::TemplateOptions;
+
+use crate::args::{GlobalArgs, LogLevel, TemplateArgs};
+
+/// Everything a command needs to know besides its own flags.
+#[derive(Debug)]
+pub struct Settings {
+    /// How to load the project.
+    pub load: LoadOptions,
+    /// `-l` selectors; several are OR-ed.
+    pub selectors: Vec<String>,
+    /// Whether stdout and stderr get colours.
+    pub color: anstream::ColorChoice,
+    /// The loudest diagnostics to print.
+    pub log_level: LogLevel,
+    /// The helm binary to run.
+    pub helm_binary: PathBuf,
+    /// How many releases run at once (0: one per core).
+    pub concurrency: usize,
+}
+
+impl Settings {
+    /// Resolves the global flags; `env` reads an environment variable, `cwd` is the current folder.
+    pub fn new(args: GlobalArgs, env: impl Fn(&str) -> Option<String>, cwd: PathBuf) -> Self {
+        let environment = args
+            .environment
+            .or_else(|| env("WINDLASS_ENVIRONMENT"))
+            .or_else(|| env("HELMFILE_ENVIRONMENT"))
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| "default".to_string());
+        let color = if args.no_color || env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            anstream::ColorChoice::Never
+        } else if args.color {
+            anstream::ColorChoice::Always
+        } else {
+            anstream::ColorChoice::Auto
+        };
+        Self {
+            load: LoadOptions {
+                dir: cwd.clone(),
+                file: args.file,
+                environment,
+                state_values_set: args.state_values_set,
+                state_values_files: args.state_values_file,
+                namespace: args.namespace,
+                kube_context: args.kube_context,
+            },
+            selectors: args.selectors,
+            color,
+            log_level: if args.quiet {
+                LogLevel::Error
+            } else {
+                args.log_level
+            },
+            helm_binary: args.helm_binary,
+            concurrency: args.concurrency,
+        }
+    }
+}
+
+impl Settings {
+    /// `template`'s options; command-line values files are made absolute, as Helmfile passes them.
+    pub fn template_options(&self, args: TemplateArgs) -> TemplateOptions {
+        TemplateOptions {
+            flags: TemplateFlags {
+                include_crds: args.include_crds,
+                skip_tests: args.skip_tests,
+                values: args
+                    .values
+                    .iter()
+                    .map(|v| self.load.dir.join(v).to_string_lossy().into_owned())
+                    .collect(),
+                set: args.set,
+                args: args
+                    .args
+                    .map(|a| a.split_whitespace().map(String::from).collect())
+                    .unwrap_or_default(),
+            },
+            skip_deps: args.skip_deps,
+            concurrency: self.concurrency,
+        }
+    }
+}

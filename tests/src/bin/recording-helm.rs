@@ -1,0 +1,46 @@
+//! A stand-in for helm in end-to-end tests: appends one JSON line per call to
+//! `$RECORDING_HELM_LOG` (argv, the content of every `--values` file, what came on stdin), answers
+//! `version` as `$RECORDING_HELM_VERSION` (default helm 3.17.3), and fails calls whose command line
+//! contains `$RECORDING_HELM_FAIL`.
+
+use std::io::{Read, Write};
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut values = serde_json::Map::new();
+    for pair in args.windows(2) {
+        if pair[0] == "--values" || pair[0] == "-f" {
+            let content =
+                std::fs::read_to_string(&pair[1]).unwrap_or_else(|e| format!("<unreadable: {e}>"));
+            values.insert(pair[1].clone(), content.into());
+        }
+    }
+    let mut stdin = String::new();
+    if args.iter().any(|a| a == "--password-stdin") {
+        let _ = std::io::stdin().read_to_string(&mut stdin);
+    }
+    if let Some(log) = std::env::var_os("RECORDING_HELM_LOG") {
+        let line = serde_json::json!({ "argv": args, "values": values, "stdin": stdin });
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log);
+        if let Ok(mut file) = file {
+            let _ = writeln!(file, "{line}");
+        }
+    }
+    let command_line = args.join(" ");
+    if let Some(fail) = std::env::var("RECORDING_HELM_FAIL")
+        .ok()
+        .filter(|f| command_line.contains(f.as_str()))
+    {
+        eprintln!("Error: simulated failure of `{fail}`");
+        return std::process::ExitCode::FAILURE;
+    }
+    if args.first().map(String::as_str) == Some("version") {
+        let version =
+            std::env::var("RECORDING_HELM_VERSION").unwrap_or_else(|_| "v3.17.3+ge4da497".into());
+        println!("{version}");
+    }
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,224 @@
+//! `template`: the helm calls windlass makes (recorded), and the manifests real helm 3 and helm 4
+//! render for a small project.
+
+use insta::assert_snapshot;
+use windlass_tests::{TestProject, real_helm};
+
+fn project() -> TestProject {
+    TestProject::new()
+        .file(
+            "helmfile.yaml",
+            "
+            helmDefaults:
+              kubeContext: dev
+            releases:
+            - name: api
+              namespace: backend
+              chart: ./charts/app
+              version: 0.1.0
+              values:
+              - values/api.yaml
+              - replicas: 2
+              set:
+              - name: image.tag
+                value: v1,2
+              - name: hosts
+                values: [a.example.com, b.example.com]
+            - name: web
+              namespace: frontend
+              chart: ./charts/app
+              needs: [backend/api]
+              apiVersions: [monitoring.coreos.com/v1]
+              kubeVersion: '1.29'
+            - name: old
+              chart: ./charts/app
+              installed: false
+            - name: nginx
+              namespace: edge
+              chart: bitnami/nginx
+              devel: true
+            ",
+        )
+        .file(
+            "values/api.yaml",
+            "# raw copy, comments kept\nimage:\n  repository: example/api\nflag: yes\n",
+        )
+        .file(
+            "charts/app/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        )
+        .file(
+            "charts/app/templates/configmap.yaml",
+            "
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: {{ .Release.Name }}
+              namespace: {{ .Release.Namespace }}
+            data:
+              replicas: {{ .Values.replicas | default 1 | quote }}
+              tag: {{ (.Values.image | default dict).tag | default \"latest\" | quote }}
+              flag: {{ .Values.flag | quote }}
+            ",
+        )
+}
+
+#[test]
+fn helm_calls_follow_helmfile_flag_order() {
+    assert_snapshot!(project().run_recorded(&["--concurrency", "1", "template", "--skip-tests", "--set", "extra=1", "--args", "--debug --no-hooks"]), @r"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    ----- helm calls -----
+    helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com} --set extra=1 --skip-tests --debug --no-hooks
+      [VALUES]/000-backend-api-0.yaml:
+        # raw copy, comments kept
+        image:
+          repository: example/api
+        flag: yes
+      [VALUES]/000-backend-api-1.yaml:
+        replicas: 2
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend --set extra=1 --skip-tests --debug --no-hooks
+    helm --kube-context dev template nginx bitnami/nginx --devel --namespace edge --set extra=1 --skip-tests --debug --no-hooks
+    ");
+}
+
+#[test]
+fn dependencies_are_built_once_per_chart_that_declares_them() {
+    let project = project()
+        .file(
+            "charts/app/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: 0.1.0\n  repository: file://../lib\n",
+        )
+        .file("charts/lib/Chart.yaml", "apiVersion: v2\nname: lib\nversion: 0.1.0\n");
+    assert_snapshot!(project.run_recorded(&["--concurrency", "1", "-l", "name!=nginx", "template"]), @r"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    Built dependencies of charts/app
+    ----- helm calls -----
+    helm --kube-context dev dependency build charts/app
+    helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
+      [VALUES]/000-backend-api-0.yaml:
+        # raw copy, comments kept
+        image:
+          repository: example/api
+        flag: yes
+      [VALUES]/000-backend-api-1.yaml:
+        replicas: 2
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend
+    ");
+}
+
+fn render_with(major: u32) -> String {
+    let project = project();
+    let mut command = windlass_tests::windlass();
+    command
+        .arg("--helm-binary")
+        .arg(real_helm(major))
+        .args(["-l", "name!=nginx", "template"])
+        .current_dir(project.path());
+    windlass_tests::render(command, project.path())
+}
+
+#[test]
+fn renders_with_real_helm_3() {
+    assert_snapshot!(render_with(3), @r#"
+    exit: 0
+    ----- stdout -----
+    ---
+    # Source: app/templates/configmap.yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: api
+      namespace: backend
+    data:
+      replicas: "2"
+      tag: "v1,2"
+      flag: "true"
+    ---
+    # Source: app/templates/configmap.yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: web
+      namespace: frontend
+    data:
+      replicas: "1"
+      tag: "latest"
+      flag:
+    ----- stderr -----
+    "#);
+}
+
+#[test]
+fn renders_with_real_helm_4() {
+    assert_snapshot!(render_with(4), @r#"
+    exit: 0
+    ----- stdout -----
+    ---
+    # Source: app/templates/configmap.yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: api
+      namespace: backend
+    data:
+      replicas: "2"
+      tag: "v1,2"
+      flag: "true"
+    ---
+    # Source: app/templates/configmap.yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: web
+      namespace: frontend
+    data:
+      replicas: "1"
+      tag: "latest"
+      flag:
+    ----- stderr -----
+    "#);
+}
+
+#[test]
+fn helm_failure_names_the_release_and_shows_helm_stderr() {
+    let project = project().file(
+        "charts/app/templates/broken.yaml",
+        "{{ .Values.missing.deeper }}\n",
+    );
+    let mut command = windlass_tests::windlass();
+    command
+        .arg("--helm-binary")
+        .arg(real_helm(3))
+        .args(["-l", "name=api", "template"])
+        .current_dir(project.path());
+    assert_snapshot!(windlass_tests::render(command, project.path()), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: release "api": `helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=*** --set hosts=***` failed (exit 1): Error: template: app/templates/broken.yaml:1:10: executing "app/templates/broken.yaml" at <.Values.missing.deeper>: nil pointer evaluating interface {}.deeper
+
+    Use --debug flag to render out invalid YAML
+    "#);
+}
+
+#[test]
+fn lint_runs_helm_lint_per_release_with_its_values() {
+    assert_snapshot!(project().run_recorded(&["--concurrency", "1", "-l", "namespace=backend", "lint"]), @r"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    ----- helm calls -----
+    helm --kube-context dev lint charts/app --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
+      [VALUES]/000-backend-api-0.yaml:
+        # raw copy, comments kept
+        image:
+          repository: example/api
+        flag: yes
+      [VALUES]/000-backend-api-1.yaml:
+        replicas: 2
+    ");
+}
