@@ -1,0 +1,4 @@
+{{- define "postgres.labels" -}}
+app.kubernetes.io/name: postgres
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
