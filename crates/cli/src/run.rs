@@ -137,9 +137,8 @@ fn execute(
                 ),
             }
         }
-        Command::Build(_) => {
-            ops::build::render(&project).map_err(|e| CommandError::Output(e.to_string()))?
-        }
+        Command::Build(_) => ops::build::render(&project, &selected)
+            .map_err(|e| CommandError::Output(e.to_string()))?,
         Command::Graph(args) => match args.output {
             GraphFormat::Text => project.graph.to_text(&selected),
             GraphFormat::Dot => project.graph.to_dot(&selected),

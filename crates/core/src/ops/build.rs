@@ -24,8 +24,9 @@ struct BuiltState<'a> {
     renderedvalues: &'a Value,
 }
 
-/// The `build` output: for each state file `---`, a `#  Source:` comment and its resolved state.
-pub fn render(project: &Project) -> Result<String, serde_yaml::Error> {
+/// The `build` output: for each state file `---`, a `#  Source:` comment and its resolved state
+/// with the `selected` releases.
+pub fn render(project: &Project, selected: &[usize]) -> Result<String, serde_yaml::Error> {
     let environment = &project.environment;
     let mut spec = Mapping::new();
     if let Some(context) = &environment.kube_context {
@@ -44,13 +45,13 @@ pub fn render(project: &Project) -> Result<String, serde_yaml::Error> {
             helm_defaults: &state.helm_defaults,
             repositories: &state.repositories,
             common_labels: &state.common_labels,
-            releases: project
-                .releases
+            releases: selected
                 .iter()
+                .map(|&i| &project.releases[i])
                 .filter(|r| r.state == index)
                 .map(|r| &r.spec)
                 .collect(),
-            renderedvalues: &environment.values,
+            renderedvalues: &state.values,
         };
         out.push_str(&format!("---\n#  Source: {}\n\n", state.file.display()));
         out.push_str(&serde_yaml::to_string(&built)?);

@@ -205,6 +205,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         helm_defaults: catalog.helm_defaults,
         repositories: catalog.repositories,
         selectors: None,
+        values: environment.values.clone(),
         common_labels: catalog.common_labels,
         api_versions: catalog.api_versions,
         kube_version: catalog.kube_version,

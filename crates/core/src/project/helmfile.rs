@@ -260,6 +260,7 @@ impl Loader<'_> {
                 .map(|r| decode(r, &At(&whole, &[]), "repository"))
                 .collect::<Result<_, _>>()?,
             selectors,
+            values: environment.values.clone(),
             common_labels: state
                 .common_labels
                 .iter()

@@ -90,6 +90,8 @@ pub struct StateFile {
     pub repositories: Vec<Repository>,
     /// Selectors a parent's `helmfiles:` entry gave it, replacing the command line's.
     pub selectors: Option<Vec<String>>,
+    /// Its state values (`.Values`): the environment's, plus what a parent passed it.
+    pub values: Value,
 }
 
 /// Something worth telling that does not stop the run (a skipped missing file).
