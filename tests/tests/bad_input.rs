@@ -52,7 +52,7 @@ fn unknown_environment_lists_the_defined_ones() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: environments: environment "prod" is not defined; defined: production, staging
+    error: environments: environment "prod" is not defined (did you mean "production"?); defined: production, staging
       hint: pass one of the defined environments with -e NAME
     "#);
 }

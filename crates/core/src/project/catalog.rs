@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_yaml::{Mapping, Value};
 
+use crate::graph::GraphError;
 use crate::location::Location;
 use crate::project::error::{ProjectError, closest};
 use crate::project::fields::{At, decode};
@@ -211,7 +212,28 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         kube_version: catalog.kube_version,
         missing_file_handler: missing,
     }];
-    let (releases, graph) = resolve(raw, options, &environment, &states, &mut diagnostics)?;
+    let (releases, graph) = resolve(raw, options, &environment, &states, &mut diagnostics)
+        .map_err(|error| match error {
+            ProjectError::Graph(GraphError::UnknownNeed {
+                location,
+                release,
+                need,
+                ..
+            }) if catalog
+                .releases
+                .contains_key(need.rsplit('/').next().unwrap_or_default()) =>
+            {
+                ProjectError::NeedNotEnabled {
+                    location,
+                    release,
+                    name: need.rsplit('/').next().unwrap_or_default().to_string(),
+                    need,
+                    environment: name.clone(),
+                    cluster: cluster_file.display().to_string(),
+                }
+            }
+            other => other,
+        })?;
     Ok(Project {
         root: display_dir(&options.dir),
         layout: Layout::ChartsAndEnvironments,

@@ -53,7 +53,7 @@ pub enum ProjectError {
         message: String,
     },
     /// `-e` names an environment the project does not define.
-    #[error("{location}: environment \"{name}\" is not defined{}", defined_list(.defined))]
+    #[error("{location}: environment \"{name}\" is not defined{}{}", did_you_mean(&closest(.name, .defined.iter().map(String::as_str))), defined_list(.defined))]
     UnknownEnvironment {
         /// Where environments are defined.
         location: Location,
@@ -73,6 +73,24 @@ pub enum ProjectError {
         charts: String,
         /// The closest defined release.
         suggestion: Option<String>,
+    },
+    /// A release needs one that the catalog defines but the environment does not enable.
+    #[error(
+        "{location}: release \"{release}\" needs \"{need}\", which is not enabled in environment \"{environment}\""
+    )]
+    NeedNotEnabled {
+        /// The `needs` entry.
+        location: Location,
+        /// The needing release's id.
+        release: String,
+        /// The needed release's id.
+        need: String,
+        /// The environment.
+        environment: String,
+        /// The environment's `cluster.yaml`, where the release would be enabled.
+        cluster: String,
+        /// The needed release's name.
+        name: String,
     },
     /// Two releases have the same id.
     #[error("{location}: duplicate release \"{id}\", first defined at {first}")]
@@ -129,6 +147,9 @@ impl ProjectError {
             }
             Self::UndefinedRelease { charts, .. } => {
                 Some(format!("define the release under `releases:` in {charts}, or fix the name"))
+            }
+            Self::NeedNotEnabled { cluster, name, .. } => {
+                Some(format!("add `{name}:` under `releases:` in {cluster}, or remove the need"))
             }
             Self::DuplicateRelease { .. } => {
                 Some("give one of them another name or namespace".into())

@@ -1,0 +1,71 @@
+//! The bad-input fixture projects under `tests/fixtures/errors/` (each README says what must be
+//! reported): every one fails, or warns, with the file and line to fix.
+
+use insta::assert_snapshot;
+use windlass_tests::{TestProject, repo_root};
+
+#[test]
+fn every_fixture_has_a_test() {
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("tests/fixtures/errors"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let tested = [
+        "duplicate-release",
+        "missing-values-file",
+        "missing-values-file-warn",
+        "needs-cycle",
+        "needs-not-enabled",
+        "needs-unknown",
+        "no-project",
+        "unknown-environment",
+        "unknown-field",
+        "unknown-field-helmfile",
+        "unknown-release",
+        "yaml-syntax",
+    ];
+    assert_eq!(names, tested, "add a test below for each new fixture");
+}
+
+macro_rules! fixture {
+    ($test:ident, $name:literal, [$($arg:literal),*]) => {
+        #[test]
+        fn $test() {
+            let project = TestProject::fixture(concat!("errors/", $name));
+            assert_snapshot!(project.run(&[$($arg),*]));
+        }
+    };
+}
+
+fixture!(duplicate_release, "duplicate-release", ["list"]);
+fixture!(missing_values_file, "missing-values-file", ["build"]);
+fixture!(
+    missing_values_file_warn,
+    "missing-values-file-warn",
+    ["build"]
+);
+fixture!(needs_cycle, "needs-cycle", ["list"]);
+fixture!(
+    needs_not_enabled,
+    "needs-not-enabled",
+    ["-e", "staging", "list"]
+);
+fixture!(needs_unknown, "needs-unknown", ["list"]);
+fixture!(no_project, "no-project", ["list"]);
+fixture!(
+    unknown_environment,
+    "unknown-environment",
+    ["-e", "prod", "list"]
+);
+fixture!(unknown_field, "unknown-field", ["list"]);
+fixture!(unknown_field_helmfile, "unknown-field-helmfile", ["list"]);
+fixture!(
+    unknown_release,
+    "unknown-release",
+    ["-e", "production", "list"]
+);
+fixture!(yaml_syntax, "yaml-syntax", ["list"]);
