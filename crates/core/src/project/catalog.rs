@@ -226,9 +226,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
                 ProjectError::NeedNotEnabled {
                     location,
                     release,
-                    name: need.rsplit('/').next().unwrap_or_default().to_string(),
                     need,
-                    environment: name.clone(),
                     cluster: cluster_file.display().to_string(),
                 }
             }

@@ -75,9 +75,7 @@ pub enum ProjectError {
         suggestion: Option<String>,
     },
     /// A release needs one that the catalog defines but the environment does not enable.
-    #[error(
-        "{location}: release \"{release}\" needs \"{need}\", which is not enabled in environment \"{environment}\""
-    )]
+    #[error("{location}: release \"{release}\" needs \"{need}\", which {cluster} does not enable")]
     NeedNotEnabled {
         /// The `needs` entry.
         location: Location,
@@ -85,12 +83,8 @@ pub enum ProjectError {
         release: String,
         /// The needed release's id.
         need: String,
-        /// The environment.
-        environment: String,
         /// The environment's `cluster.yaml`, where the release would be enabled.
         cluster: String,
-        /// The needed release's name.
-        name: String,
     },
     /// Two releases have the same id.
     #[error("{location}: duplicate release \"{id}\", first defined at {first}")]
@@ -148,7 +142,8 @@ impl ProjectError {
             Self::UndefinedRelease { charts, .. } => {
                 Some(format!("define the release under `releases:` in {charts}, or fix the name"))
             }
-            Self::NeedNotEnabled { cluster, name, .. } => {
+            Self::NeedNotEnabled { cluster, need, .. } => {
+                let name = need.rsplit('/').next().unwrap_or_default();
                 Some(format!("add `{name}:` under `releases:` in {cluster}, or remove the need"))
             }
             Self::DuplicateRelease { .. } => {
