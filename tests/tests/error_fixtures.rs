@@ -16,6 +16,8 @@ fn every_fixture_has_a_test() {
     names.sort();
     let tested = [
         "duplicate-release",
+        "missing-chart",
+        "missing-environment-values-file",
         "missing-values-file",
         "missing-values-file-warn",
         "needs-cycle",
@@ -23,7 +25,9 @@ fn every_fixture_has_a_test() {
         "needs-unknown",
         "no-project",
         "unknown-environment",
+        "unknown-environment-helmfile",
         "unknown-field",
+        "unknown-field-cluster",
         "unknown-field-helmfile",
         "unknown-release",
         "yaml-syntax",
@@ -42,6 +46,22 @@ macro_rules! fixture {
 }
 
 fixture!(duplicate_release, "duplicate-release", ["list"]);
+fixture!(missing_chart, "missing-chart", ["list"]);
+fixture!(
+    missing_environment_values_file,
+    "missing-environment-values-file",
+    ["-e", "production", "list"]
+);
+fixture!(
+    unknown_environment_helmfile,
+    "unknown-environment-helmfile",
+    ["-e", "prod", "list"]
+);
+fixture!(
+    unknown_field_cluster,
+    "unknown-field-cluster",
+    ["-e", "production", "list"]
+);
 fixture!(missing_values_file, "missing-values-file", ["build"]);
 fixture!(
     missing_values_file_warn,

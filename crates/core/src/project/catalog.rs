@@ -161,17 +161,23 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         values,
     };
 
-    let mut raw = Vec::new();
-    for (release, entry) in &cluster.releases {
-        let at = [key("releases"), key(release)];
-        let Some(base) = catalog.releases.get(release) else {
+    for release in cluster.releases.keys() {
+        if !catalog.releases.contains_key(release) {
             return Err(ProjectError::UndefinedRelease {
-                location: cluster_doc.map.locate(&at),
+                location: cluster_doc.map.locate(&[key("releases"), key(release)]),
                 name: release.clone(),
                 charts: catalog_file.display().to_string(),
                 suggestion: closest(release, catalog.releases.keys().map(String::as_str)),
             });
+        }
+    }
+    // Releases come in charts.yaml order: the catalog is the one list every environment shares.
+    let mut raw = Vec::new();
+    for (release, base) in &catalog.releases {
+        let Some(entry) = cluster.releases.get(release) else {
+            continue;
         };
+        let at = [key("releases"), key(release)];
         if !entry.is_null() {
             decode::<ReleaseSpec>(
                 entry,

@@ -52,6 +52,16 @@ pub enum ProjectError {
         /// What is wrong.
         message: String,
     },
+    /// A release lacks a field it cannot do without (`name`, `chart`).
+    #[error("{location}: {context} has no {field}")]
+    MissingField {
+        /// The release.
+        location: Location,
+        /// What lacks it, e.g. `release "web"`.
+        context: String,
+        /// The missing field.
+        field: &'static str,
+    },
     /// `-e` names an environment the project does not define.
     #[error("{location}: environment \"{name}\" is not defined{}{}", did_you_mean(&closest(.name, .defined.iter().map(String::as_str))), defined_list(.defined))]
     UnknownEnvironment {
@@ -136,6 +146,9 @@ impl ProjectError {
             Self::UnknownField { .. } => {
                 Some("field names are case-sensitive; see the Helmfile release spec".into())
             }
+            Self::MissingField { field, .. } => Some(format!(
+                "set `{field}:` on the release (in layout A, in charts.yaml or the environment's cluster.yaml)"
+            )),
             Self::UnknownEnvironment { .. } => {
                 Some("pass one of the defined environments with -e NAME".into())
             }

@@ -71,10 +71,18 @@ fn resolve_one(
     let mut spec: ReleaseSpec = decode(&raw.value, &raw.layers, &context)?;
     let location = raw.layers.origin();
     if name.is_empty() {
-        return Err(invalid(location, "release".into(), "has no name".into()));
+        return Err(ProjectError::MissingField {
+            location,
+            context: "release".into(),
+            field: "name",
+        });
     }
     if spec.chart.as_deref().unwrap_or_default().is_empty() {
-        return Err(invalid(location, context, "has no chart".into()));
+        return Err(ProjectError::MissingField {
+            location,
+            context,
+            field: "chart",
+        });
     }
     let state = &states[raw.state];
     if let Some(namespace) = &options.namespace {
