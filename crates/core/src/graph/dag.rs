@@ -412,6 +412,24 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn an_unknown_need_suggests_the_entry_to_write_across_contexts() {
+        insta::assert_snapshot!(error(vec![
+            node("prod/apps/web", 1, &["apps/db"]),
+            node("stage/apps/db", 10, &[]),
+        ]), @r#"helmfile.yaml:3:7: release "prod/apps/web" needs "apps/db" (read as "prod/apps/db"), which is not defined (did you mean "stage/apps/db"?)"#);
+    }
+
+    #[test]
+    fn context_only_ids_keep_an_empty_namespace() {
+        let dag = Dag::new([node("prod//web", 1, &["db"]), node("prod//db", 10, &[])]);
+        let needs = dag.map(|dag| shown(&dag.needs(&parse("prod//web"))));
+        assert_eq!(
+            needs.map_err(|e| e.to_string()),
+            Ok(vec!["prod//db".to_owned()])
+        );
+    }
+
+    #[test]
     fn an_unknown_need_without_anything_close_explains_the_forms() {
         insta::assert_snapshot!(error(vec![
             node("web", 1, &["cache"]),

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 
-use crate::graph::{Dag, Direction, Need, Node, Outcome, ReleaseId, Scheduler};
+use crate::graph::{Dag, Direction, Need, Node, Outcome, ReleaseId, Scheduler, Status};
 use crate::location::Location;
 
 /// Random acyclic graphs: release `i` may need releases `0..i`; ids are shuffled so that the
@@ -107,5 +107,37 @@ proptest! {
         }
         prop_assert_eq!(started, nodes.len());
         prop_assert_eq!(done.len(), nodes.len());
+    }
+
+    #[test]
+    fn after_failures_every_release_ran_once_or_was_skipped_for_a_failed_need(
+        nodes in nodes(),
+        failures in proptest::collection::vec(any::<bool>(), 25),
+    ) {
+        let dag = build(&nodes)?;
+        let mut scheduler = Scheduler::new(&dag, Direction::Forward);
+        let mut ran = 0;
+        while let Some(id) = scheduler.start_next() {
+            let fail = failures[ran % failures.len()];
+            ran += 1;
+            let outcome = if fail { Outcome::Failed } else { Outcome::Succeeded };
+            prop_assert!(scheduler.finish(&id, outcome).is_ok());
+        }
+        prop_assert!(scheduler.is_done());
+        let mut skipped = 0;
+        for (id, status) in scheduler.statuses() {
+            match status {
+                Status::Succeeded | Status::Failed => {}
+                Status::Skipped => {
+                    skipped += 1;
+                    let blocked = dag.needs(id).into_iter().any(|need| {
+                        matches!(scheduler.status(need), Some(Status::Failed | Status::Skipped))
+                    });
+                    prop_assert!(blocked, "{} skipped without a failed need", id);
+                }
+                other => prop_assert!(false, "{} left {:?}", id, other),
+            }
+        }
+        prop_assert_eq!(ran + skipped, nodes.len());
     }
 }
