@@ -9,6 +9,9 @@ use crate::graph::{CycleStep, GraphError, ReleaseId};
 use crate::location::Location;
 
 /// A release as the graph sees it: its id, where it is defined, and its `needs` as written.
+///
+/// As in Helmfile, the id's kubeContext is the release's own `kubeContext` (or the
+/// `--kube-context` override), not the one of `helmDefaults` or of the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     /// The release's identity.

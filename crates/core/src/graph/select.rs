@@ -23,7 +23,8 @@ pub enum NeedsMode {
     #[default]
     Skip,
     /// `--include-needs`: also run the direct `needs` of the selected releases (not the needs
-    /// of those).
+    /// of those), as Helmfile documents it. Helmfile 1.x's code actually pulls in needs of
+    /// needs too (its own tests note it); callers wanting that pass `IncludeTransitive`.
     Include,
     /// `--include-transitive-needs`: also run everything the selected releases need, directly
     /// or not, even releases the selectors exclude.
@@ -35,7 +36,9 @@ pub enum NeedsMode {
 
 impl Dag {
     /// The graph of the releases to run: those `is_selected` accepts (the caller matches
-    /// selectors and conditions) plus the needs `mode` adds, with the `needs` between them.
+    /// selectors, `condition` and the like) plus the needs `mode` adds, with the `needs`
+    /// between them. `self` should hold every release of the environment, unselected ones
+    /// included, so that a need on an unselected release is not mistaken for an unknown one.
     ///
     /// Fails only with [`NeedsMode::Strict`], on the first (by id) selected release that needs
     /// an unselected one.
