@@ -170,7 +170,7 @@ impl Dag {
         self.levels().into_iter().rev().flatten().collect()
     }
 
-    pub(super) fn index(&self, id: &ReleaseId) -> Option<NodeIndex> {
+    fn index(&self, id: &ReleaseId) -> Option<NodeIndex> {
         let releases = self.graph.raw_nodes();
         releases
             .binary_search_by(|node| node.weight.id.cmp(id))
@@ -378,6 +378,9 @@ pub(super) mod tests {
             Some(&Location::new("helmfile.yaml", 20, 3))
         );
         assert!(dag.needs(&parse("nope")).is_empty());
+        assert!(dag.contains(&mesh));
+        assert!(!dag.contains(&parse("servicemesh")));
+        assert_eq!((dag.len(), dag.is_empty()), (4, false));
     }
 
     #[test]
