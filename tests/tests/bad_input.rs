@@ -158,7 +158,7 @@ fn needs_naming_an_unknown_release() {
     ----- stdout -----
     ----- stderr -----
     error: environments/prod/cluster.yaml:3:13: release "frontend/web" needs "backend/apii", which is not defined (did you mean "backend/api"?)
-      hint: needs entries are name, namespace/name or kubeContext/namespace/name; a bare name means the needing release's namespace
+      hint: write [[kubeContext/]namespace/]name; a bare name means the same namespace and kubeContext as the release
     "#);
 }
 
@@ -183,8 +183,11 @@ fn dependency_cycle_is_printed_with_its_path() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: helmfile.yaml:2:3: dependency cycle: a (helmfile.yaml:2:3) -> c (helmfile.yaml:8:3) -> b (helmfile.yaml:5:3) -> a
-      hint: remove one of these needs so the releases can be ordered
+    error: helmfile.yaml:4:11: dependency cycle: a -> c -> b -> a
+      a (defined at helmfile.yaml:2:3) needs c at helmfile.yaml:4:11
+      c (defined at helmfile.yaml:8:3) needs b at helmfile.yaml:10:11
+      b (defined at helmfile.yaml:5:3) needs a at helmfile.yaml:7:11
+      hint: remove one of these needs entries to break the cycle
     ");
 }
 

@@ -235,11 +235,10 @@ fn graph_layout_a_production() {
     assert_snapshot!(layout_a().run(&["-e", "production", "graph"]), @"
     exit: 0
     ----- stdout -----
-    data/postgres
-    backend/api
-      needs data/postgres
-    frontend/web
-      needs backend/api
+    GROUP  RELEASE        NEEDS
+    1      data/postgres
+    2      backend/api    data/postgres
+    3      frontend/web   backend/api
     ----- stderr -----
     ");
 }
@@ -250,12 +249,12 @@ fn graph_layout_a_production_as_dot() {
     exit: 0
     ----- stdout -----
     digraph releases {
-      rankdir=LR;
-      "data/postgres";
-      "backend/api";
-      "data/postgres" -> "backend/api";
-      "frontend/web";
-      "backend/api" -> "frontend/web";
+      node [shape=box];
+      "backend/api" [tooltip="charts.yaml:15:3"];
+      "data/postgres" [tooltip="charts.yaml:8:3"];
+      "frontend/web" [tooltip="charts.yaml:23:3"];
+      "backend/api" -> "data/postgres";
+      "frontend/web" -> "backend/api";
     }
     ----- stderr -----
     "#);
@@ -431,10 +430,10 @@ fn graph_helmfile() {
     assert_snapshot!(helmfile().run(&["graph"]), @"
     exit: 0
     ----- stdout -----
-    apps/api
-    apps/web
-      needs apps/api
-    monitoring/prometheus
+    GROUP  RELEASE                NEEDS
+    1      apps/api
+    1      monitoring/prometheus
+    2      apps/web               apps/api
     ----- stderr -----
     ");
 }

@@ -222,3 +222,22 @@ fn lint_runs_helm_lint_per_release_with_its_values() {
         replicas: 2
     ");
 }
+
+#[test]
+fn include_needs_adds_what_the_selected_releases_need() {
+    assert_snapshot!(project().run_recorded(&["--concurrency", "1", "-l", "name=web", "template", "--include-needs"]), @r"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    ----- helm calls -----
+    helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
+      [VALUES]/000-backend-api-0.yaml:
+        # raw copy, comments kept
+        image:
+          repository: example/api
+        flag: yes
+      [VALUES]/000-backend-api-1.yaml:
+        replicas: 2
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend
+    ");
+}

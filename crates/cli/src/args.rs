@@ -142,6 +142,12 @@ pub struct TemplateArgs {
     /// Extra arguments for helm, split on spaces
     #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
     pub args: Option<String>,
+    /// Also run what the selected releases need (Helmfile pulls in needs of needs too)
+    #[arg(long)]
+    pub include_needs: bool,
+    /// Also run everything the selected releases need, directly or not
+    #[arg(long)]
+    pub include_transitive_needs: bool,
 }
 
 /// `list` flags.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use windlass::graph::GraphError;
+use windlass::graph::{GraphError, NeedsMode};
 use windlass::helm::{HelmError, HelmProcess};
 use windlass::ops::template::{ChartCommand, OperationError};
 use windlass::ops::{self, SelectOptions};
@@ -116,18 +116,28 @@ fn execute(
     let is_lint = matches!(command, Command::Lint(_));
     let project = Project::load(&settings.load)?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
+    let needs = match &command {
+        Command::Template(args) | Command::Lint(args)
+            if args.include_needs || args.include_transitive_needs =>
+        {
+            // Helmfile's --include-needs pulls in needs of needs as well (its own tests say so).
+            NeedsMode::IncludeTransitive
+        }
+        _ => NeedsMode::Skip,
+    };
     let selection = SelectOptions {
         selectors: settings.selectors.clone(),
-        ..Default::default()
+        needs,
     };
-    let selected = ops::select(&project, &selection)?;
+    let selection = ops::select(&project, &selection)?;
+    let selected = &selection.releases;
     if selected.is_empty() && !settings.selectors.is_empty() {
         render::no_match(stderr, &settings.selectors);
         return Ok(ExitStatus::NoMatch);
     }
     let text = match command {
         Command::List(args) => {
-            let entries = ops::list::entries(&project, &selected);
+            let entries = ops::list::entries(&project, selected);
             match args.output {
                 ListFormat::Table => ops::list::table(&entries),
                 ListFormat::Json => format!(
@@ -137,11 +147,11 @@ fn execute(
                 ),
             }
         }
-        Command::Build(_) => ops::build::render(&project, &selected)
+        Command::Build(_) => ops::build::render(&project, selected)
             .map_err(|e| CommandError::Output(e.to_string()))?,
         Command::Graph(args) => match args.output {
-            GraphFormat::Text => project.graph.to_text(&selected),
-            GraphFormat::Dot => project.graph.to_dot(&selected),
+            GraphFormat::Text => selection.graph.to_text(),
+            GraphFormat::Dot => selection.graph.to_dot(),
         },
         Command::Repos(_) => {
             let helm = HelmProcess::new(&settings.helm_binary, &settings.load.dir);
@@ -159,14 +169,14 @@ fn execute(
             };
             let options = settings.template_options(args);
             runtime()?.block_on(ops::template::run_per_release(
-                &helm, &project, &selected, kind, &options, &events,
+                &helm, &project, selected, kind, &options, &events,
             ))?
         }
         Command::Deps(_) => {
             let helm = HelmProcess::new(&settings.helm_binary, &settings.load.dir);
             let events = render::StderrEvents::new(settings);
             runtime()?.block_on(ops::deps::update_dependencies(
-                &helm, &project, &selected, &events,
+                &helm, &project, selected, &events,
             ))?;
             String::new()
         }

@@ -9,4 +9,4 @@ pub mod repos;
 mod selection;
 pub mod template;
 
-pub use selection::{SelectOptions, select};
+pub use selection::{SelectOptions, Selection, select};

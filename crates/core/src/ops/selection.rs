@@ -2,7 +2,9 @@
 //! a parent `helmfiles:` entry's selectors in place of the command line's, and Helmfile's needs
 //! inclusion rules.
 
-use crate::graph::{GraphError, Inclusion, Selector};
+use std::collections::{HashMap, HashSet};
+
+use crate::graph::{Dag, GraphError, NeedsMode, ReleaseId, Selectors, release_labels};
 use crate::project::Project;
 
 /// How the command line selects releases.
@@ -10,35 +12,57 @@ use crate::project::Project;
 pub struct SelectOptions {
     /// `-l` selectors; a release matches when any of them matches.
     pub selectors: Vec<String>,
-    /// Which needs of selected releases join the run.
-    pub inclusion: Inclusion,
+    /// What happens to the needs of selected releases that are not selected.
+    pub needs: NeedsMode,
 }
 
-/// The indices (into `project.releases`) of the selected releases, in definition order. With no
-/// selectors every release is selected.
-pub fn select(project: &Project, options: &SelectOptions) -> Result<Vec<usize>, GraphError> {
-    let command_line = parse_all(&options.selectors)?;
+/// The releases a command runs.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// Indices into `project.releases`, in definition order.
+    pub releases: Vec<usize>,
+    /// The dependency graph of just these releases.
+    pub graph: Dag,
+}
+
+/// Selects releases: with no selectors (and no parent selectors) every release.
+pub fn select(project: &Project, options: &SelectOptions) -> Result<Selection, GraphError> {
+    let command_line = Selectors::parse(options.selectors.iter().map(String::as_str))?;
     let mut per_state = Vec::with_capacity(project.states.len());
     for state in &project.states {
         per_state.push(match &state.selectors {
-            Some(own) => Some(parse_all(own)?),
+            Some(own) => Some(Selectors::parse(own.iter().map(String::as_str))?),
             None => None,
         });
     }
-    let matched: Vec<usize> = project
+    let matched: HashSet<&ReleaseId> = project
+        .releases
+        .iter()
+        .filter(|release| {
+            let selectors = per_state[release.state].as_ref().unwrap_or(&command_line);
+            let labels = release_labels(
+                release.spec.labels.clone(),
+                release.name(),
+                release.namespace(),
+                release.chart(),
+            );
+            selectors.is_empty() || selectors.matches(&labels)
+        })
+        .map(|release| &release.id)
+        .collect();
+    let graph = project
+        .graph
+        .select(|id| matched.contains(id), options.needs)?;
+    let index: HashMap<&ReleaseId, usize> = project
         .releases
         .iter()
         .enumerate()
-        .filter(|(_, release)| {
-            let selectors = per_state[release.state].as_ref().unwrap_or(&command_line);
-            let labels = release.selector_labels();
-            selectors.is_empty() || selectors.iter().any(|s| s.matches(&labels))
-        })
-        .map(|(i, _)| i)
+        .map(|(i, r)| (&r.id, i))
         .collect();
-    Ok(project.graph.with_needs(&matched, options.inclusion))
-}
-
-fn parse_all(selectors: &[String]) -> Result<Vec<Selector>, GraphError> {
-    selectors.iter().map(|s| Selector::parse(s)).collect()
+    let mut releases: Vec<usize> = graph
+        .ids()
+        .filter_map(|id| index.get(id).copied())
+        .collect();
+    releases.sort_unstable();
+    Ok(Selection { releases, graph })
 }

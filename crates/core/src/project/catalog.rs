@@ -225,17 +225,12 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
                 release,
                 need,
                 ..
-            }) if catalog
-                .releases
-                .contains_key(need.rsplit('/').next().unwrap_or_default()) =>
-            {
-                ProjectError::NeedNotEnabled {
-                    location,
-                    release,
-                    need,
-                    cluster: cluster_file.display().to_string(),
-                }
-            }
+            }) if catalog.releases.contains_key(need.name()) => ProjectError::NeedNotEnabled {
+                location,
+                release: release.to_string(),
+                need: need.to_string(),
+                cluster: cluster_file.display().to_string(),
+            },
             other => other,
         })?;
     Ok(Project {

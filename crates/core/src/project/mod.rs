@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 pub use error::ProjectError;
-pub(crate) use error::closest as closest_of;
 pub(crate) use release::scalar_text;
 pub use release::{Hook, Inherit, MissingFileHandler, Release, ReleaseSpec, SetValue};
 pub use state::{EnvironmentSpec, HelmDefaults, Repository, SubHelmfileSpec};

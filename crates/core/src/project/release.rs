@@ -337,19 +337,6 @@ impl Release {
         self.layers
             .locate(&[Segment::Key(field.to_string()), Segment::Index(index)])
     }
-
-    /// The labels selectors match against: the release's own plus Helmfile's automatic `name`,
-    /// `namespace` and `chart` (the chart's last path segment: `bitnami/nginx` is `nginx`).
-    pub fn selector_labels(&self) -> IndexMap<String, String> {
-        let mut labels = self.spec.labels.clone();
-        labels.insert("name".into(), self.name().into());
-        labels.insert("namespace".into(), self.namespace().into());
-        labels.insert(
-            "chart".into(),
-            self.chart().rsplit('/').next().unwrap_or_default().into(),
-        );
-        labels
-    }
 }
 
 /// Accepts any YAML scalar as text, as Go's YAML decoder does for string fields (`version: 1.2`).

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_yaml::Value;
 
-use crate::graph::{Dag, Node, ReleaseId};
+use crate::graph::{Dag, Need, Node, ReleaseId};
 use crate::location::Location;
 use crate::project::error::ProjectError;
 use crate::project::fields::{decode, invalid};
@@ -49,8 +49,7 @@ pub(crate) fn resolve(
         seen.insert(release.id.clone(), release.location.clone());
         releases.push(release);
     }
-    let nodes = releases.iter().map(graph_node).collect();
-    let graph = Dag::new(nodes)?;
+    let graph = Dag::new(releases.iter().map(graph_node))?;
     Ok((releases, graph))
 }
 
@@ -136,9 +135,9 @@ fn resolve_one(
         }
     }
     let id = ReleaseId::new(
-        spec.kube_context.as_deref(),
-        spec.namespace.as_deref(),
-        &name,
+        spec.kube_context.clone().unwrap_or_default(),
+        spec.namespace.clone().unwrap_or_default(),
+        name.as_str(),
     );
     Ok(Release {
         id,
@@ -204,14 +203,16 @@ fn graph_node(release: &Release) -> Node {
         .needs
         .iter()
         .enumerate()
-        .map(|(i, need)| {
-            (
-                need.clone(),
-                release.layers.locate(&[key("needs"), Segment::Index(i)]),
-            )
+        .map(|(i, entry)| Need {
+            entry: entry.clone(),
+            location: release.value_location("needs", i),
         })
         .collect();
-    Node::new(release.id.clone(), needs, release.location.clone())
+    Node {
+        id: release.id.clone(),
+        location: release.location.clone(),
+        needs,
+    }
 }
 
 /// The folder of `file`, for resolving paths written in it.
