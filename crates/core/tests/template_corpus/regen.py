@@ -21,7 +21,8 @@ ROOT = os.path.abspath(os.path.join(CORPUS, "..", "..", "..", ".."))
 REF = os.path.join(ROOT, ".tools", "ref")
 
 # The whole process environment helmfile (and so `env`, `exec`, ...) sees. The Rust test sets the
-# WL_* variables the same way; PATH only serves `exec` of echo/printf, HOME keeps helm quiet.
+# WL_* variables the same way; PATH only serves `exec` of echo/printf/sh, HOME keeps helm quiet,
+# TZ makes the local time zone of `date`/`toDate` UTC.
 ENV = {
     "WL_NAME": "windlass",
     "WL_EMPTY": "",
@@ -30,6 +31,7 @@ ENV = {
     "WL_SPECIAL": "a b$c\"d'e\\f",
     "WL_MULTILINE": "line one\nline two",
     "WL_SECRET": "s3cr3t",
+    "TZ": "UTC",
 }
 
 HELMFILE = """\
@@ -101,7 +103,11 @@ def render(work, template):
         if not os.path.exists(rendered):
             raise RuntimeError("helmfile succeeded but passed no values file:\n" + proc.stderr.decode())
         with open(rendered, "rb") as f:
-            return "out", f.read()
+            data = f.read()
+        if b"ref+" in data:
+            # helmfile parses such output as YAML and re-marshals it after resolving the refs
+            raise RuntimeError("the rendered output contains 'ref+', which helmfile post-processes")
+        return "out", data
     stderr = proc.stderr.decode()
     idx = stderr.find(ERR_PREFIX)
     if idx < 0:
