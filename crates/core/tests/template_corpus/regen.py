@@ -10,6 +10,7 @@ See README.md for the mechanism and the data context.
 Usage: regen.py [--check] [CASE ...]     (CASE: a case path or a substring of its name)
        regen.py --try FILE               (render one template file and print the result)
 """
+import json
 import os
 import shutil
 import subprocess
@@ -20,38 +21,35 @@ CORPUS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(CORPUS, "..", "..", "..", ".."))
 REF = os.path.join(ROOT, ".tools", "ref")
 
-# The whole process environment helmfile (and so `env`, `exec`, ...) sees. The Rust test sets the
-# WL_* variables the same way; PATH only serves `exec` of echo/printf/sh, HOME keeps helm quiet,
-# TZ makes the local time zone of `date`/`toDate` UTC.
-ENV = {
-    "WL_NAME": "windlass",
-    "WL_EMPTY": "",
-    "WL_NUM": "42",
-    "WL_UNICODE": "héllo wörld ✓",
-    "WL_SPECIAL": "a b$c\"d'e\\f",
-    "WL_MULTILINE": "line one\nline two",
-    "WL_SECRET": "s3cr3t",
-    "TZ": "UTC",
-}
+# context/context.json holds the data context besides the state values: environment, release and
+# the whole process environment helmfile (and so `env`, `exec`, ...) sees, plus HOME (set to the
+# temporary project so helm stays quiet; no case prints it).
+with open(os.path.join(CORPUS, "context", "context.json"), encoding="utf-8") as _f:
+    CONTEXT = json.load(_f)
 
-HELMFILE = """\
-environments:
-  ci:
-    kubeContext: kind-ci
-    values:
-    - context/values.yaml
----
-releases:
-- name: web
-  namespace: apps
-  chart: ./chart
-  kubeContext: kind-ci
-  labels:
-    tier: frontend
-    team: core
-  values:
-  - case.gotmpl
-"""
+
+def helmfile_yaml():
+    """The state file of the temporary project: one environment, one release, the case as values."""
+    env, rel = CONTEXT["environment"], CONTEXT["release"]
+    labels = "".join(f"    {k}: {json.dumps(v)}\n" for k, v in sorted(rel["labels"].items()))
+    return (
+        "environments:\n"
+        f"  {env['name']}:\n"
+        f"    kubeContext: {json.dumps(env['kubeContext'])}\n"
+        "    values:\n"
+        "    - context/values.yaml\n"
+        "---\n"
+        "releases:\n"
+        f"- name: {json.dumps(rel['name'])}\n"
+        f"  namespace: {json.dumps(rel['namespace'])}\n"
+        f"  chart: {json.dumps(rel['chart'])}\n"
+        f"  kubeContext: {json.dumps(rel['kubeContext'])}\n"
+        "  labels:\n"
+        f"{labels}"
+        "  values:\n"
+        "  - case.gotmpl\n"
+    )
+
 
 # The prefix helmfile puts before the error returned by Go's template package.
 ERR_PREFIX = ('in ./helmfile.yaml: failed to render values files "case.gotmpl": '
@@ -76,9 +74,10 @@ def setup(work):
     if not (os.access(os.path.join(REF, "helmfile"), os.X_OK) and os.access(os.path.join(REF, "helm"), os.X_OK)):
         subprocess.run(["bash", os.path.join(ROOT, "scripts", "install-reference-tools.sh")], check=True)
     with open(os.path.join(work, "helmfile.yaml"), "w") as f:
-        f.write(HELMFILE)
-    os.makedirs(os.path.join(work, "chart"))
-    with open(os.path.join(work, "chart", "Chart.yaml"), "w") as f:
+        f.write(helmfile_yaml())
+    chart = os.path.join(work, CONTEXT["release"]["chart"])
+    os.makedirs(chart)
+    with open(os.path.join(chart, "Chart.yaml"), "w") as f:
         f.write("apiVersion: v2\nname: dummy\nversion: 0.1.0\n")
     shutil.copytree(os.path.join(CORPUS, "context"), os.path.join(work, "context"))
     helm = os.path.join(work, "capture-helm")
@@ -94,10 +93,10 @@ def render(work, template):
     rendered = os.path.join(work, "rendered")
     if os.path.exists(rendered):
         os.remove(rendered)
-    env = dict(ENV, PATH="/usr/bin:/bin", HOME=work)
+    env = dict(CONTEXT["env"], HOME=work)
     proc = subprocess.run(
         [os.path.join(REF, "helmfile"), "--helm-binary", os.path.join(work, "capture-helm"),
-         "-e", "ci", "template", "--skip-deps"],
+         "-e", CONTEXT["environment"]["name"], "template", "--skip-deps"],
         cwd=work, env=env, capture_output=True, timeout=60)
     if proc.returncode == 0:
         if not os.path.exists(rendered):
