@@ -71,8 +71,10 @@ exec "{helm}" "$@"
 
 
 def setup(work):
-    if not (os.access(os.path.join(REF, "helmfile"), os.X_OK) and os.access(os.path.join(REF, "helm"), os.X_OK)):
-        subprocess.run(["bash", os.path.join(ROOT, "scripts", "install-reference-tools.sh")], check=True)
+    """Builds the reference project in the temporary directory `work`."""
+    if not all(os.access(os.path.join(REF, tool), os.X_OK) for tool in ("helmfile", "helm")):
+        installer = os.path.join(ROOT, "scripts", "install-reference-tools.sh")
+        subprocess.run(["bash", installer], check=True)
     with open(os.path.join(work, "helmfile.yaml"), "w") as f:
         f.write(helmfile_yaml())
     chart = os.path.join(work, CONTEXT["release"]["chart"])
@@ -100,7 +102,7 @@ def render(work, template):
         cwd=work, env=env, capture_output=True, timeout=60)
     if proc.returncode == 0:
         if not os.path.exists(rendered):
-            raise RuntimeError("helmfile succeeded but passed no values file:\n" + proc.stderr.decode())
+            raise RuntimeError("helmfile passed no values file:\n" + proc.stderr.decode())
         with open(rendered, "rb") as f:
             data = f.read()
         if b"ref+" in data:
@@ -114,6 +116,18 @@ def render(work, template):
     return "err", stderr[idx + len(ERR_PREFIX):].rstrip("\n") + "\n"
 
 
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def orphans(cases_dir):
+    """Expected-output files whose template is gone."""
+    names = os.listdir(cases_dir)
+    stems = {n[: -len(".gotmpl")] for n in names if n.endswith(".gotmpl")}
+    return sorted(n for n in names if n.rsplit(".", 1)[0] not in stems)
+
+
 def main(argv):
     check = "--check" in argv
     argv = [a for a in argv if a != "--check"]
@@ -121,8 +135,7 @@ def main(argv):
     try:
         setup(work)
         if argv[:1] == ["--try"]:
-            with open(argv[1], "rb") as f:
-                kind, data = render(work, f.read())
+            kind, data = render(work, read_bytes(argv[1]))
             sys.stdout.write(f"--- {kind}\n")
             sys.stdout.flush()
             sys.stdout.buffer.write(data if kind == "out" else data.encode())
@@ -134,12 +147,11 @@ def main(argv):
         changed = 0
         for name in cases:
             stem = os.path.join(cases_dir, name[: -len(".gotmpl")])
-            with open(stem + ".gotmpl", "rb") as f:
-                kind, data = render(work, f.read())
+            kind, data = render(work, read_bytes(stem + ".gotmpl"))
             blob = data if kind == "out" else data.encode()
             other = stem + (".err" if kind == "out" else ".out")
             target = stem + "." + kind
-            old = open(target, "rb").read() if os.path.exists(target) else None
+            old = read_bytes(target) if os.path.exists(target) else None
             if old != blob or os.path.exists(other):
                 changed += 1
                 print(f"{'differs' if check else 'updated'}: {os.path.basename(target)}")
@@ -148,8 +160,11 @@ def main(argv):
                         f.write(blob)
                     if os.path.exists(other):
                         os.remove(other)
+        stray = orphans(cases_dir)
+        for name in stray:
+            print(f"no template for: {name}")
         print(f"{len(cases)} cases, {changed} {'differ' if check else 'updated'}")
-        return 1 if check and changed else 0
+        return 1 if check and (changed or stray) else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
