@@ -66,7 +66,8 @@ pub enum ChartCommand {
 }
 
 /// Runs `command` for the `selected` releases that are installed and enabled, each with its own
-/// values; returns helm's output concatenated in release order.
+/// values; returns helm's output in release order, each followed by an empty line as Helmfile
+/// prints it.
 pub async fn run_per_release<H: Helm>(
     helm: &H,
     project: &Project,
@@ -137,7 +138,9 @@ pub async fn run_per_release<H: Helm>(
         .await;
     let mut text = String::new();
     for output in outputs {
+        // Helmfile prints each release's output followed by a newline.
         text.push_str(&output?);
+        text.push('\n');
     }
     Ok(text)
 }
