@@ -1,0 +1,344 @@
+//! Decrypting one sops file: parse, find the data key through age (or hand the file to the `sops`
+//! binary), open the values, verify the MAC.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use age::armor::ArmoredReader;
+use serde::Deserialize;
+use serde_yaml::Value;
+use zeroize::Zeroizing;
+
+use super::cipher::{Plain, ValueCipher};
+use super::metadata::Metadata;
+use super::tree::TreeDecryptor;
+use super::{AgeIdentities, SecretsError};
+use crate::location::Location;
+
+/// The serialization of a sops file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// YAML, one or more documents.
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+impl Format {
+    /// The format sops would pick for `path`: JSON for `.json`, YAML otherwise.
+    pub fn from_path(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("json") => Self::Json,
+            _ => Self::Yaml,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Yaml => "yaml",
+            Self::Json => "json",
+        }
+    }
+}
+
+/// How to decrypt: the age identities to try, and optionally a `sops` binary for files whose
+/// keys we do not handle natively (PGP, cloud KMS, Vault, Shamir key groups).
+#[derive(Debug, Default)]
+pub struct DecryptOptions {
+    /// Age identities; see [`AgeIdentities::discover`].
+    pub identities: AgeIdentities,
+    /// The `sops` binary to delegate to, if any (resolved by the caller from PATH or a flag).
+    pub sops_binary: Option<PathBuf>,
+    /// Extra environment for the `sops` binary (e.g. `GNUPGHOME`); it otherwise inherits ours.
+    pub sops_env: Vec<(String, String)>,
+}
+
+/// A decrypted file: its documents, values typed as `sops decrypt` prints them, keys in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decrypted {
+    documents: Vec<Value>,
+    format: Format,
+}
+
+impl Decrypted {
+    /// The documents, in file order (JSON files have one).
+    pub fn documents(&self) -> &[Value] {
+        &self.documents
+    }
+
+    /// The first document, as helm reads a values file; an empty mapping if there is none.
+    pub fn into_value(self) -> Value {
+        self.documents
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Value::Mapping(Default::default()))
+    }
+
+    /// The plaintext, YAML documents separated by `---` (or JSON for a JSON file), for a values
+    /// file handed to helm. Wrapped so the text is wiped from memory when dropped.
+    pub fn to_text(&self) -> Zeroizing<String> {
+        let mut out = Zeroizing::new(String::new());
+        for (index, doc) in self.documents.iter().enumerate() {
+            let text = match self.format {
+                Format::Yaml => serde_yaml::to_string(doc).unwrap_or_default(),
+                Format::Json => serde_json::to_string_pretty(doc)
+                    .map(|t| t + "\n")
+                    .unwrap_or_default(),
+            };
+            if index > 0 {
+                out.push_str("---\n");
+            }
+            out.push_str(&Zeroizing::new(text));
+        }
+        out
+    }
+}
+
+/// Decrypts the sops file at `path` (format from its extension).
+pub fn decrypt_file(path: &Path, opts: &DecryptOptions) -> Result<Decrypted, SecretsError> {
+    let bytes = std::fs::read(path).map_err(|source| SecretsError::Read {
+        file: path.to_owned(),
+        source,
+    })?;
+    decrypt_bytes(&bytes, Format::from_path(path), path, opts)
+}
+
+/// Decrypts sops-encrypted `bytes` in `format`; `file` names them in errors (and for the `sops`
+/// binary's configuration lookup).
+pub fn decrypt_bytes(
+    bytes: &[u8],
+    format: Format,
+    file: &Path,
+    opts: &DecryptOptions,
+) -> Result<Decrypted, SecretsError> {
+    let mut documents = parse(bytes, format, file)?;
+    let sops = extract_metadata(&mut documents, file)?;
+    let metadata = Metadata::parse(file, &sops)?;
+
+    let key = match data_key(&metadata, file, &opts.identities) {
+        Ok(key) => key,
+        Err(err) => {
+            // A file we cannot open with age goes to sops when it has other keys it may open.
+            let sops_may_help = !metadata.other_key_types.is_empty();
+            return match &opts.sops_binary {
+                Some(binary) if sops_may_help => {
+                    run_sops(binary, &opts.sops_env, bytes, format, file)
+                }
+                _ => Err(err),
+            };
+        }
+    };
+    let cipher = ValueCipher::new(&key).ok_or_else(|| SecretsError::Metadata {
+        file: file.to_owned(),
+        message: "data key is not a valid AES-256 key".to_owned(),
+    })?;
+    let mut walker = TreeDecryptor::new(
+        file,
+        &cipher,
+        &metadata.rules,
+        metadata.mac_only_encrypted,
+        format,
+    );
+    for doc in &mut documents {
+        walker.document(doc)?;
+    }
+    let computed = walker.finish();
+    let mac_matches = matches!(
+        cipher.open(&metadata.mac, &metadata.last_modified),
+        Ok(Plain::Str(stored)) if stored == computed
+    );
+    if !mac_matches {
+        return Err(SecretsError::MacMismatch {
+            file: file.to_owned(),
+        });
+    }
+    Ok(Decrypted { documents, format })
+}
+
+/// Parses every document; an empty document counts as an empty mapping, as in sops.
+fn parse(bytes: &[u8], format: Format, file: &Path) -> Result<Vec<Value>, SecretsError> {
+    match format {
+        Format::Json => {
+            let json: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| SecretsError::Syntax {
+                    location: Location::new(file, to_u32(e.line()), to_u32(e.column())),
+                    format: "JSON",
+                    message: strip_position(&e.to_string()),
+                })?;
+            let value = serde_yaml::to_value(json).map_err(|e| SecretsError::Syntax {
+                location: Location::file(file),
+                format: "JSON",
+                message: e.to_string(),
+            })?;
+            Ok(vec![value])
+        }
+        Format::Yaml => serde_yaml::Deserializer::from_slice(bytes)
+            .map(|doc| {
+                Value::deserialize(doc).map_err(|e| {
+                    let (line, column) = e
+                        .location()
+                        .map_or((0, 0), |l| (to_u32(l.line()), to_u32(l.column())));
+                    SecretsError::Syntax {
+                        location: Location::new(file, line, column),
+                        format: "YAML",
+                        message: strip_position(&e.to_string()),
+                    }
+                })
+            })
+            .map(|doc| {
+                doc.map(|d| {
+                    if d.is_null() {
+                        Value::Mapping(Default::default())
+                    } else {
+                        d
+                    }
+                })
+            })
+            .collect(),
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Parser messages end with the position, which our `Location` already shows.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Takes the `sops` mapping of the first document and removes `sops` keys from all of them.
+fn extract_metadata(documents: &mut [Value], file: &Path) -> Result<Value, SecretsError> {
+    let mut metadata = None;
+    for (index, doc) in documents.iter_mut().enumerate() {
+        let Value::Mapping(map) = doc else {
+            return Err(SecretsError::NotAMapping {
+                file: file.to_owned(),
+                document: index + 1,
+            });
+        };
+        let found = map.shift_remove("sops");
+        if index == 0 {
+            metadata = found;
+        }
+    }
+    metadata.ok_or_else(|| SecretsError::NotEncrypted {
+        file: file.to_owned(),
+    })
+}
+
+/// Opens the data key with the first age stanza one of our identities matches.
+fn data_key(
+    metadata: &Metadata,
+    file: &Path,
+    identities: &AgeIdentities,
+) -> Result<Zeroizing<Vec<u8>>, SecretsError> {
+    if metadata.age.is_empty() {
+        if metadata.other_key_types.is_empty() {
+            return Err(SecretsError::Metadata {
+                file: file.to_owned(),
+                message: "no recipients at all".to_owned(),
+            });
+        }
+        return Err(SecretsError::UnsupportedKeyTypes {
+            file: file.to_owned(),
+            key_types: metadata.other_key_types.clone(),
+        });
+    }
+    if identities.is_empty() {
+        return Err(SecretsError::NoIdentity {
+            file: file.to_owned(),
+            recipients: metadata.recipients(),
+        });
+    }
+    for stanza in &metadata.age {
+        let bad = |e: &dyn std::fmt::Display| SecretsError::Metadata {
+            file: file.to_owned(),
+            message: format!(
+                "age data key for {} is not a valid age file: {e}",
+                stanza.recipient
+            ),
+        };
+        let reader = ArmoredReader::new(stanza.enc.as_bytes());
+        let decryptor = age::Decryptor::new(reader).map_err(|e| bad(&e))?;
+        match decryptor.decrypt(identities.iter()) {
+            Ok(mut stream) => {
+                let mut key = Zeroizing::new(Vec::with_capacity(32));
+                stream.read_to_end(&mut key).map_err(|e| bad(&e))?;
+                if key.len() != 32 {
+                    return Err(SecretsError::DataKey {
+                        file: file.to_owned(),
+                        recipient: stanza.recipient.clone(),
+                        len: key.len(),
+                    });
+                }
+                return Ok(key);
+            }
+            Err(age::DecryptError::NoMatchingKeys) => continue,
+            Err(e) => return Err(bad(&e)),
+        }
+    }
+    Err(SecretsError::NoMatchingKey {
+        file: file.to_owned(),
+        identities: identities.len(),
+        recipients: metadata.recipients(),
+    })
+}
+
+/// Runs `sops --disable-version-check decrypt` on `bytes` (through stdin) and parses its output.
+fn run_sops(
+    binary: &Path,
+    env: &[(String, String)],
+    bytes: &[u8],
+    format: Format,
+    file: &Path,
+) -> Result<Decrypted, SecretsError> {
+    let fail = |message: String| SecretsError::SopsBinary {
+        file: file.to_owned(),
+        binary: binary.to_owned(),
+        message,
+    };
+    let mut child = Command::new(binary)
+        .args([
+            "--disable-version-check",
+            "decrypt",
+            "--input-type",
+            format.name(),
+            "--output-type",
+            format.name(),
+        ])
+        .arg("--filename-override")
+        .arg(file)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("cannot run it: {e}")))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(bytes)
+            .map_err(|e| fail(format!("cannot write to it: {e}")))?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| fail(format!("cannot wait for it: {e}")))?;
+    let stdout = Zeroizing::new(output.stdout);
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
+        return Err(fail(format!("{}: {last}", output.status)));
+    }
+    let documents = parse(&stdout, format, file)?;
+    Ok(Decrypted { documents, format })
+}
