@@ -55,6 +55,11 @@ impl TestProject {
     /// by the helm calls it made, one `helm ARGV` line each (`--values` files listed with their
     /// content, temporary paths replaced by `[TMP]`).
     pub fn run_recorded(&self, args: &[&str]) -> String {
+        self.run_recorded_with_env(args, &[])
+    }
+
+    /// [`TestProject::run_recorded`] with extra environment variables.
+    pub fn run_recorded_with_env(&self, args: &[&str], env: &[(&str, &Path)]) -> String {
         let log = self.path().join(".helm-calls.jsonl");
         let mut command = windlass();
         command
@@ -62,7 +67,8 @@ impl TestProject {
             .arg(sibling_binary("recording-helm"))
             .args(args)
             .current_dir(self.path())
-            .env("RECORDING_HELM_LOG", &log);
+            .env("RECORDING_HELM_LOG", &log)
+            .envs(env.iter().copied());
         let mut text = render(command, self.path());
         text.push_str("----- helm calls -----\n");
         let log_text = mask_private_dirs(&std::fs::read_to_string(&log).unwrap_or_default());
@@ -103,9 +109,18 @@ impl TestProject {
 /// removed.
 pub fn windlass() -> Command {
     let mut command = Command::new(binary());
-    for name in ["WINDLASS_ENVIRONMENT", "HELMFILE_ENVIRONMENT", "NO_COLOR"] {
+    for name in [
+        "WINDLASS_ENVIRONMENT",
+        "HELMFILE_ENVIRONMENT",
+        "NO_COLOR",
+        "SOPS_AGE_KEY",
+        "SOPS_AGE_KEY_FILE",
+        "SOPS_AGE_SSH_PRIVATE_KEY_FILE",
+    ] {
         command.env_remove(name);
     }
+    // No user age keys from ~/.config/sops either.
+    command.env("XDG_CONFIG_HOME", "/nonexistent");
     command
 }
 
@@ -167,14 +182,24 @@ pub fn real_helm(major: u32) -> PathBuf {
     path
 }
 
-/// Replaces each run's private values folder (`<tmp>/windlass-XXXXXX`) with `[VALUES]`.
+/// Replaces each run's private values folder (`<tmp>/windlass-XXXXXX`) with `[VALUES]`, and the
+/// random part of one in another temporary folder with `[RANDOM]`.
 pub fn mask_private_dirs(text: &str) -> String {
-    let prefix = std::env::temp_dir().join("windlass-").display().to_string();
+    let text = mask_after(
+        text,
+        &std::env::temp_dir().join("windlass-").display().to_string(),
+        "[VALUES]",
+    );
+    mask_after(&text, "/windlass-", "/windlass-[RANDOM]")
+}
+
+/// Replaces `prefix` and the letters and digits after it with `replacement`.
+fn mask_after(text: &str, prefix: &str, replacement: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find(&prefix) {
+    while let Some(at) = rest.find(prefix) {
         out.push_str(&rest[..at]);
-        out.push_str("[VALUES]");
+        out.push_str(replacement);
         let after = &rest[at + prefix.len()..];
         let skip = after
             .find(|c: char| !c.is_ascii_alphanumeric())

@@ -68,6 +68,9 @@ fn helm_calls_follow_helmfile_flag_order() {
     assert_snapshot!(project().run_recorded(&["--concurrency", "1", "template", "--skip-tests", "--set", "extra=1", "--args", "--debug --no-hooks"]), @r"
     exit: 0
     ----- stdout -----
+
+
+
     ----- stderr -----
     ----- helm calls -----
     helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com} --set extra=1 --skip-tests --debug --no-hooks
@@ -94,6 +97,8 @@ fn dependencies_are_built_once_per_chart_that_declares_them() {
     assert_snapshot!(project.run_recorded(&["--concurrency", "1", "-l", "name!=nginx", "template"]), @r"
     exit: 0
     ----- stdout -----
+
+
     ----- stderr -----
     Built dependencies of charts/app
     ----- helm calls -----
@@ -137,6 +142,7 @@ fn renders_with_real_helm_3() {
       replicas: "2"
       tag: "v1,2"
       flag: "true"
+
     ---
     # Source: app/templates/configmap.yaml
     apiVersion: v1
@@ -148,6 +154,7 @@ fn renders_with_real_helm_3() {
       replicas: "1"
       tag: "latest"
       flag:
+
     ----- stderr -----
     "#);
 }
@@ -168,6 +175,7 @@ fn renders_with_real_helm_4() {
       replicas: "2"
       tag: "v1,2"
       flag: "true"
+
     ---
     # Source: app/templates/configmap.yaml
     apiVersion: v1
@@ -179,6 +187,7 @@ fn renders_with_real_helm_4() {
       replicas: "1"
       tag: "latest"
       flag:
+
     ----- stderr -----
     "#);
 }
@@ -210,6 +219,7 @@ fn lint_runs_helm_lint_per_release_with_its_values() {
     assert_snapshot!(project().run_recorded(&["--concurrency", "1", "-l", "namespace=backend", "lint"]), @r"
     exit: 0
     ----- stdout -----
+
     ----- stderr -----
     ----- helm calls -----
     helm --kube-context dev lint charts/app --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
@@ -228,6 +238,8 @@ fn include_needs_adds_what_the_selected_releases_need() {
     assert_snapshot!(project().run_recorded(&["--concurrency", "1", "-l", "name=web", "template", "--include-needs"]), @r"
     exit: 0
     ----- stdout -----
+
+
     ----- stderr -----
     ----- helm calls -----
     helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}

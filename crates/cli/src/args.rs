@@ -46,6 +46,9 @@ pub struct GlobalArgs {
         default_value = "helm"
     )]
     pub helm_binary: PathBuf,
+    /// sops binary for secrets encrypted with PGP, cloud KMS or Vault [default: sops on PATH]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub sops_binary: Option<PathBuf>,
     /// Set state values (key=value,key2=value2), over the environment's
     #[arg(long, global = true, value_name = "SET")]
     pub state_values_set: Vec<String>,

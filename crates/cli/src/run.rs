@@ -7,6 +7,7 @@ use windlass::helm::{HelmError, HelmProcess};
 use windlass::ops::template::{ChartCommand, OperationError};
 use windlass::ops::{self, SelectOptions};
 use windlass::project::{Project, ProjectError};
+use windlass::secrets::SecretsError;
 
 use crate::args::{Command, GraphFormat, ListFormat};
 use crate::render;
@@ -21,6 +22,17 @@ pub enum ExitStatus {
     Failure,
     /// The selectors matched no release.
     NoMatch,
+    /// Stopped by SIGINT (130) or SIGTERM (143) after cleaning up.
+    Interrupted(Signal),
+}
+
+/// The signals that stop a run cleanly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGINT (Ctrl-C).
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
 }
 
 impl From<ExitStatus> for std::process::ExitCode {
@@ -29,6 +41,8 @@ impl From<ExitStatus> for std::process::ExitCode {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::NoMatch => 3,
+            ExitStatus::Interrupted(Signal::Interrupt) => 130,
+            ExitStatus::Interrupted(Signal::Terminate) => 143,
         })
     }
 }
@@ -45,6 +59,9 @@ pub enum CommandError {
     /// Helm failed.
     #[error(transparent)]
     Helm(#[from] HelmError),
+    /// Age identities could not be read.
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
     /// An operation on releases failed.
     #[error(transparent)]
     Operation(#[from] OperationError),
@@ -54,6 +71,9 @@ pub enum CommandError {
     /// The command exists but its issue has not landed.
     #[error("`{0}` is not yet implemented")]
     NotImplemented(&'static str),
+    /// A signal stopped the run; its work was cancelled and cleaned up.
+    #[error("interrupted; running helm commands were stopped and temporary files removed")]
+    Interrupted(Signal),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(String),
@@ -67,7 +87,7 @@ impl CommandError {
             Self::Selector(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
-            Self::Runtime(_) => None,
+            Self::Runtime(_) | Self::Secrets(_) | Self::Interrupted(_) => None,
             Self::NotImplemented(_) => {
                 Some("available today: build, list, graph, repos, deps, template, lint".into())
             }
@@ -84,7 +104,10 @@ pub fn run(command: Command, settings: &Settings) -> ExitStatus {
         Ok(status) => status,
         Err(error) => {
             render::error(&mut stderr, &error);
-            ExitStatus::Failure
+            match error {
+                CommandError::Interrupted(signal) => ExitStatus::Interrupted(signal),
+                _ => ExitStatus::Failure,
+            }
         }
     }
 }
@@ -114,7 +137,7 @@ fn execute(
         return Err(CommandError::NotImplemented(name));
     }
     let is_lint = matches!(command, Command::Lint(_));
-    let project = Project::load(&settings.load)?;
+    let project = Project::load(&settings.load_options()?)?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
     let needs = match &command {
         Command::Template(args) | Command::Lint(args)
@@ -135,6 +158,8 @@ fn execute(
         render::no_match(stderr, &settings.selectors);
         return Ok(ExitStatus::NoMatch);
     }
+    let helm = HelmProcess::new(&settings.helm_binary, &settings.load.dir);
+    let events = render::StderrEvents::new(settings);
     let text = match command {
         Command::List(args) => {
             let entries = ops::list::entries(&project, selected);
@@ -154,28 +179,22 @@ fn execute(
             GraphFormat::Dot => selection.graph.to_dot(),
         },
         Command::Repos(_) => {
-            let helm = HelmProcess::new(&settings.helm_binary, &settings.load.dir);
-            let events = render::StderrEvents::new(settings);
-            runtime()?.block_on(ops::repos::add_repositories(&helm, &project, &events))?;
+            interruptible(ops::repos::add_repositories(&helm, &project, &events))?;
             String::new()
         }
         Command::Template(args) | Command::Lint(args) => {
-            let helm = HelmProcess::new(&settings.helm_binary, &settings.load.dir);
-            let events = render::StderrEvents::new(settings);
             let kind = if is_lint {
                 ChartCommand::Lint
             } else {
                 ChartCommand::Template
             };
             let options = settings.template_options(args);
-            runtime()?.block_on(ops::template::run_per_release(
+            interruptible(ops::template::run_per_release(
                 &helm, &project, selected, kind, &options, &events,
             ))?
         }
         Command::Deps(_) => {
-            let helm = HelmProcess::new(&settings.helm_binary, &settings.load.dir);
-            let events = render::StderrEvents::new(settings);
-            runtime()?.block_on(ops::deps::update_dependencies(
+            interruptible(ops::deps::update_dependencies(
                 &helm, &project, selected, &events,
             ))?;
             String::new()
@@ -188,10 +207,24 @@ fn execute(
     Ok(ExitStatus::Success)
 }
 
-/// A multi-threaded tokio runtime for the operations that run helm.
-fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
-    tokio::runtime::Builder::new_multi_thread()
+/// Runs `work` on a tokio runtime until it ends or SIGINT/SIGTERM arrives. On a signal the work
+/// is dropped: its helm processes are killed (`kill_on_drop`) and its private folder of values
+/// files is removed (`PrivateDir`'s drop) before the error is returned.
+fn interruptible<T, E: Into<CommandError>>(
+    work: impl Future<Output = Result<T, E>>,
+) -> Result<T, CommandError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(CommandError::Runtime)
+        .map_err(CommandError::Runtime)?;
+    runtime.block_on(async {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(CommandError::Runtime)?;
+        tokio::select! {
+            result = work => result.map_err(Into::into),
+            _ = tokio::signal::ctrl_c() => Err(CommandError::Interrupted(Signal::Interrupt)),
+            _ = terminate.recv() => Err(CommandError::Interrupted(Signal::Terminate)),
+        }
+    })
 }

@@ -5,8 +5,11 @@ use std::path::PathBuf;
 
 use windlass::project::LoadOptions;
 
+use std::sync::Arc;
+
 use windlass::helm::argv::TemplateFlags;
 use windlass::ops::template::TemplateOptions;
+use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
 use crate::args::{GlobalArgs, LogLevel, TemplateArgs};
 
@@ -25,6 +28,8 @@ pub struct Settings {
     pub helm_binary: PathBuf,
     /// How many releases run at once (0: one per core).
     pub concurrency: usize,
+    /// The `sops` binary for files whose keys windlass does not decrypt itself.
+    pub sops_binary: Option<PathBuf>,
 }
 
 impl Settings {
@@ -52,6 +57,7 @@ impl Settings {
                 state_values_files: args.state_values_file,
                 namespace: args.namespace,
                 kube_context: args.kube_context,
+                decrypt: Default::default(),
             },
             selectors: args.selectors,
             color,
@@ -62,11 +68,27 @@ impl Settings {
             },
             helm_binary: args.helm_binary,
             concurrency: args.concurrency,
+            sops_binary: args.sops_binary.or_else(|| find_on_path("sops", &env)),
         }
     }
 }
 
 impl Settings {
+    /// The load options with SOPS decryption set up: age identities found where sops finds them
+    /// (`SOPS_AGE_KEY`, `SOPS_AGE_KEY_FILE`, `~/.config/sops/age/keys.txt`...).
+    pub fn load_options(&self) -> Result<LoadOptions, SecretsError> {
+        let identities = AgeIdentities::discover(&|name| std::env::var(name).ok())?;
+        let decrypt = DecryptOptions {
+            identities,
+            sops_binary: self.sops_binary.clone(),
+            sops_env: Vec::new(),
+        };
+        Ok(LoadOptions {
+            decrypt: Arc::new(decrypt),
+            ..self.load.clone()
+        })
+    }
+
     /// `template`'s options; command-line values files are made absolute, as Helmfile passes them.
     pub fn template_options(&self, args: TemplateArgs) -> TemplateOptions {
         TemplateOptions {
@@ -88,4 +110,12 @@ impl Settings {
             concurrency: self.concurrency,
         }
     }
+}
+
+/// The first executable `name` in the folders of `$PATH`.
+fn find_on_path(name: &str, env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let path = env("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
 }

@@ -1,7 +1,8 @@
 //! A stand-in for helm in end-to-end tests: appends one JSON line per call to
 //! `$RECORDING_HELM_LOG` (argv, the content of every `--values` file, what came on stdin), answers
 //! `version` as `$RECORDING_HELM_VERSION` (default helm 3.17.3), and fails calls whose command line
-//! contains `$RECORDING_HELM_FAIL`.
+//! contains `$RECORDING_HELM_FAIL`, after sleeping `$RECORDING_HELM_SLEEP_MS` (to test
+//! interruptions).
 
 use std::io::{Read, Write};
 
@@ -28,6 +29,12 @@ fn main() -> std::process::ExitCode {
         if let Ok(mut file) = file {
             let _ = writeln!(file, "{line}");
         }
+    }
+    if let Some(ms) = std::env::var("RECORDING_HELM_SLEEP_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
     }
     let command_line = args.join(" ");
     if let Some(fail) = std::env::var("RECORDING_HELM_FAIL")

@@ -1,10 +1,11 @@
 //! `build`: the fully resolved state of the environment as YAML, one document per state file,
-//! shaped like Helmfile's `build` output.
+//! shaped like Helmfile's `build` output. Unlike Helmfile, values decrypted from secrets are
+//! printed as `<secret>`.
 
 use serde::Serialize;
 use serde_yaml::{Mapping, Value};
 
-use crate::project::{HelmDefaults, Project, ReleaseSpec, Repository};
+use crate::project::{HelmDefaults, Project, ReleaseSpec, Repository, masked};
 
 /// What one state file resolves to, in Helmfile's field order.
 #[derive(Serialize)]
@@ -21,7 +22,7 @@ struct BuiltState<'a> {
     )]
     common_labels: &'a indexmap::IndexMap<String, String>,
     releases: Vec<&'a ReleaseSpec>,
-    renderedvalues: &'a Value,
+    renderedvalues: Value,
 }
 
 /// The `build` output: for each state file `---`, a `#  Source:` comment and its resolved state
@@ -51,7 +52,7 @@ pub fn render(project: &Project, selected: &[usize]) -> Result<String, serde_yam
                 .filter(|r| r.state == index)
                 .map(|r| &r.spec)
                 .collect(),
-            renderedvalues: &state.values,
+            renderedvalues: masked(&state.values, &state.secret_paths),
         };
         out.push_str(&format!("---\n#  Source: {}\n\n", state.file.display()));
         out.push_str(&serde_yaml::to_string(&built)?);

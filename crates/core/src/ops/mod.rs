@@ -4,7 +4,6 @@
 pub mod build;
 pub mod deps;
 pub mod list;
-mod private_dir;
 pub mod repos;
 mod selection;
 pub mod template;

@@ -10,8 +10,8 @@ use crate::events::{Event, Events};
 use crate::helm::argv::{self, ReleaseCall, TemplateFlags};
 use crate::helm::{Helm, HelmError};
 use crate::ops::deps::local_chart;
-use crate::ops::private_dir::PrivateDir;
 use crate::project::{Project, Release};
+use crate::secrets::{PrivateDir, SecretsError};
 use crate::values::{ValuesError, release_values};
 
 /// How `template` runs.
@@ -41,8 +41,8 @@ pub enum OperationError {
         source: HelmError,
     },
     /// The private folder for values files could not be written.
-    #[error("cannot write values files: {0}")]
-    PrivateDir(#[from] std::io::Error),
+    #[error(transparent)]
+    PrivateDir(#[from] SecretsError),
 }
 
 impl OperationError {
@@ -96,7 +96,7 @@ pub async fn run_per_release<H: Helm>(
                 release.name()
             );
             files.push(
-                dir.write(&name, &file.content)?
+                dir.write(&name, file.content.as_bytes())?
                     .to_string_lossy()
                     .into_owned(),
             );

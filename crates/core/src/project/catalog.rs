@@ -18,7 +18,7 @@ use crate::project::release::{MissingFileHandler, ReleaseSpec};
 use crate::project::resolve::{RawRelease, dir_of, resolve};
 use crate::project::source::{Document, Segment, read_documents};
 use crate::project::state::{EnvironmentSpec, HelmDefaults, Repository};
-use crate::project::state_values::{EntryContext, apply_command_line, load_entries, resolve_files};
+use crate::project::state_values::{EntryContext, apply_command_line, load_entries, load_secrets};
 use crate::project::{Environment, Layout, LoadOptions, Project, StateFile, display_dir};
 
 /// `charts.yaml`: the releases that exist and what applies to all environments.
@@ -138,22 +138,23 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
             .locate(&[key("environment"), key("values"), Segment::Index(i)])
     };
     let mut values = load_entries(&spec.values, &context, &locate, &mut diagnostics)?;
-    if !spec.secrets.is_empty() {
-        let secrets_context = EntryContext {
-            what: "secrets file",
-            ..context
-        };
-        for (i, path) in spec.secrets.iter().enumerate() {
-            let at =
-                cluster_doc
-                    .map
-                    .locate(&[key("environment"), key("secrets"), Segment::Index(i)]);
-            resolve_files(path, &secrets_context, &at, &mut diagnostics)?;
-        }
-        return Err(ProjectError::SecretsUnsupported {
-            location: Location::file(&cluster_file),
-        });
-    }
+    let secrets_context = EntryContext {
+        what: "secrets file",
+        ..context
+    };
+    let locate_secret = |i: usize| {
+        cluster_doc
+            .map
+            .locate(&[key("environment"), key("secrets"), Segment::Index(i)])
+    };
+    let (secrets, secret_paths) = load_secrets(
+        &spec.secrets,
+        &secrets_context,
+        &locate_secret,
+        &options.decrypt,
+        &mut diagnostics,
+    )?;
+    merge(&mut values, secrets, Policy::Values);
     apply_command_line(options, &mut values)?;
     let environment = Environment {
         name: name.clone(),
@@ -213,6 +214,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         repositories: catalog.repositories,
         selectors: None,
         values: environment.values.clone(),
+        secret_paths,
         common_labels: catalog.common_labels,
         api_versions: catalog.api_versions,
         kube_version: catalog.kube_version,
@@ -238,6 +240,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         layout: Layout::ChartsAndEnvironments,
         environment,
         environments,
+        decrypt: options.decrypt.clone(),
         states,
         releases,
         graph,

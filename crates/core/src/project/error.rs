@@ -124,11 +124,13 @@ pub enum ProjectError {
         /// The file.
         location: Location,
     },
-    /// Secrets need the SOPS decryptor, which is not wired in yet.
-    #[error("{location}: secrets files are not supported yet")]
-    SecretsUnsupported {
-        /// The file naming the secrets.
+    /// An environment's secrets file could not be decrypted.
+    #[error("{location}: {source}")]
+    Secrets {
+        /// Where the file is named.
         location: Location,
+        /// Why it could not be decrypted.
+        source: crate::secrets::SecretsError,
     },
     /// The release graph is invalid (unknown `needs`, cycle).
     #[error(transparent)]

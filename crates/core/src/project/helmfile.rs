@@ -15,7 +15,9 @@ use crate::project::release::{Inherit, MissingFileHandler};
 use crate::project::resolve::{RawRelease, dir_of, resolve};
 use crate::project::source::{Document, Segment, SourceMap, parse_documents_at};
 use crate::project::state::{EnvironmentSpec, StateDocument, SubHelmfileSpec, validate_document};
-use crate::project::state_values::{EntryContext, apply_command_line, load_entries, resolve_files};
+use crate::project::state_values::{
+    EntryContext, apply_command_line, load_entries, load_secrets, resolve_files,
+};
 use crate::project::{
     Diagnostic, Environment, Layout, LoadOptions, Project, StateFile, display_dir,
 };
@@ -53,6 +55,7 @@ pub(crate) fn load(options: &LoadOptions, main: &Path) -> Result<Project, Projec
         layout: Layout::Helmfile,
         environment,
         environments,
+        decrypt: options.decrypt.clone(),
         states: loader.states,
         releases,
         graph,
@@ -216,23 +219,18 @@ impl Loader<'_> {
             &mut self.diagnostics,
         )?;
         merge(&mut values, env_values, Policy::Values);
-        if !spec.secrets.is_empty() {
-            for path in &spec.secrets {
-                resolve_files(
-                    path,
-                    &EntryContext {
-                        owner: &owner,
-                        what: "secrets file",
-                        ..entries
-                    },
-                    &file_location,
-                    &mut self.diagnostics,
-                )?;
-            }
-            return Err(ProjectError::SecretsUnsupported {
-                location: file_location,
-            });
-        }
+        let (secrets, secret_paths) = load_secrets(
+            &spec.secrets,
+            &EntryContext {
+                owner: &owner,
+                what: "secrets file",
+                ..entries
+            },
+            &at_file,
+            &self.options.decrypt,
+            &mut self.diagnostics,
+        )?;
+        merge(&mut values, secrets, Policy::Values);
         let kube_context = spec
             .kube_context
             .clone()
@@ -261,6 +259,7 @@ impl Loader<'_> {
                 .collect::<Result<_, _>>()?,
             selectors,
             values: environment.values.clone(),
+            secret_paths: secret_paths.clone(),
             common_labels: state
                 .common_labels
                 .iter()

@@ -14,7 +14,10 @@ mod source;
 mod state;
 mod state_values;
 
+pub use state_values::masked;
+
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_yaml::Value;
 
@@ -25,6 +28,7 @@ pub use state::{EnvironmentSpec, HelmDefaults, Repository, SubHelmfileSpec};
 
 use crate::graph::Dag;
 use crate::location::Location;
+use crate::secrets::DecryptOptions;
 
 /// What to load and how: the command line's view of the project.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +47,8 @@ pub struct LoadOptions {
     pub namespace: Option<String>,
     /// `--kube-context`: the context of releases that set none.
     pub kube_context: Option<String>,
+    /// How SOPS files (environment `secrets:`) are decrypted.
+    pub decrypt: Arc<DecryptOptions>,
 }
 
 /// Which of the two supported layouts a project uses.
@@ -91,6 +97,8 @@ pub struct StateFile {
     pub selectors: Option<Vec<String>>,
     /// Its state values (`.Values`): the environment's, plus what a parent passed it.
     pub values: Value,
+    /// The key paths in `values` that came from decrypted secrets, to mask when printing.
+    pub secret_paths: Vec<Vec<Value>>,
 }
 
 /// Something worth telling that does not stop the run (a skipped missing file).
@@ -115,6 +123,8 @@ pub struct Project {
     pub environment: Environment,
     /// Every environment the project defines, sorted.
     pub environments: Vec<String>,
+    /// How SOPS files are decrypted (the load options'), for the releases' `secrets:`.
+    pub decrypt: Arc<DecryptOptions>,
     /// The state files, main file first; releases point into this list.
     pub states: Vec<StateFile>,
     /// Every release of the environment, in definition order, including disabled ones.

@@ -11,6 +11,7 @@ use crate::project::merge::{Policy, merge};
 use crate::project::release::MissingFileHandler;
 use crate::project::source::read_documents;
 use crate::project::{Diagnostic, LoadOptions};
+use crate::secrets::{DecryptOptions, decrypt_file};
 
 /// Where values entries are read from and what to do about missing files.
 pub(crate) struct EntryContext<'a> {
@@ -67,6 +68,66 @@ pub(crate) fn load_entries(
         }
     }
     Ok(merged)
+}
+
+/// Decrypts the SOPS files `paths` (globs allowed) and merges them in order; `locate(i)` says
+/// where path `i` is written. Also returns the key paths of every decrypted leaf, so output can
+/// mask them.
+pub(crate) fn load_secrets(
+    paths: &[String],
+    context: &EntryContext<'_>,
+    locate: &dyn Fn(usize) -> Location,
+    decrypt: &DecryptOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(Value, Vec<Vec<Value>>), ProjectError> {
+    let mut merged = Value::Mapping(Mapping::new());
+    for (i, path) in paths.iter().enumerate() {
+        for file in resolve_files(path, context, &locate(i), diagnostics)? {
+            let decrypted =
+                decrypt_file(&file, decrypt).map_err(|source| ProjectError::Secrets {
+                    location: locate(i),
+                    source,
+                })?;
+            merge(&mut merged, decrypted.into_value(), Policy::Values);
+        }
+    }
+    let mut leaves = Vec::new();
+    collect_leaves(&merged, &mut Vec::new(), &mut leaves);
+    Ok((merged, leaves))
+}
+
+/// The key paths of the non-map values below `value`.
+fn collect_leaves(value: &Value, path: &mut Vec<Value>, leaves: &mut Vec<Vec<Value>>) {
+    match value {
+        Value::Mapping(map) => {
+            for (key, child) in map {
+                path.push(key.clone());
+                collect_leaves(child, path, leaves);
+                path.pop();
+            }
+        }
+        _ => leaves.push(path.clone()),
+    }
+}
+
+/// `values` with every leaf at `secret_paths` replaced by `<secret>`, for printing.
+pub fn masked(values: &Value, secret_paths: &[Vec<Value>]) -> Value {
+    fn mask_at(node: &mut Value, path: &[Value]) {
+        match path.split_first() {
+            None if !node.is_mapping() => *node = Value::String("<secret>".into()),
+            None => {}
+            Some((key, rest)) => {
+                if let Some(child) = node.get_mut(key) {
+                    mask_at(child, rest);
+                }
+            }
+        }
+    }
+    let mut out = values.clone();
+    for path in secret_paths {
+        mask_at(&mut out, path);
+    }
+    out
 }
 
 /// The files a values path names: itself, or the sorted matches of a glob. A path that names

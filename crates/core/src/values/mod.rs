@@ -1,5 +1,6 @@
 //! The values of one release, in Helmfile's order: every `values:` entry (files copied as written,
-//! `*.gotmpl` files rendered, inline maps as YAML), then decrypted `secrets:`, then `set:` flags.
+//! `*.gotmpl` files rendered, inline maps as YAML), then decrypted `secrets:` (in memory; they
+//! reach disk only in the run's private folder), then `set:` flags.
 //! Each entry becomes one `--values` file, as Helmfile passes them.
 
 mod set;
@@ -10,6 +11,8 @@ use serde_yaml::Value;
 
 use crate::location::Location;
 use crate::project::{MissingFileHandler, Project, Release};
+use crate::secrets::decrypt_file;
+use zeroize::Zeroizing;
 
 pub use set::set_flags;
 
@@ -18,8 +21,8 @@ pub use set::set_flags;
 pub struct ValuesFile {
     /// The file it came from (relative to the project root), `None` for inline maps.
     pub source: Option<PathBuf>,
-    /// The YAML text helm reads.
-    pub content: String,
+    /// The YAML text helm reads; wiped from memory when dropped, as it may hold secrets.
+    pub content: Zeroizing<String>,
 }
 
 /// Everything helm needs to know about a release's values.
@@ -69,11 +72,15 @@ pub enum ValuesError {
         /// The file.
         path: PathBuf,
     },
-    /// Secrets need the SOPS decryptor, which is not wired in yet.
-    #[error("{}: secrets files are not supported yet", .path.display())]
-    SecretsUnsupported {
-        /// The file.
-        path: PathBuf,
+    /// A secrets file could not be decrypted.
+    #[error("{location}: release \"{release}\": {source}")]
+    Secrets {
+        /// Where the file is named.
+        location: Location,
+        /// The release.
+        release: String,
+        /// Why it could not be decrypted.
+        source: crate::secrets::SecretsError,
     },
     /// An inline map could not be written as YAML.
     #[error("release \"{release}\": cannot write inline values as YAML: {message}")]
@@ -112,7 +119,7 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
                     })?;
                 files.push(ValuesFile {
                     source: Some(shown),
-                    content,
+                    content: Zeroizing::new(content),
                 });
             }
             Value::Mapping(_) => {
@@ -122,7 +129,7 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
                 })?;
                 files.push(ValuesFile {
                     source: None,
-                    content,
+                    content: Zeroizing::new(content),
                 });
             }
             Value::Null => {}
@@ -139,7 +146,16 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
             && let Some(shown) =
                 existing(release, &state.shown_dir, path, missing, "secrets", index)?
         {
-            return Err(ValuesError::SecretsUnsupported { path: shown });
+            let decrypted = decrypt_file(&project_path(project, &shown), &project.decrypt)
+                .map_err(|source| ValuesError::Secrets {
+                    location: release.value_location("secrets", index),
+                    release: release.name().into(),
+                    source,
+                })?;
+            files.push(ValuesFile {
+                source: Some(shown),
+                content: decrypted.to_text(),
+            });
         }
     }
     Ok(ReleaseValues {
