@@ -47,7 +47,11 @@ fn sops_plaintext(name: &str) -> Vec<Value> {
 
 /// Asserts equal values with equal key order (mapping equality alone ignores order).
 fn assert_same_documents(ours: &Decrypted, expected: &[Value], name: &str) {
-    let text = |docs: &[Value]| docs.iter().map(|d| serde_yaml::to_string(d).expect("yaml")).collect::<Vec<_>>();
+    let text = |docs: &[Value]| {
+        docs.iter()
+            .map(|d| serde_yaml::to_string(d).expect("yaml"))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(text(ours.documents()), text(expected), "{name}");
     assert_eq!(ours.documents(), expected, "{name}");
 }
@@ -73,7 +77,11 @@ fn matches_sops_plaintext_for_every_mode() {
     let opts = our_options();
     for name in cases {
         let ours = decrypt_file(&fixture(name), &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_same_documents(&ours, &sops_plaintext(&name.replace(".enc.", ".dec.")), name);
+        assert_same_documents(
+            &ours,
+            &sops_plaintext(&name.replace(".enc.", ".dec.")),
+            name,
+        );
     }
 }
 
@@ -95,8 +103,18 @@ fn plaintext_text_of_a_flat_file_is_what_sops_prints() {
 #[test]
 fn bytes_variant_takes_the_format_from_the_caller() {
     let bytes = std::fs::read(fixture("basic.enc.json")).unwrap();
-    let ours = decrypt_bytes(&bytes, Format::Json, Path::new("in-memory.json"), &our_options()).unwrap();
-    assert_same_documents(&ours, &sops_plaintext("basic.dec.json"), "basic.enc.json from bytes");
+    let ours = decrypt_bytes(
+        &bytes,
+        Format::Json,
+        Path::new("in-memory.json"),
+        &our_options(),
+    )
+    .unwrap();
+    assert_same_documents(
+        &ours,
+        &sops_plaintext("basic.dec.json"),
+        "basic.enc.json from bytes",
+    );
 }
 
 fn error(name: &str, opts: &DecryptOptions) -> String {
@@ -114,8 +132,14 @@ fn tampered_files_are_rejected() {
             "{DIR}/{name}: MAC mismatch: file was modified after encryption (hint: restore it from version control, or re-encrypt it with sops)"
         )
     };
-    assert_eq!(error("tampered-plain-value.enc.yaml", &opts), mac("tampered-plain-value.enc.yaml"));
-    assert_eq!(error("tampered-deleted-key.enc.yaml", &opts), mac("tampered-deleted-key.enc.yaml"));
+    assert_eq!(
+        error("tampered-plain-value.enc.yaml", &opts),
+        mac("tampered-plain-value.enc.yaml")
+    );
+    assert_eq!(
+        error("tampered-deleted-key.enc.yaml", &opts),
+        mac("tampered-deleted-key.enc.yaml")
+    );
     assert_eq!(
         error("tampered-swapped-values.enc.yaml", &opts),
         format!(
@@ -169,15 +193,25 @@ fn file_without_age_recipient_names_its_key_types() {
 }
 
 fn tool(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/bin").join(name);
-    assert!(path.is_file(), "{} is missing: run `bash scripts/install-tools.sh`", path.display());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../.tools/bin")
+        .join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `bash scripts/install-tools.sh`",
+        path.display()
+    );
     path
 }
 
 #[test]
 fn file_without_age_recipient_goes_to_the_sops_binary() {
     let gnupg = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(gnupg.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(
+        gnupg.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     let status = std::process::Command::new("gpg")
         .env("GNUPGHOME", gnupg.path())
         .args(["--batch", "--quiet", "--import"])
@@ -191,7 +225,11 @@ fn file_without_age_recipient_goes_to_the_sops_binary() {
         ..DecryptOptions::default()
     };
     let ours = decrypt_file(&fixture("pgp-only.enc.yaml"), &opts).unwrap();
-    assert_same_documents(&ours, &sops_plaintext("pgp-only.dec.yaml"), "pgp-only.enc.yaml");
+    assert_same_documents(
+        &ours,
+        &sops_plaintext("pgp-only.dec.yaml"),
+        "pgp-only.enc.yaml",
+    );
 }
 
 #[test]
@@ -212,11 +250,17 @@ fn discovery_follows_sops_variables() {
 
     let keys = std::fs::read_to_string(fixture("keys/age-other.txt")).unwrap()
         + &std::fs::read_to_string(fixture("keys/age-ours.txt")).unwrap();
-    let key_words: Vec<&str> = keys.lines().filter(|l| l.starts_with("AGE-SECRET-KEY-")).collect();
+    let key_words: Vec<&str> = keys
+        .lines()
+        .filter(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .collect();
     let env_keys = key_words.join(" ");
     let lookup = |name: &str| (name == SOPS_AGE_KEY).then(|| env_keys.clone());
     let ids = AgeIdentities::discover(&lookup).unwrap();
-    assert_eq!(format!("{ids:?}"), "AgeIdentities { keys: 2, skipped_post_quantum: 0 }");
+    assert_eq!(
+        format!("{ids:?}"),
+        "AgeIdentities { keys: 2, skipped_post_quantum: 0 }"
+    );
     let opts = DecryptOptions {
         identities: ids,
         ..DecryptOptions::default()
@@ -236,8 +280,10 @@ fn errors_never_contain_plaintext() {
         let message = error(name, &opts);
         let debug = format!("{:?}", decrypt_file(&fixture(name), &opts).err());
         for secret in plaintexts {
-            assert!(!message.contains(secret) && !debug.contains(secret), "{name} leaks {secret}");
+            assert!(
+                !message.contains(secret) && !debug.contains(secret),
+                "{name} leaks {secret}"
+            );
         }
     }
 }
-

@@ -110,10 +110,10 @@ impl<'a> TreeDecryptor<'a> {
                     if !self.mac_only_encrypted {
                         self.hasher.update(scalar_mac_bytes(value));
                     }
-                    if let Value::Number(n) = value {
-                        if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                            *value = float_value(f, self.format);
-                        }
+                    if let Value::Number(n) = value
+                        && let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                    {
+                        *value = float_value(f, self.format);
                     }
                     Ok(())
                 }
