@@ -11,7 +11,7 @@ use serde_yaml::Value;
 use zeroize::Zeroizing;
 
 use super::cipher::{Plain, ValueCipher};
-use super::metadata::Metadata;
+use super::metadata::{AgeStanza, Metadata};
 use super::tree::TreeDecryptor;
 use super::{AgeIdentities, SecretsError};
 use crate::location::Location;
@@ -56,10 +56,20 @@ pub struct DecryptOptions {
 }
 
 /// A decrypted file: its documents, values typed as `sops decrypt` prints them, keys in order.
-#[derive(Debug, Clone, PartialEq)]
+/// Its `Debug` output shows no value.
+#[derive(Clone, PartialEq)]
 pub struct Decrypted {
     documents: Vec<Value>,
     format: Format,
+}
+
+impl std::fmt::Debug for Decrypted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decrypted")
+            .field("documents", &self.documents.len())
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Decrypted {
@@ -204,12 +214,15 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Parser messages end with the position, which our `Location` already shows.
+/// Removes the first ` at line N column M` of a parser message (our `Location` shows it); a
+/// later one (where an enclosing collection started) stays.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
-    }
+    let Some(at) = message.find(" at line ") else {
+        return message.to_owned();
+    };
+    let rest = &message[at..];
+    let end = rest.find(',').unwrap_or(rest.len());
+    format!("{}{}", &message[..at], &rest[end..])
 }
 
 /// Takes the `sops` mapping of the first document and removes `sops` keys from all of them.
@@ -256,38 +269,53 @@ fn data_key(
             recipients: metadata.recipients(),
         });
     }
+    // A stanza age cannot read does not stop us from trying the others.
+    let mut unreadable = None;
     for stanza in &metadata.age {
-        let bad = |e: &dyn std::fmt::Display| SecretsError::Metadata {
-            file: file.to_owned(),
-            message: format!(
-                "age data key for {} is not a valid age file: {e}",
-                stanza.recipient
-            ),
-        };
-        let reader = ArmoredReader::new(stanza.enc.as_bytes());
-        let decryptor = age::Decryptor::new(reader).map_err(|e| bad(&e))?;
-        match decryptor.decrypt(identities.iter()) {
-            Ok(mut stream) => {
-                let mut key = Zeroizing::new(Vec::with_capacity(32));
-                stream.read_to_end(&mut key).map_err(|e| bad(&e))?;
-                if key.len() != 32 {
-                    return Err(SecretsError::DataKey {
-                        file: file.to_owned(),
-                        recipient: stanza.recipient.clone(),
-                        len: key.len(),
-                    });
-                }
-                return Ok(key);
+        match open_stanza(stanza, identities) {
+            Ok(Some(key)) if key.len() == 32 => return Ok(key),
+            Ok(Some(key)) => {
+                return Err(SecretsError::DataKey {
+                    file: file.to_owned(),
+                    recipient: stanza.recipient.clone(),
+                    len: key.len(),
+                });
             }
-            Err(age::DecryptError::NoMatchingKeys) => continue,
-            Err(e) => return Err(bad(&e)),
+            Ok(None) => {}
+            Err(message) => {
+                unreadable.get_or_insert_with(|| SecretsError::Metadata {
+                    file: file.to_owned(),
+                    message: format!(
+                        "age data key for {} is not a valid age file: {message}",
+                        stanza.recipient
+                    ),
+                });
+            }
         }
     }
-    Err(SecretsError::NoMatchingKey {
+    Err(unreadable.unwrap_or_else(|| SecretsError::NoMatchingKey {
         file: file.to_owned(),
         identities: identities.len(),
         recipients: metadata.recipients(),
-    })
+    }))
+}
+
+/// The data key in one age stanza, `None` if none of our identities matches it.
+fn open_stanza(
+    stanza: &AgeStanza,
+    identities: &AgeIdentities,
+) -> Result<Option<Zeroizing<Vec<u8>>>, String> {
+    let reader = ArmoredReader::new(stanza.enc.as_bytes());
+    let decryptor = age::Decryptor::new(reader).map_err(|e| e.to_string())?;
+    match decryptor.decrypt(identities.iter()) {
+        Ok(mut stream) => {
+            let mut key = Zeroizing::new(Vec::with_capacity(32));
+            stream.read_to_end(&mut key).map_err(|e| e.to_string())?;
+            Ok(Some(key))
+        }
+        Err(age::DecryptError::NoMatchingKeys) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Runs `sops --disable-version-check decrypt` on `bytes` (through stdin) and parses its output.
@@ -341,4 +369,70 @@ fn run_sops(
     }
     let documents = parse(&stdout, format, file)?;
     Ok(Decrypted { documents, format })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(text: &str, format: Format, opts: &DecryptOptions) -> String {
+        match decrypt_bytes(text.as_bytes(), format, Path::new("s.yaml"), opts) {
+            Ok(d) => format!("decrypted: {d:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn syntax_errors_point_at_line_and_column() {
+        let opts = DecryptOptions::default();
+        assert_eq!(
+            message("a: b\nc: [d\n", Format::Yaml, &opts),
+            "s.yaml:3:1: invalid YAML: did not find expected ',' or ']', while parsing a flow sequence at line 2 column 4"
+        );
+        assert_eq!(
+            message("{\"a\": }", Format::Json, &opts),
+            "s.yaml:1:7: invalid JSON: expected value"
+        );
+    }
+
+    #[test]
+    fn plain_files_are_not_encrypted() {
+        assert_eq!(
+            message(
+                "password: hunter2\n",
+                Format::Yaml,
+                &DecryptOptions::default()
+            ),
+            "s.yaml: no `sops` metadata: the file is not encrypted with sops (hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`)"
+        );
+        assert_eq!(
+            message("- a\n", Format::Yaml, &DecryptOptions::default()),
+            "s.yaml: document 1 is not a mapping; sops files hold a mapping at the top"
+        );
+    }
+
+    #[test]
+    fn a_missing_sops_binary_is_named() {
+        let opts = DecryptOptions {
+            sops_binary: Some(PathBuf::from("/nonexistent/sops")),
+            ..DecryptOptions::default()
+        };
+        let pgp_only = "a: ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]\nsops:\n    pgp:\n        - fp: ABC\n          enc: x\n    lastmodified: \"2024-01-01T00:00:00Z\"\n    mac: m\n";
+        assert_eq!(
+            message(pgp_only, Format::Yaml, &opts),
+            "s.yaml: `/nonexistent/sops` failed: cannot run it: No such file or directory (os error 2)"
+        );
+    }
+
+    #[test]
+    fn debug_output_shows_no_value() {
+        let d = Decrypted {
+            documents: vec![Value::String("hunter2".to_owned())],
+            format: Format::Yaml,
+        };
+        assert_eq!(
+            format!("{d:?}"),
+            "Decrypted { documents: 1, format: Yaml, .. }"
+        );
+    }
 }
