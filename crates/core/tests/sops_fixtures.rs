@@ -86,6 +86,50 @@ fn matches_sops_plaintext_for_every_mode() {
 }
 
 #[test]
+fn x25519_key_opens_a_file_with_ssh_and_other_recipients() {
+    let opts = DecryptOptions {
+        identities: identities("keys/age-ours.txt"),
+        ..DecryptOptions::default()
+    };
+    let ours = decrypt_file(&fixture("multi-recipient.enc.yaml"), &opts).unwrap();
+    assert_same_documents(
+        &ours,
+        &sops_plaintext("multi-recipient.dec.yaml"),
+        "multi-recipient",
+    );
+}
+
+#[test]
+fn ssh_key_alone_opens_an_ssh_recipient() {
+    let opts = DecryptOptions {
+        identities: AgeIdentities::from_ssh_key_file(&fixture("keys/ssh_ed25519")).unwrap(),
+        ..DecryptOptions::default()
+    };
+    let ours = decrypt_file(&fixture("ssh-recipient.enc.yaml"), &opts).unwrap();
+    assert_same_documents(
+        &ours,
+        &sops_plaintext("ssh-recipient.dec.yaml"),
+        "ssh-recipient",
+    );
+}
+
+#[test]
+fn sops_binary_failure_is_reported_without_values() {
+    let opts = DecryptOptions {
+        sops_binary: Some(tool("sops")),
+        sops_env: vec![("GNUPGHOME".to_owned(), "/nonexistent".to_owned())],
+        ..DecryptOptions::default()
+    };
+    assert_eq!(
+        error("pgp-only.enc.yaml", &opts),
+        format!(
+            "{DIR}/pgp-only.enc.yaml: `{}` failed: exit status: 128: Failed to get the data key required to decrypt the SOPS file.",
+            tool("sops").display()
+        )
+    );
+}
+
+#[test]
 fn multi_document_files_keep_every_document() {
     let ours = decrypt_file(&fixture("multi-doc.enc.yaml"), &our_options()).unwrap();
     assert_eq!(ours.documents().len(), 3);

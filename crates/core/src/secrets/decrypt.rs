@@ -358,17 +358,30 @@ fn run_sops(
         .map_err(|e| fail(format!("cannot wait for it: {e}")))?;
     let stdout = Zeroizing::new(output.stdout);
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .trim();
-        return Err(fail(format!("{}: {last}", output.status)));
+        return Err(fail(format!(
+            "{}: {}",
+            output.status,
+            sops_reason(&output.stderr)
+        )));
     }
     let documents = parse(&stdout, format, file)?;
     Ok(Decrypted { documents, format })
+}
+
+/// The first line of sops' stderr, unless it is one of the messages in which sops quotes a value.
+fn sops_reason(stderr: &[u8]) -> String {
+    const QUOTES_A_VALUE: [&str; 3] = ["Input string", "Could not convert", "timestamp"];
+    let stderr = String::from_utf8_lossy(stderr);
+    let first = stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("no message");
+    if QUOTES_A_VALUE.iter().any(|m| first.contains(m)) {
+        "sops rejected a value (its message is not shown: it may quote a secret)".to_owned()
+    } else {
+        first.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -421,6 +434,18 @@ mod tests {
         assert_eq!(
             message(pgp_only, Format::Yaml, &opts),
             "s.yaml: `/nonexistent/sops` failed: cannot run it: No such file or directory (os error 2)"
+        );
+    }
+
+    #[test]
+    fn sops_messages_quoting_values_are_withheld() {
+        assert_eq!(
+            sops_reason(b"\nFailed to get the data key required to decrypt the SOPS file.\n\nGroup 0: FAILED\n"),
+            "Failed to get the data key required to decrypt the SOPS file."
+        );
+        assert_eq!(
+            sops_reason(b"Error walking tree: Could not decrypt value: Input string hunter2 does not match sops' data format"),
+            "sops rejected a value (its message is not shown: it may quote a secret)"
         );
     }
 
