@@ -61,6 +61,7 @@ pub struct DecryptOptions {
 pub struct Decrypted {
     documents: Vec<Value>,
     format: Format,
+    file: PathBuf,
 }
 
 impl std::fmt::Debug for Decrypted {
@@ -68,6 +69,7 @@ impl std::fmt::Debug for Decrypted {
         f.debug_struct("Decrypted")
             .field("documents", &self.documents.len())
             .field("format", &self.format)
+            .field("file", &self.file)
             .finish_non_exhaustive()
     }
 }
@@ -88,21 +90,30 @@ impl Decrypted {
 
     /// The plaintext, YAML documents separated by `---` (or JSON for a JSON file), for a values
     /// file handed to helm. Wrapped so the text is wiped from memory when dropped.
-    pub fn to_text(&self) -> Zeroizing<String> {
+    pub fn to_text(&self) -> Result<Zeroizing<String>, SecretsError> {
+        let render = |message: String| SecretsError::Render {
+            file: self.file.clone(),
+            message,
+        };
         let mut out = Zeroizing::new(String::new());
         for (index, doc) in self.documents.iter().enumerate() {
-            let text = match self.format {
-                Format::Yaml => serde_yaml::to_string(doc).unwrap_or_default(),
-                Format::Json => serde_json::to_string_pretty(doc)
-                    .map(|t| t + "\n")
-                    .unwrap_or_default(),
-            };
+            let text = Zeroizing::new(match self.format {
+                Format::Yaml => serde_yaml::to_string(doc).map_err(|e| render(e.to_string()))?,
+                Format::Json => {
+                    serde_json::to_string_pretty(doc).map_err(|e| render(e.to_string()))? + "\n"
+                }
+            });
             if index > 0 {
                 out.push_str("---\n");
             }
-            out.push_str(&Zeroizing::new(text));
+            out.push_str(&text);
         }
-        out
+        Ok(out)
+    }
+
+    /// The file the documents were decrypted from.
+    pub fn file(&self) -> &Path {
+        &self.file
     }
 }
 
@@ -164,7 +175,11 @@ pub fn decrypt_bytes(
             file: file.to_owned(),
         });
     }
-    Ok(Decrypted { documents, format })
+    Ok(Decrypted {
+        documents,
+        format,
+        file: file.to_owned(),
+    })
 }
 
 /// Parses every document; an empty document counts as an empty mapping, as in sops.
@@ -365,7 +380,11 @@ fn run_sops(
         )));
     }
     let documents = parse(&stdout, format, file)?;
-    Ok(Decrypted { documents, format })
+    Ok(Decrypted {
+        documents,
+        format,
+        file: file.to_owned(),
+    })
 }
 
 /// The first line of sops' stderr, unless it is one of the messages in which sops quotes a value.
@@ -450,14 +469,22 @@ mod tests {
     }
 
     #[test]
+    fn format_follows_the_extension() {
+        assert_eq!(Format::from_path(Path::new("a/s.JSON")), Format::Json);
+        assert_eq!(Format::from_path(Path::new("a/s.yaml")), Format::Yaml);
+        assert_eq!(Format::from_path(Path::new("a/secrets")), Format::Yaml);
+    }
+
+    #[test]
     fn debug_output_shows_no_value() {
         let d = Decrypted {
             documents: vec![Value::String("hunter2".to_owned())],
             format: Format::Yaml,
+            file: PathBuf::from("s.yaml"),
         };
         assert_eq!(
             format!("{d:?}"),
-            "Decrypted { documents: 1, format: Yaml, .. }"
+            "Decrypted { documents: 1, format: Yaml, file: \"s.yaml\", .. }"
         );
     }
 }
