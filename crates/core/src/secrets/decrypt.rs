@@ -166,10 +166,11 @@ pub fn decrypt_bytes(
         walker.document(doc)?;
     }
     let computed = walker.finish();
-    let mac_matches = matches!(
-        cipher.open(&metadata.mac, &metadata.last_modified),
-        Ok(Plain::Str(stored)) if stored == computed
-    );
+    // sops binds the MAC to `lastmodified` as Go's RFC 3339 prints it, which is the text it
+    // wrote; a hand-edited or foreign timestamp may differ only in that form.
+    let mac_matches = [metadata.last_modified.clone(), go_rfc3339(&metadata.last_modified)]
+        .iter()
+        .any(|aad| matches!(cipher.open(&metadata.mac, aad), Ok(Plain::Str(stored)) if stored == computed));
     if !mac_matches {
         return Err(SecretsError::MacMismatch {
             file: file.to_owned(),
@@ -180,6 +181,25 @@ pub fn decrypt_bytes(
         format,
         file: file.to_owned(),
     })
+}
+
+/// A timestamp as Go's `time.Format(time.RFC3339)` prints it: no fractional seconds, `Z` for a
+/// zero offset.
+fn go_rfc3339(text: &str) -> String {
+    let (mut head, mut zone) = match text
+        .find(['Z', 'z', '+'])
+        .or_else(|| text.rfind('-').filter(|&i| i > 10))
+    {
+        Some(i) => (text[..i].to_owned(), text[i..].to_owned()),
+        None => (text.to_owned(), String::new()),
+    };
+    if let Some(dot) = head.find('.') {
+        head.truncate(dot);
+    }
+    if matches!(zone.as_str(), "z" | "+00:00" | "-00:00") {
+        zone = "Z".to_owned();
+    }
+    head + &zone
 }
 
 /// Parses every document; an empty document counts as an empty mapping, as in sops.
@@ -465,6 +485,23 @@ mod tests {
         assert_eq!(
             sops_reason(b"Error walking tree: Could not decrypt value: Input string hunter2 does not match sops' data format"),
             "sops rejected a value (its message is not shown: it may quote a secret)"
+        );
+    }
+
+    #[test]
+    fn timestamps_normalize_like_go_rfc3339() {
+        assert_eq!(go_rfc3339("2024-01-02T03:04:05Z"), "2024-01-02T03:04:05Z");
+        assert_eq!(
+            go_rfc3339("2024-01-02T03:04:05.123456Z"),
+            "2024-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            go_rfc3339("2024-01-02T03:04:05+00:00"),
+            "2024-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            go_rfc3339("2024-01-02T03:04:05.5-07:00"),
+            "2024-01-02T03:04:05-07:00"
         );
     }
 
