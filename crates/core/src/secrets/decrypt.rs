@@ -11,7 +11,7 @@ use serde_yaml::Value;
 use zeroize::Zeroizing;
 
 use super::cipher::{Plain, ValueCipher};
-use super::metadata::Metadata;
+use super::metadata::{AgeStanza, Metadata};
 use super::tree::TreeDecryptor;
 use super::{AgeIdentities, SecretsError};
 use crate::location::Location;
@@ -56,10 +56,22 @@ pub struct DecryptOptions {
 }
 
 /// A decrypted file: its documents, values typed as `sops decrypt` prints them, keys in order.
-#[derive(Debug, Clone, PartialEq)]
+/// Its `Debug` output shows no value.
+#[derive(Clone, PartialEq)]
 pub struct Decrypted {
     documents: Vec<Value>,
     format: Format,
+    file: PathBuf,
+}
+
+impl std::fmt::Debug for Decrypted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decrypted")
+            .field("documents", &self.documents.len())
+            .field("format", &self.format)
+            .field("file", &self.file)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Decrypted {
@@ -78,21 +90,30 @@ impl Decrypted {
 
     /// The plaintext, YAML documents separated by `---` (or JSON for a JSON file), for a values
     /// file handed to helm. Wrapped so the text is wiped from memory when dropped.
-    pub fn to_text(&self) -> Zeroizing<String> {
+    pub fn to_text(&self) -> Result<Zeroizing<String>, SecretsError> {
+        let render = |message: String| SecretsError::Render {
+            file: self.file.clone(),
+            message,
+        };
         let mut out = Zeroizing::new(String::new());
         for (index, doc) in self.documents.iter().enumerate() {
-            let text = match self.format {
-                Format::Yaml => serde_yaml::to_string(doc).unwrap_or_default(),
-                Format::Json => serde_json::to_string_pretty(doc)
-                    .map(|t| t + "\n")
-                    .unwrap_or_default(),
-            };
+            let text = Zeroizing::new(match self.format {
+                Format::Yaml => serde_yaml::to_string(doc).map_err(|e| render(e.to_string()))?,
+                Format::Json => {
+                    serde_json::to_string_pretty(doc).map_err(|e| render(e.to_string()))? + "\n"
+                }
+            });
             if index > 0 {
                 out.push_str("---\n");
             }
-            out.push_str(&Zeroizing::new(text));
+            out.push_str(&text);
         }
-        out
+        Ok(out)
+    }
+
+    /// The file the documents were decrypted from.
+    pub fn file(&self) -> &Path {
+        &self.file
     }
 }
 
@@ -145,16 +166,40 @@ pub fn decrypt_bytes(
         walker.document(doc)?;
     }
     let computed = walker.finish();
-    let mac_matches = matches!(
-        cipher.open(&metadata.mac, &metadata.last_modified),
-        Ok(Plain::Str(stored)) if stored == computed
-    );
+    // sops binds the MAC to `lastmodified` as Go's RFC 3339 prints it, which is the text it
+    // wrote; a hand-edited or foreign timestamp may differ only in that form.
+    let mac_matches = [metadata.last_modified.clone(), go_rfc3339(&metadata.last_modified)]
+        .iter()
+        .any(|aad| matches!(cipher.open(&metadata.mac, aad), Ok(Plain::Str(stored)) if stored == computed));
     if !mac_matches {
         return Err(SecretsError::MacMismatch {
             file: file.to_owned(),
         });
     }
-    Ok(Decrypted { documents, format })
+    Ok(Decrypted {
+        documents,
+        format,
+        file: file.to_owned(),
+    })
+}
+
+/// A timestamp as Go's `time.Format(time.RFC3339)` prints it: no fractional seconds, `Z` for a
+/// zero offset.
+fn go_rfc3339(text: &str) -> String {
+    let (mut head, mut zone) = match text
+        .find(['Z', 'z', '+'])
+        .or_else(|| text.rfind('-').filter(|&i| i > 10))
+    {
+        Some(i) => (text[..i].to_owned(), text[i..].to_owned()),
+        None => (text.to_owned(), String::new()),
+    };
+    if let Some(dot) = head.find('.') {
+        head.truncate(dot);
+    }
+    if matches!(zone.as_str(), "z" | "+00:00" | "-00:00") {
+        zone = "Z".to_owned();
+    }
+    head + &zone
 }
 
 /// Parses every document; an empty document counts as an empty mapping, as in sops.
@@ -204,12 +249,15 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Parser messages end with the position, which our `Location` already shows.
+/// Removes the first ` at line N column M` of a parser message (our `Location` shows it); a
+/// later one (where an enclosing collection started) stays.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
-    }
+    let Some(at) = message.find(" at line ") else {
+        return message.to_owned();
+    };
+    let rest = &message[at..];
+    let end = rest.find(',').unwrap_or(rest.len());
+    format!("{}{}", &message[..at], &rest[end..])
 }
 
 /// Takes the `sops` mapping of the first document and removes `sops` keys from all of them.
@@ -256,38 +304,53 @@ fn data_key(
             recipients: metadata.recipients(),
         });
     }
+    // A stanza age cannot read does not stop us from trying the others.
+    let mut unreadable = None;
     for stanza in &metadata.age {
-        let bad = |e: &dyn std::fmt::Display| SecretsError::Metadata {
-            file: file.to_owned(),
-            message: format!(
-                "age data key for {} is not a valid age file: {e}",
-                stanza.recipient
-            ),
-        };
-        let reader = ArmoredReader::new(stanza.enc.as_bytes());
-        let decryptor = age::Decryptor::new(reader).map_err(|e| bad(&e))?;
-        match decryptor.decrypt(identities.iter()) {
-            Ok(mut stream) => {
-                let mut key = Zeroizing::new(Vec::with_capacity(32));
-                stream.read_to_end(&mut key).map_err(|e| bad(&e))?;
-                if key.len() != 32 {
-                    return Err(SecretsError::DataKey {
-                        file: file.to_owned(),
-                        recipient: stanza.recipient.clone(),
-                        len: key.len(),
-                    });
-                }
-                return Ok(key);
+        match open_stanza(stanza, identities) {
+            Ok(Some(key)) if key.len() == 32 => return Ok(key),
+            Ok(Some(key)) => {
+                return Err(SecretsError::DataKey {
+                    file: file.to_owned(),
+                    recipient: stanza.recipient.clone(),
+                    len: key.len(),
+                });
             }
-            Err(age::DecryptError::NoMatchingKeys) => continue,
-            Err(e) => return Err(bad(&e)),
+            Ok(None) => {}
+            Err(message) => {
+                unreadable.get_or_insert_with(|| SecretsError::Metadata {
+                    file: file.to_owned(),
+                    message: format!(
+                        "age data key for {} is not a valid age file: {message}",
+                        stanza.recipient
+                    ),
+                });
+            }
         }
     }
-    Err(SecretsError::NoMatchingKey {
+    Err(unreadable.unwrap_or_else(|| SecretsError::NoMatchingKey {
         file: file.to_owned(),
         identities: identities.len(),
         recipients: metadata.recipients(),
-    })
+    }))
+}
+
+/// The data key in one age stanza, `None` if none of our identities matches it.
+fn open_stanza(
+    stanza: &AgeStanza,
+    identities: &AgeIdentities,
+) -> Result<Option<Zeroizing<Vec<u8>>>, String> {
+    let reader = ArmoredReader::new(stanza.enc.as_bytes());
+    let decryptor = age::Decryptor::new(reader).map_err(|e| e.to_string())?;
+    match decryptor.decrypt(identities.iter()) {
+        Ok(mut stream) => {
+            let mut key = Zeroizing::new(Vec::with_capacity(32));
+            stream.read_to_end(&mut key).map_err(|e| e.to_string())?;
+            Ok(Some(key))
+        }
+        Err(age::DecryptError::NoMatchingKeys) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Runs `sops --disable-version-check decrypt` on `bytes` (through stdin) and parses its output.
@@ -330,15 +393,135 @@ fn run_sops(
         .map_err(|e| fail(format!("cannot wait for it: {e}")))?;
     let stdout = Zeroizing::new(output.stdout);
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .trim();
-        return Err(fail(format!("{}: {last}", output.status)));
+        return Err(fail(format!(
+            "{}: {}",
+            output.status,
+            sops_reason(&output.stderr)
+        )));
     }
     let documents = parse(&stdout, format, file)?;
-    Ok(Decrypted { documents, format })
+    Ok(Decrypted {
+        documents,
+        format,
+        file: file.to_owned(),
+    })
+}
+
+/// The first line of sops' stderr, unless it is one of the messages in which sops quotes a value.
+fn sops_reason(stderr: &[u8]) -> String {
+    const QUOTES_A_VALUE: [&str; 3] = ["Input string", "Could not convert", "timestamp"];
+    let stderr = String::from_utf8_lossy(stderr);
+    let first = stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("no message");
+    if QUOTES_A_VALUE.iter().any(|m| first.contains(m)) {
+        "sops rejected a value (its message is not shown: it may quote a secret)".to_owned()
+    } else {
+        first.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(text: &str, format: Format, opts: &DecryptOptions) -> String {
+        match decrypt_bytes(text.as_bytes(), format, Path::new("s.yaml"), opts) {
+            Ok(d) => format!("decrypted: {d:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn syntax_errors_point_at_line_and_column() {
+        let opts = DecryptOptions::default();
+        assert_eq!(
+            message("a: b\nc: [d\n", Format::Yaml, &opts),
+            "s.yaml:3:1: invalid YAML: did not find expected ',' or ']', while parsing a flow sequence at line 2 column 4"
+        );
+        assert_eq!(
+            message("{\"a\": }", Format::Json, &opts),
+            "s.yaml:1:7: invalid JSON: expected value"
+        );
+    }
+
+    #[test]
+    fn plain_files_are_not_encrypted() {
+        assert_eq!(
+            message(
+                "password: hunter2\n",
+                Format::Yaml,
+                &DecryptOptions::default()
+            ),
+            "s.yaml: no `sops` metadata: the file is not encrypted with sops (hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`)"
+        );
+        assert_eq!(
+            message("- a\n", Format::Yaml, &DecryptOptions::default()),
+            "s.yaml: document 1 is not a mapping; sops files hold a mapping at the top"
+        );
+    }
+
+    #[test]
+    fn a_missing_sops_binary_is_named() {
+        let opts = DecryptOptions {
+            sops_binary: Some(PathBuf::from("/nonexistent/sops")),
+            ..DecryptOptions::default()
+        };
+        let pgp_only = "a: ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]\nsops:\n    pgp:\n        - fp: ABC\n          enc: x\n    lastmodified: \"2024-01-01T00:00:00Z\"\n    mac: m\n";
+        assert_eq!(
+            message(pgp_only, Format::Yaml, &opts),
+            "s.yaml: `/nonexistent/sops` failed: cannot run it: No such file or directory (os error 2)"
+        );
+    }
+
+    #[test]
+    fn sops_messages_quoting_values_are_withheld() {
+        assert_eq!(
+            sops_reason(b"\nFailed to get the data key required to decrypt the SOPS file.\n\nGroup 0: FAILED\n"),
+            "Failed to get the data key required to decrypt the SOPS file."
+        );
+        assert_eq!(
+            sops_reason(b"Error walking tree: Could not decrypt value: Input string hunter2 does not match sops' data format"),
+            "sops rejected a value (its message is not shown: it may quote a secret)"
+        );
+    }
+
+    #[test]
+    fn timestamps_normalize_like_go_rfc3339() {
+        assert_eq!(go_rfc3339("2024-01-02T03:04:05Z"), "2024-01-02T03:04:05Z");
+        assert_eq!(
+            go_rfc3339("2024-01-02T03:04:05.123456Z"),
+            "2024-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            go_rfc3339("2024-01-02T03:04:05+00:00"),
+            "2024-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            go_rfc3339("2024-01-02T03:04:05.5-07:00"),
+            "2024-01-02T03:04:05-07:00"
+        );
+    }
+
+    #[test]
+    fn format_follows_the_extension() {
+        assert_eq!(Format::from_path(Path::new("a/s.JSON")), Format::Json);
+        assert_eq!(Format::from_path(Path::new("a/s.yaml")), Format::Yaml);
+        assert_eq!(Format::from_path(Path::new("a/secrets")), Format::Yaml);
+    }
+
+    #[test]
+    fn debug_output_shows_no_value() {
+        let d = Decrypted {
+            documents: vec![Value::String("hunter2".to_owned())],
+            format: Format::Yaml,
+            file: PathBuf::from("s.yaml"),
+        };
+        assert_eq!(
+            format!("{d:?}"),
+            "Decrypted { documents: 1, format: Yaml, file: \"s.yaml\", .. }"
+        );
+    }
 }

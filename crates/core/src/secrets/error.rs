@@ -163,6 +163,15 @@ pub enum SecretsError {
         message: String,
     },
 
+    /// Decrypted documents could not be written back as text (the message names no value).
+    #[error("{}: cannot write the decrypted documents as text: {message}", file.display())]
+    Render {
+        /// The file.
+        file: PathBuf,
+        /// The serializer's message.
+        message: String,
+    },
+
     /// An age identity source (env var or key file) could not be read or parsed.
     #[error("{origin}: {message}")]
     Identity {

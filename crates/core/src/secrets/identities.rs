@@ -111,8 +111,9 @@ impl AgeIdentities {
     }
 
     /// Finds identities where sops does, all of them combined: `SOPS_AGE_KEY`,
-    /// `SOPS_AGE_KEY_FILE`, `SOPS_AGE_SSH_PRIVATE_KEY_FILE`, then
-    /// `$XDG_CONFIG_HOME/sops/age/keys.txt` or `$HOME/.config/sops/age/keys.txt` if it exists.
+    /// `SOPS_AGE_KEY_FILE`, `SOPS_AGE_SSH_PRIVATE_KEY_FILE`, `~/.ssh/id_ed25519` and
+    /// `~/.ssh/id_rsa` (skipped if unusable), then `$XDG_CONFIG_HOME/sops/age/keys.txt` or
+    /// `$HOME/.config/sops/age/keys.txt` if it exists. `SOPS_AGE_KEY_CMD` is not run.
     /// `lookup` reads environment variables (pass `|k| std::env::var(k).ok()` or a map).
     pub fn discover(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, SecretsError> {
         let mut ids = Self::default();
@@ -124,6 +125,17 @@ impl AgeIdentities {
         }
         if let Some(path) = lookup(SOPS_AGE_SSH_PRIVATE_KEY_FILE).filter(|p| !p.is_empty()) {
             ids.extend(Self::from_ssh_key_file(Path::new(&path))?);
+        }
+        if let Some(home) = lookup("HOME").filter(|h| !h.is_empty()) {
+            for name in ["id_ed25519", "id_rsa"] {
+                let path = Path::new(&home).join(".ssh").join(name);
+                // sops reads these too; a login key we cannot use (passphrase) is skipped.
+                if path.is_file()
+                    && let Ok(ssh) = Self::from_ssh_key_file(&path)
+                {
+                    ids.extend(ssh);
+                }
+            }
         }
         if let Some(path) = default_keys_file(lookup).filter(|p| p.is_file()) {
             ids.extend(Self::read_file(&path)?);

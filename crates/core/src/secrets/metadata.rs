@@ -69,8 +69,18 @@ impl Metadata {
         let regex = |key: &str| -> Result<Option<Regex>, SecretsError> {
             text(key)?
                 .map(|re| {
-                    Regex::new(&re)
-                        .map_err(|e| bad(format!("`{key}` is not a valid regular expression: {e}")))
+                    Regex::new(&re).map_err(|e| {
+                        // The regex crate's message spans lines; its last line says what is wrong.
+                        let text = e.to_string();
+                        let reason = text
+                            .lines()
+                            .last()
+                            .unwrap_or_default()
+                            .trim_start_matches("error: ");
+                        bad(format!(
+                            "`{key}` is not a valid regular expression: {reason}"
+                        ))
+                    })
                 })
                 .transpose()
         };
@@ -132,4 +142,58 @@ fn collect_keys(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Metadata, String> {
+        let value: Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        Metadata::parse(Path::new("s.yaml"), &value).map_err(|e| e.to_string())
+    }
+
+    const TAIL: &str = "lastmodified: \"2024-01-01T00:00:00Z\"\nmac: ENC[x]\n";
+
+    #[test]
+    fn names_every_non_age_key_type() {
+        let md = parse(&format!(
+            "kms: [{{arn: a, enc: x}}]\npgp: [{{fp: f, enc: x}}]\nhc_vault: []\nage: [{{recipient: age1r, enc: x}}]\n{TAIL}"
+        ));
+        let md = md.map(|m| (m.recipients(), m.other_key_types));
+        assert_eq!(
+            md,
+            Ok((
+                vec!["age1r".to_owned()],
+                vec!["pgp".to_owned(), "kms".to_owned()]
+            ))
+        );
+    }
+
+    #[test]
+    fn one_key_group_counts_as_top_level_and_several_need_sops() {
+        let one = parse(&format!(
+            "key_groups:\n  - age: [{{recipient: age1r, enc: x}}]\n{TAIL}"
+        ));
+        assert_eq!(one.map(|m| m.recipients()), Ok(vec!["age1r".to_owned()]));
+        let two = parse(&format!(
+            "key_groups:\n  - age: [{{recipient: age1r, enc: x}}]\n  - pgp: [{{fp: f, enc: x}}]\n{TAIL}"
+        ));
+        assert_eq!(
+            two.map(|m| (m.recipients(), m.other_key_types)),
+            Ok((vec![], vec!["key_groups (2 groups, Shamir)".to_owned()]))
+        );
+    }
+
+    #[test]
+    fn bad_rules_and_missing_fields_are_reported() {
+        assert_eq!(
+            parse(&format!("encrypted_regex: \"(\"\n{TAIL}")).map(|_| ()),
+            Err("s.yaml: invalid sops metadata: `encrypted_regex` is not a valid regular expression: unclosed group".to_owned())
+        );
+        assert_eq!(
+            parse("mac: ENC[x]\n").map(|_| ()),
+            Err("s.yaml: invalid sops metadata: `lastmodified` is missing".to_owned())
+        );
+    }
 }

@@ -5,6 +5,26 @@
 //! data, and checks the MAC. Files encrypted only for PGP, cloud KMS or Vault go to a `sops`
 //! binary when [`DecryptOptions::sops_binary`] names one. Decrypted values never reach errors
 //! or logs; values files for helm go to a [`PrivateDir`].
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use windlass::secrets::{AgeIdentities, DecryptOptions, PrivateDir, decrypt_file};
+//!
+//! # fn main() -> Result<(), windlass::secrets::SecretsError> {
+//! let opts = DecryptOptions {
+//!     identities: AgeIdentities::discover(&|name| std::env::var(name).ok())?,
+//!     sops_binary: None,
+//!     sops_env: Vec::new(),
+//! };
+//! let secrets = decrypt_file(Path::new("environments/prod/secrets/api.yaml"), &opts)?;
+//! let private = PrivateDir::new()?;
+//! let values_file = private.write("api-secrets.yaml", secrets.to_text()?.as_bytes())?;
+//! // ... hand `values_file` to helm ...
+//! private.close()?;
+//! # let _ = values_file;
+//! # Ok(())
+//! # }
+//! ```
 
 mod cipher;
 mod decrypt;

@@ -45,18 +45,18 @@ impl Rules {
     /// before it.
     fn by_path(&self, path: &[String]) -> bool {
         let mut encrypted = true;
-        if let Some(suffix) = &self.unencrypted_suffix {
-            if path.iter().any(|k| k.ends_with(suffix.as_str())) {
-                encrypted = false;
-            }
+        if let Some(suffix) = &self.unencrypted_suffix
+            && path.iter().any(|k| k.ends_with(suffix.as_str()))
+        {
+            encrypted = false;
         }
         if let Some(suffix) = &self.encrypted_suffix {
             encrypted = path.iter().any(|k| k.ends_with(suffix.as_str()));
         }
-        if let Some(re) = &self.unencrypted_regex {
-            if path.iter().any(|k| re.is_match(k)) {
-                encrypted = false;
-            }
+        if let Some(re) = &self.unencrypted_regex
+            && path.iter().any(|k| re.is_match(k))
+        {
+            encrypted = false;
         }
         if let Some(re) = &self.encrypted_regex {
             encrypted = path.iter().any(|k| re.is_match(k));

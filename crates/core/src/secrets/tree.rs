@@ -67,11 +67,14 @@ impl<'a> TreeDecryptor<'a> {
         match value {
             Value::Mapping(map) => {
                 for (key, child) in map.iter_mut() {
-                    let Value::String(key) = key else {
-                        return Err(SecretsError::NonStringKey {
-                            file: self.file.to_owned(),
-                            key_path: path.join(":"),
-                        });
+                    // A tagged key (`!!merge <<`, as sops writes merge keys) counts by its text.
+                    let key = match key {
+                        Value::String(key) => key,
+                        Value::Tagged(tagged) => match &tagged.value {
+                            Value::String(key) => key,
+                            _ => return Err(self.non_string_key(path)),
+                        },
+                        _ => return Err(self.non_string_key(path)),
                     };
                     path.push(key.clone());
                     self.value(child, path)?;
@@ -107,10 +110,10 @@ impl<'a> TreeDecryptor<'a> {
                     if !self.mac_only_encrypted {
                         self.hasher.update(scalar_mac_bytes(value));
                     }
-                    if let Value::Number(n) = value {
-                        if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                            *value = float_value(f, self.format);
-                        }
+                    if let Value::Number(n) = value
+                        && let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                    {
+                        *value = float_value(f, self.format);
                     }
                     Ok(())
                 }
@@ -140,6 +143,13 @@ impl<'a> TreeDecryptor<'a> {
                     .map_err(|_| self.malformed(path, "type:bytes plaintext is not UTF-8"))?,
             ),
         })
+    }
+
+    fn non_string_key(&self, path: &[String]) -> SecretsError {
+        SecretsError::NonStringKey {
+            file: self.file.to_owned(),
+            key_path: path.join(":"),
+        }
     }
 
     fn malformed(&self, path: &[String], reason: &str) -> SecretsError {
