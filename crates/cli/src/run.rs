@@ -137,7 +137,7 @@ fn execute(
         return Err(CommandError::NotImplemented(name));
     }
     let is_lint = matches!(command, Command::Lint(_));
-    let project = Project::load(&settings.load_options()?)?;
+    let mut project = Project::load(&settings.load_options()?)?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
     let needs = match &command {
         Command::Template(args) | Command::Lint(args)
@@ -154,6 +154,7 @@ fn execute(
     };
     let selection = ops::select(&project, &selection)?;
     let selected = &selection.releases;
+    project.check_selected(selected)?;
     if selected.is_empty() && !settings.selectors.is_empty() {
         render::no_match(stderr, &settings.selectors);
         return Ok(ExitStatus::NoMatch);

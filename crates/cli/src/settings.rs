@@ -58,6 +58,7 @@ impl Settings {
                 namespace: args.namespace,
                 kube_context: args.kube_context,
                 decrypt: Default::default(),
+                env: Default::default(),
             },
             selectors: args.selectors,
             color,

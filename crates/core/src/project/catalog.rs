@@ -18,7 +18,9 @@ use crate::project::release::{MissingFileHandler, ReleaseSpec};
 use crate::project::resolve::{RawRelease, dir_of, resolve};
 use crate::project::source::{Document, Segment, read_documents};
 use crate::project::state::{EnvironmentSpec, HelmDefaults, Repository};
-use crate::project::state_values::{EntryContext, apply_command_line, load_entries, load_secrets};
+use crate::project::state_values::{
+    EntryContext, TemplateEnvironment, apply_command_line, load_entries, load_secrets,
+};
 use crate::project::{Environment, Layout, LoadOptions, Project, StateFile, display_dir};
 
 /// `charts.yaml`: the releases that exist and what applies to all environments.
@@ -131,6 +133,12 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         missing: spec.missing_file_handler.unwrap_or(missing),
         owner: &owner,
         what: "values file",
+        templates: Some(TemplateEnvironment {
+            name,
+            kube_context: spec.kube_context.as_deref().unwrap_or_default(),
+            namespace: options.namespace.as_deref().unwrap_or_default(),
+            env: &options.env,
+        }),
     };
     let locate = |i: usize| {
         cluster_doc
@@ -240,7 +248,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         layout: Layout::ChartsAndEnvironments,
         environment,
         environments,
-        decrypt: options.decrypt.clone(),
+        options: options.clone(),
         states,
         releases,
         graph,

@@ -118,11 +118,11 @@ pub enum ProjectError {
         /// The path, as resolved.
         path: PathBuf,
     },
-    /// A `.gotmpl` state file or values file needs the template engine, which is not wired in yet.
-    #[error("{location}: Go templates in state files are not supported yet")]
-    TemplateUnsupported {
-        /// The file.
-        location: Location,
+    /// A template in a state file or release field failed to parse or render.
+    #[error(transparent)]
+    Template {
+        /// What the template engine said, with the file, line and column.
+        source: crate::template::TemplateError,
     },
     /// An environment's secrets file could not be decrypted.
     #[error("{location}: {source}")]
@@ -168,9 +168,9 @@ impl ProjectError {
                 "create the file, fix the path, or set `missingFileHandler: Warn` to skip missing files"
                     .into(),
             ),
-            Self::TemplateUnsupported { .. } => {
-                Some("use a plain .yaml file until the template engine lands".into())
-            }
+            Self::Template { .. } => Some(
+                "check the template at that position; state files see .Environment, .Values and .Namespace".into(),
+            ),
             Self::Graph(error) => error.hint(),
             _ => None,
         }

@@ -1,6 +1,7 @@
 //! Layout B: Helmfile state files (`helmfile.yaml`, `helmfile.d/`, `-f FILE`) with documents,
 //! bases, environments, release templates and sub-helmfiles, as Helmfile v1 reads them.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -13,14 +14,17 @@ use crate::project::layers::Layers;
 use crate::project::merge::{Policy, merge};
 use crate::project::release::{Inherit, MissingFileHandler};
 use crate::project::resolve::{RawRelease, dir_of, resolve};
-use crate::project::source::{Document, Segment, SourceMap, parse_documents_at};
+use crate::project::source::{Document, Segment, SourceMap, parse_documents, parse_documents_at};
 use crate::project::state::{EnvironmentSpec, StateDocument, SubHelmfileSpec, validate_document};
 use crate::project::state_values::{
-    EntryContext, apply_command_line, load_entries, load_secrets, resolve_files,
+    EntryContext, TemplateEnvironment, apply_command_line, load_entries, load_secrets,
+    resolve_files,
 };
+use crate::project::template_data::{EnvironmentData, render, state_data};
 use crate::project::{
     Diagnostic, Environment, Layout, LoadOptions, Project, StateFile, display_dir,
 };
+use crate::template::MissingKey;
 
 /// Loads the Helmfile project whose main state file (or `helmfile.d` folder) is `main`.
 pub(crate) fn load(options: &LoadOptions, main: &Path) -> Result<Project, ProjectError> {
@@ -55,7 +59,7 @@ pub(crate) fn load(options: &LoadOptions, main: &Path) -> Result<Project, Projec
         layout: Layout::Helmfile,
         environment,
         environments,
-        decrypt: options.decrypt.clone(),
+        options: options.clone(),
         states: loader.states,
         releases,
         graph,
@@ -90,7 +94,7 @@ fn state_files(options: &LoadOptions, main: &Path) -> Result<Vec<PathBuf>, Proje
 }
 
 /// A state file's documents and bases merged, with the layers of each release and template.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct MergedState {
     value: Value,
     releases: Vec<Layers>,
@@ -163,88 +167,46 @@ struct Loader<'a> {
     environments: Vec<String>,
 }
 
+/// What a parent's `helmfiles:` entry passes a sub-helmfile: the parent's environment and the
+/// entry's `values:`.
+type Passed<'p> = Option<&'p (Environment, Value)>;
+
+/// The environment a state file resolves to, and what printing and resolving need of it.
+struct ResolvedEnvironment {
+    environment: Environment,
+    secret_paths: Vec<Vec<Value>>,
+    /// The state file's `missingFileHandler`.
+    missing: MissingFileHandler,
+    /// The environment's `missingFileHandler`, or the state file's.
+    entries_missing: MissingFileHandler,
+}
+
 impl Loader<'_> {
     /// Loads one state file (`shown`, relative to the project root) and the sub-helmfiles it names.
-    /// `passed` are the state values a parent's `helmfiles:` entry gives it.
     fn load_state(
         &mut self,
         shown: &Path,
-        passed: Option<(&Environment, Value)>,
+        passed: Passed<'_>,
         selectors: Option<Vec<String>>,
     ) -> Result<(), ProjectError> {
-        let merged = self.read_merged(shown, true)?;
+        let merged = self.read_merged(shown, true, passed)?;
         let file_location = Location::file(shown);
         let whole = SourceMap::for_file(shown);
         let state: StateDocument = decode(&merged.value, &At(&whole, &[]), "the state file")?;
-        let shown_dir = dir_of(shown);
-        let base_dir = self.options.dir.join(&shown_dir);
-        let missing = state
-            .missing_file_handler
-            .unwrap_or(MissingFileHandler::Error);
-        let name = &self.options.environment;
         if passed.is_none() {
             self.environments.extend(state.environments.keys().cloned());
         }
-        let spec: EnvironmentSpec = match state.environments.get(name) {
-            Some(Value::Null) => EnvironmentSpec::default(),
-            Some(spec) => decode(spec, &At(&whole, &[]), "environment")?,
-            None if name == "default" || passed.is_some() => EnvironmentSpec::default(),
-            None => {
-                let mut defined: Vec<String> = state.environments.keys().cloned().collect();
-                defined.sort();
-                return Err(ProjectError::UnknownEnvironment {
-                    location: file_location,
-                    name: name.clone(),
-                    defined,
-                });
-            }
-        };
-        let entries = EntryContext {
-            base_dir: &base_dir,
-            shown_dir: &shown_dir,
-            missing: spec.missing_file_handler.unwrap_or(missing),
-            owner: "the state file",
-            what: "values file",
-        };
-        let at_file = |_: usize| file_location.clone();
-        let mut values = load_entries(&state.values, &entries, &at_file, &mut self.diagnostics)?;
-        let owner = format!("environment \"{name}\"");
-        let env_values = load_entries(
-            &spec.values,
-            &EntryContext {
-                owner: &owner,
-                ..entries
-            },
-            &at_file,
-            &mut self.diagnostics,
-        )?;
-        merge(&mut values, env_values, Policy::Values);
-        let (secrets, secret_paths) = load_secrets(
-            &spec.secrets,
-            &EntryContext {
-                owner: &owner,
-                what: "secrets file",
-                ..entries
-            },
-            &at_file,
-            &self.options.decrypt,
-            &mut self.diagnostics,
-        )?;
-        merge(&mut values, secrets, Policy::Values);
-        let kube_context = spec
-            .kube_context
-            .clone()
-            .or_else(|| passed.as_ref().and_then(|(e, _)| e.kube_context.clone()));
-        if let Some((parent, overrides)) = passed {
-            merge(&mut values, parent.values.clone(), Policy::Values);
-            merge(&mut values, overrides, Policy::Values);
-        }
-        apply_command_line(self.options, &mut values)?;
-        let environment = Environment {
-            name: name.clone(),
-            kube_context,
-            values,
-        };
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        let resolved = self.resolve_environment(&state, shown, passed, true, &mut diagnostics);
+        self.diagnostics = diagnostics;
+        let ResolvedEnvironment {
+            environment,
+            secret_paths,
+            missing,
+            entries_missing,
+        } = resolved?;
+        let shown_dir = dir_of(shown);
+        let base_dir = self.options.dir.join(&shown_dir);
 
         let index = self.states.len();
         self.states.push(StateFile {
@@ -259,7 +221,7 @@ impl Loader<'_> {
                 .collect::<Result<_, _>>()?,
             selectors,
             values: environment.values.clone(),
-            secret_paths: secret_paths.clone(),
+            secret_paths,
             common_labels: state
                 .common_labels
                 .iter()
@@ -302,6 +264,20 @@ impl Loader<'_> {
             });
         }
 
+        let entries = EntryContext {
+            base_dir: &base_dir,
+            shown_dir: &shown_dir,
+            missing: entries_missing,
+            owner: "the state file",
+            what: "values file",
+            templates: Some(TemplateEnvironment {
+                name: &environment.name,
+                kube_context: environment.kube_context.as_deref().unwrap_or_default(),
+                namespace: self.options.namespace.as_deref().unwrap_or_default(),
+                env: &self.options.env,
+            }),
+        };
+        let at_file = |_: usize| file_location.clone();
         for (i, entry) in state.helmfiles.iter().enumerate() {
             let sub: SubHelmfileSpec = match entry {
                 Value::String(path) => SubHelmfileSpec {
@@ -329,11 +305,8 @@ impl Loader<'_> {
             for file in resolve_files(&sub.path, &strict, &file_location, &mut self.diagnostics)? {
                 let sub_shown = shown_dir.join(file.strip_prefix(&base_dir).unwrap_or(&file));
                 let selectors = (!sub.selectors.is_empty()).then(|| sub.selectors.clone());
-                self.load_state(
-                    &sub_shown,
-                    Some((&environment, sub_values.clone())),
-                    selectors,
-                )?;
+                let passed = (environment.clone(), sub_values.clone());
+                self.load_state(&sub_shown, Some(&passed), selectors)?;
             }
         }
         if self.environment.is_none() {
@@ -342,14 +315,180 @@ impl Loader<'_> {
         Ok(())
     }
 
-    /// Reads a state file part by part (Helmfile splits on `\n---\n`): each part with its bases
-    /// beneath it, later parts over earlier ones.
-    fn read_merged(&mut self, shown: &Path, with_bases: bool) -> Result<MergedState, ProjectError> {
-        if shown.extension().is_some_and(|e| e == "gotmpl") {
-            return Err(ProjectError::TemplateUnsupported {
-                location: Location::file(shown),
-            });
+    /// The environment of a state file and its state values: root `values:`, then the
+    /// environment's values and secrets, then what a parent passed, then the command line.
+    /// With `strict`, an environment the file does not define is an error (except `default`).
+    fn resolve_environment(
+        &self,
+        state: &StateDocument,
+        shown: &Path,
+        passed: Passed<'_>,
+        strict: bool,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<ResolvedEnvironment, ProjectError> {
+        let file_location = Location::file(shown);
+        let name = &self.options.environment;
+        let missing = state
+            .missing_file_handler
+            .unwrap_or(MissingFileHandler::Error);
+        let spec: EnvironmentSpec = match state.environments.get(name) {
+            Some(Value::Null) => EnvironmentSpec::default(),
+            Some(spec) => decode(spec, &At(&SourceMap::for_file(shown), &[]), "environment")?,
+            None if !strict || name == "default" || passed.is_some() => EnvironmentSpec::default(),
+            None => {
+                let mut defined: Vec<String> = state.environments.keys().cloned().collect();
+                defined.sort();
+                return Err(ProjectError::UnknownEnvironment {
+                    location: file_location,
+                    name: name.clone(),
+                    defined,
+                });
+            }
+        };
+        let shown_dir = dir_of(shown);
+        let base_dir = self.options.dir.join(&shown_dir);
+        let entries_missing = spec.missing_file_handler.unwrap_or(missing);
+        let kube_context_name = spec.kube_context.clone().unwrap_or_default();
+        let entries = EntryContext {
+            base_dir: &base_dir,
+            shown_dir: &shown_dir,
+            missing: entries_missing,
+            owner: "the state file",
+            what: "values file",
+            templates: Some(TemplateEnvironment {
+                name,
+                kube_context: &kube_context_name,
+                namespace: self.options.namespace.as_deref().unwrap_or_default(),
+                env: &self.options.env,
+            }),
+        };
+        let at_file = |_: usize| file_location.clone();
+        let mut values = load_entries(&state.values, &entries, &at_file, diagnostics)?;
+        let owner = format!("environment \"{name}\"");
+        let env_values = load_entries(
+            &spec.values,
+            &EntryContext {
+                owner: &owner,
+                ..entries
+            },
+            &at_file,
+            diagnostics,
+        )?;
+        merge(&mut values, env_values, Policy::Values);
+        let (secrets, secret_paths) = load_secrets(
+            &spec.secrets,
+            &EntryContext {
+                owner: &owner,
+                what: "secrets file",
+                ..entries
+            },
+            &at_file,
+            &self.options.decrypt,
+            diagnostics,
+        )?;
+        merge(&mut values, secrets, Policy::Values);
+        let kube_context = spec
+            .kube_context
+            .clone()
+            .or_else(|| passed.and_then(|(e, _)| e.kube_context.clone()));
+        if let Some((parent, overrides)) = passed {
+            merge(&mut values, parent.values.clone(), Policy::Values);
+            merge(&mut values, overrides.clone(), Policy::Values);
         }
+        apply_command_line(self.options, &mut values)?;
+        Ok(ResolvedEnvironment {
+            environment: Environment {
+                name: name.clone(),
+                kube_context,
+                values,
+            },
+            secret_paths,
+            missing,
+            entries_missing,
+        })
+    }
+
+    /// The environment as far as the parts merged so far define it, for rendering the next part;
+    /// anything that does not resolve yet counts as empty.
+    fn environment_so_far(
+        &self,
+        merged: &MergedState,
+        shown: &Path,
+        passed: Passed<'_>,
+    ) -> Environment {
+        let state: StateDocument = serde_yaml::from_value(merged.value.clone()).unwrap_or_default();
+        match self.resolve_environment(&state, shown, passed, false, &mut Vec::new()) {
+            Ok(resolved) => resolved.environment,
+            Err(_) => Environment {
+                name: self.options.environment.clone(),
+                kube_context: passed.and_then(|(e, _)| e.kube_context.clone()),
+                values: passed.map_or_else(
+                    || Value::Mapping(Default::default()),
+                    |(e, _)| e.values.clone(),
+                ),
+            },
+        }
+    }
+
+    /// Renders one part of a state file as Helmfile 0.166 does: a first pass (missing keys are
+    /// empty, errors tolerated) finds the environments the part itself declares, whose values
+    /// the second pass then sees. A plain `.yaml` file whose template fails to render is read as
+    /// it is, as Helmfile 1.x reads plain YAML.
+    fn render_part(
+        &self,
+        shown: &Path,
+        part: &str,
+        merged: &MergedState,
+        passed: Passed<'_>,
+    ) -> Result<String, ProjectError> {
+        let base_dir = self.options.dir.join(dir_of(shown));
+        let namespace = self.options.namespace.clone().unwrap_or_default();
+        let render_with = |environment: &Environment, missing_key| {
+            let data = state_data(
+                &EnvironmentData {
+                    name: &environment.name,
+                    kube_context: environment.kube_context.as_deref().unwrap_or_default(),
+                    values: &environment.values,
+                },
+                &namespace,
+            );
+            render(
+                shown,
+                part,
+                &data,
+                &base_dir,
+                missing_key,
+                &self.options.env,
+            )
+        };
+        let mut environment = self.environment_so_far(merged, shown, passed);
+        if let Ok(first) = render_with(&environment, MissingKey::Zero)
+            && let Ok(documents) = parse_documents(shown, &first.replace("<no value>", ""))
+        {
+            let mut tentative = MergedState {
+                value: merged.value.clone(),
+                ..Default::default()
+            };
+            for document in documents {
+                tentative.absorb(MergedState::from_document(document), Policy::Parts);
+            }
+            environment = self.environment_so_far(&tentative, shown, passed);
+        }
+        match render_with(&environment, MissingKey::Error) {
+            Ok(text) => Ok(text),
+            Err(_) if shown.extension().is_none_or(|e| e != "gotmpl") => Ok(part.to_string()),
+            Err(source) => Err(ProjectError::Template { source }),
+        }
+    }
+
+    /// Reads a state file part by part (Helmfile splits on `\n---\n`), rendering parts that hold
+    /// template actions: each part with its bases beneath it, later parts over earlier ones.
+    fn read_merged(
+        &mut self,
+        shown: &Path,
+        with_bases: bool,
+        passed: Passed<'_>,
+    ) -> Result<MergedState, ProjectError> {
         let full = self.options.dir.join(shown);
         let text = std::fs::read_to_string(&full)
             .map_err(|source| ProjectError::Read {
@@ -360,13 +499,18 @@ impl Loader<'_> {
         let mut merged = MergedState::default();
         let mut line_offset = 0;
         for part in text.split("\n---\n") {
+            let rendered = if part.contains("{{") {
+                Cow::Owned(self.render_part(shown, part, &merged, passed)?)
+            } else {
+                Cow::Borrowed(part)
+            };
             let mut part_state = MergedState::default();
-            for document in parse_documents_at(shown, part, line_offset)? {
+            for document in parse_documents_at(shown, &rendered, line_offset)? {
                 validate_document(&document)?;
                 part_state.absorb(MergedState::from_document(document), Policy::State);
             }
             line_offset += part.matches('\n').count() as u32 + 2;
-            let part_state = self.with_bases(part_state, shown, with_bases)?;
+            let part_state = self.with_bases(part_state, shown, with_bases, passed)?;
             merged.absorb(part_state, Policy::Parts);
         }
         Ok(merged)
@@ -378,6 +522,7 @@ impl Loader<'_> {
         part: MergedState,
         shown: &Path,
         allowed: bool,
+        passed: Passed<'_>,
     ) -> Result<MergedState, ProjectError> {
         let mut part = part;
         let bases: Vec<String> = match part.value.as_mapping_mut().and_then(|m| m.remove("bases")) {
@@ -402,7 +547,7 @@ impl Loader<'_> {
         let mut layered = MergedState::default();
         for base in bases {
             let base_shown = dir_of(shown).join(&base);
-            layered.absorb(self.read_merged(&base_shown, false)?, Policy::State);
+            layered.absorb(self.read_merged(&base_shown, false, passed)?, Policy::State);
         }
         layered.absorb(part, Policy::State);
         Ok(layered)

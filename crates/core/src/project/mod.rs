@@ -13,9 +13,11 @@ mod resolve;
 mod source;
 mod state;
 mod state_values;
+pub(crate) mod template_data;
 
 pub use state_values::masked;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,6 +51,8 @@ pub struct LoadOptions {
     pub kube_context: Option<String>,
     /// How SOPS files (environment `secrets:`) are decrypted.
     pub decrypt: Arc<DecryptOptions>,
+    /// The environment variables templates see (`env`, `requiredEnv`, `exec`).
+    pub env: Arc<BTreeMap<String, String>>,
 }
 
 /// Which of the two supported layouts a project uses.
@@ -113,7 +117,7 @@ pub struct Diagnostic {
 }
 
 /// A loaded, validated project for one environment.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Project {
     /// The folder the project was loaded from.
     pub root: PathBuf,
@@ -123,8 +127,8 @@ pub struct Project {
     pub environment: Environment,
     /// Every environment the project defines, sorted.
     pub environments: Vec<String>,
-    /// How SOPS files are decrypted (the load options'), for the releases' `secrets:`.
-    pub decrypt: Arc<DecryptOptions>,
+    /// The options it was loaded with (decryption, template environment, overrides).
+    pub options: LoadOptions,
     /// The state files, main file first; releases point into this list.
     pub states: Vec<StateFile>,
     /// Every release of the environment, in definition order, including disabled ones.
@@ -142,6 +146,18 @@ impl Project {
         match find_layout(options)? {
             (Layout::ChartsAndEnvironments, catalog) => catalog::load(options, &catalog),
             (Layout::Helmfile, main) => helmfile::load(options, &main),
+        }
+    }
+
+    /// The first problem of the `selected` releases (indices into `releases`), in order: what
+    /// was wrong with a release that matters only when a command acts on it.
+    pub fn check_selected(&mut self, selected: &[usize]) -> Result<(), ProjectError> {
+        match selected
+            .iter()
+            .find(|&&i| !self.releases[i].problems.is_empty())
+        {
+            Some(&i) => Err(self.releases[i].problems.remove(0)),
+            None => Ok(()),
         }
     }
 

@@ -293,7 +293,7 @@ pub struct Inherit {
 
 /// A release of the selected environment, resolved from its layers (template, catalog entry,
 /// environment overrides) and validated.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Release {
     /// `[kubeContext/]namespace/name`.
     pub id: ReleaseId,
@@ -307,6 +307,8 @@ pub struct Release {
     pub state: usize,
     /// Whether its `condition:` holds in this environment (Helmfile's ENABLED column).
     pub enabled: bool,
+    /// What is wrong with it that matters only if a command selects it (a missing values file).
+    pub problems: Vec<crate::project::ProjectError>,
     /// The layers the spec was merged from, to locate any of its fields.
     pub(crate) layers: Layers,
 }

@@ -113,6 +113,7 @@ fn resolve_one(
     let missing = spec
         .missing_file_handler
         .unwrap_or(state.missing_file_handler);
+    let mut problems = Vec::new();
     for (field, what) in [("values", "values file"), ("secrets", "secrets file")] {
         let entries = if field == "values" {
             &spec.values
@@ -125,12 +126,19 @@ fn resolve_one(
             missing,
             owner: &context,
             what,
+            templates: None,
         };
         for (i, entry) in entries.iter().enumerate() {
             let Value::String(path) = entry else { continue };
             if is_checkable_path(path) {
                 let at = raw.layers.locate(&[key(field), Segment::Index(i)]);
-                resolve_files(path, &entry_context, &at, diagnostics)?;
+                // Like Helmfile, a missing file matters only if the release is selected.
+                match resolve_files(path, &entry_context, &at, diagnostics) {
+                    Err(error @ ProjectError::MissingFile { .. }) => problems.push(error),
+                    other => {
+                        other?;
+                    }
+                }
             }
         }
     }
@@ -146,6 +154,7 @@ fn resolve_one(
         base_dir: state.base_dir.clone(),
         state: raw.state,
         enabled,
+        problems,
         layers: raw.layers,
     })
 }

@@ -1,6 +1,7 @@
 //! State values (`.Values` in templates): values entries (files, globs, inline maps) merged in
 //! order, with Helmfile's `missingFileHandler`, and the command line's `--state-values-set`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
@@ -9,9 +10,11 @@ use crate::location::Location;
 use crate::project::error::ProjectError;
 use crate::project::merge::{Policy, merge};
 use crate::project::release::MissingFileHandler;
-use crate::project::source::read_documents;
+use crate::project::source::{parse_documents, read_documents};
+use crate::project::template_data::{EnvironmentData, render, state_data};
 use crate::project::{Diagnostic, LoadOptions};
 use crate::secrets::{DecryptOptions, decrypt_file};
+use crate::template::MissingKey;
 
 /// Where values entries are read from and what to do about missing files.
 pub(crate) struct EntryContext<'a> {
@@ -25,6 +28,22 @@ pub(crate) struct EntryContext<'a> {
     pub owner: &'a str,
     /// What the files are, for messages, e.g. `values file`.
     pub what: &'a str,
+    /// How `*.gotmpl` values files are rendered; `None` where files are only checked.
+    pub templates: Option<TemplateEnvironment<'a>>,
+}
+
+/// What a `*.gotmpl` environment values file sees: the environment, `--namespace`, the process
+/// environment, and (as `.Values`) the values merged before it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TemplateEnvironment<'a> {
+    /// `.Environment.Name`.
+    pub name: &'a str,
+    /// `.Environment.KubeContext`.
+    pub kube_context: &'a str,
+    /// `.Namespace`.
+    pub namespace: &'a str,
+    /// What `env`, `requiredEnv` and `exec` see.
+    pub env: &'a BTreeMap<String, String>,
 }
 
 /// Merges values `entries` (paths, globs or inline maps) in order; `locate(i)` says where entry `i`
@@ -40,15 +59,40 @@ pub(crate) fn load_entries(
         match entry {
             Value::String(path) => {
                 for file in resolve_files(path, context, &locate(i), diagnostics)? {
-                    if file.extension().is_some_and(|e| e == "gotmpl") {
-                        return Err(ProjectError::TemplateUnsupported {
-                            location: Location::file(context.shown_dir.join(path)),
-                        });
-                    }
                     let shown = context
                         .shown_dir
                         .join(file.strip_prefix(context.base_dir).unwrap_or(&file));
-                    for document in read_documents(&file, &shown)? {
+                    let documents = match context.templates {
+                        Some(templates) if file.extension().is_some_and(|e| e == "gotmpl") => {
+                            let source = std::fs::read_to_string(&file).map_err(|source| {
+                                ProjectError::Read {
+                                    location: Location::file(&shown),
+                                    source,
+                                }
+                            })?;
+                            let data = state_data(
+                                &EnvironmentData {
+                                    name: templates.name,
+                                    kube_context: templates.kube_context,
+                                    values: &merged,
+                                },
+                                templates.namespace,
+                            );
+                            // Helmfile renders environment values files from the state file's folder.
+                            let text = render(
+                                &shown,
+                                &source,
+                                &data,
+                                context.base_dir,
+                                MissingKey::Error,
+                                templates.env,
+                            )
+                            .map_err(|source| ProjectError::Template { source })?;
+                            parse_documents(&shown, &text)?
+                        }
+                        _ => read_documents(&file, &shown)?,
+                    };
+                    for document in documents {
                         merge(&mut merged, document.value, Policy::Values);
                     }
                 }

@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 use crate::location::Location;
+use crate::project::template_data::{EnvironmentData, release_data, release_fields, render};
 use crate::project::{MissingFileHandler, Project, Release};
 use crate::secrets::decrypt_file;
+use crate::template::MissingKey;
 use zeroize::Zeroizing;
 
 pub use set::set_flags;
@@ -66,11 +68,13 @@ pub enum ValuesError {
         /// The release.
         release: String,
     },
-    /// A `*.gotmpl` values file needs the template engine, which is not wired in yet.
-    #[error("{}: Go templates in values files are not supported yet", .path.display())]
-    TemplateUnsupported {
-        /// The file.
-        path: PathBuf,
+    /// A `*.gotmpl` values file failed to render.
+    #[error("release \"{release}\": {source}")]
+    Template {
+        /// The release.
+        release: String,
+        /// What the template engine said, with the file, line and column.
+        source: crate::template::TemplateError,
     },
     /// A secrets file could not be decrypted.
     #[error("{location}: release \"{release}\": {source}")]
@@ -108,15 +112,15 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
                 else {
                     continue;
                 };
-                if shown.extension().is_some_and(|e| e == "gotmpl") {
-                    return Err(ValuesError::TemplateUnsupported { path: shown });
-                }
                 let full = project_path(project, &shown);
-                let content =
+                let mut content =
                     std::fs::read_to_string(&full).map_err(|source| ValuesError::Read {
                         path: shown.clone(),
                         source,
                     })?;
+                if shown.extension().is_some_and(|e| e == "gotmpl") {
+                    content = render_values_file(project, release, &shown, &full, &content)?;
+                }
                 files.push(ValuesFile {
                     source: Some(shown),
                     content: Zeroizing::new(content),
@@ -151,15 +155,53 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
                 release: release.name().into(),
                 source,
             };
-            let decrypted = decrypt_file(&project_path(project, &shown), &project.decrypt)
+            let decrypted = decrypt_file(&project_path(project, &shown), &project.options.decrypt)
                 .map_err(secrets_error)?;
             let content = decrypted.to_text().map_err(secrets_error)?;
-            files.push(ValuesFile { source: Some(shown), content });
+            files.push(ValuesFile {
+                source: Some(shown),
+                content,
+            });
         }
     }
     Ok(ReleaseValues {
         files,
         set_flags: set_flags(&release.spec.set_values),
+    })
+}
+
+/// Renders a `*.gotmpl` values file as Helmfile does: with the release's template data
+/// (`.Values`, `.Environment`, `.Release`...), `missingkey=error`, paths from the file's folder.
+fn render_values_file(
+    project: &Project,
+    release: &Release,
+    shown: &Path,
+    full: &Path,
+    source: &str,
+) -> Result<String, ValuesError> {
+    let state = project.state_of(release);
+    let environment = EnvironmentData {
+        name: &project.environment.name,
+        kube_context: project
+            .environment
+            .kube_context
+            .as_deref()
+            .unwrap_or_default(),
+        values: &state.values,
+    };
+    let data = release_data(&environment, &release_fields(release), &project.options);
+    let base_dir = full.parent().unwrap_or(&release.base_dir);
+    render(
+        shown,
+        source,
+        &data,
+        base_dir,
+        MissingKey::Error,
+        &project.options.env,
+    )
+    .map_err(|source| ValuesError::Template {
+        release: release.name().into(),
+        source,
     })
 }
 

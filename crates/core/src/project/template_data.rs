@@ -1,0 +1,137 @@
+//! The data Helmfile's templates see, built as Helmfile builds it: `.Environment`, `.Values`,
+//! `.StateValues` and `.Namespace` for state files; plus `.Release` (and the `--kube-context`,
+//! `--namespace` overrides) for release fields and `*.gotmpl` values files.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_yaml::Value as Yaml;
+
+use crate::project::{LoadOptions, Release};
+use crate::template::{
+    ElemType, MapRef, MissingKey, RenderOptions, Struct, Template, TemplateError, Value,
+};
+
+/// The environment as templates see it.
+#[derive(Debug, Clone)]
+pub(crate) struct EnvironmentData<'a> {
+    /// `.Environment.Name`.
+    pub name: &'a str,
+    /// `.Environment.KubeContext`.
+    pub kube_context: &'a str,
+    /// `.Values`, `.StateValues` and `.Environment.Values`.
+    pub values: &'a Yaml,
+}
+
+/// The release fields a template sees as `.Release`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ReleaseData {
+    pub name: String,
+    pub namespace: String,
+    pub labels: BTreeMap<String, String>,
+    pub chart: String,
+    pub kube_context: String,
+}
+
+fn environment(env: &EnvironmentData<'_>, values: &Value) -> Value {
+    Struct::new(
+        "environment.Environment",
+        vec![
+            ("Name".into(), Value::str(env.name)),
+            ("KubeContext".into(), Value::str(env.kube_context)),
+            ("Values".into(), values.clone()),
+        ],
+    )
+}
+
+/// Helmfile's `EnvironmentTemplateData`, for state files; `namespace` is the `--namespace` flag.
+pub(crate) fn state_data(env: &EnvironmentData<'_>, namespace: &str) -> Value {
+    let values = Value::from(env.values);
+    Struct::new(
+        "state.EnvironmentTemplateData",
+        vec![
+            ("Environment".into(), environment(env, &values)),
+            ("Namespace".into(), Value::str(namespace)),
+            ("Values".into(), values.clone()),
+            ("StateValues".into(), values),
+        ],
+    )
+}
+
+/// The `.Release` fields of a resolved release.
+pub(crate) fn release_fields(release: &Release) -> ReleaseData {
+    ReleaseData {
+        name: release.name().to_string(),
+        namespace: release.namespace().to_string(),
+        labels: release
+            .spec
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        chart: release.chart().to_string(),
+        kube_context: release.spec.kube_context.clone().unwrap_or_default(),
+    }
+}
+
+/// Helmfile's `releaseTemplateData`, for release fields and `*.gotmpl` values files; the
+/// `--namespace` and `--kube-context` overrides come from `options`.
+pub(crate) fn release_data(
+    env: &EnvironmentData<'_>,
+    release: &ReleaseData,
+    options: &LoadOptions,
+) -> Value {
+    let namespace_override = options.namespace.as_deref().unwrap_or_default();
+    let kube_context_override = options.kube_context.as_deref().unwrap_or_default();
+    let values = Value::from(env.values);
+    let labels = release
+        .labels
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::str(v)))
+        .collect();
+    Struct::new(
+        "state.releaseTemplateData",
+        vec![
+            ("Environment".into(), environment(env, &values)),
+            (
+                "Release".into(),
+                Struct::new(
+                    "state.releaseTemplateDataRelease",
+                    vec![
+                        ("Name".into(), Value::str(&release.name)),
+                        ("Namespace".into(), Value::str(&release.namespace)),
+                        (
+                            "Labels".into(),
+                            Value::Map(MapRef::typed(labels, ElemType::String)),
+                        ),
+                        ("Chart".into(), Value::str(&release.chart)),
+                        ("KubeContext".into(), Value::str(&release.kube_context)),
+                    ],
+                ),
+            ),
+            ("Values".into(), values.clone()),
+            ("StateValues".into(), values),
+            ("KubeContext".into(), Value::str(kube_context_override)),
+            ("Namespace".into(), Value::str(namespace_override)),
+            ("Chart".into(), Value::str("")),
+        ],
+    )
+}
+
+/// Renders `source` (named `name` in errors) over `data`, with relative paths from `base_dir`.
+pub(crate) fn render(
+    name: &Path,
+    source: &str,
+    data: &Value,
+    base_dir: &Path,
+    missing_key: MissingKey,
+    env: &BTreeMap<String, String>,
+) -> Result<String, TemplateError> {
+    let template = Template::parse(&name.to_string_lossy(), source)?;
+    let options = RenderOptions {
+        missing_key,
+        env: env.clone(),
+        ..RenderOptions::new(base_dir)
+    };
+    template.render(data, &options)
+}
