@@ -107,7 +107,7 @@ pub enum Command {
     /// Print the fully resolved state of the environment as YAML
     Build(PassThrough),
     /// Write the merged values of every selected release to files
-    WriteValues(PassThrough),
+    WriteValues(WriteValuesArgs),
     /// Update the dependencies of local charts
     Deps(PassThrough),
     /// Add and update the chart repositories
@@ -151,6 +151,17 @@ pub struct TemplateArgs {
     /// Also run everything the selected releases need, directly or not
     #[arg(long)]
     pub include_transitive_needs: bool,
+}
+
+/// `write-values` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct WriteValuesArgs {
+    /// Go template of each output file's path (sees .State, .Release, .Environment)
+    #[arg(long, value_name = "TEMPLATE", default_value = windlass::ops::write_values::DEFAULT_OUTPUT_FILE_TEMPLATE)]
+    pub output_file_template: String,
+    /// Add a values file to every release, after the releases' own
+    #[arg(long, value_name = "FILE")]
+    pub values: Vec<std::path::PathBuf>,
 }
 
 /// `list` flags.

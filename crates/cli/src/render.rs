@@ -85,3 +85,12 @@ impl Events for StderrEvents {
         let _ = writeln!(out, "{line}");
     }
 }
+
+/// `Writing values file PATH`, one line per file, as Helmfile logs them.
+pub fn written(out: &mut impl Write, files: &[std::path::PathBuf], level: LogLevel) {
+    if level >= LogLevel::Info {
+        for file in files {
+            let _ = writeln!(out, "Writing values file {}", file.display());
+        }
+    }
+}

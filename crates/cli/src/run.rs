@@ -62,6 +62,9 @@ pub enum CommandError {
     /// Age identities could not be read.
     #[error(transparent)]
     Secrets(#[from] SecretsError),
+    /// Values could not be written.
+    #[error(transparent)]
+    WriteValues(#[from] windlass::ops::write_values::WriteValuesError),
     /// An operation on releases failed.
     #[error(transparent)]
     Operation(#[from] OperationError),
@@ -87,10 +90,13 @@ impl CommandError {
             Self::Selector(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
-            Self::Runtime(_) | Self::Secrets(_) | Self::Interrupted(_) => None,
-            Self::NotImplemented(_) => {
-                Some("available today: build, list, graph, repos, deps, template, lint".into())
+            Self::Runtime(_) | Self::Secrets(_) | Self::Interrupted(_) | Self::WriteValues(_) => {
+                None
             }
+            Self::NotImplemented(_) => Some(
+                "available today: build, list, graph, repos, deps, template, lint, write-values"
+                    .into(),
+            ),
             Self::Output(_) => None,
         }
     }
@@ -124,14 +130,14 @@ fn execute(
         Command::Sync(_) => "sync",
         Command::Destroy(_) => "destroy",
         Command::Status(_) => "status",
-        Command::WriteValues(_) => "write-values",
         Command::List(_)
         | Command::Build(_)
         | Command::Graph(_)
         | Command::Repos(_)
         | Command::Deps(_)
         | Command::Template(_)
-        | Command::Lint(_) => "",
+        | Command::Lint(_)
+        | Command::WriteValues(_) => "",
     };
     if !name.is_empty() {
         return Err(CommandError::NotImplemented(name));
@@ -193,6 +199,16 @@ fn execute(
             interruptible(ops::template::run_per_release(
                 &helm, &project, selected, kind, &options, &events,
             ))?
+        }
+        Command::WriteValues(args) => {
+            let files = ops::write_values::write_values(
+                &project,
+                selected,
+                &args.output_file_template,
+                &args.values,
+            )?;
+            render::written(stderr, &files, settings.log_level);
+            String::new()
         }
         Command::Deps(_) => {
             interruptible(ops::deps::update_dependencies(

@@ -7,5 +7,6 @@ pub mod list;
 pub mod repos;
 mod selection;
 pub mod template;
+pub mod write_values;
 
 pub use selection::{SelectOptions, Selection, select};

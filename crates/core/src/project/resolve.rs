@@ -12,8 +12,10 @@ use crate::project::error::ProjectError;
 use crate::project::fields::{decode, invalid};
 use crate::project::layers::Layers;
 use crate::project::release::{Release, ReleaseSpec};
+use crate::project::release_templates;
 use crate::project::source::Segment;
 use crate::project::state_values::{EntryContext, resolve_files};
+use crate::project::template_data::EnvironmentData;
 use crate::project::{Diagnostic, Environment, LoadOptions, StateFile};
 
 /// A release spec merged from its layers, not yet validated.
@@ -54,12 +56,25 @@ pub(crate) fn resolve(
 }
 
 fn resolve_one(
-    raw: RawRelease,
+    mut raw: RawRelease,
     options: &LoadOptions,
     environment: &Environment,
     states: &[StateFile],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Release, ProjectError> {
+    let state = &states[raw.state];
+    let environment_data = EnvironmentData {
+        name: &environment.name,
+        kube_context: environment.kube_context.as_deref().unwrap_or_default(),
+        values: &state.values,
+    };
+    release_templates::expand(
+        &mut raw.value,
+        &environment_data,
+        options,
+        &state.file,
+        &state.base_dir,
+    )?;
     let name = raw
         .value
         .get("name")

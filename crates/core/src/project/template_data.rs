@@ -81,6 +81,18 @@ pub(crate) fn release_data(
     release: &ReleaseData,
     options: &LoadOptions,
 ) -> Value {
+    Struct::new(
+        "state.releaseTemplateData",
+        release_data_fields(env, release, options),
+    )
+}
+
+/// The fields of [`release_data`], for templates that see more (`write-values`' `.State`).
+pub(crate) fn release_data_fields(
+    env: &EnvironmentData<'_>,
+    release: &ReleaseData,
+    options: &LoadOptions,
+) -> Vec<(String, Value)> {
     let namespace_override = options.namespace.as_deref().unwrap_or_default();
     let kube_context_override = options.kube_context.as_deref().unwrap_or_default();
     let values = Value::from(env.values);
@@ -89,33 +101,30 @@ pub(crate) fn release_data(
         .iter()
         .map(|(k, v)| (k.clone(), Value::str(v)))
         .collect();
-    Struct::new(
-        "state.releaseTemplateData",
-        vec![
-            ("Environment".into(), environment(env, &values)),
-            (
-                "Release".into(),
-                Struct::new(
-                    "state.releaseTemplateDataRelease",
-                    vec![
-                        ("Name".into(), Value::str(&release.name)),
-                        ("Namespace".into(), Value::str(&release.namespace)),
-                        (
-                            "Labels".into(),
-                            Value::Map(MapRef::typed(labels, ElemType::String)),
-                        ),
-                        ("Chart".into(), Value::str(&release.chart)),
-                        ("KubeContext".into(), Value::str(&release.kube_context)),
-                    ],
-                ),
+    vec![
+        ("Environment".into(), environment(env, &values)),
+        (
+            "Release".into(),
+            Struct::new(
+                "state.releaseTemplateDataRelease",
+                vec![
+                    ("Name".into(), Value::str(&release.name)),
+                    ("Namespace".into(), Value::str(&release.namespace)),
+                    (
+                        "Labels".into(),
+                        Value::Map(MapRef::typed(labels, ElemType::String)),
+                    ),
+                    ("Chart".into(), Value::str(&release.chart)),
+                    ("KubeContext".into(), Value::str(&release.kube_context)),
+                ],
             ),
-            ("Values".into(), values.clone()),
-            ("StateValues".into(), values),
-            ("KubeContext".into(), Value::str(kube_context_override)),
-            ("Namespace".into(), Value::str(namespace_override)),
-            ("Chart".into(), Value::str("")),
-        ],
-    )
+        ),
+        ("Values".into(), values.clone()),
+        ("StateValues".into(), values),
+        ("KubeContext".into(), Value::str(kube_context_override)),
+        ("Namespace".into(), Value::str(namespace_override)),
+        ("Chart".into(), Value::str("")),
+    ]
 }
 
 /// Renders `source` (named `name` in errors) over `data`, with relative paths from `base_dir`.
