@@ -253,3 +253,21 @@ fn include_needs_adds_what_the_selected_releases_need() {
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend
     ");
 }
+
+#[test]
+fn output_dir_show_only_and_kube_version_reach_helm_in_helmfile_order() {
+    assert_snapshot!(
+        project().run_recorded(&[
+            "--concurrency", "1", "-l", "name=web", "template", "--show-only", "templates/configmap.yaml",
+            "--kube-version", "1.31", "--output-dir", "out", "--output-dir-template", "{{ .OutputDir }}/{{ .Environment.Name }}-{{ .Release.Name }}",
+        ]),
+        @"
+    exit: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    ----- helm calls -----
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.31 --show-only templates/configmap.yaml --namespace frontend --output-dir out/default-web
+    "
+    );
+}

@@ -105,7 +105,7 @@ pub enum Command {
     /// List the releases of the environment
     List(ListArgs),
     /// Print the fully resolved state of the environment as YAML
-    Build(PassThrough),
+    Build(BuildArgs),
     /// Write the merged values of every selected release to files
     WriteValues(WriteValuesArgs),
     /// Update the dependencies of local charts
@@ -145,6 +145,18 @@ pub struct TemplateArgs {
     /// Extra arguments for helm, split on spaces
     #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
     pub args: Option<String>,
+    /// Only render these templates of the charts (helm's --show-only)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub show_only: Vec<String>,
+    /// Kubernetes version for the charts' Capabilities, over the releases' kubeVersion
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Write the manifests under this folder instead of printing them
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<String>,
+    /// Go template of each release's folder under --output-dir
+    #[arg(long, value_name = "TEMPLATE", requires = "output_dir")]
+    pub output_dir_template: Option<String>,
     /// Also run what the selected releases need (Helmfile pulls in needs of needs too)
     #[arg(long)]
     pub include_needs: bool,
@@ -162,6 +174,14 @@ pub struct WriteValuesArgs {
     /// Add a values file to every release, after the releases' own
     #[arg(long, value_name = "FILE")]
     pub values: Vec<std::path::PathBuf>,
+}
+
+/// `build` flags.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Replace values file paths with their content (values decrypted from secrets are masked)
+    #[arg(long)]
+    pub embed_values: bool,
 }
 
 /// `list` flags.

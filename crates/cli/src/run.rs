@@ -62,6 +62,9 @@ pub enum CommandError {
     /// Age identities could not be read.
     #[error(transparent)]
     Secrets(#[from] SecretsError),
+    /// The state could not be built.
+    #[error(transparent)]
+    Build(#[from] windlass::ops::build::BuildError),
     /// Values could not be written.
     #[error(transparent)]
     WriteValues(#[from] windlass::ops::write_values::WriteValuesError),
@@ -90,14 +93,16 @@ impl CommandError {
             Self::Selector(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
-            Self::Runtime(_) | Self::Secrets(_) | Self::Interrupted(_) | Self::WriteValues(_) => {
-                None
-            }
+            Self::Runtime(_)
+            | Self::Secrets(_)
+            | Self::Interrupted(_)
+            | Self::WriteValues(_)
+            | Self::Build(_)
+            | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
                 "available today: build, list, graph, repos, deps, template, lint, write-values"
                     .into(),
             ),
-            Self::Output(_) => None,
         }
     }
 }
@@ -179,8 +184,7 @@ fn execute(
                 ),
             }
         }
-        Command::Build(_) => ops::build::render(&project, selected)
-            .map_err(|e| CommandError::Output(e.to_string()))?,
+        Command::Build(args) => ops::build::render(&project, selected, args.embed_values)?,
         Command::Graph(args) => match args.output {
             GraphFormat::Text => selection.graph.to_text(),
             GraphFormat::Dot => selection.graph.to_dot(),

@@ -106,9 +106,13 @@ impl Settings {
                     .args
                     .map(|a| a.split_whitespace().map(String::from).collect())
                     .unwrap_or_default(),
+                kube_version: args.kube_version,
+                show_only: args.show_only,
             },
             skip_deps: args.skip_deps,
             concurrency: self.concurrency,
+            output_dir: args.output_dir,
+            output_dir_template: args.output_dir_template,
         }
     }
 }

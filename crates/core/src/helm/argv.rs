@@ -93,6 +93,10 @@ pub struct TemplateFlags {
     pub set: Vec<String>,
     /// `--args`: extra helm arguments, last.
     pub args: Vec<String>,
+    /// `--kube-version`, over the releases' `kubeVersion`.
+    pub kube_version: Option<String>,
+    /// `--show-only` templates.
+    pub show_only: Vec<String>,
 }
 
 /// The flags before the subcommand that apply to every helm call of a state file: Helmfile puts
@@ -109,6 +113,7 @@ pub fn template(
     call: &ReleaseCall<'_>,
     defaults: &HelmDefaults,
     flags: &TemplateFlags,
+    output_dir: Option<&str>,
 ) -> Vec<String> {
     let spec = &call.release.spec;
     let mut args = global_flags(defaults);
@@ -141,8 +146,15 @@ pub fn template(
     for api in &spec.api_versions {
         args.extend(["--api-versions".into(), api.clone()]);
     }
-    if let Some(kube_version) = spec.kube_version.as_deref().filter(|v| !v.is_empty()) {
+    let kube_version = flags
+        .kube_version
+        .as_deref()
+        .or(spec.kube_version.as_deref());
+    if let Some(kube_version) = kube_version.filter(|v| !v.is_empty()) {
         args.extend(["--kube-version".into(), kube_version.into()]);
+    }
+    for template in &flags.show_only {
+        args.extend(["--show-only".into(), template.clone()]);
     }
     push_values(&mut args, call);
     for file in &flags.values {
@@ -150,6 +162,9 @@ pub fn template(
     }
     for set in &flags.set {
         args.extend(["--set".into(), set.clone()]);
+    }
+    if let Some(dir) = output_dir {
+        args.extend(["--output-dir".into(), dir.into()]);
     }
     if flags.include_crds {
         args.push("--include-crds".into());

@@ -5,7 +5,10 @@
 use serde::Serialize;
 use serde_yaml::{Mapping, Value};
 
-use crate::project::{HelmDefaults, Project, ReleaseSpec, Repository, masked};
+use std::borrow::Cow;
+
+use crate::project::{HelmDefaults, Project, Release, ReleaseSpec, Repository, masked};
+use crate::values::{ValuesError, release_values};
 
 /// What one state file resolves to, in Helmfile's field order.
 #[derive(Serialize)]
@@ -21,13 +24,30 @@ struct BuiltState<'a> {
         skip_serializing_if = "indexmap::IndexMap::is_empty"
     )]
     common_labels: &'a indexmap::IndexMap<String, String>,
-    releases: Vec<&'a ReleaseSpec>,
+    releases: Vec<Cow<'a, ReleaseSpec>>,
     renderedvalues: Value,
 }
 
+/// Why `build` failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A release's values could not be loaded for `--embed-values`.
+    #[error(transparent)]
+    Values(#[from] ValuesError),
+    /// The state could not be written as YAML.
+    #[error("cannot write the state as YAML: {0}")]
+    Yaml(#[from] serde_yaml::Error),
+}
+
 /// The `build` output: for each state file `---`, a `#  Source:` comment and its resolved state
-/// with the `selected` releases.
-pub fn render(project: &Project, selected: &[usize]) -> Result<String, serde_yaml::Error> {
+/// with the `selected` releases. With `embed_values`, each release's `values:` holds the
+/// content of its values files (templates rendered) instead of their paths; `secrets:` stay paths.
+pub fn render(
+    project: &Project,
+    selected: &[usize],
+    embed_values: bool,
+) -> Result<String, BuildError> {
     let environment = &project.environment;
     let mut spec = Mapping::new();
     if let Some(context) = &environment.kube_context {
@@ -50,12 +70,31 @@ pub fn render(project: &Project, selected: &[usize]) -> Result<String, serde_yam
                 .iter()
                 .map(|&i| &project.releases[i])
                 .filter(|r| r.state == index)
-                .map(|r| &r.spec)
-                .collect(),
+                .map(|r| {
+                    if embed_values {
+                        embedded(project, r).map(Cow::Owned)
+                    } else {
+                        Ok(Cow::Borrowed(&r.spec))
+                    }
+                })
+                .collect::<Result<_, BuildError>>()?,
             renderedvalues: masked(&state.values, &state.secret_paths),
         };
         out.push_str(&format!("---\n#  Source: {}\n\n", state.file.display()));
         out.push_str(&serde_yaml::to_string(&built)?);
     }
     Ok(out)
+}
+
+/// A release's spec with its values files' content in place of their paths.
+fn embedded(project: &Project, release: &Release) -> Result<ReleaseSpec, BuildError> {
+    let values = release_values(project, release)?;
+    let mut spec = release.spec.clone();
+    spec.values = values
+        .files
+        .iter()
+        .filter(|file| !file.secret)
+        .map(|file| serde_yaml::from_str(&file.content).unwrap_or(Value::Mapping(Mapping::new())))
+        .collect();
+    Ok(spec)
 }

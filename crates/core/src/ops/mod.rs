@@ -4,6 +4,7 @@
 pub mod build;
 pub mod deps;
 pub mod list;
+mod path_template;
 pub mod repos;
 mod selection;
 pub mod template;

@@ -10,8 +10,10 @@ use crate::events::{Event, Events};
 use crate::helm::argv::{self, ReleaseCall, TemplateFlags};
 use crate::helm::{Helm, HelmError};
 use crate::ops::deps::local_chart;
+use crate::ops::path_template::render_path;
 use crate::project::{Project, Release};
 use crate::secrets::{PrivateDir, SecretsError};
+use crate::template::Value as TemplateValue;
 use crate::values::{ValuesError, release_values};
 
 /// How `template` runs.
@@ -23,7 +25,15 @@ pub struct TemplateOptions {
     pub skip_deps: bool,
     /// How many releases render at once; 0 means one per available core.
     pub concurrency: usize,
+    /// `--output-dir`: helm writes the manifests under it instead of printing them.
+    pub output_dir: Option<String>,
+    /// `--output-dir-template`: each release's folder under the output dir.
+    pub output_dir_template: Option<String>,
 }
+
+/// Helmfile's default `--output-dir-template`.
+pub const DEFAULT_OUTPUT_DIR_TEMPLATE: &str =
+    "{{ .OutputDir }}/{{ .State.BaseName }}-{{ .State.AbsPathSHA1 }}-{{ .Release.Name }}";
 
 /// Why an operation on releases failed, naming the release.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +50,9 @@ pub enum OperationError {
         /// What helm said.
         source: HelmError,
     },
+    /// The `--output-dir-template` failed.
+    #[error("--output-dir-template: {0}")]
+    OutputDir(#[from] crate::template::TemplateError),
     /// The private folder for values files could not be written.
     #[error(transparent)]
     PrivateDir(#[from] SecretsError),
@@ -101,11 +114,24 @@ pub async fn run_per_release<H: Helm>(
                     .into_owned(),
             );
         }
+        let output_dir = match &options.output_dir {
+            Some(dir) => {
+                let template = options
+                    .output_dir_template
+                    .as_deref()
+                    .unwrap_or(DEFAULT_OUTPUT_DIR_TEMPLATE);
+                let extra = vec![("OutputDir".to_string(), TemplateValue::str(dir))];
+                let path = render_path(project, release, "output-dir-template", template, extra)?;
+                Some(path.to_string_lossy().into_owned())
+            }
+            None => None,
+        };
         calls.push((
             release,
             chart_argument(project, release),
             files,
             values.set_flags,
+            output_dir,
         ));
     }
     let concurrency = match options.concurrency {
@@ -113,26 +139,30 @@ pub async fn run_per_release<H: Helm>(
         n => n,
     };
     let outputs: Vec<Result<String, OperationError>> = stream::iter(calls)
-        .map(|(release, chart, values_files, set_flags)| async move {
-            let call = ReleaseCall {
-                release,
-                chart,
-                values_files,
-                set_flags: &set_flags,
-            };
-            let defaults = &project.state_of(release).helm_defaults;
-            let args = match command {
-                ChartCommand::Template => argv::template(&call, defaults, &options.flags),
-                ChartCommand::Lint => argv::lint(&call, defaults, &options.flags),
-            };
-            helm.run(&args)
-                .await
-                .map(|output| output.stdout)
-                .map_err(|source| OperationError::Helm {
-                    release: release.name().to_string(),
-                    source,
-                })
-        })
+        .map(
+            |(release, chart, values_files, set_flags, output_dir)| async move {
+                let call = ReleaseCall {
+                    release,
+                    chart,
+                    values_files,
+                    set_flags: &set_flags,
+                };
+                let defaults = &project.state_of(release).helm_defaults;
+                let args = match command {
+                    ChartCommand::Template => {
+                        argv::template(&call, defaults, &options.flags, output_dir.as_deref())
+                    }
+                    ChartCommand::Lint => argv::lint(&call, defaults, &options.flags),
+                };
+                helm.run(&args)
+                    .await
+                    .map(|output| output.stdout)
+                    .map_err(|source| OperationError::Helm {
+                        release: release.name().to_string(),
+                        source,
+                    })
+            },
+        )
         .buffered(concurrency)
         .collect()
         .await;

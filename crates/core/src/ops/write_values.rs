@@ -4,12 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
-use sha1::{Digest, Sha1};
 
+use crate::ops::path_template::render_path;
 use crate::project::merge::{Policy, merge};
-use crate::project::template_data::{EnvironmentData, release_data_fields, release_fields, render};
 use crate::project::{Project, Release};
-use crate::template::{MissingKey, Struct, Value as TemplateValue};
 use crate::values::{ValuesError, release_values};
 
 /// Helmfile's default `--output-file-template`.
@@ -124,58 +122,19 @@ fn sorted(value: Value) -> Value {
     }
 }
 
-/// Where a release's values go: `template` rendered with `.State` (Helmfile's `BaseName`, `Path`,
-/// `AbsPath`, `AbsPathSHA1`), `.Release` and `.Environment`.
+/// Where a release's values go: `template` rendered with `.State`, `.Release`, `.Environment`.
 fn output_path(
     project: &Project,
     release: &Release,
     template: &str,
 ) -> Result<PathBuf, WriteValuesError> {
-    let state = project.state_of(release);
-    let file = state.file.display().to_string();
-    let base_name = match state.file.extension() {
-        Some(extension) => file[..file.len() - extension.len() - 1].to_string(),
-        None => file.clone(),
-    };
-    let absolute = project.root.join(&state.file).display().to_string();
-    let sha1 = Sha1::digest(absolute.as_bytes());
-    let state_data = Struct::new(
-        "state.state",
-        vec![
-            ("BaseName".into(), TemplateValue::str(base_name)),
-            ("Path".into(), TemplateValue::str(&file)),
-            ("AbsPath".into(), TemplateValue::str(&absolute)),
-            (
-                "AbsPathSHA1".into(),
-                TemplateValue::str(hex_prefix(&sha1, 8)),
-            ),
-        ],
-    );
-    let environment = EnvironmentData {
-        name: &project.environment.name,
-        kube_context: project
-            .environment
-            .kube_context
-            .as_deref()
-            .unwrap_or_default(),
-        values: &state.values,
-    };
-    let mut fields = release_data_fields(&environment, &release_fields(release), &project.options);
-    fields.push(("State".into(), state_data));
-    let data = Struct::new("state.releaseTemplateData", fields);
-    let rendered = render(
-        Path::new("output-file-template"),
+    Ok(render_path(
+        project,
+        release,
+        "output-file-template",
         template,
-        &data,
-        &project.root,
-        MissingKey::Error,
-        &project.options.env,
-    )?;
-    Ok(PathBuf::from(rendered))
-}
-
-fn hex_prefix(bytes: &[u8], length: usize) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()[..length].to_string()
+        Vec::new(),
+    )?)
 }
 
 fn write_file(path: &Path, text: &str, private: bool) -> std::io::Result<()> {

@@ -25,6 +25,8 @@ pub struct ValuesFile {
     pub source: Option<PathBuf>,
     /// The YAML text helm reads; wiped from memory when dropped, as it may hold secrets.
     pub content: Zeroizing<String>,
+    /// Whether it was decrypted from a secrets file.
+    pub secret: bool,
 }
 
 /// Everything helm needs to know about a release's values.
@@ -124,6 +126,7 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
                 files.push(ValuesFile {
                     source: Some(shown),
                     content: Zeroizing::new(content),
+                    secret: false,
                 });
             }
             Value::Mapping(_) => {
@@ -134,6 +137,7 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
                 files.push(ValuesFile {
                     source: None,
                     content: Zeroizing::new(content),
+                    secret: false,
                 });
             }
             Value::Null => {}
@@ -161,6 +165,7 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
             files.push(ValuesFile {
                 source: Some(shown),
                 content,
+                secret: true,
             });
         }
     }

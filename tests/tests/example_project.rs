@@ -1,0 +1,121 @@
+//! The repository's example project (layout A, local charts, `.gotmpl` values, SOPS secrets)
+//! rendered by real helm 3 and helm 4 in every environment.
+
+use insta::assert_snapshot;
+use windlass_tests::{TestProject, real_helm, render, repo_root, windlass};
+
+fn example() -> TestProject {
+    let project = TestProject::new();
+    for entry in ["charts.yaml", "charts", "environments-example"] {
+        let status = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(repo_root().join(entry))
+            .arg(project.path())
+            .status()
+            .unwrap_or_else(|e| panic!("cp: {e}"));
+        assert!(status.success());
+    }
+    project
+}
+
+fn template(environment: &str, helm: u32) -> String {
+    let project = example();
+    let mut command = windlass();
+    command
+        .arg("--helm-binary")
+        .arg(real_helm(helm))
+        .args(["-e", environment, "template"])
+        .current_dir(project.path())
+        .env(
+            "SOPS_AGE_KEY_FILE",
+            project.path().join("environments-example/age-test-key.txt"),
+        );
+    render(command, project.path())
+}
+
+#[test]
+fn development_with_helm_3() {
+    assert_snapshot!(template("development", 3));
+}
+
+#[test]
+fn staging_with_helm_3() {
+    assert_snapshot!(template("staging", 3));
+}
+
+#[test]
+fn production_with_helm_3() {
+    assert_snapshot!(template("production", 3));
+}
+
+#[test]
+fn helm_4_renders_the_same_as_helm_3() {
+    for environment in ["development", "staging", "production"] {
+        assert_eq!(
+            template(environment, 4),
+            template(environment, 3),
+            "{environment}"
+        );
+    }
+}
+
+#[test]
+fn build_embeds_rendered_values_but_not_secrets() {
+    let project = example();
+    let mut command = windlass();
+    command
+        .args([
+            "-e",
+            "production",
+            "-l",
+            "name=api",
+            "build",
+            "--embed-values",
+        ])
+        .current_dir(project.path())
+        .env(
+            "SOPS_AGE_KEY_FILE",
+            project.path().join("environments-example/age-test-key.txt"),
+        );
+    assert_snapshot!(render(command, project.path()), @"
+    exit: 0
+    ----- stdout -----
+    ---
+    #  Source: charts.yaml
+
+    filepath: charts.yaml
+    environments:
+      production:
+        kubeContext: prod-eu
+    helmDefaults:
+      wait: true
+      timeout: 300
+      historyMax: 5
+      createNamespace: true
+    releases:
+    - chart: ./charts/api
+      version: 1.4.0
+      needs:
+      - data/postgres
+      name: api
+      namespace: backend
+      labels:
+        tier: backend
+      values:
+      - database:
+          host: postgres.data.svc
+      - replicaCount: 3
+        logLevel: warn
+        image:
+          tag: 1.4.0
+      secrets:
+      - environments-example/production/secrets/api.yaml
+    renderedvalues:
+      domain: example.com
+      replicas: 3
+      logLevel: warn
+      apiTag: 1.4.0
+      ingressClass: nginx-public
+    ----- stderr -----
+    ");
+}
