@@ -93,7 +93,7 @@ pub enum Command {
     /// Show what sync would change
     Diff(PassThrough),
     /// Install or upgrade every selected release
-    Sync(PassThrough),
+    Sync(SyncArgs),
     /// Render the manifests of every selected release
     Template(TemplateArgs),
     /// Run helm lint on every selected release
@@ -174,6 +174,29 @@ pub struct WriteValuesArgs {
     /// Add a values file to every release, after the releases' own
     #[arg(long, value_name = "FILE")]
     pub values: Vec<std::path::PathBuf>,
+}
+
+/// `sync` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Do not build local charts' dependencies first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Set a value on every release (key=value), after the releases' own
+    #[arg(long, value_name = "SET")]
+    pub set: Vec<String>,
+    /// Add a values file to every release, after the releases' own
+    #[arg(long, value_name = "FILE")]
+    pub values: Vec<std::path::PathBuf>,
+    /// Extra arguments for helm, split on spaces
+    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
+    pub args: Option<String>,
+    /// Also run what the selected releases need
+    #[arg(long)]
+    pub include_needs: bool,
+    /// Also run everything the selected releases need, directly or not
+    #[arg(long)]
+    pub include_transitive_needs: bool,
 }
 
 /// `build` flags.

@@ -94,3 +94,39 @@ pub fn written(out: &mut impl Write, files: &[std::path::PathBuf], level: LogLev
         }
     }
 }
+
+/// The closing lines of `sync`: what was upgraded, deleted, skipped and failed.
+pub fn sync_summary(out: &mut impl Write, report: &windlass::ops::sync::SyncReport) {
+    let line = |label: &str, names: Vec<&str>| {
+        if names.is_empty() {
+            None
+        } else {
+            Some(format!("{label}: {}", names.join(", ")))
+        }
+    };
+    let lines = [
+        line(
+            "UPGRADED",
+            report.upgraded.iter().map(String::as_str).collect(),
+        ),
+        line(
+            "DELETED",
+            report.deleted.iter().map(String::as_str).collect(),
+        ),
+        line(
+            "SKIPPED",
+            report.skipped.iter().map(String::as_str).collect(),
+        ),
+        line(
+            "FAILED",
+            report
+                .failed
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect(),
+        ),
+    ];
+    for text in lines.into_iter().flatten() {
+        let _ = writeln!(out, "{text}");
+    }
+}

@@ -65,6 +65,9 @@ pub enum CommandError {
     /// The state could not be built.
     #[error(transparent)]
     Build(#[from] windlass::ops::build::BuildError),
+    /// Some releases failed (each was reported as it failed).
+    #[error("{0} release(s) failed")]
+    ReleasesFailed(usize),
     /// Values could not be written.
     #[error(transparent)]
     WriteValues(#[from] windlass::ops::write_values::WriteValuesError),
@@ -98,6 +101,7 @@ impl CommandError {
             | Self::Interrupted(_)
             | Self::WriteValues(_)
             | Self::Build(_)
+            | Self::ReleasesFailed(_)
             | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
                 "available today: build, list, graph, repos, deps, template, lint, write-values"
@@ -132,7 +136,6 @@ fn execute(
     let name = match &command {
         Command::Apply(_) => "apply",
         Command::Diff(_) => "diff",
-        Command::Sync(_) => "sync",
         Command::Destroy(_) => "destroy",
         Command::Status(_) => "status",
         Command::List(_)
@@ -142,7 +145,8 @@ fn execute(
         | Command::Deps(_)
         | Command::Template(_)
         | Command::Lint(_)
-        | Command::WriteValues(_) => "",
+        | Command::WriteValues(_)
+        | Command::Sync(_) => "",
     };
     if !name.is_empty() {
         return Err(CommandError::NotImplemented(name));
@@ -150,10 +154,15 @@ fn execute(
     let is_lint = matches!(command, Command::Lint(_));
     let mut project = Project::load(&settings.load_options()?)?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
-    let needs = match &command {
-        Command::Template(args) | Command::Lint(args)
-            if args.include_needs || args.include_transitive_needs =>
-        {
+    let include_needs = match &command {
+        Command::Template(args) | Command::Lint(args) => {
+            args.include_needs || args.include_transitive_needs
+        }
+        Command::Sync(args) => args.include_needs || args.include_transitive_needs,
+        _ => false,
+    };
+    let needs = match include_needs {
+        true => {
             // Helmfile's --include-needs pulls in needs of needs as well (its own tests say so).
             NeedsMode::IncludeTransitive
         }
@@ -203,6 +212,17 @@ fn execute(
             interruptible(ops::template::run_per_release(
                 &helm, &project, selected, kind, &options, &events,
             ))?
+        }
+        Command::Sync(args) => {
+            let options = settings.sync_options(args);
+            let report = interruptible(ops::sync::sync(
+                &helm, &project, &selection, &options, &events,
+            ))?;
+            render::sync_summary(stderr, &report);
+            if !report.failed.is_empty() {
+                return Err(CommandError::ReleasesFailed(report.failed.len()));
+            }
+            String::new()
         }
         Command::WriteValues(args) => {
             let files = ops::write_values::write_values(

@@ -7,11 +7,12 @@ use windlass::project::LoadOptions;
 
 use std::sync::Arc;
 
-use windlass::helm::argv::TemplateFlags;
+use windlass::helm::argv::{TemplateFlags, UpgradeFlags};
+use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
-use crate::args::{GlobalArgs, LogLevel, TemplateArgs};
+use crate::args::{GlobalArgs, LogLevel, SyncArgs, TemplateArgs};
 
 /// Everything a command needs to know besides its own flags.
 #[derive(Debug)]
@@ -86,6 +87,7 @@ impl Settings {
         };
         Ok(LoadOptions {
             decrypt: Arc::new(decrypt),
+            env: Arc::new(std::env::vars().collect()),
             ..self.load.clone()
         })
     }
@@ -123,4 +125,27 @@ fn find_on_path(name: &str, env: impl Fn(&str) -> Option<String>) -> Option<Path
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
+}
+
+impl Settings {
+    /// `sync`'s options; command-line values files are made absolute, as Helmfile passes them.
+    pub fn sync_options(&self, args: SyncArgs) -> SyncOptions {
+        SyncOptions {
+            skip_deps: args.skip_deps,
+            concurrency: self.concurrency,
+            flags: UpgradeFlags {
+                values: args
+                    .values
+                    .iter()
+                    .map(|v| self.load.dir.join(v).to_string_lossy().into_owned())
+                    .collect(),
+                set: args.set,
+                args: args
+                    .args
+                    .map(|a| a.split_whitespace().map(String::from).collect())
+                    .unwrap_or_default(),
+                ..Default::default()
+            },
+        }
+    }
 }

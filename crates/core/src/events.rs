@@ -24,6 +24,35 @@ pub enum Event {
         /// The chart folder.
         chart: PathBuf,
     },
+    /// A release started installing or upgrading.
+    ReleaseStarted {
+        /// The release.
+        release: String,
+        /// Its chart.
+        chart: String,
+    },
+    /// A release was installed or upgraded.
+    ReleaseUpgraded {
+        /// The release.
+        release: String,
+    },
+    /// Helm failed for a release.
+    ReleaseFailed {
+        /// The release.
+        release: String,
+        /// What helm said.
+        message: String,
+    },
+    /// A release was not run because something it needs failed.
+    ReleaseSkipped {
+        /// The release.
+        release: String,
+    },
+    /// A release with `installed: false` was uninstalled.
+    ReleaseDeleted {
+        /// The release.
+        release: String,
+    },
     /// The dependencies of a local chart were updated.
     DependenciesUpdated {
         /// The chart folder.

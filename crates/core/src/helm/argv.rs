@@ -210,6 +210,201 @@ pub fn dependency_build(chart: &str) -> Vec<String> {
     ["dependency", "build", chart].map(String::from).to_vec()
 }
 
+/// What `sync` adds to every `helm upgrade`.
+#[derive(Debug, Clone, Default)]
+pub struct UpgradeFlags {
+    /// Extra `--values` files from the command line, after the release's.
+    pub values: Vec<String>,
+    /// Extra `--set` values from the command line, after the release's.
+    pub set: Vec<String>,
+    /// `--args`: extra helm arguments, last.
+    pub args: Vec<String>,
+    /// The environment's kube context, for releases and defaults that set none.
+    pub environment_kube_context: Option<String>,
+    /// Whether helm is 4.x (renamed flags).
+    pub helm4: bool,
+}
+
+/// `helm upgrade --install NAME CHART ...` in Helmfile's flag order, with helm 4's names for
+/// `--atomic` (`--rollback-on-failure`) and `--force` (`--force-replace`) when driving helm 4.
+pub fn upgrade(
+    call: &ReleaseCall<'_>,
+    defaults: &HelmDefaults,
+    flags: &UpgradeFlags,
+) -> Vec<String> {
+    let spec = &call.release.spec;
+    let on = |release: Option<bool>, default: Option<bool>| release.or(default).unwrap_or(false);
+    let mut args = global_flags(defaults);
+    args.extend([
+        "upgrade".to_string(),
+        "--install".to_string(),
+        call.release.name().to_string(),
+        call.chart.clone(),
+    ]);
+    if let Some(version) = spec.version.as_deref().filter(|v| !v.is_empty()) {
+        args.extend(["--version".into(), version.into()]);
+    }
+    if on(spec.devel, defaults.devel) {
+        args.push("--devel".into());
+    }
+    if on(spec.verify, defaults.verify) {
+        args.push("--verify".into());
+    }
+    if let Some(keyring) = spec
+        .keyring
+        .as_deref()
+        .or(defaults.keyring.as_deref())
+        .filter(|k| !k.is_empty())
+    {
+        args.extend(["--keyring".into(), keyring.into()]);
+    }
+    if on(spec.enable_dns, defaults.enable_dns) {
+        args.push("--enable-dns".into());
+    }
+    if on(spec.wait, defaults.wait) {
+        args.push("--wait".into());
+    }
+    if on(spec.wait_for_jobs, defaults.wait_for_jobs) {
+        args.push("--wait-for-jobs".into());
+    }
+    if let Some(timeout) = spec.timeout.or(defaults.timeout).filter(|t| *t != 0) {
+        args.extend(["--timeout".into(), format!("{timeout}s")]);
+    }
+    if on(spec.force, defaults.force) {
+        args.push(
+            if flags.helm4 {
+                "--force-replace"
+            } else {
+                "--force"
+            }
+            .into(),
+        );
+    }
+    if on(spec.recreate_pods, defaults.recreate_pods) {
+        args.push("--recreate-pods".into());
+    }
+    if on(spec.atomic, defaults.atomic) {
+        args.push(
+            if flags.helm4 {
+                "--rollback-on-failure"
+            } else {
+                "--atomic"
+            }
+            .into(),
+        );
+    }
+    if on(spec.cleanup_on_fail, defaults.cleanup_on_fail) {
+        args.push("--cleanup-on-fail".into());
+    }
+    // Helmfile creates namespaces unless told not to.
+    if spec
+        .create_namespace
+        .or(defaults.create_namespace)
+        .unwrap_or(true)
+    {
+        args.push("--create-namespace".into());
+    }
+    if on(
+        spec.disable_openapi_validation,
+        defaults.disable_openapi_validation,
+    ) {
+        args.push("--disable-openapi-validation".into());
+    }
+    let kube_context = spec
+        .kube_context
+        .as_deref()
+        .or(flags.environment_kube_context.as_deref())
+        .or(defaults.kube_context.as_deref())
+        .filter(|c| !c.is_empty());
+    if let Some(context) = kube_context {
+        args.extend(["--kube-context".into(), context.into()]);
+    }
+    if on(
+        spec.insecure_skip_tls_verify,
+        defaults.insecure_skip_tls_verify,
+    ) {
+        args.push("--insecure-skip-tls-verify".into());
+    }
+    for adopt in &spec.adopt {
+        args.extend(["--adopt".into(), adopt.clone()]);
+    }
+    if let Some(renderer) = spec
+        .post_renderer
+        .as_deref()
+        .or(defaults.post_renderer.as_deref())
+    {
+        args.extend(["--post-renderer".into(), renderer.into()]);
+        let renderer_args = if spec.post_renderer_args.is_empty() {
+            &defaults.post_renderer_args
+        } else {
+            &spec.post_renderer_args
+        };
+        for arg in renderer_args {
+            args.extend(["--post-renderer-args".into(), arg.clone()]);
+        }
+    }
+    args.extend(defaults.sync_args.iter().cloned());
+    push_values(&mut args, call);
+    for file in &flags.values {
+        args.extend(["--values".into(), file.clone()]);
+    }
+    for set in &flags.set {
+        args.extend(["--set".into(), set.clone()]);
+    }
+    let reuse = spec.reuse_values.or(defaults.reuse_values).unwrap_or(false);
+    args.push(
+        if reuse {
+            "--reuse-values"
+        } else {
+            "--reset-values"
+        }
+        .into(),
+    );
+    let history_max = spec.history_max.or(defaults.history_max).unwrap_or(10);
+    args.extend(["--history-max".into(), history_max.to_string()]);
+    args.extend(defaults.args.iter().cloned());
+    args.extend(flags.args.iter().cloned());
+    args
+}
+
+/// `helm list --filter ^NAME$ ...`: whether a release exists, as Helmfile asks before deleting.
+pub fn list_release(release: &Release, kube_context: Option<&str>) -> Vec<String> {
+    let mut args = vec![
+        "list".to_string(),
+        "--filter".into(),
+        format!("^{}$", release.name()),
+    ];
+    if let Some(context) = kube_context {
+        args.extend(["--kube-context".into(), context.into()]);
+    }
+    if !release.namespace().is_empty() {
+        args.extend(["--namespace".into(), release.namespace().into()]);
+    }
+    args.extend(
+        [
+            "--uninstalling",
+            "--deployed",
+            "--failed",
+            "--pending",
+            "--short",
+        ]
+        .map(String::from),
+    );
+    args
+}
+
+/// `helm uninstall NAME ...`.
+pub fn uninstall(release: &Release, kube_context: Option<&str>) -> Vec<String> {
+    let mut args = vec!["uninstall".to_string(), release.name().to_string()];
+    if let Some(context) = kube_context {
+        args.extend(["--kube-context".into(), context.into()]);
+    }
+    if !release.namespace().is_empty() {
+        args.extend(["--namespace".into(), release.namespace().into()]);
+    }
+    args
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod list;
 mod path_template;
 pub mod repos;
 mod selection;
+pub mod sync;
 pub mod template;
 pub mod write_values;
 

@@ -100,20 +100,7 @@ pub async fn run_per_release<H: Helm>(
     let dir = PrivateDir::new()?;
     let mut calls = Vec::with_capacity(releases.len());
     for (index, release) in releases.iter().enumerate() {
-        let values = release_values(project, release)?;
-        let mut files = Vec::with_capacity(values.files.len());
-        for (n, file) in values.files.iter().enumerate() {
-            let name = format!(
-                "{index:03}-{}-{}-{n}.yaml",
-                release.namespace(),
-                release.name()
-            );
-            files.push(
-                dir.write(&name, file.content.as_bytes())?
-                    .to_string_lossy()
-                    .into_owned(),
-            );
-        }
+        let prepared = prepare(project, release, index, &dir)?;
         let output_dir = match &options.output_dir {
             Some(dir) => {
                 let template = options
@@ -128,9 +115,9 @@ pub async fn run_per_release<H: Helm>(
         };
         calls.push((
             release,
-            chart_argument(project, release),
-            files,
-            values.set_flags,
+            prepared.chart,
+            prepared.values_files,
+            prepared.set_flags,
             output_dir,
         ));
     }
@@ -175,6 +162,42 @@ pub async fn run_per_release<H: Helm>(
     Ok(text)
 }
 
+/// A release's values written for helm: the chart argument, the `--values` files in the
+/// run's private folder, and the `--set` flags.
+pub(crate) struct Prepared {
+    pub chart: String,
+    pub values_files: Vec<String>,
+    pub set_flags: Vec<String>,
+}
+
+/// Makes a release's values and writes them into `dir` (`index` keeps file names apart).
+pub(crate) fn prepare(
+    project: &Project,
+    release: &Release,
+    index: usize,
+    dir: &PrivateDir,
+) -> Result<Prepared, OperationError> {
+    let values = release_values(project, release)?;
+    let mut values_files = Vec::with_capacity(values.files.len());
+    for (n, file) in values.files.iter().enumerate() {
+        let name = format!(
+            "{index:03}-{}-{}-{n}.yaml",
+            release.namespace(),
+            release.name()
+        );
+        values_files.push(
+            dir.write(&name, file.content.as_bytes())?
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    Ok(Prepared {
+        chart: chart_argument(project, release),
+        values_files,
+        set_flags: values.set_flags,
+    })
+}
+
 /// How helm is told where the chart is: local charts by their path from the project root.
 pub(crate) fn chart_argument(project: &Project, release: &Release) -> String {
     match local_chart(project, release) {
@@ -204,7 +227,7 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// `helm dependency build` once per local chart that declares dependencies (Helmfile runs it once
 /// per release, and for charts without any).
-async fn build_dependencies<H: Helm>(
+pub(crate) async fn build_dependencies<H: Helm>(
     helm: &H,
     project: &Project,
     releases: &[&Release],

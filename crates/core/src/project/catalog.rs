@@ -227,6 +227,8 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         api_versions: catalog.api_versions,
         kube_version: catalog.kube_version,
         missing_file_handler: missing,
+        namespace: None,
+        kube_context: None,
     }];
     let (releases, graph) = resolve(raw, options, &environment, &states, &mut diagnostics)
         .map_err(|error| match error {

@@ -24,7 +24,7 @@ use crate::project::template_data::{EnvironmentData, render, state_data};
 use crate::project::{
     Diagnostic, Environment, Layout, LoadOptions, Project, StateFile, display_dir,
 };
-use crate::template::MissingKey;
+use crate::template::{MissingKey, TemplateError};
 
 /// Loads the Helmfile project whose main state file (or `helmfile.d` folder) is `main`.
 pub(crate) fn load(options: &LoadOptions, main: &Path) -> Result<Project, ProjectError> {
@@ -238,6 +238,8 @@ impl Loader<'_> {
                 .as_ref()
                 .and_then(crate::project::release::scalar_text),
             missing_file_handler: missing,
+            namespace: state.namespace.clone().filter(|n| !n.is_empty()),
+            kube_context: state.kube_context.clone().filter(|c| !c.is_empty()),
         });
 
         let templates: IndexMap<String, (Value, Layers)> = state
@@ -440,7 +442,7 @@ impl Loader<'_> {
         part: &str,
         merged: &MergedState,
         passed: Passed<'_>,
-    ) -> Result<String, ProjectError> {
+    ) -> Result<(String, Option<TemplateError>), ProjectError> {
         let base_dir = self.options.dir.join(dir_of(shown));
         let namespace = self.options.namespace.clone().unwrap_or_default();
         let render_with = |environment: &Environment, missing_key| {
@@ -475,8 +477,10 @@ impl Loader<'_> {
             environment = self.environment_so_far(&tentative, shown, passed);
         }
         match render_with(&environment, MissingKey::Error) {
-            Ok(text) => Ok(text),
-            Err(_) if shown.extension().is_none_or(|e| e != "gotmpl") => Ok(part.to_string()),
+            Ok(text) => Ok((text, None)),
+            Err(error) if shown.extension().is_none_or(|e| e != "gotmpl") => {
+                Ok((part.to_string(), Some(error)))
+            }
             Err(source) => Err(ProjectError::Template { source }),
         }
     }
@@ -499,13 +503,24 @@ impl Loader<'_> {
         let mut merged = MergedState::default();
         let mut line_offset = 0;
         for part in text.split("\n---\n") {
-            let rendered = if part.contains("{{") {
-                Cow::Owned(self.render_part(shown, part, &merged, passed)?)
+            let (rendered, template_error) = if part.contains("{{") {
+                let (text, error) = self.render_part(shown, part, &merged, passed)?;
+                (Cow::Owned(text), error)
             } else {
-                Cow::Borrowed(part)
+                (Cow::Borrowed(part), None)
+            };
+            // A plain .yaml read as it is (its template failed) that is not YAML either: the
+            // template error is the one to show.
+            let documents = match (
+                parse_documents_at(shown, &rendered, line_offset),
+                template_error,
+            ) {
+                (Ok(documents), _) => documents,
+                (Err(_), Some(source)) => return Err(ProjectError::Template { source }),
+                (Err(error), None) => return Err(error),
             };
             let mut part_state = MergedState::default();
-            for document in parse_documents_at(shown, &rendered, line_offset)? {
+            for document in documents {
                 validate_document(&document)?;
                 part_state.absorb(MergedState::from_document(document), Policy::State);
             }

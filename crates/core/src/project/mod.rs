@@ -94,6 +94,10 @@ pub struct StateFile {
     pub kube_version: Option<String>,
     /// `missingFileHandler:` for releases that set none.
     pub missing_file_handler: MissingFileHandler,
+    /// The state file's top-level `namespace:`, which every release takes (like `-n`).
+    pub namespace: Option<String>,
+    /// The state file's top-level `kubeContext:`, which every release takes.
+    pub kube_context: Option<String>,
     /// Its `helmDefaults:`.
     pub helm_defaults: HelmDefaults,
     /// Its `repositories:`.

@@ -99,8 +99,11 @@ fn resolve_one(
         });
     }
     let state = &states[raw.state];
-    if let Some(namespace) = &options.namespace {
+    if let Some(namespace) = options.namespace.as_ref().or(state.namespace.as_ref()) {
         spec.namespace = Some(namespace.clone());
+    }
+    if let Some(context) = &state.kube_context {
+        spec.kube_context = Some(context.clone());
     }
     if spec.kube_context.as_deref().unwrap_or_default().is_empty() {
         spec.kube_context = options
