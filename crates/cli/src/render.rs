@@ -79,6 +79,19 @@ impl Events for StderrEvents {
             Event::DependenciesBuilt { chart } => {
                 format!("Built dependencies of {}", chart.display())
             }
+            Event::ReleaseStarted { release, chart } => {
+                format!("Upgrading release={release}, chart={chart}")
+            }
+            Event::ReleaseUpgraded { release } => format!("Release \"{release}\" upgraded"),
+            Event::ReleaseFailed { release, message } => {
+                format!("Release \"{release}\" failed: {message}")
+            }
+            Event::ReleaseSkipped { release } => {
+                format!("Release \"{release}\" skipped: a release it needs failed")
+            }
+            Event::ReleaseDeleted { release } => {
+                format!("Release \"{release}\" deleted (installed: false)")
+            }
             _ => return,
         };
         let mut out = anstream::AutoStream::new(std::io::stderr(), self.color);
