@@ -1,0 +1,183 @@
+//! sprig's list functions, with sprig's errors for values that are not lists.
+
+use std::sync::Arc;
+
+use super::Param::{Any, Int};
+use super::conv::{deep_equal, strslice, strval, to_int64};
+use super::{FResult, Registry, i};
+use crate::template::value::{ElemType, Value};
+
+const NIL_DEREF: &str = "runtime error: invalid memory address or nil pointer dereference";
+
+/// The items of a list argument, or sprig's `Cannot find OP on type T` error.
+fn items(v: &Value, what: &str) -> Result<Arc<Vec<Value>>, String> {
+    match v {
+        Value::List(l, _) => Ok(l.clone()),
+        Value::Nil => Err(NIL_DEREF.into()),
+        other => Err(format!("{what} {}", other.kind_name())),
+    }
+}
+
+fn opt(v: Option<&Value>) -> Value {
+    v.cloned().unwrap_or(Value::Nil)
+}
+
+pub(super) fn register(r: &mut Registry) {
+    r.add("list", &[], Some(Any), |_, a| Ok(Value::list(a)));
+    r.add("tuple", &[], Some(Any), |_, a| Ok(Value::list(a)));
+    for name in ["append", "push", "mustAppend", "mustPush"] {
+        r.add(name, &[Any, Any], None, |_, a| {
+            let mut l = items(&a[0], "Cannot push on type")?.to_vec();
+            l.push(a[1].clone());
+            Ok(Value::list(l))
+        });
+    }
+    for name in ["prepend", "mustPrepend"] {
+        r.add(name, &[Any, Any], None, |_, a| {
+            let mut l = vec![a[1].clone()];
+            l.extend(items(&a[0], "Cannot prepend on type")?.iter().cloned());
+            Ok(Value::list(l))
+        });
+    }
+    for name in ["first", "mustFirst"] {
+        r.add(name, &[Any], None, |_, a| Ok(opt(items(&a[0], "Cannot find first on type")?.first())));
+    }
+    for name in ["last", "mustLast"] {
+        r.add(name, &[Any], None, |_, a| Ok(opt(items(&a[0], "Cannot find last on type")?.last())));
+    }
+    for name in ["rest", "mustRest"] {
+        r.add(name, &[Any], None, |_, a| {
+            let l = items(&a[0], "Cannot find rest on type")?;
+            Ok(if l.is_empty() { Value::Nil } else { Value::list(l[1..].to_vec()) })
+        });
+    }
+    for name in ["initial", "mustInitial"] {
+        r.add(name, &[Any], None, |_, a| {
+            let l = items(&a[0], "Cannot find initial on type")?;
+            Ok(if l.is_empty() { Value::Nil } else { Value::list(l[..l.len() - 1].to_vec()) })
+        });
+    }
+    for name in ["reverse", "mustReverse"] {
+        r.add(name, &[Any], None, |_, a| {
+            let mut l = items(&a[0], "Cannot find reverse on type")?.to_vec();
+            l.reverse();
+            Ok(Value::list(l))
+        });
+    }
+    for name in ["uniq", "mustUniq"] {
+        r.add(name, &[Any], None, |_, a| {
+            let mut out: Vec<Value> = Vec::new();
+            for v in items(&a[0], "Cannot find uniq on type")?.iter() {
+                if !out.iter().any(|o| deep_equal(o, v)) {
+                    out.push(v.clone());
+                }
+            }
+            Ok(Value::list(out))
+        });
+    }
+    for name in ["without", "mustWithout"] {
+        r.add(name, &[Any], Some(Any), |_, a| {
+            let l = items(&a[0], "Cannot find without on type")?;
+            let out = l.iter().filter(|v| !a[1..].iter().any(|o| deep_equal(o, v))).cloned().collect();
+            Ok(Value::list(out))
+        });
+    }
+    for name in ["has", "mustHas"] {
+        r.add(name, &[Any, Any], None, |_, a| {
+            if a[1].is_nil() {
+                return Ok(Value::Bool(false));
+            }
+            let l = items(&a[1], "Cannot find has on type")?;
+            Ok(Value::Bool(l.iter().any(|v| deep_equal(v, &a[0]))))
+        });
+    }
+    for name in ["compact", "mustCompact"] {
+        r.add(name, &[Any], None, |_, a| {
+            let l = items(&a[0], "Cannot compact on type")?;
+            Ok(Value::list(l.iter().filter(|v| v.truthy()).cloned().collect()))
+        });
+    }
+    for name in ["slice", "mustSlice"] {
+        r.add(name, &[Any], Some(Any), |_, a| {
+            let l = match &a[0] {
+                Value::List(l, _) => l.clone(),
+                Value::Nil => return Err(NIL_DEREF.into()),
+                v => return Err(format!("list should be type of slice or array but {}", v.kind_name())),
+            };
+            if l.is_empty() {
+                return Ok(Value::Nil);
+            }
+            let start = a.get(1).map_or(0, to_int64);
+            let end = a.get(2).map_or(l.len() as i64, to_int64);
+            if start < 0 || end < start || end as usize > l.len() {
+                return Err("reflect.Value.Slice: slice index out of bounds".into());
+            }
+            Ok(Value::list(l[start as usize..end as usize].to_vec()))
+        });
+    }
+    r.add("concat", &[], Some(Any), |_, a| {
+        let mut out = Vec::new();
+        for v in &a {
+            match v {
+                Value::List(l, _) => out.extend(l.iter().cloned()),
+                Value::Nil => return Err(NIL_DEREF.into()),
+                v => return Err(format!("Cannot concat type {} as list", v.kind_name())),
+            }
+        }
+        Ok(Value::list(out))
+    });
+    r.add("chunk", &[Int, Any], None, |_, a| {
+        let size = i(&a[0]).max(1) as usize;
+        let l = items(&a[1], "Cannot chunk type")?;
+        let chunks = l.chunks(size).map(|c| Value::list(c.to_vec())).collect();
+        Ok(Value::List(Arc::new(chunks), ElemType::Any))
+    });
+    r.add("sortAlpha", &[Any], None, |_, a| {
+        let mut v = match &a[0] {
+            Value::List(..) => strslice(&a[0]),
+            other => vec![strval(other)],
+        };
+        v.sort();
+        Ok(Value::string_list(v))
+    });
+    r.add("until", &[Int], None, |_, a| Ok(int_list(until_step(0, i(&a[0]), if i(&a[0]) < 0 { -1 } else { 1 }))));
+    r.add("untilStep", &[Int, Int, Int], None, |_, a| {
+        Ok(int_list(until_step(i(&a[0]), i(&a[1]), i(&a[2]))))
+    });
+    r.add("seq", &[], Some(Int), seq);
+}
+
+fn int_list(v: Vec<i64>) -> Value {
+    Value::List(Arc::new(v.into_iter().map(Value::Int).collect()), ElemType::Int)
+}
+
+/// sprig's `untilStep`: from `start` towards `stop` (exclusive) by `step`.
+fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
+    let mut v = Vec::new();
+    if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) {
+        return v;
+    }
+    let mut x = start;
+    while (step > 0 && x < stop) || (step < 0 && x > stop) {
+        v.push(x);
+        x += step;
+    }
+    v
+}
+
+/// sprig's `seq`, like the Unix command: `seq 3`, `seq 2 5`, `seq 1 2 9`, joined by spaces.
+fn seq(_: &mut super::Ctx<'_>, a: Vec<Value>) -> FResult {
+    let n: Vec<i64> = a.iter().map(i).collect();
+    let (start, step, end) = match n.as_slice() {
+        [] => return Ok(Value::str("")),
+        [end] => (1, 1, *end),
+        [start, end] => (*start, if end >= start { 1 } else { -1 }, *end),
+        [start, step, end, ..] => (*start, *step, *end),
+    };
+    if (step > 0 && end < start) || (step < 0 && end > start) || step == 0 {
+        return Ok(Value::str(""));
+    }
+    let stop = if step > 0 { end + 1 } else { end - 1 };
+    let parts: Vec<String> = until_step(start, stop, step).iter().map(i64::to_string).collect();
+    Ok(Value::String(parts.join(" ")))
+}

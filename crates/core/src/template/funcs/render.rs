@@ -1,0 +1,123 @@
+//! Functions that render or resolve: `tpl`, `include`, `required`, secret references
+//! (`fetchSecretValue`, `expandSecretRefs`) and random values (`uuidv4`, `randAlphaNum`...).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::Param::{Any, Int, Str};
+use super::files::expand;
+use super::{Ctx, FResult, Registry, i, s};
+use crate::template::exec::{MAX_DEPTH, TreeSet, execute};
+use crate::template::value::{ElemType, MapRef, Value};
+
+pub(super) fn register(r: &mut Registry) {
+    r.add("tpl", &[Str, Any], None, |ctx, a| {
+        let mut set: TreeSet = BTreeMap::new();
+        let name = ctx.parse_name.to_string();
+        crate::template::parse_source(&mut set, &name, ctx.parse_name, s(&a[0])).map_err(|e| e.go_message())?;
+        execute(&set, &name, &a[1], ctx.opts, ctx.depth + 1)
+            .map(Value::String)
+            .map_err(|e| e.go_message())
+    });
+    r.add("include", &[Str, Any], None, |ctx, a| {
+        let name = s(&a[0]);
+        if !ctx.set.contains_key(name) {
+            return Err(format!(
+                "template: no template {name:?} associated with template {:?}",
+                ctx.parse_name.as_ref()
+            ));
+        }
+        if ctx.depth >= MAX_DEPTH {
+            return Err(format!("rendering template has a nested reference name: {name}: exceeded maximum depth ({MAX_DEPTH})"));
+        }
+        execute(ctx.set, name, &a[1], ctx.opts, ctx.depth + 1)
+            .map(Value::String)
+            .map_err(|e| e.go_message())
+    });
+    r.add("required", &[Str, Any], None, |_, a| match &a[1] {
+        Value::Nil => Err(s(&a[0]).to_owned()),
+        Value::String(v) if v.is_empty() => Err(s(&a[0]).to_owned()),
+        v => Ok(v.clone()),
+    });
+    r.add("fetchSecretValue", &[Any], None, |ctx, a| match &a[0] {
+        Value::String(v) => fetch(ctx, v).map(Value::String),
+        v => Ok(v.clone()),
+    });
+    r.add("expandSecretRefs", &[Any], None, |ctx, a| expand_refs(ctx, &a[0]));
+    r.add("uuidv4", &[], None, |_, _| Ok(Value::String(uuidv4()?)));
+    r.add("randAlphaNum", &[Int], None, |_, a| random_from(i(&a[0]), ALPHA_NUM));
+    r.add("randAlpha", &[Int], None, |_, a| random_from(i(&a[0]), &ALPHA_NUM[10..]));
+    r.add("randNumeric", &[Int], None, |_, a| random_from(i(&a[0]), &ALPHA_NUM[..10]));
+    r.add("randAscii", &[Int], None, |_, a| random_from(i(&a[0]), ASCII));
+    r.add("shuffle", &[Str], None, |_, a| {
+        let mut chars: Vec<char> = s(&a[0]).chars().collect();
+        let mut seed = random_bytes(chars.len() * 4)?;
+        for k in (1..chars.len()).rev() {
+            let b = &mut seed[k * 4..k * 4 + 4];
+            let j = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize % (k + 1);
+            chars.swap(k, j);
+        }
+        Ok(Value::String(chars.into_iter().collect()))
+    });
+}
+
+const ALPHA_NUM: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const ASCII: &[u8] = b" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+
+fn random_bytes(n: usize) -> Result<Vec<u8>, String> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).map_err(|e| e.to_string())?;
+    Ok(buf)
+}
+
+fn random_from(n: i64, set: &[u8]) -> FResult {
+    let bytes = random_bytes(n.max(0) as usize)?;
+    Ok(Value::String(bytes.iter().map(|b| set[*b as usize % set.len()] as char).collect()))
+}
+
+fn uuidv4() -> Result<String, String> {
+    let mut b = random_bytes(16)?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = super::encoding::hex(&b);
+    Ok(format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+}
+
+/// Resolves one `ref+` reference; other strings come back unchanged.
+fn fetch(ctx: &Ctx<'_>, v: &str) -> Result<String, String> {
+    let Some(rest) = v.strip_prefix("ref+") else { return Ok(v.to_owned()) };
+    if let Some(body) = rest.strip_prefix("envsubst://") {
+        if body.contains('{') {
+            return Err(format!(
+                "expand envsubst://{body}: parse \"envsubst://{body}\": invalid character \"{{\" in host name"
+            ));
+        }
+        return Ok(expand(body, &|n| ctx.opts.env.get(n).cloned().unwrap_or_default()));
+    }
+    if rest.starts_with("sops://") {
+        return match &ctx.opts.secrets {
+            Some(r) => r.resolve(v),
+            None => Err(format!("expand {rest}: no secret resolver is configured for sops references")),
+        };
+    }
+    // vals leaves references of unknown providers as they are.
+    Ok(v.to_owned())
+}
+
+fn expand_refs(ctx: &Ctx<'_>, v: &Value) -> FResult {
+    Ok(match v {
+        Value::String(t) => Value::String(fetch(ctx, t)?),
+        Value::List(items, e) => {
+            let out: Result<Vec<Value>, String> = items.iter().map(|x| expand_refs(ctx, x)).collect();
+            Value::List(Arc::new(out?), *e)
+        }
+        Value::Map(m) => {
+            let mut out = BTreeMap::new();
+            for (k, x) in m.entries() {
+                out.insert(k, expand_refs(ctx, &x)?);
+            }
+            Value::Map(MapRef::typed(out, ElemType::Any))
+        }
+        other => other.clone(),
+    })
+}
