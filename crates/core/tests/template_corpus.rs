@@ -48,7 +48,7 @@ fn data(dir: &Path) -> Value {
             ("Environment".into(), environment),
             ("Release".into(), release),
             ("Values".into(), values.clone()),
-            ("StateValues".into(), values),
+            ("StateValues".into(), windlass::template::Pointer::to(values)),
             ("Namespace".into(), Value::str("")),
             ("KubeContext".into(), Value::str("")),
             ("Chart".into(), Value::str("")),
@@ -79,7 +79,6 @@ fn run_case(source: &str, data: &Value, opts: &RenderOptions) -> Result<String, 
 #[test]
 fn corpus_matches_helmfile() {
     let dir = corpus_dir();
-    let data = data(&dir);
     let opts = options(&dir);
     let known: BTreeSet<String> = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/template_corpus_known_failures.txt"))
         .unwrap_or_default()
@@ -102,7 +101,9 @@ fn corpus_matches_helmfile() {
         if std::env::var_os("CORPUS_REPORT").is_some() {
             let _ = std::fs::write(std::env::temp_dir().join("template_corpus_current.txt"), &stem);
         }
-        let got = run_case(&source, &data, &opts);
+        // Each case gets fresh data: Helmfile ran each in its own process, and `set` or `merge`
+        // change maps in place.
+        let got = run_case(&source, &data(&dir), &opts);
         let out = std::fs::read_to_string(case.with_extension("out"));
         let err = std::fs::read_to_string(case.with_extension("err"));
         let ok = match (&got, out, err) {

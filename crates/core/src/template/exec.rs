@@ -405,6 +405,10 @@ impl<'a> State<'a> {
                 Ok(Value::Nil)
             }
             Value::Nil => Err(self.fail(format!("nil pointer evaluating interface {{}}.{name}"))),
+            Value::Object(o) if o.deref().is_some() => {
+                let inner = o.deref().unwrap_or_default();
+                self.eval_field(dot, name, node, args, fin, inner, false)
+            }
             Value::Object(o) => {
                 let mut argv = Vec::new();
                 for a in args.iter().skip(1) {

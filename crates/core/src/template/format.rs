@@ -184,7 +184,8 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
-fn is_go_printable(c: char) -> bool {
+/// Go's `unicode.IsPrint` for the characters templates meet.
+pub(crate) fn is_go_printable(c: char) -> bool {
     !c.is_control() && !matches!(c as u32, 0x80..=0x9f | 0xad | 0x2028 | 0x2029 | 0xfeff)
 }
 
@@ -318,20 +319,18 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
     if verb == 'T' {
         return arg.type_name();
     }
+    if verb == 'v' && fl.sharp {
+        return go_syntax(arg, true);
+    }
     match arg {
-        Value::List(items, _) if verb != 'v' || !fl.sharp => {
-            if verb == 's' || verb == 'q' || verb == 'x' || verb == 'X' {
-                if let Some(bytes) = byte_list(items) {
-                    let _ = bytes;
-                }
-            }
+        Value::List(items, _) => {
             let parts: Vec<String> = items
                 .iter()
                 .map(|i| format_arg(verb, i, Flags { width: None, ..fl }))
                 .collect();
             return format!("[{}]", parts.join(" "));
         }
-        Value::Map(m) if !fl.sharp => {
+        Value::Map(m) => {
             let parts: Vec<String> = m
                 .entries()
                 .iter()
@@ -385,6 +384,7 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
             }
             None => bad_verb(verb, arg),
         },
+        ('U', Value::Int(i) | Value::Int64(i)) => format!("U+{:04X}", i),
         ('c', Value::Int(i) | Value::Int64(i)) => char::from_u32(*i as u32)
             .map(|c| c.to_string())
             .unwrap_or_else(|| "\u{fffd}".into()),
@@ -438,8 +438,26 @@ fn with_sign(s: String, fl: Flags) -> String {
     }
 }
 
-fn byte_list(_items: &[Value]) -> Option<Vec<u8>> {
-    None
+/// `%#v`: Go syntax, with the type spelled out where Go spells it.
+fn go_syntax(v: &Value, top: bool) -> String {
+    match v {
+        Value::Nil if top => "<nil>".into(),
+        Value::Nil => "interface {}(nil)".into(),
+        Value::String(s) => go_quote(s),
+        Value::List(items, _) => {
+            let parts: Vec<String> = items.iter().map(|i| go_syntax(i, false)).collect();
+            format!("{}{{{}}}", v.type_name(), parts.join(", "))
+        }
+        Value::Map(m) => {
+            let parts: Vec<String> = m
+                .entries()
+                .iter()
+                .map(|(k, x)| format!("{}:{}", go_quote(k), go_syntax(x, false)))
+                .collect();
+            format!("{}{{{}}}", v.type_name(), parts.join(", "))
+        }
+        other => sprint_value(other),
+    }
 }
 
 #[cfg(test)]

@@ -41,8 +41,8 @@ pub(crate) fn parse_into(
     let root = p.parse_root()?;
     let trees = std::mem::take(&mut p.defined);
     add_tree(set, &mut p, name.to_owned(), root)?;
-    for (n, body) in trees {
-        add_tree(set, &mut p, n, body)?;
+    for (n, body, line) in trees {
+        add_tree(set, &mut p, n, body).map_err(|e| ParseFailure { line, ..e })?;
     }
     Ok(())
 }
@@ -92,7 +92,8 @@ struct Parser<'f> {
     has_func: &'f dyn Fn(&str) -> bool,
     parse_name: Arc<str>,
     source: Arc<str>,
-    defined: Vec<(String, Vec<Node>)>,
+    /// Trees of `define` and `block`, with the line of their `{{end}}` (where Go adds them).
+    defined: Vec<(String, Vec<Node>, u32)>,
 }
 
 /// What ended a list of nodes.
@@ -160,11 +161,17 @@ fn keyword_text(k: Keyword) -> &'static str {
 
 impl Parser<'_> {
     fn fail(&self, message: String) -> ParseFailure {
-        let line = self
-            .toks
+        ParseFailure {
+            line: self.current_line(),
+            message,
+        }
+    }
+
+    /// The line of the furthest token read, which Go's errors report.
+    fn current_line(&self) -> u32 {
+        self.toks
             .get(self.seen.min(self.toks.len().saturating_sub(1)))
-            .map_or(1, |t| t.line);
-        ParseFailure { line, message }
+            .map_or(1, |t| t.line)
     }
 
     fn err<T>(&self, message: String) -> PResult<T> {
@@ -399,7 +406,8 @@ impl Parser<'_> {
         if !matches!(end, End::End) {
             return self.err("unexpected {{else}} in block clause".into());
         }
-        self.defined.push((call.name.clone(), body));
+        let line = self.current_line();
+        self.defined.push((call.name.clone(), body, line));
         Ok(Node::Template(call))
     }
 
@@ -414,7 +422,8 @@ impl Parser<'_> {
         if !matches!(end, End::End) {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
-        self.defined.push((name, body));
+        let line = self.current_line();
+        self.defined.push((name, body, line));
         Ok(())
     }
 

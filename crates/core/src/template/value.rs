@@ -150,13 +150,17 @@ pub trait Object: Send + Sync + fmt::Debug {
         let _ = (name, args);
         None
     }
+    /// The value a pointer points at; field access and `get` look through it.
+    fn deref(&self) -> Option<Value> {
+        None
+    }
     /// The text `fmt` prints for `%v`.
     fn go_string(&self) -> String;
     /// The plain data the object marshals to in YAML and JSON (a map of its fields).
     fn to_data(&self) -> Value {
         Value::String(self.go_string())
     }
-    /// The type name in JSON/YAML-less contexts such as error messages about arguments.
+    /// The object as `Any`, so functions can recognise their own types (`semver` versions).
     fn as_any(&self) -> &dyn std::any::Any;
 }
 
@@ -220,6 +224,39 @@ impl Object for Struct {
             .map(|(n, v)| (n.to_lowercase(), v.clone()))
             .collect();
         Value::Map(MapRef::new(map))
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// A pointer to a value (Helmfile's `.StateValues` is a `*map[string]interface {}`): fields read
+/// through it, `typeOf` says `*T` and `kindOf` says `ptr`.
+#[derive(Debug, Clone)]
+pub struct Pointer(pub Value);
+
+impl Pointer {
+    /// A pointer to `target`.
+    pub fn to(target: Value) -> Value {
+        Value::Object(Arc::new(Pointer(target)))
+    }
+}
+
+impl Object for Pointer {
+    fn type_name(&self) -> String {
+        format!("*{}", self.0.type_name())
+    }
+    fn kind_name(&self) -> &'static str {
+        "ptr"
+    }
+    fn deref(&self) -> Option<Value> {
+        Some(self.0.clone())
+    }
+    fn go_string(&self) -> String {
+        format!("&{}", super::format::sprint_value(&self.0))
+    }
+    fn to_data(&self) -> Value {
+        self.0.plain()
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self

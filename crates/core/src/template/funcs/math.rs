@@ -43,8 +43,7 @@ pub(super) fn register(r: &mut Registry) {
         let round_on = a.get(2).map_or(0.5, to_float64);
         let pow = 10f64.powi(i(&a[1]) as i32);
         let digit = to_float64(&a[0]) * pow;
-        let (int, frac) = (digit.trunc(), digit.fract());
-        let r = if frac >= round_on { int + 1.0 } else { int };
+        let r = if digit.fract() >= round_on { digit.ceil() } else { digit.floor() };
         Ok(Value::Float(r / pow))
     });
     r.add("add1f", &[Any], None, |_, a| Ok(Value::Float(dec_op(&[a[0].clone(), Value::Int(1)], Op::Add)?)));
