@@ -15,8 +15,14 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn map_of_strings(pairs: &[(&str, &str)]) -> Value {
-    let m: BTreeMap<String, Value> = pairs.iter().map(|(k, v)| ((*k).to_owned(), Value::str(*v))).collect();
-    Value::Map(windlass::template::MapRef::typed(m, windlass::template::ElemType::String))
+    let m: BTreeMap<String, Value> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Value::str(*v)))
+        .collect();
+    Value::Map(windlass::template::MapRef::typed(
+        m,
+        windlass::template::ElemType::String,
+    ))
 }
 
 /// Helmfile's release template data, as the README describes it.
@@ -24,7 +30,7 @@ fn data(dir: &Path) -> Value {
     let text = std::fs::read_to_string(dir.join("context/values.yaml")).unwrap_or_default();
     let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_default();
     let values = Value::from(&yaml);
-    let environment = Struct::new(
+    let environment = Struct::value(
         "environment.Environment",
         vec![
             ("Name".into(), Value::str("ci")),
@@ -32,23 +38,29 @@ fn data(dir: &Path) -> Value {
             ("Values".into(), values.clone()),
         ],
     );
-    let release = Struct::new(
+    let release = Struct::value(
         "state.releaseTemplateDataRelease",
         vec![
             ("Name".into(), Value::str("web")),
             ("Namespace".into(), Value::str("apps")),
-            ("Labels".into(), map_of_strings(&[("team", "core"), ("tier", "frontend")])),
+            (
+                "Labels".into(),
+                map_of_strings(&[("team", "core"), ("tier", "frontend")]),
+            ),
             ("Chart".into(), Value::str("./chart")),
             ("KubeContext".into(), Value::str("kind-ci")),
         ],
     );
-    Struct::new(
+    Struct::value(
         "state.releaseTemplateData",
         vec![
             ("Environment".into(), environment),
             ("Release".into(), release),
             ("Values".into(), values.clone()),
-            ("StateValues".into(), windlass::template::Pointer::to(values)),
+            (
+                "StateValues".into(),
+                windlass::template::Pointer::to(values),
+            ),
             ("Namespace".into(), Value::str("")),
             ("KubeContext".into(), Value::str("")),
             ("Chart".into(), Value::str("")),
@@ -80,26 +92,39 @@ fn run_case(source: &str, data: &Value, opts: &RenderOptions) -> Result<String, 
 fn corpus_matches_helmfile() {
     let dir = corpus_dir();
     let opts = options(&dir);
-    let known: BTreeSet<String> = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/template_corpus_known_failures.txt"))
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
+    let known: BTreeSet<String> = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/template_corpus_known_failures.txt"),
+    )
+    .unwrap_or_default()
+    .lines()
+    .map(str::trim)
+    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    .map(str::to_owned)
+    .collect();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(dir.join("cases"))
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
     cases.retain(|p| p.extension().is_some_and(|e| e == "gotmpl"));
     cases.sort();
-    assert!(cases.len() >= 400, "expected the corpus at {}", dir.display());
+    assert!(
+        cases.len() >= 400,
+        "expected the corpus at {}",
+        dir.display()
+    );
     let mut failed = Vec::new();
     let mut report = String::new();
     for case in &cases {
-        let stem = case.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let stem = case
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
         let source = std::fs::read_to_string(case).unwrap_or_default();
         if std::env::var_os("CORPUS_REPORT").is_some() {
-            let _ = std::fs::write(std::env::temp_dir().join("template_corpus_current.txt"), &stem);
+            let _ = std::fs::write(
+                std::env::temp_dir().join("template_corpus_current.txt"),
+                &stem,
+            );
         }
         // Each case gets fresh data: Helmfile ran each in its own process, and `set` or `merge`
         // change maps in place.
@@ -117,7 +142,10 @@ fn corpus_matches_helmfile() {
         }
     }
     if std::env::var_os("CORPUS_REPORT").is_some() {
-        let _ = std::fs::write(std::env::temp_dir().join("template_corpus_report.txt"), &report);
+        let _ = std::fs::write(
+            std::env::temp_dir().join("template_corpus_report.txt"),
+            &report,
+        );
     }
     let failed_set: BTreeSet<String> = failed.iter().cloned().collect();
     let newly_failing: Vec<&String> = failed_set.difference(&known).collect();

@@ -83,21 +83,38 @@ pub(crate) struct Command {
 #[derive(Debug)]
 pub(crate) enum Arg {
     /// `.a.b`
-    Field { pos: usize, idents: Vec<String> },
+    Field {
+        pos: usize,
+        idents: Vec<String>,
+    },
     /// `$x.a` (the first ident holds the `$`).
-    Variable { pos: usize, idents: Vec<String> },
+    Variable {
+        pos: usize,
+        idents: Vec<String>,
+    },
     Dot(usize),
     Nil(usize),
     Bool(usize, bool),
     Number(usize, Number),
     /// A quoted or raw string: its source text and its value.
-    Str { pos: usize, quoted: String, value: String },
+    Str {
+        pos: usize,
+        quoted: String,
+        value: String,
+    },
     /// A function name.
-    Ident { pos: usize, name: String },
+    Ident {
+        pos: usize,
+        name: String,
+    },
     /// A parenthesised pipeline.
     Pipe(Box<Pipe>),
     /// `(pipeline).a.b` and other field access on a non-field term.
-    Chain { pos: usize, node: Box<Arg>, fields: Vec<String> },
+    Chain {
+        pos: usize,
+        node: Box<Arg>,
+        fields: Vec<String>,
+    },
 }
 
 impl Arg {

@@ -34,23 +34,27 @@ impl TemplateError {
     pub fn go_message(&self) -> String {
         match self {
             TemplateError::Parse { location, message } => {
-                format!("template: {}:{}: {message}", location.file.display(), location.line)
+                format!(
+                    "template: {}:{}: {message}",
+                    location.file.display(),
+                    location.line
+                )
             }
             TemplateError::Exec {
                 location,
                 template,
                 action,
                 message,
-            } => format!(
-                "template: {location}: executing {template:?} at <{action}>: {message}"
-            ),
+            } => format!("template: {location}: executing {template:?} at <{action}>: {message}"),
         }
     }
 
     /// The location the error points at.
     pub fn location(&self) -> &Location {
         match self {
-            TemplateError::Parse { location, .. } | TemplateError::Exec { location, .. } => location,
+            TemplateError::Parse { location, .. } | TemplateError::Exec { location, .. } => {
+                location
+            }
         }
     }
 }

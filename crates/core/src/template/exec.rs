@@ -191,7 +191,11 @@ impl<'a> State<'a> {
         for (index, elem) in items {
             if !decl.is_empty() {
                 if b.pipe.is_assign {
-                    let first = if decl.len() > 1 { index.clone() } else { elem.clone() };
+                    let first = if decl.len() > 1 {
+                        index.clone()
+                    } else {
+                        elem.clone()
+                    };
                     self.set_var(&decl[0], first)?;
                 } else {
                     self.set_top_var(1, elem.clone());
@@ -293,7 +297,15 @@ impl<'a> State<'a> {
         match first {
             Arg::Field { idents, .. } => {
                 self.at = At::Arg(first);
-                return self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, fin, true);
+                return self.eval_field_chain(
+                    dot,
+                    dot.clone(),
+                    first,
+                    idents,
+                    &cmd.args,
+                    fin,
+                    true,
+                );
             }
             Arg::Chain { node, fields, .. } => {
                 self.at = At::Arg(first);
@@ -328,9 +340,14 @@ impl<'a> State<'a> {
 
     fn ideal_constant(&mut self, arg: &'a Arg) -> R<Value> {
         self.at = At::Arg(arg);
-        let Arg::Number(_, n) = arg else { return Ok(Value::Nil) };
+        let Arg::Number(_, n) = arg else {
+            return Ok(Value::Nil);
+        };
         let t = &n.text;
-        let is_hex_int = t.len() > 2 && t.starts_with('0') && t[1..].starts_with(['x', 'X']) && !t.contains(['p', 'P']);
+        let is_hex_int = t.len() > 2
+            && t.starts_with('0')
+            && t[1..].starts_with(['x', 'X'])
+            && !t.contains(['p', 'P']);
         if let Some(f) = n.float
             && !is_hex_int
             && !n.is_char
@@ -378,7 +395,11 @@ impl<'a> State<'a> {
         let mut recv = receiver;
         for (i, id) in idents.iter().enumerate() {
             let last = i + 1 == n;
-            let (a, f) = if last { (args, fin.clone()) } else { (&[][..], None) };
+            let (a, f) = if last {
+                (args, fin.clone())
+            } else {
+                (&[][..], None)
+            };
             recv = self.eval_field(dot, id, node, a, f, recv, from_root && i == 0)?;
         }
         Ok(recv)
@@ -427,7 +448,9 @@ impl<'a> State<'a> {
                 match o.field(name) {
                     Some(v) if has_args => {
                         let _ = v;
-                        Err(self.fail(format!("{name} has arguments but cannot be invoked as function")))
+                        Err(self.fail(format!(
+                            "{name} has arguments but cannot be invoked as function"
+                        )))
                     }
                     Some(v) => Ok(v),
                     None => Err(self.fail(format!(
@@ -443,13 +466,17 @@ impl<'a> State<'a> {
                 match m.get(name) {
                     Some(v) => Ok(v),
                     None => match self.opts.missing_key {
-                        MissingKey::Error => Err(self.fail(format!("map has no entry for key {name:?}"))),
+                        MissingKey::Error => {
+                            Err(self.fail(format!("map has no entry for key {name:?}")))
+                        }
                         MissingKey::Zero if m.elem() == ElemType::String => Ok(Value::str("")),
                         _ => Ok(Value::Nil),
                     },
                 }
             }
-            _ => Err(self.fail(format!("can't evaluate field {name} in type interface {{}}"))),
+            _ => Err(self.fail(format!(
+                "can't evaluate field {name} in type interface {{}}"
+            ))),
         }
     }
 
@@ -489,7 +516,9 @@ impl<'a> State<'a> {
                 )));
             }
         } else if num_in != fixed {
-            return Err(self.fail(format!("wrong number of args for {name}: want {fixed} got {num_in}")));
+            return Err(self.fail(format!(
+                "wrong number of args for {name}: want {fixed} got {num_in}"
+            )));
         }
         if name == "and" || name == "or" {
             let want = name == "or";
@@ -567,19 +596,29 @@ impl<'a> State<'a> {
                 }
                 return Err(self.fail(format!("cannot assign nil to {}", p.go_name())));
             }
-            Arg::Field { idents, .. } => (self.eval_field_chain(dot, dot.clone(), a, idents, &[], None, true)?, true),
-            Arg::Variable { idents, .. } => (self.eval_variable(dot, a, idents, &[], None)?, idents.len() > 1),
+            Arg::Field { idents, .. } => (
+                self.eval_field_chain(dot, dot.clone(), a, idents, &[], None, true)?,
+                true,
+            ),
+            Arg::Variable { idents, .. } => (
+                self.eval_variable(dot, a, idents, &[], None)?,
+                idents.len() > 1,
+            ),
             Arg::Pipe(pipe) => (self.eval_pipeline(dot, pipe)?, false),
             Arg::Ident { name, .. } => {
                 let Some(func) = funcs::lookup(name) else {
                     return Err(self.fail(format!("{name:?} is not a defined function")));
                 };
-                let v = self.eval_call(dot, func, name, At::Arg(a), std::slice::from_ref(a), None)?;
+                let v =
+                    self.eval_call(dot, func, name, At::Arg(a), std::slice::from_ref(a), None)?;
                 (v, false)
             }
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_arg_any(dot, node)?;
-                (self.eval_field_chain(dot, recv, a, fields, &[], None, false)?, true)
+                (
+                    self.eval_field_chain(dot, recv, a, fields, &[], None, false)?,
+                    true,
+                )
             }
             Arg::Bool(_, b) => {
                 return match p {
@@ -596,15 +635,8 @@ impl<'a> State<'a> {
             Arg::Number(_, n) => {
                 return match p {
                     Param::Any => self.ideal_constant(a),
-                    Param::Int | Param::Int64 | Param::Uint32 => match n.int {
-                        Some(i) => Ok(match p {
-                            Param::Int64 => Value::Int64(i),
-                            _ => Value::Int(i),
-                        }),
-                        None => Err(self.literal_mismatch(p, a)),
-                    },
-                    Param::Float => match n.float {
-                        Some(f) => Ok(Value::Float(f)),
+                    Param::Int => match n.int {
+                        Some(i) => Ok(Value::Int(i)),
                         None => Err(self.literal_mismatch(p, a)),
                     },
                     _ => Err(self.literal_mismatch(p, a)),
@@ -618,9 +650,8 @@ impl<'a> State<'a> {
     fn literal_mismatch(&self, p: Param, a: &Arg) -> TemplateError {
         match p {
             Param::Str => self.fail(format!("expected string; found {a}")),
-            Param::Int | Param::Int64 | Param::Uint32 => self.fail(format!("expected integer; found {a}")),
+            Param::Int => self.fail(format!("expected integer; found {a}")),
             Param::Bool => self.fail(format!("expected bool; found {a}")),
-            Param::Float => self.fail(format!("expected float; found {a}")),
             _ => self.fail(format!("can't handle {a} for arg of type {}", p.go_name())),
         }
     }

@@ -6,7 +6,7 @@ use super::value::Value;
 /// `fmt.Sprint` of one value (`%v`).
 pub fn sprint_value(v: &Value) -> String {
     let mut out = String::new();
-    write_v(&mut out, v, false);
+    write_v(&mut out, v);
     out
 }
 
@@ -17,7 +17,7 @@ pub fn sprint(args: &[Value]) -> String {
         if i > 0 && !matches!(a, Value::String(_)) && !matches!(args[i - 1], Value::String(_)) {
             out.push(' ');
         }
-        write_v(&mut out, a, false);
+        write_v(&mut out, a);
     }
     out
 }
@@ -28,7 +28,7 @@ pub fn sprintln(args: &[Value]) -> String {
     format!("{}\n", parts.join(" "))
 }
 
-fn write_v(out: &mut String, v: &Value, plus: bool) {
+fn write_v(out: &mut String, v: &Value) {
     match v {
         Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -41,7 +41,7 @@ fn write_v(out: &mut String, v: &Value, plus: bool) {
                 if i > 0 {
                     out.push(' ');
                 }
-                write_v(out, item, plus);
+                write_v(out, item);
             }
             out.push(']');
         }
@@ -53,7 +53,7 @@ fn write_v(out: &mut String, v: &Value, plus: bool) {
                 }
                 out.push_str(k);
                 out.push(':');
-                write_v(out, val, plus);
+                write_v(out, val);
             }
             out.push(']');
         }
@@ -69,14 +69,18 @@ fn shortest_digits(f: f64) -> (String, i32) {
     (digits, exp.parse().unwrap_or(0))
 }
 
-/// Go's `%g` / `%v` formatting of a float: shortest digits, exponent form when the exponent is
-/// below -4 or at least the precision (21 for `%v`... no: 6 for shortest, as strconv decides).
+/// Go's `%g` / `%v` formatting of a float: shortest digits (or `prec` significant digits), in
+/// exponent form when the exponent is below -4 or at least the precision (6 for the shortest).
 pub fn format_float_g(f: f64, prec: Option<usize>) -> String {
     if f.is_nan() {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let neg = f.is_sign_negative() && f != 0.0 || (f == 0.0 && f.is_sign_negative());
     let (digits, exp) = match prec {
@@ -96,7 +100,7 @@ pub fn format_float_g(f: f64, prec: Option<usize>) -> String {
         None => 6,
         Some(p) => {
             let p = p.max(1) as i32;
-            if p > digits.len() as i32 && digits.len() as i32 >= exp + 1 {
+            if p > digits.len() as i32 && digits.len() as i32 > exp {
                 digits.len() as i32
             } else {
                 p
@@ -487,6 +491,9 @@ mod tests {
             sprintf("%d %s %v", &[Value::str("x"), Value::Int(1)]),
             "%!d(string=x) %!s(int=1) %!v(MISSING)"
         );
-        assert_eq!(sprintf("%05.1f|%-4s|", &[Value::Float(3.14159), Value::str("a")]), "003.1|a   |");
+        assert_eq!(
+            sprintf("%05.1f|%-4s|", &[Value::Float(2.5), Value::str("a")]),
+            "002.5|a   |"
+        );
     }
 }

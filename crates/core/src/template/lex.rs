@@ -167,7 +167,12 @@ impl<'a> Lexer<'a> {
             self.rest().starts_with("/*")
         };
         if comment_start {
-            let skip = self.rest().len() - if left_trim { after_space.len() } else { self.rest().len() };
+            let skip = self.rest().len()
+                - if left_trim {
+                    after_space.len()
+                } else {
+                    self.rest().len()
+                };
             self.advance_to(self.pos + skip);
             return self.lex_comment(l);
         }
@@ -299,7 +304,11 @@ impl<'a> Lexer<'a> {
                     let word = self.scan_word();
                     if !self.at_terminator() {
                         let c = self.peek().unwrap_or(' ');
-                        self.emit(Tok::Error(format!("bad character {}", go_quote_rune(c))), p, l);
+                        self.emit(
+                            Tok::Error(format!("bad character {}", go_quote_rune(c))),
+                            p,
+                            l,
+                        );
                         return None;
                     }
                     let tok = match word.as_str() {
@@ -322,7 +331,10 @@ impl<'a> Lexer<'a> {
                 }
                 c => {
                     self.emit(
-                        Tok::Error(format!("unrecognized character in action: {}", go_quote_rune(c))),
+                        Tok::Error(format!(
+                            "unrecognized character in action: {}",
+                            go_quote_rune(c)
+                        )),
                         p,
                         l,
                     );
@@ -367,7 +379,11 @@ impl<'a> Lexer<'a> {
             self.pos += RIGHT.len();
             return Some(false);
         }
-        self.emit(Tok::Error("comment ends before closing delimiter".into()), p, line);
+        self.emit(
+            Tok::Error("comment ends before closing delimiter".into()),
+            p,
+            line,
+        );
         None
     }
 
@@ -507,7 +523,12 @@ mod tests {
     fn minus_number_is_not_a_trim_marker() {
         assert_eq!(
             kinds("{{-3}}"),
-            vec![Tok::LeftDelim, Tok::Number("-3".into()), Tok::RightDelim, Tok::Eof]
+            vec![
+                Tok::LeftDelim,
+                Tok::Number("-3".into()),
+                Tok::RightDelim,
+                Tok::Eof
+            ]
         );
     }
 }

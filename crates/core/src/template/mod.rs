@@ -85,7 +85,10 @@ impl RenderOptions {
     }
 
     /// The same options with the environment `env`.
-    pub fn with_env<K: Into<String>, V: Into<String>>(mut self, env: impl IntoIterator<Item = (K, V)>) -> Self {
+    pub fn with_env<K: Into<String>, V: Into<String>>(
+        mut self,
+        env: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
         self.env = env.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
         self
     }
@@ -93,9 +96,12 @@ impl RenderOptions {
     /// Whether `exec`, `envExec`, `readFile` and `readDir` are disabled by
     /// `HELMFILE_DISABLE_INSECURE_FEATURES` or `WINDLASS_DISABLE_INSECURE_FEATURES`.
     pub fn insecure_features_disabled(&self) -> bool {
-        ["HELMFILE_DISABLE_INSECURE_FEATURES", "WINDLASS_DISABLE_INSECURE_FEATURES"]
-            .iter()
-            .any(|k| self.env.get(*k).is_some_and(|v| v == "true" || v == "1"))
+        [
+            "HELMFILE_DISABLE_INSECURE_FEATURES",
+            "WINDLASS_DISABLE_INSECURE_FEATURES",
+        ]
+        .iter()
+        .any(|k| self.env.get(*k).is_some_and(|v| v == "true" || v == "1"))
     }
 }
 
@@ -134,7 +140,12 @@ impl Template {
     }
 
     /// Renders the `define`d template `name` over `data`.
-    pub fn render_named(&self, name: &str, data: &Value, opts: &RenderOptions) -> Result<String, TemplateError> {
+    pub fn render_named(
+        &self,
+        name: &str,
+        data: &Value,
+        opts: &RenderOptions,
+    ) -> Result<String, TemplateError> {
         exec::execute(&self.set, name, data, opts, 0)
     }
 }

@@ -59,7 +59,9 @@ fn add_tree(
         if is_empty(&root) {
             return Ok(());
         }
-        return Err(p.fail(format!("template: multiple definition of template {name:?}")));
+        return Err(p.fail(format!(
+            "template: multiple definition of template {name:?}"
+        )));
     }
     set.insert(
         name.clone(),
@@ -97,11 +99,10 @@ struct Parser<'f> {
 }
 
 /// What ended a list of nodes.
-enum End {
+enum Ending {
     End,
-    /// `{{else}}`; `chained` is `Some(keyword)` for `else if` / `else with`.
+    /// `{{else}}`; `Some(keyword)` for `else if` / `else with`.
     Else(Option<Keyword>),
-    Eof,
 }
 
 enum Item {
@@ -124,9 +125,12 @@ fn describe(t: &Tok) -> String {
         Tok::Eof => "EOF".into(),
         Tok::Error(m) => m.clone(),
         Tok::Keyword(k) => format!("<{}>", keyword_text(*k)),
-        Tok::Text(s) | Tok::Ident(s) | Tok::Char(s) | Tok::Str(s) | Tok::RawStr(s) | Tok::Number(s) => {
-            quoted(s)
-        }
+        Tok::Text(s)
+        | Tok::Ident(s)
+        | Tok::Char(s)
+        | Tok::Str(s)
+        | Tok::RawStr(s)
+        | Tok::Number(s) => quoted(s),
         Tok::Field(s) => quoted(&format!(".{s}")),
         Tok::Variable(s) => quoted(s),
         Tok::LeftDelim => quoted("{{"),
@@ -214,7 +218,10 @@ impl Parser<'_> {
         if let Tok::Error(m) = &t.tok {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != t.line {
-                extra = format!(" in action started at {}:{}", self.parse_name, self.action_line);
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.action_line
+                );
                 if m.ends_with(" action") {
                     extra = extra[" in action".len()..].to_owned();
                 }
@@ -247,14 +254,14 @@ impl Parser<'_> {
         }
     }
 
-    fn item_list(&mut self) -> PResult<(Vec<Node>, End)> {
+    fn item_list(&mut self) -> PResult<(Vec<Node>, Ending)> {
         self.depth += 1;
         let r = self.item_list_inner();
         self.depth -= 1;
         r
     }
 
-    fn item_list_inner(&mut self) -> PResult<(Vec<Node>, End)> {
+    fn item_list_inner(&mut self) -> PResult<(Vec<Node>, Ending)> {
         let mut list = Vec::new();
         loop {
             self.skip_space();
@@ -263,8 +270,8 @@ impl Parser<'_> {
             }
             match self.text_or_action()? {
                 Item::Node(n) => list.push(n),
-                Item::End => return Ok((list, End::End)),
-                Item::Else(k) => return Ok((list, End::Else(k))),
+                Item::End => return Ok((list, Ending::End)),
+                Item::Else(k) => return Ok((list, Ending::Else(k))),
                 Item::Define => {}
             }
         }
@@ -288,9 +295,13 @@ impl Parser<'_> {
         let t = self.next_non_space();
         match t.tok {
             Tok::Keyword(Keyword::Block) => return self.block().map(Item::Node),
-            Tok::Keyword(Keyword::Break) => return self.loop_control("break").map(|_| Item::Node(Node::Break)),
+            Tok::Keyword(Keyword::Break) => {
+                return self.loop_control("break").map(|_| Item::Node(Node::Break));
+            }
             Tok::Keyword(Keyword::Continue) => {
-                return self.loop_control("continue").map(|_| Item::Node(Node::Continue));
+                return self
+                    .loop_control("continue")
+                    .map(|_| Item::Node(Node::Continue));
             }
             Tok::Keyword(Keyword::Define) if self.depth == 0 => {
                 self.definition()?;
@@ -308,11 +319,19 @@ impl Parser<'_> {
                 self.expect(&Tok::RightDelim, "end")?;
                 return Ok(Item::End);
             }
-            Tok::Keyword(Keyword::If) => return self.control("if").map(|b| Item::Node(Node::If(b))),
-            Tok::Keyword(Keyword::Range) => return self.control("range").map(|b| Item::Node(Node::Range(b))),
-            Tok::Keyword(Keyword::With) => return self.control("with").map(|b| Item::Node(Node::With(b))),
+            Tok::Keyword(Keyword::If) => {
+                return self.control("if").map(|b| Item::Node(Node::If(b)));
+            }
+            Tok::Keyword(Keyword::Range) => {
+                return self.control("range").map(|b| Item::Node(Node::Range(b)));
+            }
+            Tok::Keyword(Keyword::With) => {
+                return self.control("with").map(|b| Item::Node(Node::With(b)));
+            }
             Tok::Keyword(Keyword::Template) => {
-                return self.template_call("template clause").map(|(c, _)| Item::Node(Node::Template(c)));
+                return self
+                    .template_call("template clause")
+                    .map(|(c, _)| Item::Node(Node::Template(c)));
             }
             _ => {}
         }
@@ -350,27 +369,37 @@ impl Parser<'_> {
         }
         let (list, end) = r?;
         let else_list = match end {
-            End::End => None,
-            End::Else(Some(k)) if (k == Keyword::If && context == "if") || (k == Keyword::With && context == "with") => {
+            Ending::End => None,
+            Ending::Else(Some(k))
+                if (k == Keyword::If && context == "if")
+                    || (k == Keyword::With && context == "with") =>
+            {
                 self.next_non_space();
                 let nested = self.control(context)?;
-                Some(vec![if k == Keyword::If { Node::If(nested) } else { Node::With(nested) }])
+                Some(vec![if k == Keyword::If {
+                    Node::If(nested)
+                } else {
+                    Node::With(nested)
+                }])
             }
-            End::Else(k) => {
+            Ending::Else(k) => {
                 if let Some(k) = k {
                     // `else if` inside `with` or `range`: the keyword starts an ordinary action.
                     let _ = k;
                     self.expect(&Tok::RightDelim, "else")?;
                 }
                 let (else_list, end) = self.item_list()?;
-                if !matches!(end, End::End) {
+                if !matches!(end, Ending::End) {
                     return self.err("expected end; found {{else}}".into());
                 }
                 Some(else_list)
             }
-            End::Eof => return self.err("unexpected EOF".into()),
         };
-        Ok(Branch { pipe, list, else_list })
+        Ok(Branch {
+            pipe,
+            list,
+            else_list,
+        })
     }
 
     fn template_name(&mut self, context: &str) -> PResult<(String, usize)> {
@@ -403,7 +432,7 @@ impl Parser<'_> {
         self.vars = saved;
         self.range_depth = saved_depth;
         let (body, end) = r?;
-        if !matches!(end, End::End) {
+        if !matches!(end, Ending::End) {
             return self.err("unexpected {{else}} in block clause".into());
         }
         let line = self.current_line();
@@ -419,7 +448,7 @@ impl Parser<'_> {
         let r = self.item_list();
         self.vars = saved;
         let (body, end) = r?;
-        if !matches!(end, End::End) {
+        if !matches!(end, Ending::End) {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
         let line = self.current_line();
@@ -477,9 +506,18 @@ impl Parser<'_> {
                 for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
                     if matches!(
                         c.args.first(),
-                        Some(Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::Str { .. })
+                        Some(
+                            Arg::Bool(..)
+                                | Arg::Dot(_)
+                                | Arg::Nil(_)
+                                | Arg::Number(..)
+                                | Arg::Str { .. }
+                        )
                     ) {
-                        return self.err(format!("non executable command in pipeline stage {}", i + 1));
+                        return self.err(format!(
+                            "non executable command in pipeline stage {}",
+                            i + 1
+                        ));
                     }
                 }
                 return Ok(pipe);
@@ -507,7 +545,10 @@ impl Parser<'_> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_non_space().pos;
-        let mut cmd = Command { pos, args: Vec::new() };
+        let mut cmd = Command {
+            pos,
+            args: Vec::new(),
+        };
         loop {
             self.skip_space();
             if let Some(op) = self.operand()? {
@@ -529,7 +570,9 @@ impl Parser<'_> {
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
-        let Some(node) = self.term()? else { return Ok(None) };
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
         if !matches!(self.peek().tok, Tok::Field(_)) {
             return Ok(Some(node));
         }
@@ -542,11 +585,17 @@ impl Parser<'_> {
         Ok(Some(match node {
             Arg::Field { mut idents, .. } => {
                 idents.extend(fields);
-                Arg::Field { pos: chain_pos, idents }
+                Arg::Field {
+                    pos: chain_pos,
+                    idents,
+                }
             }
             Arg::Variable { mut idents, .. } => {
                 idents.extend(fields);
-                Arg::Variable { pos: chain_pos, idents }
+                Arg::Variable {
+                    pos: chain_pos,
+                    idents,
+                }
             }
             n @ (Arg::Bool(..) | Arg::Str { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_)) => {
                 return self.err(format!("unexpected . after term {:?}", n.to_string()));
@@ -575,17 +624,29 @@ impl Parser<'_> {
                 if !self.vars.contains(&name) {
                     return self.err(format!("undefined variable {name:?}"));
                 }
-                Arg::Variable { pos, idents: vec![name] }
+                Arg::Variable {
+                    pos,
+                    idents: vec![name],
+                }
             }
-            Tok::Field(f) => Arg::Field { pos, idents: vec![f] },
+            Tok::Field(f) => Arg::Field {
+                pos,
+                idents: vec![f],
+            },
             Tok::Bool(b) => Arg::Bool(pos, b),
             Tok::Char(text) | Tok::Number(text) => match parse_number(&text) {
                 Ok(n) => Arg::Number(pos, n),
                 Err(m) => return self.err(m),
             },
-            Tok::LeftParen => Arg::Pipe(Box::new(self.pipeline("parenthesized pipeline", &Tok::RightParen)?)),
+            Tok::LeftParen => Arg::Pipe(Box::new(
+                self.pipeline("parenthesized pipeline", &Tok::RightParen)?,
+            )),
             Tok::Str(q) | Tok::RawStr(q) => match unquote(&q) {
-                Some(value) => Arg::Str { pos, quoted: q, value },
+                Some(value) => Arg::Str {
+                    pos,
+                    quoted: q,
+                    value,
+                },
                 None => return self.err("invalid syntax".into()),
             },
             _ => {
@@ -662,18 +723,23 @@ fn parse_go_int(text: &str) -> Option<i128> {
         Some(r) => (true, r),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    let (radix, digits, prefixed) = if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, r, true)
-    } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, r, true)
-    } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, r, true)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..], true)
-    } else {
-        (10, body, false)
-    };
-    if digits.is_empty() || digits.starts_with('_') && !prefixed || digits.ends_with('_') || digits.contains("__") {
+    let (radix, digits, prefixed) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r, true)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r, true)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r, true)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..], true)
+        } else {
+            (10, body, false)
+        };
+    if digits.is_empty()
+        || digits.starts_with('_') && !prefixed
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
         return None;
     }
     let clean: String = digits.chars().filter(|&c| c != '_').collect();

@@ -177,7 +177,7 @@ pub struct Struct {
 
 impl Struct {
     /// A struct value of Go type `type_name` with `fields` in declaration order.
-    pub fn new(type_name: impl Into<String>, fields: Vec<(String, Value)>) -> Value {
+    pub fn value(type_name: impl Into<String>, fields: Vec<(String, Value)>) -> Value {
         Value::Object(Arc::new(Struct {
             type_name: type_name.into(),
             fields,
@@ -368,7 +368,9 @@ impl Value {
     /// A deep copy: maps and lists are copied, so changes to the copy do not show in the original.
     pub fn deep_copy(&self) -> Value {
         match self {
-            Value::List(l, e) => Value::List(Arc::new(l.iter().map(Value::deep_copy).collect()), *e),
+            Value::List(l, e) => {
+                Value::List(Arc::new(l.iter().map(Value::deep_copy).collect()), *e)
+            }
             Value::Map(m) => Value::Map(MapRef::typed(
                 m.entries()
                     .into_iter()
@@ -490,7 +492,8 @@ mod tests {
     #[test]
     fn yaml_round_trip_keeps_types() {
         let y: serde_yaml::Value =
-            serde_yaml::from_str("a: 1\nb: 1.5\nc: [x, true, null]\nd: {e: f}\n").unwrap_or_default();
+            serde_yaml::from_str("a: 1\nb: 1.5\nc: [x, true, null]\nd: {e: f}\n")
+                .unwrap_or_default();
         let v = Value::from(&y);
         assert_eq!(serde_yaml::Value::from(&v), y);
     }

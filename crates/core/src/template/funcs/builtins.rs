@@ -11,20 +11,42 @@ pub(super) fn register(r: &mut Registry) {
     r.add("not", &[Any], None, |_, a| Ok(Value::Bool(!a[0].truthy())));
     r.add("len", &[Any], None, |_, a| len(&a[0]));
     r.add("index", &[Any], Some(Any), |_, a| index(&a[0], &a[1..]));
-    r.add("eq", &[Any], Some(Any), |_, a| eq(&a[0], &a[1..]).map(Value::Bool));
-    r.add("ne", &[Any, Any], None, |_, a| eq(&a[0], &a[1..2]).map(|b| Value::Bool(!b)));
-    r.add("lt", &[Any, Any], None, |_, a| lt(&a[0], &a[1]).map(Value::Bool));
-    r.add("le", &[Any, Any], None, |_, a| le(&a[0], &a[1]).map(Value::Bool));
-    r.add("gt", &[Any, Any], None, |_, a| le(&a[0], &a[1]).map(|b| Value::Bool(!b)));
-    r.add("ge", &[Any, Any], None, |_, a| lt(&a[0], &a[1]).map(|b| Value::Bool(!b)));
-    r.add("print", &[], Some(Any), |_, a| Ok(Value::String(sprint(&a))));
-    r.add("println", &[], Some(Any), |_, a| Ok(Value::String(sprintln(&a))));
+    r.add("eq", &[Any], Some(Any), |_, a| {
+        eq(&a[0], &a[1..]).map(Value::Bool)
+    });
+    r.add("ne", &[Any, Any], None, |_, a| {
+        eq(&a[0], &a[1..2]).map(|b| Value::Bool(!b))
+    });
+    r.add("lt", &[Any, Any], None, |_, a| {
+        lt(&a[0], &a[1]).map(Value::Bool)
+    });
+    r.add("le", &[Any, Any], None, |_, a| {
+        le(&a[0], &a[1]).map(Value::Bool)
+    });
+    r.add("gt", &[Any, Any], None, |_, a| {
+        le(&a[0], &a[1]).map(|b| Value::Bool(!b))
+    });
+    r.add("ge", &[Any, Any], None, |_, a| {
+        lt(&a[0], &a[1]).map(|b| Value::Bool(!b))
+    });
+    r.add("print", &[], Some(Any), |_, a| {
+        Ok(Value::String(sprint(&a)))
+    });
+    r.add("println", &[], Some(Any), |_, a| {
+        Ok(Value::String(sprintln(&a)))
+    });
     r.add("printf", &[Str], Some(Any), |_, a| {
         Ok(Value::String(sprintf(super::s(&a[0]), &a[1..])))
     });
-    r.add("html", &[], Some(Any), |_, a| Ok(Value::String(html_escape(&eval_args(&a)))));
-    r.add("js", &[], Some(Any), |_, a| Ok(Value::String(js_escape(&eval_args(&a)))));
-    r.add("urlquery", &[], Some(Any), |_, a| Ok(Value::String(query_escape(&eval_args(&a)))));
+    r.add("html", &[], Some(Any), |_, a| {
+        Ok(Value::String(html_escape(&eval_args(&a))))
+    });
+    r.add("js", &[], Some(Any), |_, a| {
+        Ok(Value::String(js_escape(&eval_args(&a))))
+    });
+    r.add("urlquery", &[], Some(Any), |_, a| {
+        Ok(Value::String(query_escape(&eval_args(&a))))
+    });
     r.add("call", &[Any], Some(Any), |_, a| match &a[0] {
         Value::Nil => Err("call of nil".into()),
         v => Err(format!("non-function of type {}", v.type_name())),
@@ -54,7 +76,12 @@ fn index_arg(i: &Value, cap: usize) -> Result<usize, String> {
     let x = match i {
         Value::Int(x) | Value::Int64(x) => *x,
         Value::Nil => return Err("cannot index slice/array with nil".into()),
-        v => return Err(format!("cannot index slice/array with type {}", v.type_name())),
+        v => {
+            return Err(format!(
+                "cannot index slice/array with type {}",
+                v.type_name()
+            ));
+        }
     };
     if x < 0 || x as usize > cap {
         return Err(format!("index out of range: {x}"));
@@ -90,7 +117,12 @@ pub(super) fn index(item: &Value, indexes: &[Value]) -> FResult {
                     _ => Value::Nil,
                 }),
                 Value::Nil => return Err("value is nil; should be of type string".into()),
-                v => return Err(format!("value has type {}; should be string", v.type_name())),
+                v => {
+                    return Err(format!(
+                        "value has type {}; should be string",
+                        v.type_name()
+                    ));
+                }
             },
             v => return Err(format!("can't index item of type {}", v.type_name())),
         };
@@ -150,7 +182,11 @@ pub(super) fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
                             sprint_value(b)
                         ));
                     }
-                    return Err(format!("non-comparable type {}: {}", sprint_value(b), b.type_name()));
+                    return Err(format!(
+                        "non-comparable type {}: {}",
+                        sprint_value(b),
+                        b.type_name()
+                    ));
                 }
                 _ => sprint_value(a) == sprint_value(b) && a.type_name() == b.type_name(),
             }
@@ -216,7 +252,9 @@ fn js_escape(s: &str) -> String {
             '>' => out.push_str("\\u003E"),
             '&' => out.push_str("\\u0026"),
             '=' => out.push_str("\\u003D"),
-            c if !crate::template::format::is_go_printable(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if !crate::template::format::is_go_printable(c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -228,7 +266,9 @@ pub(super) fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             b => out.push_str(&format!("%{b:02X}")),
         }

@@ -2,19 +2,31 @@
 //! (`strval`, `toInt64`, `toFloat64` as `spf13/cast` does them).
 
 use super::Param::{Any, Bool, Str};
-use super::{FResult, Registry, s};
+use super::{Registry, s};
 use crate::template::format::sprint_value;
 use crate::template::value::Value;
 
 pub(super) fn register(r: &mut Registry) {
-    r.add("toString", &[Any], None, |_, a| Ok(Value::String(strval(&a[0]))));
-    r.add("toStrings", &[Any], None, |_, a| Ok(Value::string_list(strslice(&a[0]))));
-    r.add("atoi", &[Str], None, |_, a| Ok(Value::Int(s(&a[0]).parse().unwrap_or(0))));
+    r.add("toString", &[Any], None, |_, a| {
+        Ok(Value::String(strval(&a[0])))
+    });
+    r.add("toStrings", &[Any], None, |_, a| {
+        Ok(Value::string_list(strslice(&a[0])))
+    });
+    r.add("atoi", &[Str], None, |_, a| {
+        Ok(Value::Int(s(&a[0]).parse().unwrap_or(0)))
+    });
     r.add("int", &[Any], None, |_, a| Ok(Value::Int(to_int64(&a[0]))));
-    r.add("int64", &[Any], None, |_, a| Ok(Value::Int64(to_int64(&a[0]))));
-    r.add("float64", &[Any], None, |_, a| Ok(Value::Float(to_float64(&a[0]))));
+    r.add("int64", &[Any], None, |_, a| {
+        Ok(Value::Int64(to_int64(&a[0])))
+    });
+    r.add("float64", &[Any], None, |_, a| {
+        Ok(Value::Float(to_float64(&a[0])))
+    });
     r.add("toDecimal", &[Any], None, |_, a| {
-        Ok(Value::Int64(i64::from_str_radix(&strval(&a[0]), 8).unwrap_or(0)))
+        Ok(Value::Int64(
+            i64::from_str_radix(&strval(&a[0]), 8).unwrap_or(0),
+        ))
     });
     r.add("default", &[Any], Some(Any), |_, a| {
         Ok(match a.get(1) {
@@ -22,25 +34,45 @@ pub(super) fn register(r: &mut Registry) {
             _ => a[0].clone(),
         })
     });
-    r.add("empty", &[Any], None, |_, a| Ok(Value::Bool(!a[0].truthy())));
+    r.add("empty", &[Any], None, |_, a| {
+        Ok(Value::Bool(!a[0].truthy()))
+    });
     r.add("coalesce", &[], Some(Any), |_, a| {
         Ok(a.into_iter().find(Value::truthy).unwrap_or(Value::Nil))
     });
-    r.add("all", &[], Some(Any), |_, a| Ok(Value::Bool(a.iter().all(Value::truthy))));
-    r.add("any", &[], Some(Any), |_, a| Ok(Value::Bool(a.iter().any(Value::truthy))));
+    r.add("all", &[], Some(Any), |_, a| {
+        Ok(Value::Bool(a.iter().all(Value::truthy)))
+    });
+    r.add("any", &[], Some(Any), |_, a| {
+        Ok(Value::Bool(a.iter().any(Value::truthy)))
+    });
     r.add("ternary", &[Any, Any, Bool], None, |_, a| {
-        Ok(if matches!(a[2], Value::Bool(true)) { a[0].clone() } else { a[1].clone() })
+        Ok(if matches!(a[2], Value::Bool(true)) {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        })
     });
     r.add("fail", &[Str], None, |_, a| Err(s(&a[0]).to_owned()));
-    r.add("typeOf", &[Any], None, |_, a| Ok(Value::String(a[0].type_name())));
-    r.add("kindOf", &[Any], None, |_, a| Ok(Value::str(a[0].kind_name())));
-    r.add("typeIs", &[Str, Any], None, |_, a| Ok(Value::Bool(s(&a[0]) == a[1].type_name())));
+    r.add("typeOf", &[Any], None, |_, a| {
+        Ok(Value::String(a[0].type_name()))
+    });
+    r.add("kindOf", &[Any], None, |_, a| {
+        Ok(Value::str(a[0].kind_name()))
+    });
+    r.add("typeIs", &[Str, Any], None, |_, a| {
+        Ok(Value::Bool(s(&a[0]) == a[1].type_name()))
+    });
     r.add("typeIsLike", &[Str, Any], None, |_, a| {
         let t = a[1].type_name();
         Ok(Value::Bool(s(&a[0]) == t || format!("*{}", s(&a[0])) == t))
     });
-    r.add("kindIs", &[Str, Any], None, |_, a| Ok(Value::Bool(s(&a[0]) == a[1].kind_name())));
-    r.add("deepEqual", &[Any, Any], None, |_, a| Ok(Value::Bool(deep_equal(&a[0], &a[1]))));
+    r.add("kindIs", &[Str, Any], None, |_, a| {
+        Ok(Value::Bool(s(&a[0]) == a[1].kind_name()))
+    });
+    r.add("deepEqual", &[Any, Any], None, |_, a| {
+        Ok(Value::Bool(deep_equal(&a[0], &a[1])))
+    });
     r.add("deepCopy", &[Any], None, |_, a| Ok(a[0].deep_copy()));
     r.add("mustDeepCopy", &[Any], None, |_, a| Ok(a[0].deep_copy()));
 }
@@ -104,17 +136,18 @@ fn parse_int_base0(s: &str) -> Option<i64> {
         Some(r) => (true, r),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let (radix, digits) = if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, r)
-    } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, r)
-    } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, r)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || digits.starts_with(['+', '-']) {
         return None;
     }
@@ -142,7 +175,9 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
                     .zip(ey.iter())
                     .all(|((k1, v1), (k2, v2))| k1 == k2 && deep_equal(v1, v2))
         }
-        (Value::Object(x), Value::Object(y)) => x.type_name() == y.type_name() && x.go_string() == y.go_string(),
+        (Value::Object(x), Value::Object(y)) => {
+            x.type_name() == y.type_name() && x.go_string() == y.go_string()
+        }
         _ => false,
     }
 }

@@ -26,7 +26,9 @@ pub(super) fn register(r: &mut Registry) {
         Ok(Value::map(m))
     });
     r.add("sprigGet", &[Map, Str], None, |_, a| {
-        Ok(map_of(&a[0]).get(s(&a[1])).unwrap_or_else(|| Value::str("")))
+        Ok(map_of(&a[0])
+            .get(s(&a[1]))
+            .unwrap_or_else(|| Value::str("")))
     });
     r.add("set", &[Map, Str, Any], None, |_, a| {
         let m = map_of(&a[0]);
@@ -38,10 +40,14 @@ pub(super) fn register(r: &mut Registry) {
         m.remove(s(&a[1]));
         Ok(Value::Map(m))
     });
-    r.add("hasKey", &[Map, Str], None, |_, a| Ok(Value::Bool(map_of(&a[0]).contains_key(s(&a[1])))));
+    r.add("hasKey", &[Map, Str], None, |_, a| {
+        Ok(Value::Bool(map_of(&a[0]).contains_key(s(&a[1]))))
+    });
     r.add("pluck", &[Str], Some(Map), |_, a| {
         let key = s(&a[0]);
-        Ok(Value::list(a[1..].iter().filter_map(|m| map_of(m).get(key)).collect()))
+        Ok(Value::list(
+            a[1..].iter().filter_map(|m| map_of(m).get(key)).collect(),
+        ))
     });
     r.add("keys", &[], Some(Map), |_, a| {
         let mut keys = Vec::new();
@@ -51,7 +57,13 @@ pub(super) fn register(r: &mut Registry) {
         Ok(Value::string_list(keys))
     });
     r.add("values", &[Map], None, |_, a| {
-        Ok(Value::list(map_of(&a[0]).entries().into_iter().map(|(_, v)| v).collect()))
+        Ok(Value::list(
+            map_of(&a[0])
+                .entries()
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect(),
+        ))
     });
     r.add("pick", &[Map], Some(Str), |_, a| {
         let m = map_of(&a[0]);
@@ -84,9 +96,14 @@ pub(super) fn register(r: &mut Registry) {
         let mut cur = dict_assert(&rest[1])?;
         for (n, k) in keys.iter().enumerate() {
             let Value::String(k) = k else {
-                return Err(format!("interface conversion: interface {{}} is {}, not string", k.type_name()));
+                return Err(format!(
+                    "interface conversion: interface {{}} is {}, not string",
+                    k.type_name()
+                ));
             };
-            let Some(step) = cur.get(k) else { return Ok(default) };
+            let Some(step) = cur.get(k) else {
+                return Ok(default);
+            };
             if n + 1 == keys.len() {
                 return Ok(step);
             }
@@ -99,7 +116,9 @@ pub(super) fn register(r: &mut Registry) {
 fn dict_assert(v: &Value) -> Result<MapRef, String> {
     match v {
         Value::Map(m) => Ok(m.clone()),
-        Value::Nil => Err("interface conversion: interface {} is nil, not map[string]interface {}".into()),
+        Value::Nil => {
+            Err("interface conversion: interface {} is nil, not map[string]interface {}".into())
+        }
         v => Err(format!(
             "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
             v.type_name()

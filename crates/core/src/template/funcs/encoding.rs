@@ -17,33 +17,53 @@ fn string(v: impl Into<String>) -> FResult {
 }
 
 pub(super) fn register(r: &mut Registry) {
-    r.add("b64enc", &[Str], None, |_, a| string(base64::engine::general_purpose::STANDARD.encode(s(&a[0]))));
-    r.add("b64dec", &[Str], None, |_, a| {
-        string(match base64::engine::general_purpose::STANDARD.decode(s(&a[0])) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) => go_base64_error(&e),
-        })
+    r.add("b64enc", &[Str], None, |_, a| {
+        string(base64::engine::general_purpose::STANDARD.encode(s(&a[0])))
     });
-    r.add("b32enc", &[Str], None, |_, a| string(base32_encode(s(&a[0]).as_bytes())));
+    r.add("b64dec", &[Str], None, |_, a| {
+        string(
+            match base64::engine::general_purpose::STANDARD.decode(s(&a[0])) {
+                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                Err(e) => go_base64_error(&e),
+            },
+        )
+    });
+    r.add("b32enc", &[Str], None, |_, a| {
+        string(base32_encode(s(&a[0]).as_bytes()))
+    });
     r.add("b32dec", &[Str], None, |_, a| {
         string(match base32_decode(s(&a[0])) {
             Some(b) => String::from_utf8_lossy(&b).into_owned(),
             None => "illegal base32 data at input byte 0".to_owned(),
         })
     });
-    r.add("sha256sum", &[Str], None, |_, a| string(hex(&sha2::Sha256::digest(s(&a[0]).as_bytes()))));
-    r.add("sha1sum", &[Str], None, |_, a| string(hex(&sha1::Sha1::digest(s(&a[0]).as_bytes()))));
-    r.add("adler32sum", &[Str], None, |_, a| string(adler32(s(&a[0]).as_bytes()).to_string()));
+    r.add("sha256sum", &[Str], None, |_, a| {
+        string(hex(&sha2::Sha256::digest(s(&a[0]).as_bytes())))
+    });
+    r.add("sha1sum", &[Str], None, |_, a| {
+        string(hex(&sha1::Sha1::digest(s(&a[0]).as_bytes())))
+    });
+    r.add("adler32sum", &[Str], None, |_, a| {
+        string(adler32(s(&a[0]).as_bytes()).to_string())
+    });
     for name in ["toJson", "mustToJson"] {
-        r.add(name, &[Any], None, |_, a| string(to_json(&a[0], true, None)));
+        r.add(name, &[Any], None, |_, a| {
+            string(to_json(&a[0], true, None))
+        });
     }
     for name in ["toPrettyJson", "mustToPrettyJson"] {
-        r.add(name, &[Any], None, |_, a| string(to_json(&a[0], true, Some(0))));
+        r.add(name, &[Any], None, |_, a| {
+            string(to_json(&a[0], true, Some(0)))
+        });
     }
     for name in ["toRawJson", "mustToRawJson"] {
-        r.add(name, &[Any], None, |_, a| string(to_json(&a[0], false, None)));
+        r.add(name, &[Any], None, |_, a| {
+            string(to_json(&a[0], false, None))
+        });
     }
-    r.add("fromJson", &[Str], None, |_, a| Ok(from_json(s(&a[0])).unwrap_or(Value::Nil)));
+    r.add("fromJson", &[Str], None, |_, a| {
+        Ok(from_json(s(&a[0])).unwrap_or(Value::Nil))
+    });
     r.add("mustFromJson", &[Str], None, |_, a| from_json(s(&a[0])));
     r.add("fromJsonArray", &[Str], None, |_, a| {
         Ok(match from_json(s(&a[0])) {
@@ -214,12 +234,18 @@ fn json_string(out: &mut String, s: &str, esc: bool) {
 
 /// `json.Unmarshal` into `interface{}`: numbers become float64, objects maps.
 pub(crate) fn from_json(text: &str) -> FResult {
-    let mut p = JsonParser { s: text.as_bytes(), i: 0 };
+    let mut p = JsonParser {
+        s: text.as_bytes(),
+        i: 0,
+    };
     p.ws();
     let v = p.value()?;
     p.ws();
     if p.i < p.s.len() {
-        return Err(format!("invalid character {} after top-level value", p.quote_char()));
+        return Err(format!(
+            "invalid character {} after top-level value",
+            p.quote_char()
+        ));
     }
     Ok(v)
 }
@@ -239,7 +265,11 @@ impl JsonParser<'_> {
     fn quote_char(&self) -> String {
         let rest = std::str::from_utf8(&self.s[self.i..]).unwrap_or("?");
         let c = rest.chars().next().unwrap_or(' ');
-        if c == '\'' { "'\\''".into() } else { format!("'{c}'") }
+        if c == '\'' {
+            "'\\''".into()
+        } else {
+            format!("'{c}'")
+        }
     }
 
     fn eof(&self) -> String {
@@ -248,7 +278,9 @@ impl JsonParser<'_> {
 
     fn value(&mut self) -> FResult {
         self.ws();
-        let Some(&c) = self.s.get(self.i) else { return Err(self.eof()) };
+        let Some(&c) = self.s.get(self.i) else {
+            return Err(self.eof());
+        };
         match c {
             b'{' => {
                 self.i += 1;
@@ -274,7 +306,12 @@ impl JsonParser<'_> {
                     self.ws();
                     match self.s.get(self.i) {
                         Some(b':') => self.i += 1,
-                        Some(_) => return Err(format!("invalid character {} after object key", self.quote_char())),
+                        Some(_) => {
+                            return Err(format!(
+                                "invalid character {} after object key",
+                                self.quote_char()
+                            ));
+                        }
                         None => return Err(self.eof()),
                     }
                     let v = self.value()?;
@@ -314,7 +351,10 @@ impl JsonParser<'_> {
                             return Ok(Value::list(l));
                         }
                         Some(_) => {
-                            return Err(format!("invalid character {} after array element", self.quote_char()));
+                            return Err(format!(
+                                "invalid character {} after array element",
+                                self.quote_char()
+                            ));
                         }
                         None => return Err(self.eof()),
                     }
@@ -327,7 +367,12 @@ impl JsonParser<'_> {
             b'-' | b'0'..=b'9' => {
                 let start = self.i;
                 self.i += 1;
-                while self.i < self.s.len() && matches!(self.s[self.i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                while self.i < self.s.len()
+                    && matches!(
+                        self.s[self.i],
+                        b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'
+                    )
+                {
                     self.i += 1;
                 }
                 let t = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
@@ -335,7 +380,10 @@ impl JsonParser<'_> {
                     .map(Value::Float)
                     .map_err(|_| format!("invalid character in numeric literal {t:?}"))
             }
-            _ => Err(format!("invalid character {} looking for beginning of value", self.quote_char())),
+            _ => Err(format!(
+                "invalid character {} looking for beginning of value",
+                self.quote_char()
+            )),
         }
     }
 
@@ -360,12 +408,16 @@ impl JsonParser<'_> {
         self.i += 1;
         let mut out = Vec::new();
         loop {
-            let Some(&c) = self.s.get(self.i) else { return Err(self.eof()) };
+            let Some(&c) = self.s.get(self.i) else {
+                return Err(self.eof());
+            };
             self.i += 1;
             match c {
                 b'"' => return Ok(String::from_utf8_lossy(&out).into_owned()),
                 b'\\' => {
-                    let Some(&e) = self.s.get(self.i) else { return Err(self.eof()) };
+                    let Some(&e) = self.s.get(self.i) else {
+                        return Err(self.eof());
+                    };
                     self.i += 1;
                     match e {
                         b'n' => out.push(b'\n'),
@@ -376,8 +428,12 @@ impl JsonParser<'_> {
                         b'u' => {
                             let hex = self.s.get(self.i..self.i + 4).ok_or_else(|| self.eof())?;
                             self.i += 4;
-                            let code = u32::from_str_radix(std::str::from_utf8(hex).unwrap_or("x"), 16)
-                                .map_err(|_| "invalid character in \\u hexadecimal character escape".to_owned())?;
+                            let code =
+                                u32::from_str_radix(std::str::from_utf8(hex).unwrap_or("x"), 16)
+                                    .map_err(|_| {
+                                        "invalid character in \\u hexadecimal character escape"
+                                            .to_owned()
+                                    })?;
                             let c = char::from_u32(code).unwrap_or('\u{fffd}');
                             out.extend_from_slice(c.to_string().as_bytes());
                         }

@@ -12,7 +12,8 @@ use super::{Ctx, FResult, Registry, s};
 use crate::template::format::sprint_value;
 use crate::template::value::{Object, Value};
 
-const INSECURE: &str = "HELMFILE_DISABLE_INSECURE_FEATURES is active, insecure function calls are disabled";
+const INSECURE: &str =
+    "HELMFILE_DISABLE_INSECURE_FEATURES is active, insecure function calls are disabled";
 
 fn guard(ctx: &Ctx<'_>) -> Result<(), String> {
     if ctx.opts.insecure_features_disabled() {
@@ -43,7 +44,11 @@ fn clean(path: &str) -> String {
             p => parts.push(p),
         }
     }
-    if parts.is_empty() { ".".into() } else { parts.join("/") }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 fn io_error(op: &str, shown: &str, e: &std::io::Error) -> String {
@@ -115,12 +120,18 @@ pub(super) fn register(r: &mut Registry) {
         run(ctx, &extra, s(&a[1]), &a[2], a.get(3).map(s))
     });
     r.add("env", &[Str], None, |ctx, a| {
-        Ok(Value::String(ctx.opts.env.get(s(&a[0])).cloned().unwrap_or_default()))
+        Ok(Value::String(
+            ctx.opts.env.get(s(&a[0])).cloned().unwrap_or_default(),
+        ))
     });
-    r.add("expandenv", &[Str], None, |ctx, a| Ok(Value::String(expand_env(s(&a[0]), ctx))));
-    r.add("requiredEnv", &[Str], None, |ctx, a| match ctx.opts.env.get(s(&a[0])) {
-        Some(v) if !v.is_empty() => Ok(Value::String(v.clone())),
-        _ => Err(format!("required env var `{}` is not set", s(&a[0]))),
+    r.add("expandenv", &[Str], None, |ctx, a| {
+        Ok(Value::String(expand_env(s(&a[0]), ctx)))
+    });
+    r.add("requiredEnv", &[Str], None, |ctx, a| {
+        match ctx.opts.env.get(s(&a[0])) {
+            Some(v) if !v.is_empty() => Ok(Value::String(v.clone())),
+            _ => Err(format!("required env var `{}` is not set", s(&a[0]))),
+        }
     });
     let _ = Any;
 }
@@ -150,12 +161,20 @@ impl Object for DirEntry {
             _ => return None,
         };
         if !args.is_empty() {
-            return Some(Err(format!("wrong number of args for {name}: want 0 got {}", args.len())));
+            return Some(Err(format!(
+                "wrong number of args for {name}: want 0 got {}",
+                args.len()
+            )));
         }
         Some(Ok(v))
     }
     fn go_string(&self) -> String {
-        format!("{} {}{}", if self.dir { "d" } else { "-" }, self.name, if self.dir { "/" } else { "" })
+        format!(
+            "{} {}{}",
+            if self.dir { "d" } else { "-" },
+            self.name,
+            if self.dir { "/" } else { "" }
+        )
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -189,7 +208,13 @@ fn look_path(ctx: &Ctx<'_>, cmd: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn run(ctx: &Ctx<'_>, extra_env: &[(String, String)], cmd: &str, args: &Value, input: Option<&str>) -> FResult {
+fn run(
+    ctx: &Ctx<'_>,
+    extra_env: &[(String, String)],
+    cmd: &str,
+    args: &Value,
+    input: Option<&str>,
+) -> FResult {
     let mut argv = Vec::new();
     if let Value::List(items, _) = args {
         for (i, a) in items.iter().enumerate() {
@@ -218,7 +243,9 @@ fn run(ctx: &Ctx<'_>, extra_env: &[(String, String)], cmd: &str, args: &Value, i
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command.spawn().map_err(|e| format!("fork/exec {}: {e}", program.display()))?;
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("fork/exec {}: {e}", program.display()))?;
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(input.unwrap_or_default().as_bytes());
     }
@@ -251,7 +278,9 @@ fn run(ctx: &Ctx<'_>, extra_env: &[(String, String)], cmd: &str, args: &Value, i
 
 /// Go's `os.ExpandEnv` over the render's environment.
 pub(crate) fn expand_env(text: &str, ctx: &Ctx<'_>) -> String {
-    expand(text, &|name| ctx.opts.env.get(name).cloned().unwrap_or_default())
+    expand(text, &|name| {
+        ctx.opts.env.get(name).cloned().unwrap_or_default()
+    })
 }
 
 /// Go's `os.Expand`: `$NAME`, `${NAME}` and the one-character shell names.
@@ -300,10 +329,16 @@ fn shell_name(s: &str) -> (&str, usize) {
     if is_special(b[0]) {
         return (&s[0..1], 1);
     }
-    let n = b.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+    let n = b
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
     (&s[..n], n)
 }
 
 fn is_special(c: u8) -> bool {
-    matches!(c, b'*' | b'#' | b'$' | b'@' | b'!' | b'?' | b'-' | b'0'..=b'9')
+    matches!(
+        c,
+        b'*' | b'#' | b'$' | b'@' | b'!' | b'?' | b'-' | b'0'..=b'9'
+    )
 }

@@ -40,10 +40,14 @@ pub(super) fn register(r: &mut Registry) {
         });
     }
     for name in ["first", "mustFirst"] {
-        r.add(name, &[Any], None, |_, a| Ok(opt(items(&a[0], "Cannot find first on type")?.first())));
+        r.add(name, &[Any], None, |_, a| {
+            Ok(opt(items(&a[0], "Cannot find first on type")?.first()))
+        });
     }
     for name in ["last", "mustLast"] {
-        r.add(name, &[Any], None, |_, a| Ok(opt(items(&a[0], "Cannot find last on type")?.last())));
+        r.add(name, &[Any], None, |_, a| {
+            Ok(opt(items(&a[0], "Cannot find last on type")?.last()))
+        });
     }
     for name in ["rest", "mustRest"] {
         r.add(name, &[Any], None, |_, a| {
@@ -78,7 +82,11 @@ pub(super) fn register(r: &mut Registry) {
     for name in ["without", "mustWithout"] {
         r.add(name, &[Any], Some(Any), |_, a| {
             let l = items(&a[0], "Cannot find without on type")?;
-            let out = l.iter().filter(|v| !a[1..].iter().any(|o| deep_equal(o, v))).cloned().collect();
+            let out = l
+                .iter()
+                .filter(|v| !a[1..].iter().any(|o| deep_equal(o, v)))
+                .cloned()
+                .collect();
             Ok(Value::list(out))
         });
     }
@@ -94,7 +102,9 @@ pub(super) fn register(r: &mut Registry) {
     for name in ["compact", "mustCompact"] {
         r.add(name, &[Any], None, |_, a| {
             let l = items(&a[0], "Cannot compact on type")?;
-            Ok(Value::list(l.iter().filter(|v| v.truthy()).cloned().collect()))
+            Ok(Value::list(
+                l.iter().filter(|v| v.truthy()).cloned().collect(),
+            ))
         });
     }
     for name in ["slice", "mustSlice"] {
@@ -102,7 +112,12 @@ pub(super) fn register(r: &mut Registry) {
             let l = match &a[0] {
                 Value::List(l, _) => l.clone(),
                 Value::Nil => return Err(NIL_DEREF.into()),
-                v => return Err(format!("list should be type of slice or array but {}", v.kind_name())),
+                v => {
+                    return Err(format!(
+                        "list should be type of slice or array but {}",
+                        v.kind_name()
+                    ));
+                }
             };
             if l.is_empty() {
                 return Ok(Value::Nil);
@@ -140,7 +155,13 @@ pub(super) fn register(r: &mut Registry) {
         v.sort();
         Ok(Value::string_list(v))
     });
-    r.add("until", &[Int], None, |_, a| Ok(int_list(until_step(0, i(&a[0]), if i(&a[0]) < 0 { -1 } else { 1 }))));
+    r.add("until", &[Int], None, |_, a| {
+        Ok(int_list(until_step(
+            0,
+            i(&a[0]),
+            if i(&a[0]) < 0 { -1 } else { 1 },
+        )))
+    });
     r.add("untilStep", &[Int, Int, Int], None, |_, a| {
         Ok(int_list(until_step(i(&a[0]), i(&a[1]), i(&a[2]))))
     });
@@ -148,7 +169,10 @@ pub(super) fn register(r: &mut Registry) {
 }
 
 fn int_list(v: Vec<i64>) -> Value {
-    Value::List(Arc::new(v.into_iter().map(Value::Int).collect()), ElemType::Int)
+    Value::List(
+        Arc::new(v.into_iter().map(Value::Int).collect()),
+        ElemType::Int,
+    )
 }
 
 /// sprig's `untilStep`: from `start` towards `stop` (exclusive) by `step`.
@@ -178,6 +202,9 @@ fn seq(_: &mut super::Ctx<'_>, a: Vec<Value>) -> FResult {
         return Ok(Value::str(""));
     }
     let stop = if step > 0 { end + 1 } else { end - 1 };
-    let parts: Vec<String> = until_step(start, stop, step).iter().map(i64::to_string).collect();
+    let parts: Vec<String> = until_step(start, stop, step)
+        .iter()
+        .map(i64::to_string)
+        .collect();
     Ok(Value::String(parts.join(" ")))
 }

@@ -17,9 +17,9 @@ mod yaml;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
+use super::RenderOptions;
 use super::exec::TreeSet;
 use super::value::{ElemType, Value};
-use super::RenderOptions;
 
 /// A function's Go parameter type, which decides argument checks and conversions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,12 +30,6 @@ pub(crate) enum Param {
     Str,
     /// `int`
     Int,
-    /// `int64`
-    Int64,
-    /// `uint32`
-    Uint32,
-    /// `float64`
-    Float,
     /// `bool`
     Bool,
     /// `map[string]interface {}`
@@ -51,8 +45,6 @@ impl Param {
             (Param::Any, _) => true,
             (Param::Str, Value::String(_)) => true,
             (Param::Int, Value::Int(_)) => true,
-            (Param::Int64, Value::Int64(_)) => true,
-            (Param::Float, Value::Float(_)) => true,
             (Param::Bool, Value::Bool(_)) => true,
             (Param::Map, Value::Map(m)) => m.elem() == ElemType::Any,
             (Param::List, Value::List(_, e)) => *e == ElemType::Any,
@@ -71,9 +63,6 @@ impl Param {
             Param::Any => "interface {}",
             Param::Str => "string",
             Param::Int => "int",
-            Param::Int64 => "int64",
-            Param::Uint32 => "uint32",
-            Param::Float => "float64",
             Param::Bool => "bool",
             Param::Map => "map[string]interface {}",
             Param::List => "[]interface {}",
@@ -106,8 +95,21 @@ pub(crate) struct Registry(HashMap<&'static str, Func>);
 
 impl Registry {
     /// Adds `name` with fixed `params` and an optional variadic tail.
-    pub fn add(&mut self, name: &'static str, params: &'static [Param], variadic: Option<Param>, imp: Imp) {
-        self.0.insert(name, Func { params, variadic, imp });
+    pub fn add(
+        &mut self,
+        name: &'static str,
+        params: &'static [Param],
+        variadic: Option<Param>,
+        imp: Imp,
+    ) {
+        self.0.insert(
+            name,
+            Func {
+                params,
+                variadic,
+                imp,
+            },
+        );
     }
 }
 

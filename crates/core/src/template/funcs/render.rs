@@ -14,7 +14,8 @@ pub(super) fn register(r: &mut Registry) {
     r.add("tpl", &[Str, Any], None, |ctx, a| {
         let mut set: TreeSet = BTreeMap::new();
         let name = ctx.parse_name.to_string();
-        crate::template::parse_source(&mut set, &name, ctx.parse_name, s(&a[0])).map_err(|e| e.go_message())?;
+        crate::template::parse_source(&mut set, &name, ctx.parse_name, s(&a[0]))
+            .map_err(|e| e.go_message())?;
         execute(&set, &name, &a[1], ctx.opts, ctx.depth + 1)
             .map(Value::String)
             .map_err(|e| e.go_message())
@@ -43,12 +44,22 @@ pub(super) fn register(r: &mut Registry) {
         Value::String(v) => fetch(ctx, v).map(Value::String),
         v => Ok(v.clone()),
     });
-    r.add("expandSecretRefs", &[Any], None, |ctx, a| expand_refs(ctx, &a[0]));
+    r.add("expandSecretRefs", &[Any], None, |ctx, a| {
+        expand_refs(ctx, &a[0])
+    });
     r.add("uuidv4", &[], None, |_, _| Ok(Value::String(uuidv4()?)));
-    r.add("randAlphaNum", &[Int], None, |_, a| random_from(i(&a[0]), ALPHA_NUM));
-    r.add("randAlpha", &[Int], None, |_, a| random_from(i(&a[0]), &ALPHA_NUM[10..]));
-    r.add("randNumeric", &[Int], None, |_, a| random_from(i(&a[0]), &ALPHA_NUM[..10]));
-    r.add("randAscii", &[Int], None, |_, a| random_from(i(&a[0]), ASCII));
+    r.add("randAlphaNum", &[Int], None, |_, a| {
+        random_from(i(&a[0]), ALPHA_NUM)
+    });
+    r.add("randAlpha", &[Int], None, |_, a| {
+        random_from(i(&a[0]), &ALPHA_NUM[10..])
+    });
+    r.add("randNumeric", &[Int], None, |_, a| {
+        random_from(i(&a[0]), &ALPHA_NUM[..10])
+    });
+    r.add("randAscii", &[Int], None, |_, a| {
+        random_from(i(&a[0]), ASCII)
+    });
     r.add("shuffle", &[Str], None, |_, a| {
         let mut chars: Vec<char> = s(&a[0]).chars().collect();
         let mut seed = random_bytes(chars.len() * 4)?;
@@ -72,7 +83,12 @@ fn random_bytes(n: usize) -> Result<Vec<u8>, String> {
 
 fn random_from(n: i64, set: &[u8]) -> FResult {
     let bytes = random_bytes(n.max(0) as usize)?;
-    Ok(Value::String(bytes.iter().map(|b| set[*b as usize % set.len()] as char).collect()))
+    Ok(Value::String(
+        bytes
+            .iter()
+            .map(|b| set[*b as usize % set.len()] as char)
+            .collect(),
+    ))
 }
 
 fn uuidv4() -> Result<String, String> {
@@ -80,24 +96,37 @@ fn uuidv4() -> Result<String, String> {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = super::encoding::hex(&b);
-    Ok(format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    ))
 }
 
 /// Resolves one `ref+` reference; other strings come back unchanged.
 fn fetch(ctx: &Ctx<'_>, v: &str) -> Result<String, String> {
-    let Some(rest) = v.strip_prefix("ref+") else { return Ok(v.to_owned()) };
+    let Some(rest) = v.strip_prefix("ref+") else {
+        return Ok(v.to_owned());
+    };
     if let Some(body) = rest.strip_prefix("envsubst://") {
         if body.contains('{') {
             return Err(format!(
                 "expand envsubst://{body}: parse \"envsubst://{body}\": invalid character \"{{\" in host name"
             ));
         }
-        return Ok(expand(body, &|n| ctx.opts.env.get(n).cloned().unwrap_or_default()));
+        return Ok(expand(body, &|n| {
+            ctx.opts.env.get(n).cloned().unwrap_or_default()
+        }));
     }
     if rest.starts_with("sops://") {
         return match &ctx.opts.secrets {
             Some(r) => r.resolve(v),
-            None => Err(format!("expand {rest}: no secret resolver is configured for sops references")),
+            None => Err(format!(
+                "expand {rest}: no secret resolver is configured for sops references"
+            )),
         };
     }
     // vals leaves references of unknown providers as they are.
@@ -108,7 +137,8 @@ fn expand_refs(ctx: &Ctx<'_>, v: &Value) -> FResult {
     Ok(match v {
         Value::String(t) => Value::String(fetch(ctx, t)?),
         Value::List(items, e) => {
-            let out: Result<Vec<Value>, String> = items.iter().map(|x| expand_refs(ctx, x)).collect();
+            let out: Result<Vec<Value>, String> =
+                items.iter().map(|x| expand_refs(ctx, x)).collect();
             Value::List(Arc::new(out?), *e)
         }
         Value::Map(m) => {

@@ -5,20 +5,25 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::Param::Str;
-use super::{FResult, Registry, s};
+use super::{Registry, s};
 use crate::template::value::{Object, Value};
 
 const INVALID: &str = "Invalid Semantic Version";
 
 pub(super) fn register(r: &mut Registry) {
     r.add("semver", &[Str], None, |_, a| {
-        Version::parse(s(&a[0])).map(|v| Value::Object(Arc::new(v))).ok_or_else(|| INVALID.into())
+        Version::parse(s(&a[0]))
+            .map(|v| Value::Object(Arc::new(v)))
+            .ok_or_else(|| INVALID.into())
     });
     r.add("semverCompare", &[Str, Str], None, |_, a| {
         let constraint = s(&a[0]);
-        let groups = parse_constraints(constraint).ok_or_else(|| format!("improper constraint: {constraint}"))?;
+        let groups = parse_constraints(constraint)
+            .ok_or_else(|| format!("improper constraint: {constraint}"))?;
         let v = Version::parse(s(&a[1])).ok_or(INVALID)?;
-        Ok(Value::Bool(groups.iter().any(|g| g.iter().all(|c| c.check(&v)))))
+        Ok(Value::Bool(
+            groups.iter().any(|g| g.iter().all(|c| c.check(&v))),
+        ))
     });
 }
 
@@ -44,12 +49,22 @@ impl Version {
             Some((c, p)) => (c, p.to_owned()),
             None => (body, String::new()),
         };
-        let ident_ok = |s: &str| s.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-        if (!pre.is_empty() || body.contains('-')) && !ident_ok(&pre) || (!meta.is_empty() || text.contains('+')) && !ident_ok(&meta) {
+        let ident_ok = |s: &str| {
+            s.split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        };
+        if (!pre.is_empty() || body.contains('-')) && !ident_ok(&pre)
+            || (!meta.is_empty() || text.contains('+')) && !ident_ok(&meta)
+        {
             return None;
         }
         let nums: Vec<&str> = core.split('.').collect();
-        if nums.is_empty() || nums.len() > 3 || nums.iter().any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_digit())) {
+        if nums.is_empty()
+            || nums.len() > 3
+            || nums
+                .iter()
+                .any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()))
+        {
             return None;
         }
         let n = |i: usize| -> Option<u64> { nums.get(i).map_or(Some(0), |t| t.parse().ok()) };
@@ -115,11 +130,16 @@ impl Object for Version {
     fn method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let other = || -> Result<&Version, String> {
             match args.first() {
-                Some(Value::Object(o)) => o
-                    .as_any()
-                    .downcast_ref::<Version>()
-                    .ok_or_else(|| format!("wrong type for value; expected *semver.Version; got {}", o.type_name())),
-                Some(v) => Err(format!("wrong type for value; expected *semver.Version; got {}", v.type_name())),
+                Some(Value::Object(o)) => o.as_any().downcast_ref::<Version>().ok_or_else(|| {
+                    format!(
+                        "wrong type for value; expected *semver.Version; got {}",
+                        o.type_name()
+                    )
+                }),
+                Some(v) => Err(format!(
+                    "wrong type for value; expected *semver.Version; got {}",
+                    v.type_name()
+                )),
                 None => Err(format!("wrong number of args for {name}: want 1 got 0")),
             }
         };
@@ -181,7 +201,10 @@ fn parse_group(group: &str) -> Option<Vec<Constraint>> {
 }
 
 fn parse_constraint(op: &str, ver: &str) -> Option<Constraint> {
-    if !matches!(op, "" | "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^") {
+    if !matches!(
+        op,
+        "" | "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^"
+    ) {
         return None;
     }
     let ver = ver.strip_prefix('v').unwrap_or(ver);
@@ -258,7 +281,9 @@ impl Constraint {
                 }
             }
             "~" | "~>" => {
-                ord != Ordering::Less && v.major == c.major && (self.minor.is_none() || v.minor == c.minor)
+                ord != Ordering::Less
+                    && v.major == c.major
+                    && (self.minor.is_none() || v.minor == c.minor)
             }
             "^" => {
                 if ord == Ordering::Less {

@@ -27,27 +27,49 @@ pub(super) fn register(r: &mut Registry) {
     r.add("trimSuffix", &[Str, Str], None, |_, a| {
         string(s(&a[1]).strip_suffix(s(&a[0])).unwrap_or(s(&a[1])))
     });
-    r.add("upper", &[Str], None, |_, a| string(map_case(s(&a[0]), true)));
-    r.add("lower", &[Str], None, |_, a| string(map_case(s(&a[0]), false)));
+    r.add("upper", &[Str], None, |_, a| {
+        string(map_case(s(&a[0]), true))
+    });
+    r.add("lower", &[Str], None, |_, a| {
+        string(map_case(s(&a[0]), false))
+    });
     r.add("title", &[Str], None, |_, a| string(title(s(&a[0]))));
     r.add("untitle", &[Str], None, |_, a| string(untitle(s(&a[0]))));
-    r.add("replace", &[Str, Str, Str], None, |_, a| string(s(&a[2]).replace(s(&a[0]), s(&a[1]))));
-    r.add("contains", &[Str, Str], None, |_, a| Ok(Value::Bool(s(&a[1]).contains(s(&a[0])))));
-    r.add("hasPrefix", &[Str, Str], None, |_, a| Ok(Value::Bool(s(&a[1]).starts_with(s(&a[0])))));
-    r.add("hasSuffix", &[Str, Str], None, |_, a| Ok(Value::Bool(s(&a[1]).ends_with(s(&a[0])))));
+    r.add("replace", &[Str, Str, Str], None, |_, a| {
+        string(s(&a[2]).replace(s(&a[0]), s(&a[1])))
+    });
+    r.add("contains", &[Str, Str], None, |_, a| {
+        Ok(Value::Bool(s(&a[1]).contains(s(&a[0]))))
+    });
+    r.add("hasPrefix", &[Str, Str], None, |_, a| {
+        Ok(Value::Bool(s(&a[1]).starts_with(s(&a[0]))))
+    });
+    r.add("hasSuffix", &[Str, Str], None, |_, a| {
+        Ok(Value::Bool(s(&a[1]).ends_with(s(&a[0]))))
+    });
     r.add("quote", &[], Some(Any), |_, a| {
-        let q: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| go_quote(&strval(v))).collect();
+        let q: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| go_quote(&strval(v)))
+            .collect();
         string(q.join(" "))
     });
     r.add("squote", &[], Some(Any), |_, a| {
-        let q: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| format!("'{}'", strval(v))).collect();
+        let q: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("'{}'", strval(v)))
+            .collect();
         string(q.join(" "))
     });
     r.add("cat", &[], Some(Any), |_, a| {
         let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(strval).collect();
         string(parts.join(" "))
     });
-    r.add("indent", &[Int, Str], None, |_, a| indent(i(&a[0]), s(&a[1])).map(Value::String));
+    r.add("indent", &[Int, Str], None, |_, a| {
+        indent(i(&a[0]), s(&a[1])).map(Value::String)
+    });
     r.add("nindent", &[Int, Str], None, |_, a| {
         indent(i(&a[0]), s(&a[1])).map(|t| Value::String(format!("\n{t}")))
     });
@@ -84,19 +106,39 @@ pub(super) fn register(r: &mut Registry) {
         }
         string(s(&a[1]).repeat(n as usize))
     });
-    r.add("substr", &[Int, Int, Str], None, |_, a| substr(i(&a[0]), i(&a[1]), s(&a[2])));
-    r.add("splitList", &[Str, Str], None, |_, a| Ok(Value::string_list(split(s(&a[1]), s(&a[0]), -1))));
-    r.add("split", &[Str, Str], None, |_, a| Ok(parts_map(split(s(&a[1]), s(&a[0]), -1))));
+    r.add("substr", &[Int, Int, Str], None, |_, a| {
+        substr(i(&a[0]), i(&a[1]), s(&a[2]))
+    });
+    r.add("splitList", &[Str, Str], None, |_, a| {
+        Ok(Value::string_list(split(s(&a[1]), s(&a[0]), -1)))
+    });
+    r.add("split", &[Str, Str], None, |_, a| {
+        Ok(parts_map(split(s(&a[1]), s(&a[0]), -1)))
+    });
     r.add("splitn", &[Str, Int, Str], None, |_, a| {
         Ok(parts_map(split(s(&a[2]), s(&a[0]), i(&a[1]))))
     });
-    r.add("join", &[Str, Any], None, |_, a| string(strslice(&a[1]).join(s(&a[0]))));
+    r.add("join", &[Str, Any], None, |_, a| {
+        string(strslice(&a[1]).join(s(&a[0])))
+    });
     r.add("plural", &[Str, Str, Int], None, |_, a| {
         string(if i(&a[2]) == 1 { s(&a[0]) } else { s(&a[1]) })
     });
-    r.add("nospace", &[Str], None, |_, a| string(s(&a[0]).chars().filter(|c| !c.is_whitespace()).collect::<String>()));
+    r.add("nospace", &[Str], None, |_, a| {
+        string(
+            s(&a[0])
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>(),
+        )
+    });
     r.add("initials", &[Str], None, |_, a| {
-        string(s(&a[0]).split_whitespace().filter_map(|w| w.chars().next()).collect::<String>())
+        string(
+            s(&a[0])
+                .split_whitespace()
+                .filter_map(|w| w.chars().next())
+                .collect::<String>(),
+        )
     });
     r.add("swapcase", &[Str], None, |_, a| {
         string(
@@ -112,20 +154,39 @@ pub(super) fn register(r: &mut Registry) {
                 .collect::<String>(),
         )
     });
-    r.add("snakecase", &[Str], None, |_, a| string(delimited(s(&a[0]), '_')));
-    r.add("kebabcase", &[Str], None, |_, a| string(delimited(s(&a[0]), '-')));
-    r.add("camelcase", &[Str], None, |_, a| string(camel(s(&a[0]))));
-    r.add("wrap", &[Int, Str], None, |_, a| string(wrap(s(&a[1]), i(&a[0]), "\n")));
-    r.add("wrapWith", &[Int, Str, Str], None, |_, a| string(wrap(s(&a[2]), i(&a[0]), s(&a[1]))));
-    r.add("regexMatch", &[Str, Str], None, |_, a| {
-        Ok(Value::Bool(Regex::new(s(&a[0])).is_ok_and(|re| re.is_match(s(&a[1])))))
+    r.add("snakecase", &[Str], None, |_, a| {
+        string(delimited(s(&a[0]), '_'))
     });
-    r.add("mustRegexMatch", &[Str, Str], None, |_, a| Ok(Value::Bool(re(&a[0])?.is_match(s(&a[1])))));
+    r.add("kebabcase", &[Str], None, |_, a| {
+        string(delimited(s(&a[0]), '-'))
+    });
+    r.add("camelcase", &[Str], None, |_, a| string(camel(s(&a[0]))));
+    r.add("wrap", &[Int, Str], None, |_, a| {
+        string(wrap(s(&a[1]), i(&a[0]), "\n"))
+    });
+    r.add("wrapWith", &[Int, Str, Str], None, |_, a| {
+        string(wrap(s(&a[2]), i(&a[0]), s(&a[1])))
+    });
+    r.add("regexMatch", &[Str, Str], None, |_, a| {
+        Ok(Value::Bool(
+            Regex::new(s(&a[0])).is_ok_and(|re| re.is_match(s(&a[1]))),
+        ))
+    });
+    r.add("mustRegexMatch", &[Str, Str], None, |_, a| {
+        Ok(Value::Bool(re(&a[0])?.is_match(s(&a[1]))))
+    });
     for (name, must) in [("regexFind", false), ("mustRegexFind", true)] {
         let f: super::Imp = if must {
             |_, a| string(re(&a[0])?.find(s(&a[1])).map_or("", |m| m.as_str()))
         } else {
-            |_, a| string(re(&a[0]).ok().and_then(|r| r.find(s(&a[1])).map(|m| m.as_str().to_owned())).unwrap_or_default())
+            |_, a| {
+                string(
+                    re(&a[0])
+                        .ok()
+                        .and_then(|r| r.find(s(&a[1])).map(|m| m.as_str().to_owned()))
+                        .unwrap_or_default(),
+                )
+            }
         };
         r.add(name, &[Str, Str], None, f);
     }
@@ -140,24 +201,52 @@ pub(super) fn register(r: &mut Registry) {
     };
     r.add("regexFindAll", &[Str, Str, Int], None, find_all);
     r.add("mustRegexFindAll", &[Str, Str, Int], None, find_all);
-    let replace_all: super::Imp = |_, a| string(re(&a[0])?.replace_all(s(&a[1]), s(&a[2])).into_owned());
+    let replace_all: super::Imp =
+        |_, a| string(re(&a[0])?.replace_all(s(&a[1]), s(&a[2])).into_owned());
     r.add("regexReplaceAll", &[Str, Str, Str], None, replace_all);
     r.add("mustRegexReplaceAll", &[Str, Str, Str], None, replace_all);
-    let replace_lit: super::Imp =
-        |_, a| string(re(&a[0])?.replace_all(s(&a[1]), regex::NoExpand(s(&a[2]))).into_owned());
-    r.add("regexReplaceAllLiteral", &[Str, Str, Str], None, replace_lit);
-    r.add("mustRegexReplaceAllLiteral", &[Str, Str, Str], None, replace_lit);
-    let split_re: super::Imp = |_, a| Ok(Value::string_list(regex_split(&re(&a[0])?, s(&a[1]), i(&a[2]))));
+    let replace_lit: super::Imp = |_, a| {
+        string(
+            re(&a[0])?
+                .replace_all(s(&a[1]), regex::NoExpand(s(&a[2])))
+                .into_owned(),
+        )
+    };
+    r.add(
+        "regexReplaceAllLiteral",
+        &[Str, Str, Str],
+        None,
+        replace_lit,
+    );
+    r.add(
+        "mustRegexReplaceAllLiteral",
+        &[Str, Str, Str],
+        None,
+        replace_lit,
+    );
+    let split_re: super::Imp = |_, a| {
+        Ok(Value::string_list(regex_split(
+            &re(&a[0])?,
+            s(&a[1]),
+            i(&a[2]),
+        )))
+    };
     r.add("regexSplit", &[Str, Str, Int], None, split_re);
     r.add("mustRegexSplit", &[Str, Str, Int], None, split_re);
-    r.add("regexQuoteMeta", &[Str], None, |_, a| string(regex::escape(s(&a[0]))));
+    r.add("regexQuoteMeta", &[Str], None, |_, a| {
+        string(regex::escape(s(&a[0])))
+    });
 }
 
 /// Go's `strings.ToUpper`/`ToLower`: one character for one (`ß` stays, `İ` lowers to `i`).
 fn map_case(t: &str, upper: bool) -> String {
     t.chars()
         .map(|c| {
-            let mut m: Vec<char> = if upper { c.to_uppercase().collect() } else { c.to_lowercase().collect() };
+            let mut m: Vec<char> = if upper {
+                c.to_uppercase().collect()
+            } else {
+                c.to_lowercase().collect()
+            };
             match m.len() {
                 1 => m.remove(0),
                 _ if !upper => m.first().copied().unwrap_or(c),
@@ -171,14 +260,22 @@ fn map_case(t: &str, upper: bool) -> String {
 fn re(v: &Value) -> Result<Regex, String> {
     Regex::new(s(v)).map_err(|e| {
         let detail = match &e {
-            regex::Error::Syntax(m) => m.lines().last().unwrap_or_default().trim_start_matches("error: ").to_owned(),
+            regex::Error::Syntax(m) => m
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_owned(),
             other => other.to_string(),
         };
         let pattern = s(v);
         match detail.as_str() {
             "unclosed character class" => {
                 let from = pattern.rfind('[').unwrap_or(0);
-                format!("error parsing regexp: missing closing ]: `{}`", &pattern[from..])
+                format!(
+                    "error parsing regexp: missing closing ]: `{}`",
+                    &pattern[from..]
+                )
             }
             "unclosed group" => format!("error parsing regexp: missing closing ): `{pattern}`"),
             "unopened group" => format!("error parsing regexp: unexpected ): `{pattern}`"),
@@ -213,13 +310,19 @@ fn substr(start: i64, end: i64, t: &str) -> FResult {
         (start, end)
     };
     if b > n && start < 0 {
-        return Err(format!("runtime error: slice bounds out of range [:{b}] with length {n}"));
+        return Err(format!(
+            "runtime error: slice bounds out of range [:{b}] with length {n}"
+        ));
     }
     if a > n {
-        return Err(format!("runtime error: slice bounds out of range [{a}:{n}]"));
+        return Err(format!(
+            "runtime error: slice bounds out of range [{a}:{n}]"
+        ));
     }
     if a > b {
-        return Err(format!("runtime error: slice bounds out of range [{a}:{b}]"));
+        return Err(format!(
+            "runtime error: slice bounds out of range [{a}:{b}]"
+        ));
     }
     let (a, b) = (floor_char(t, a as usize), floor_char(t, b as usize));
     string(&t[a..b])
@@ -284,7 +387,11 @@ fn title(t: &str) -> String {
     let mut prev_sep = true;
     t.chars()
         .flat_map(|c| {
-            let out: Vec<char> = if prev_sep { c.to_uppercase().collect() } else { vec![c] };
+            let out: Vec<char> = if prev_sep {
+                c.to_uppercase().collect()
+            } else {
+                vec![c]
+            };
             prev_sep = !(c.is_alphanumeric() || c == '_');
             out
         })
@@ -296,7 +403,11 @@ fn untitle(t: &str) -> String {
     let mut prev_space = true;
     t.chars()
         .flat_map(|c| {
-            let out: Vec<char> = if prev_space { c.to_lowercase().collect() } else { vec![c] };
+            let out: Vec<char> = if prev_space {
+                c.to_lowercase().collect()
+            } else {
+                vec![c]
+            };
             prev_space = c.is_whitespace();
             out
         })

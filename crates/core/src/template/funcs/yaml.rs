@@ -9,9 +9,13 @@ use std::cmp::Ordering;
 use crate::template::value::{Struct, Value};
 
 pub(super) fn register(r: &mut Registry) {
-    r.add("toYaml", &[Any], None, |_, a| Ok(Value::String(to_yaml(&a[0]))));
+    r.add("toYaml", &[Any], None, |_, a| {
+        Ok(Value::String(to_yaml(&a[0])))
+    });
     r.add("fromYaml", &[Str], None, |_, a| from_yaml(s(&a[0])));
-    r.add("setValueAtPath", &[Str, Any, Map], None, |_, a| set_value_at_path(s(&a[0]), &a[1], &a[2]));
+    r.add("setValueAtPath", &[Str, Any, Map], None, |_, a| {
+        set_value_at_path(s(&a[0]), &a[1], &a[2])
+    });
     r.add("get", &[Str], Some(Any), |_, a| {
         let (def, obj) = match &a[1..] {
             [obj] => (None, obj),
@@ -26,10 +30,12 @@ pub(super) fn register(r: &mut Registry) {
         };
         get(s(&a[0]), def, obj).map_err(|e| e.message)
     });
-    r.add("getOrNil", &[Str, Any], None, |_, a| match get(s(&a[0]), None, &a[1]) {
-        Ok(v) => Ok(v),
-        Err(e) if e.no_value => Ok(Value::Nil),
-        Err(e) => Err(e.message),
+    r.add("getOrNil", &[Str, Any], None, |_, a| {
+        match get(s(&a[0]), None, &a[1]) {
+            Ok(v) => Ok(v),
+            Err(e) if e.no_value => Ok(Value::Nil),
+            Err(e) => Err(e.message),
+        }
     });
 }
 
@@ -71,7 +77,11 @@ pub(crate) fn get(path: &str, def: Option<&Value>, obj: &Value) -> Result<Value,
             }
         },
         other => {
-            let t = if other.is_nil() { "<nil>".to_owned() } else { other.type_name() };
+            let t = if other.is_nil() {
+                "<nil>".to_owned()
+            } else {
+                other.type_name()
+            };
             return Err(GetError {
                 no_value: true,
                 message: format!(
@@ -87,17 +97,23 @@ fn set_value_at_path(path: &str, value: &Value, values: &Value) -> FResult {
     let parts: Vec<&str> = path.split('.').collect();
     let (key, parents) = parts.split_last().unwrap_or((&"", &[]));
     let Value::Map(root) = values else {
-        return Err(format!("failed to set value at path {path:?}: value for key {key:?} was not a map"));
+        return Err(format!(
+            "failed to set value at path {path:?}: value for key {key:?} was not a map"
+        ));
     };
     let mut cur = root.clone();
     for k in parents {
         match cur.get(k) {
             None => {
-                return Err(format!("failed to set value at path {path:?}: value for key {k:?} does not exist"));
+                return Err(format!(
+                    "failed to set value at path {path:?}: value for key {k:?} does not exist"
+                ));
             }
             Some(Value::Map(m)) => cur = m,
             Some(_) => {
-                return Err(format!("failed to set value at path {path:?}: value for key {k:?} was not a map"));
+                return Err(format!(
+                    "failed to set value at path {path:?}: value for key {k:?} was not a map"
+                ));
             }
         }
     }
@@ -108,7 +124,8 @@ fn set_value_at_path(path: &str, value: &Value, values: &Value) -> FResult {
 /// Helmfile's `fromYaml`: a YAML mapping into `map[string]interface {}`.
 fn from_yaml(text: &str) -> FResult {
     // go-yaml reads the first document of a stream.
-    let parsed: Result<serde_yaml::Value, _> = match serde_yaml::Deserializer::from_str(text).next() {
+    let parsed: Result<serde_yaml::Value, _> = match serde_yaml::Deserializer::from_str(text).next()
+    {
         Some(doc) => serde::Deserialize::deserialize(doc),
         None => Ok(serde_yaml::Value::Null),
     };
@@ -120,7 +137,9 @@ fn from_yaml(text: &str) -> FResult {
                 serde_yaml::Value::Sequence(_) => ("!!seq", String::new()),
                 serde_yaml::Value::String(s) => ("!!str", short_value(s)),
                 serde_yaml::Value::Bool(b) => ("!!bool", short_value(&b.to_string())),
-                serde_yaml::Value::Number(n) if n.is_f64() => ("!!float", short_value(&n.to_string())),
+                serde_yaml::Value::Number(n) if n.is_f64() => {
+                    ("!!float", short_value(&n.to_string()))
+                }
                 serde_yaml::Value::Number(n) => ("!!int", short_value(&n.to_string())),
                 _ => ("!!map", String::new()),
             };
@@ -184,7 +203,12 @@ fn node(v: &Value) -> Node {
             }
             match o.as_any().downcast_ref::<Struct>() {
                 // go-yaml writes struct fields in declaration order, names lowercased.
-                Some(st) => Node::Map(st.fields.iter().map(|(k, v)| (k.to_lowercase(), v.clone())).collect()),
+                Some(st) => Node::Map(
+                    st.fields
+                        .iter()
+                        .map(|(k, v)| (k.to_lowercase(), v.clone()))
+                        .collect(),
+                ),
                 None => node(&o.to_data()),
             }
         }
@@ -205,7 +229,11 @@ fn key_order(a: &str, b: &str) -> Ordering {
             return ar[i].cmp(&br[i]);
         }
         if al || bl {
-            return if bl { Ordering::Less } else { Ordering::Greater };
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         let (mut an, mut bn) = (0i64, 0i64);
         if ar[i] == '0' || br[i] == '0' {
@@ -221,12 +249,16 @@ fn key_order(a: &str, b: &str) -> Ordering {
         }
         let mut ai = i;
         while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.saturating_mul(10).saturating_add(i64::from(ar[ai] as u8 - b'0'));
+            an = an
+                .saturating_mul(10)
+                .saturating_add(i64::from(ar[ai] as u8 - b'0'));
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.saturating_mul(10).saturating_add(i64::from(br[bi] as u8 - b'0'));
+            bn = bn
+                .saturating_mul(10)
+                .saturating_add(i64::from(br[bi] as u8 - b'0'));
             bi += 1;
         }
         if an != bn {
@@ -309,7 +341,11 @@ fn scalar_at(v: &Value, indent: usize, column: usize) -> String {
             if f.is_nan() {
                 ".nan".into()
             } else if f.is_infinite() {
-                if *f > 0.0 { "+.inf".into() } else { "-.inf".into() }
+                if *f > 0.0 {
+                    "+.inf".into()
+                } else {
+                    "-.inf".into()
+                }
             } else {
                 format_float_g(*f, None)
             }
@@ -345,7 +381,11 @@ fn literal(s: &str, indent: usize) -> String {
     };
     let mut out = format!("|{chomp}");
     let body = s.strip_suffix('\n').unwrap_or(s);
-    let body = if chomp == "+" { s.strip_suffix('\n').unwrap_or(s) } else { body };
+    let body = if chomp == "+" {
+        s.strip_suffix('\n').unwrap_or(s)
+    } else {
+        body
+    };
     for line in body.split('\n') {
         out.push('\n');
         if !line.is_empty() {
@@ -359,9 +399,10 @@ fn literal(s: &str, indent: usize) -> String {
 /// Whether a plain string would read back as something other than that string (YAML 1.1).
 fn resolves_to_non_string(s: &str) -> bool {
     const WORDS: &[&str] = &[
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
-        "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".inf", ".Inf", ".INF", "+.inf",
-        "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "<<",
+        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
+        ".NaN", ".NAN", "<<",
     ];
     if WORDS.contains(&s) {
         return true;
@@ -382,7 +423,9 @@ fn resolves_to_non_string(s: &str) -> bool {
     }
     // Base 60 numbers (`1:20`) are numbers in YAML 1.1.
     if body.contains(':')
-        && body.split(':').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        && body
+            .split(':')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.'))
     {
         return true;
     }
@@ -428,7 +471,9 @@ fn plain_allowed(s: &str, _key: bool) -> bool {
         return false;
     }
     let chars: Vec<char> = s.chars().collect();
-    let Some(&first) = chars.first() else { return false };
+    let Some(&first) = chars.first() else {
+        return false;
+    };
     if first == ' ' || chars.last() == Some(&' ') {
         return false;
     }
