@@ -87,7 +87,7 @@ impl<'a> State<'a> {
         };
         let (line, col) = self.tree.line_col(pos);
         TemplateError::Exec {
-            location: Location::new(self.tree.parse_name.as_ref(), line, col),
+            location: Location::new(self.tree.parse_name.as_ref(), line, col + 1),
             template: self.tree.name.clone(),
             action,
             message: message.into(),

@@ -511,6 +511,7 @@ mod tests {
             vec![
                 Tok::Text("a".into()),
                 Tok::LeftDelim,
+                Tok::Space,
                 Tok::Field("x".into()),
                 Tok::RightDelim,
                 Tok::Text("b".into()),
