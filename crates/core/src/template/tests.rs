@@ -11,6 +11,13 @@ fn values(yaml: &str) -> Value {
     Value::from(&serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_or_default())
 }
 
+fn expect_err<T: std::fmt::Debug>(r: Result<T, TemplateError>) -> TemplateError {
+    match r {
+        Err(e) => e,
+        Ok(v) => panic!("expected an error, got {v:?}"),
+    }
+}
+
 fn render(src: &str, data: &Value) -> Result<String, TemplateError> {
     Template::parse("t.gotmpl", src)?.render(data, &RenderOptions::new("."))
 }
@@ -32,7 +39,7 @@ fn renders_actions_control_flow_and_functions() {
 #[test]
 fn missing_key_errors_name_file_line_column_and_key() {
     let data = values("image: {tag: '1'}\n");
-    let err = render("a: 1\nreplicas: {{ .image.replicas }}\n", &data).unwrap_err();
+    let err = expect_err(render("a: 1\nreplicas: {{ .image.replicas }}\n", &data));
     assert_eq!(
         err.to_string(),
         "t.gotmpl:2:20: map has no entry for key \"replicas\" (in <.image.replicas> of template \"t.gotmpl\")"
@@ -58,7 +65,7 @@ fn missing_key_zero_prints_no_value() {
 
 #[test]
 fn parse_errors_name_the_line() {
-    let err = Template::parse("v.gotmpl", "a\n{{ if }}").unwrap_err();
+    let err = expect_err(Template::parse("v.gotmpl", "a\n{{ if }}"));
     assert_eq!(err.to_string(), "v.gotmpl:2: missing value for if");
 }
 
