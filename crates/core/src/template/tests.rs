@@ -176,7 +176,10 @@ proptest! {
     fn parse_and_render_never_panic(src in "(\\{\\{-? ?|[ -~]{0,8}| ?-?\\}\\}|\\n|\\$x|:=|\\||\\.a|range|end|if|else|with|define|template|block|\"s\"|`r`|'c'|1_0|0x1|\\(|\\)|printf|index|break|continue|nil|true)*") {
         let data = values("a: {b: [1, 2]}\n");
         if let Ok(t) = Template::parse("p", &src) {
-            let _ = t.render(&data, &RenderOptions::new("/nonexistent"));
+            // Generated input must never run commands or read files.
+            let opts = RenderOptions::new("/nonexistent")
+                .with_env([("WINDLASS_DISABLE_INSECURE_FEATURES", "true")]);
+            let _ = t.render(&data, &opts);
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Go's builtin template functions: comparisons, `len`, `index`, `not`, printing and escaping.
 
-use super::Param::{Any, Int, Str};
+use super::Param::{Any, Str};
 use super::{FResult, Registry};
 use crate::template::format::{sprint, sprint_value, sprintf, sprintln};
 use crate::template::value::Value;
@@ -51,7 +51,6 @@ pub(super) fn register(r: &mut Registry) {
         Value::Nil => Err("call of nil".into()),
         v => Err(format!("non-function of type {}", v.type_name())),
     });
-    let _ = Int;
 }
 
 /// Go's `evalArgs`: a single string argument as is, otherwise `fmt.Sprint` of all.
