@@ -639,6 +639,10 @@ impl<'a> State<'a> {
                         Some(i) => Ok(Value::Int(i)),
                         None => Err(self.literal_mismatch(p, a)),
                     },
+                    Param::Uint32 => match n.int {
+                        Some(i) if n.is_uint && i <= i64::from(u32::MAX) => Ok(Value::Int(i)),
+                        _ => Err(self.fail(format!("expected unsigned integer; found {a}"))),
+                    },
                     _ => Err(self.literal_mismatch(p, a)),
                 };
             }

@@ -16,6 +16,9 @@ pub(crate) struct ParseFailure {
 
 type PResult<T> = Result<T, ParseFailure>;
 
+/// Deepest nesting of parentheses and control structures the parser accepts.
+const MAX_NESTING: u32 = 100;
+
 /// Parses `source` into its main tree named `name` plus every `define`/`block` tree, adding them
 /// to `set` as Go's `Template.Parse` does.
 pub(crate) fn parse_into(
@@ -32,6 +35,7 @@ pub(crate) fn parse_into(
         vars: vec!["$".into()],
         range_depth: 0,
         depth: 0,
+        nesting: 0,
         action_line: 0,
         has_func,
         parse_name: parse_name.clone(),
@@ -90,6 +94,8 @@ struct Parser<'f> {
     range_depth: u32,
     /// How many lists deep the parser is; `define` is allowed only at the top.
     depth: u32,
+    /// How many pipelines deep (parentheses) the parser is.
+    nesting: u32,
     action_line: u32,
     has_func: &'f dyn Fn(&str) -> bool,
     parse_name: Arc<str>,
@@ -457,6 +463,17 @@ impl Parser<'_> {
     }
 
     fn pipeline(&mut self, context: &str, end: &Tok) -> PResult<Pipe> {
+        // Deep nesting would exhaust the stack; no real template comes near this.
+        self.nesting += 1;
+        let r = self.pipeline_inner(context, end);
+        self.nesting -= 1;
+        r
+    }
+
+    fn pipeline_inner(&mut self, context: &str, end: &Tok) -> PResult<Pipe> {
+        if self.nesting + self.depth > MAX_NESTING {
+            return self.err(format!("exceeded maximum nesting depth ({MAX_NESTING})"));
+        }
         let first = self.peek_non_space();
         let mut pipe = Pipe {
             pos: first.pos,

@@ -83,6 +83,21 @@ fn insecure_functions_can_be_disabled_through_the_environment() {
     );
 }
 
+#[test]
+fn runaway_recursion_and_nesting_fail_cleanly() {
+    let err = expect_err(render(
+        "{{ define \"a\" }}{{ template \"a\" . }}{{ end }}{{ template \"a\" . }}",
+        &Value::Nil,
+    ));
+    assert_eq!(
+        err.go_message(),
+        "template: t.gotmpl:1:28: executing \"a\" at <{{template \"a\" .}}>: exceeded maximum template depth (200)"
+    );
+    let deep = format!("{{{{ {}1{} }}}}", "(".repeat(5000), ")".repeat(5000));
+    let err = expect_err(Template::parse("t", &deep));
+    assert_eq!(err.to_string(), "t:1: exceeded maximum nesting depth (100)");
+}
+
 struct FixedSecrets;
 
 impl SecretResolver for FixedSecrets {

@@ -9,6 +9,7 @@ mod encoding;
 mod files;
 mod lists;
 mod math;
+mod password;
 mod render;
 mod semver;
 mod strings;
@@ -30,6 +31,8 @@ pub(crate) enum Param {
     Str,
     /// `int`
     Int,
+    /// `uint32`
+    Uint32,
     /// `bool`
     Bool,
     /// `map[string]interface {}`
@@ -63,6 +66,7 @@ impl Param {
             Param::Any => "interface {}",
             Param::Str => "string",
             Param::Int => "int",
+            Param::Uint32 => "uint32",
             Param::Bool => "bool",
             Param::Map => "map[string]interface {}",
             Param::List => "[]interface {}",
@@ -121,6 +125,7 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     lists::register(&mut r);
     dicts::register(&mut r);
     math::register(&mut r);
+    password::register(&mut r);
     encoding::register(&mut r);
     semver::register(&mut r);
     dates::register(&mut r);
