@@ -14,6 +14,7 @@ mod render;
 mod semver;
 mod strings;
 mod yaml;
+mod yaml_read;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};

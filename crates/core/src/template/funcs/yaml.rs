@@ -123,37 +123,20 @@ fn set_value_at_path(path: &str, value: &Value, values: &Value) -> FResult {
 
 /// Helmfile's `fromYaml`: a YAML mapping into `map[string]interface {}`.
 fn from_yaml(text: &str) -> FResult {
-    // go-yaml reads the first document of a stream.
-    let parsed: Result<serde_yaml::Value, _> = match serde_yaml::Deserializer::from_str(text).next()
-    {
-        Some(doc) => serde::Deserialize::deserialize(doc),
-        None => Ok(serde_yaml::Value::Null),
+    let loaded =
+        super::yaml_read::load(text).map_err(|e| format!("{e}, offending yaml: {text}"))?;
+    let (tag, shown) = match &loaded {
+        None | Some(Value::Nil) => return Ok(Value::empty_map()),
+        Some(v @ Value::Map(_)) => return Ok(v.clone()),
+        Some(Value::List(..)) => ("!!seq", String::new()),
+        Some(Value::Bool(b)) => ("!!bool", short_value(&b.to_string())),
+        Some(Value::Int(i)) => ("!!int", short_value(&i.to_string())),
+        Some(Value::Float(f)) => ("!!float", short_value(&format_float_g(*f, None))),
+        Some(other) => ("!!str", short_value(&sprint_value(other))),
     };
-    match parsed {
-        Ok(serde_yaml::Value::Null) => Ok(Value::empty_map()),
-        Ok(v @ serde_yaml::Value::Mapping(_)) => Ok(Value::from(&v)),
-        Ok(other) => {
-            let (tag, shown) = match &other {
-                serde_yaml::Value::Sequence(_) => ("!!seq", String::new()),
-                serde_yaml::Value::String(s) => ("!!str", short_value(s)),
-                serde_yaml::Value::Bool(b) => ("!!bool", short_value(&b.to_string())),
-                serde_yaml::Value::Number(n) if n.is_f64() => {
-                    ("!!float", short_value(&n.to_string()))
-                }
-                serde_yaml::Value::Number(n) => ("!!int", short_value(&n.to_string())),
-                _ => ("!!map", String::new()),
-            };
-            Err(format!(
-                "yaml: unmarshal errors:\n  line 1: cannot unmarshal {tag}{shown} into map[string]interface {{}}, offending yaml: {text}"
-            ))
-        }
-        Err(e) => {
-            let line = e.location().map_or(1, |l| l.line());
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-            Err(format!("yaml: line {line}: {msg}, offending yaml: {text}"))
-        }
-    }
+    Err(format!(
+        "yaml: unmarshal errors:\n  line 1: cannot unmarshal {tag}{shown} into map[string]interface {{}}, offending yaml: {text}"
+    ))
 }
 
 /// go-yaml's shortened value in unmarshal errors.
