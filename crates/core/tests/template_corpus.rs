@@ -8,47 +8,62 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use windlass::template::{RenderOptions, Struct, Template, Value};
+use windlass::template::{ElemType, MapRef, Pointer, RenderOptions, Struct, Template, Value};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/template_corpus")
 }
 
-fn map_of_strings(pairs: &[(&str, &str)]) -> Value {
-    let m: BTreeMap<String, Value> = pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), Value::str(*v)))
-        .collect();
-    Value::Map(windlass::template::MapRef::typed(
-        m,
-        windlass::template::ElemType::String,
-    ))
+/// `context/context.json`: the environment, the release and the environment variables.
+fn context(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("context/context.json")).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
+fn field(ctx: &serde_json::Value, path: &[&str]) -> Value {
+    let v = path.iter().fold(ctx, |v, k| &v[*k]);
+    Value::str(v.as_str().unwrap_or_default())
 }
 
 /// Helmfile's release template data, as the README describes it.
-fn data(dir: &Path) -> Value {
+fn data(dir: &Path, ctx: &serde_json::Value) -> Value {
     let text = std::fs::read_to_string(dir.join("context/values.yaml")).unwrap_or_default();
     let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_default();
     let values = Value::from(&yaml);
     let environment = Struct::value(
         "environment.Environment",
         vec![
-            ("Name".into(), Value::str("ci")),
-            ("KubeContext".into(), Value::str("kind-ci")),
+            ("Name".into(), field(ctx, &["environment", "name"])),
+            (
+                "KubeContext".into(),
+                field(ctx, &["environment", "kubeContext"]),
+            ),
             ("Values".into(), values.clone()),
+            ("Defaults".into(), Value::empty_map()),
         ],
     );
+    let labels: BTreeMap<String, Value> = ctx["release"]["labels"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), Value::str(v.as_str().unwrap_or_default())))
+                .collect()
+        })
+        .unwrap_or_default();
     let release = Struct::value(
         "state.releaseTemplateDataRelease",
         vec![
-            ("Name".into(), Value::str("web")),
-            ("Namespace".into(), Value::str("apps")),
+            ("Name".into(), field(ctx, &["release", "name"])),
+            ("Namespace".into(), field(ctx, &["release", "namespace"])),
             (
                 "Labels".into(),
-                map_of_strings(&[("team", "core"), ("tier", "frontend")]),
+                Value::Map(MapRef::typed(labels, ElemType::String)),
             ),
-            ("Chart".into(), Value::str("./chart")),
-            ("KubeContext".into(), Value::str("kind-ci")),
+            ("Chart".into(), field(ctx, &["release", "chart"])),
+            (
+                "KubeContext".into(),
+                field(ctx, &["release", "kubeContext"]),
+            ),
         ],
     );
     Struct::value(
@@ -57,29 +72,25 @@ fn data(dir: &Path) -> Value {
             ("Environment".into(), environment),
             ("Release".into(), release),
             ("Values".into(), values.clone()),
-            (
-                "StateValues".into(),
-                windlass::template::Pointer::to(values),
-            ),
-            ("Namespace".into(), Value::str("")),
+            ("StateValues".into(), Pointer::to(values)),
             ("KubeContext".into(), Value::str("")),
+            ("Namespace".into(), Value::str("")),
             ("Chart".into(), Value::str("")),
         ],
     )
 }
 
-fn options(dir: &Path) -> RenderOptions {
-    RenderOptions::new(dir).with_env([
-        ("WL_NAME", "windlass"),
-        ("WL_EMPTY", ""),
-        ("WL_NUM", "42"),
-        ("WL_UNICODE", "héllo wörld ✓"),
-        ("WL_SPECIAL", "a b$c\"d'e\\f"),
-        ("WL_MULTILINE", "line one\nline two"),
-        ("WL_SECRET", "s3cr3t"),
-        ("PATH", "/usr/bin:/bin"),
-        ("HOME", dir.to_str().unwrap_or(".")),
-    ])
+fn options(dir: &Path, ctx: &serde_json::Value) -> RenderOptions {
+    let mut env: BTreeMap<String, String> = ctx["env"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    env.insert("HOME".into(), dir.display().to_string());
+    RenderOptions::new(dir).with_env(env)
 }
 
 /// Renders one case; `Ok` holds the output, `Err` Go's error text.
@@ -91,7 +102,8 @@ fn run_case(source: &str, data: &Value, opts: &RenderOptions) -> Result<String, 
 #[test]
 fn corpus_matches_helmfile() {
     let dir = corpus_dir();
-    let opts = options(&dir);
+    let ctx = context(&dir);
+    let opts = options(&dir, &ctx);
     let known: BTreeSet<String> = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/template_corpus_known_failures.txt"),
     )
@@ -128,7 +140,7 @@ fn corpus_matches_helmfile() {
         }
         // Each case gets fresh data: Helmfile ran each in its own process, and `set` or `merge`
         // change maps in place.
-        let got = run_case(&source, &data(&dir), &opts);
+        let got = run_case(&source, &data(&dir, &ctx), &opts);
         let out = std::fs::read_to_string(case.with_extension("out"));
         let err = std::fs::read_to_string(case.with_extension("err"));
         let ok = match (&got, out, err) {

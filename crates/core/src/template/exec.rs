@@ -416,7 +416,6 @@ impl<'a> State<'a> {
         receiver: Value,
         at_root: bool,
     ) -> R<Value> {
-        self.at = At::Arg(node);
         let has_args = args.len() > 1 || fin.is_some();
         match &receiver {
             Value::Nil if at_root => {
@@ -647,7 +646,6 @@ impl<'a> State<'a> {
                 };
             }
         };
-        self.at = At::Arg(a);
         self.validate(v, p, typed_nil)
     }
 

@@ -365,7 +365,18 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
             };
             format!("{}{digits}", sign_prefix(*i < 0, fl))
         }
-        ('v', Value::Object(o)) => o.go_string(),
+        ('v', Value::Object(o)) => match o.as_any().downcast_ref::<super::value::Struct>() {
+            Some(st) if fl.plus => {
+                let f = Flags { width: None, ..fl };
+                let parts: Vec<String> = st
+                    .fields
+                    .iter()
+                    .map(|(n, v)| format!("{n}:{}", format_arg('v', v, f)))
+                    .collect();
+                format!("{{{}}}", parts.join(" "))
+            }
+            _ => o.go_string(),
+        },
         ('v' | 's', Value::String(s)) => match fl.prec {
             Some(p) => s.chars().take(p).collect(),
             None => s.clone(),

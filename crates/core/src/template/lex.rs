@@ -36,6 +36,8 @@ pub(crate) enum Tok {
     Declare,
     Comma,
     Eof,
+    /// Any other printable ASCII character, which the parser reports as unexpected.
+    Punct(char),
     /// A lexing error; lexing stops here.
     Error(String),
 }
@@ -328,6 +330,10 @@ impl<'a> Lexer<'a> {
                         _ => Tok::Ident(word),
                     };
                     self.emit(tok, p, l);
+                }
+                c if c.is_ascii_graphic() => {
+                    self.bump();
+                    self.emit(Tok::Punct(c), p, l);
                 }
                 c => {
                     self.emit(

@@ -63,6 +63,7 @@ fn eval_args(a: &[Value]) -> String {
 
 fn len(v: &Value) -> FResult {
     match v {
+        Value::Object(o) if o.deref().is_some() => len(&o.deref().unwrap_or_default()),
         Value::Nil => Err("len of nil pointer".into()),
         Value::String(s) => Ok(Value::Int(s.len() as i64)),
         Value::List(l, _) => Ok(Value::Int(l.len() as i64)),
@@ -94,6 +95,11 @@ pub(super) fn index(item: &Value, indexes: &[Value]) -> FResult {
     }
     let mut item = item.clone();
     for ix in indexes {
+        if let Value::Object(o) = &item
+            && let Some(inner) = o.deref()
+        {
+            item = inner;
+        }
         item = match &item {
             Value::Nil => return Err("index of nil pointer".into()),
             Value::List(l, _) => {

@@ -73,7 +73,10 @@ pub(super) fn register(r: &mut Registry) {
     r.add("deepEqual", &[Any, Any], None, |_, a| {
         Ok(Value::Bool(deep_equal(&a[0], &a[1])))
     });
-    r.add("deepCopy", &[Any], None, |_, a| Ok(a[0].deep_copy()));
+    r.add("deepCopy", &[Any], None, |_, a| match &a[0] {
+        Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".into()),
+        v => Ok(v.deep_copy()),
+    });
     r.add("mustDeepCopy", &[Any], None, |_, a| Ok(a[0].deep_copy()));
 }
 

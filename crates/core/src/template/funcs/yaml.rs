@@ -346,7 +346,7 @@ fn scalar_at(v: &Value, indent: usize, column: usize) -> String {
 }
 
 fn literal_allowed(s: &str) -> bool {
-    !s.chars().any(|c| c != '\n' && !printable(c)) && !s.contains(" \n") && !s.starts_with(' ')
+    !s.chars().any(|c| c != '\n' && !printable(c)) && !s.contains(" \n")
 }
 
 fn printable(c: char) -> bool {
@@ -362,7 +362,9 @@ fn literal(s: &str, indent: usize) -> String {
     } else {
         ""
     };
-    let mut out = format!("|{chomp}");
+    // A leading space or line break needs an explicit indentation indicator.
+    let hint = if s.starts_with([' ', '\n']) { "2" } else { "" };
+    let mut out = format!("|{hint}{chomp}");
     let body = s.strip_suffix('\n').unwrap_or(s);
     let body = if chomp == "+" {
         s.strip_suffix('\n').unwrap_or(s)
@@ -401,6 +403,12 @@ fn resolves_to_non_string(s: &str) -> bool {
     if let Some(b) = body.strip_prefix("0b") {
         return !b.is_empty() && b.chars().all(|c| c == '0' || c == '1');
     }
+    if let Some(o) = body.strip_prefix("0o") {
+        return !o.is_empty() && o.chars().all(|c| ('0'..='7').contains(&c));
+    }
+    if is_timestamp(body) {
+        return true;
+    }
     if body.chars().all(|c| c.is_ascii_digit()) {
         return true;
     }
@@ -413,6 +421,36 @@ fn resolves_to_non_string(s: &str) -> bool {
         return true;
     }
     is_float(body)
+}
+
+/// go-yaml v2 reads `2001-12-14` (optionally followed by a time) as a timestamp.
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |from: usize, min: usize, max: usize| -> Option<usize> {
+        let n = b.get(from..).map_or(0, |r| {
+            r.iter()
+                .take(max)
+                .take_while(|c| c.is_ascii_digit())
+                .count()
+        });
+        (n >= min).then_some(from + n)
+    };
+    let Some(i) = digits(0, 4, 4) else {
+        return false;
+    };
+    if b.get(i) != Some(&b'-') {
+        return false;
+    }
+    let Some(i) = digits(i + 1, 1, 2) else {
+        return false;
+    };
+    if b.get(i) != Some(&b'-') {
+        return false;
+    }
+    let Some(i) = digits(i + 1, 1, 2) else {
+        return false;
+    };
+    i == b.len() || matches!(b[i], b'T' | b't' | b' ')
 }
 
 fn is_float(b: &str) -> bool {
@@ -442,6 +480,10 @@ fn quote_string(s: &str, _indent: usize, key: bool) -> String {
     let special = s.chars().any(|c| !printable(c) || c == '\n');
     if special {
         return double_quoted(s);
+    }
+    // Unicode line and paragraph separators are line breaks to libyaml: never plain.
+    if s.contains(['\u{2028}', '\u{2029}']) {
+        return format!("'{}'", s.replace('\'', "''"));
     }
     if plain_allowed(s, key) {
         return s.to_owned();
