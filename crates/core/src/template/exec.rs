@@ -445,12 +445,9 @@ impl<'a> State<'a> {
                 }
                 self.at = At::Arg(node);
                 match o.field(name) {
-                    Some(v) if has_args => {
-                        let _ = v;
-                        Err(self.fail(format!(
-                            "{name} has arguments but cannot be invoked as function"
-                        )))
-                    }
+                    Some(_) if has_args => Err(self.fail(format!(
+                        "{name} has arguments but cannot be invoked as function"
+                    ))),
                     Some(v) => Ok(v),
                     None => Err(self.fail(format!(
                         "can't evaluate field {name} in type {}",

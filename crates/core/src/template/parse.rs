@@ -389,12 +389,9 @@ impl Parser<'_> {
                     Node::With(nested)
                 }])
             }
-            Ending::Else(k) => {
-                if let Some(k) = k {
-                    // `else if` inside `with` or `range`: the keyword starts an ordinary action.
-                    let _ = k;
-                    self.expect(&Tok::RightDelim, "else")?;
-                }
+            Ending::Else(_) => {
+                // After `else if` in a `range` (or `else with` in an `if`), the pending keyword
+                // is not an action: the list below reports it as Go does.
                 let (else_list, end) = self.item_list()?;
                 if !matches!(end, Ending::End) {
                     return self.err("expected end; found {{else}}".into());

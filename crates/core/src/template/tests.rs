@@ -37,6 +37,16 @@ fn renders_actions_control_flow_and_functions() {
 }
 
 #[test]
+fn else_with_and_range_over_an_integer() {
+    let data = values("a: null\nb: {c: x}\n");
+    let src = "{{ with .a }}a{{ else with .b }}{{ .c }}{{ end }} {{ range $i := 3 }}{{ $i }}{{ end }}\n{{ toYaml \"one\\ntwo\" }}";
+    assert_eq!(
+        render(src, &data),
+        Ok("x 012\n|-\n  one\n  two\n".to_owned())
+    );
+}
+
+#[test]
 fn missing_key_errors_name_file_line_column_and_key() {
     let data = values("image: {tag: '1'}\n");
     let err = expect_err(render("a: 1\nreplicas: {{ .image.replicas }}\n", &data));

@@ -158,7 +158,7 @@ pub(crate) fn to_yaml(v: &Value) -> String {
         Node::Map(_) => out.push_str("{}\n"),
         Node::List(_) => out.push_str("[]\n"),
         Node::Scalar(s) => {
-            out.push_str(&scalar(&s, 0, false));
+            out.push_str(&scalar_at(&s, 2, 0));
             out.push('\n');
         }
     }
@@ -261,7 +261,7 @@ fn write_map(out: &mut String, entries: &[(String, Value)], indent: usize, inlin
         if i > 0 || !inline {
             out.push_str(&" ".repeat(indent));
         }
-        out.push_str(&quote_string(k, indent, true));
+        out.push_str(&quote_string(k));
         out.push(':');
         match node(val) {
             Node::Map(e) if !e.is_empty() => {
@@ -307,13 +307,6 @@ fn write_scalar_line(out: &mut String, n: &Node, indent: usize) {
     out.push('\n');
 }
 
-fn scalar(v: &Value, indent: usize, key: bool) -> String {
-    match v {
-        Value::String(s) => quote_string(s, indent, key),
-        _ => scalar_at(v, indent, 0),
-    }
-}
-
 /// A scalar written at `column`, continuing lines at `indent`.
 fn scalar_at(v: &Value, indent: usize, column: usize) -> String {
     match v {
@@ -337,11 +330,11 @@ fn scalar_at(v: &Value, indent: usize, column: usize) -> String {
             if s.contains('\n') && literal_allowed(s) {
                 return literal(s, indent);
             }
-            fold(&quote_string(s, indent, false), indent, column)
+            fold(&quote_string(s), indent, column)
         }
         Value::List(..) => "[]".into(),
         Value::Map(_) => "{}".into(),
-        Value::Object(o) => quote_string(&o.go_string(), indent, false),
+        Value::Object(o) => quote_string(&o.go_string()),
     }
 }
 
@@ -473,7 +466,7 @@ fn is_float(b: &str) -> bool {
 }
 
 /// The style libyaml picks for a string: plain when possible, else single, else double quotes.
-fn quote_string(s: &str, _indent: usize, key: bool) -> String {
+fn quote_string(s: &str) -> String {
     if resolves_to_non_string(s) {
         return double_quoted(s);
     }
@@ -485,13 +478,13 @@ fn quote_string(s: &str, _indent: usize, key: bool) -> String {
     if s.contains(['\u{2028}', '\u{2029}']) {
         return format!("'{}'", s.replace('\'', "''"));
     }
-    if plain_allowed(s, key) {
+    if plain_allowed(s) {
         return s.to_owned();
     }
     format!("'{}'", s.replace('\'', "''"))
 }
 
-fn plain_allowed(s: &str, _key: bool) -> bool {
+fn plain_allowed(s: &str) -> bool {
     if s.starts_with("---") || s.starts_with("...") {
         return false;
     }
