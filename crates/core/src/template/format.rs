@@ -33,6 +33,7 @@ fn write_v(out: &mut String, v: &Value) {
         Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Uint(u) => out.push_str(&u.to_string()),
         Value::Float(f) => out.push_str(&format_float_g(*f, None)),
         Value::String(s) => out.push_str(s),
         Value::List(items, _) => {
@@ -357,6 +358,7 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
             let s = format_float_g(*f, fl.prec);
             with_sign(s, fl)
         }
+        ('v' | 'd', Value::Uint(u)) => u.to_string(),
         ('v' | 'd', Value::Int(i) | Value::Int64(i)) => {
             let digits = i.unsigned_abs().to_string();
             let digits = match fl.prec {

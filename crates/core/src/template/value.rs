@@ -19,6 +19,8 @@ pub enum Value {
     Int(i64),
     /// A Go `int64` (the result of sprig's arithmetic).
     Int64(i64),
+    /// A Go `uint64` (YAML integers beyond the range of `int`).
+    Uint(u64),
     /// A Go `float64`.
     Float(f64),
     /// A string.
@@ -303,6 +305,7 @@ impl Value {
             Value::Nil => false,
             Value::Bool(b) => *b,
             Value::Int(i) | Value::Int64(i) => *i != 0,
+            Value::Uint(u) => *u != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::List(l, _) => !l.is_empty(),
@@ -318,6 +321,7 @@ impl Value {
             Value::Bool(_) => "bool".into(),
             Value::Int(_) => "int".into(),
             Value::Int64(_) => "int64".into(),
+            Value::Uint(_) => "uint64".into(),
             Value::Float(_) => "float64".into(),
             Value::String(_) => "string".into(),
             Value::List(_, e) => format!("[]{}", e.go_name()),
@@ -341,6 +345,7 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
+            Value::Uint(_) => "uint64",
             Value::Float(_) => "float64",
             Value::String(_) => "string",
             Value::List(..) => "slice",
@@ -401,7 +406,7 @@ impl From<&serde_yaml::Value> for Value {
                 if let Some(i) = n.as_i64() {
                     Value::Int(i)
                 } else if let Some(u) = n.as_u64() {
-                    Value::Float(u as f64)
+                    Value::Uint(u)
                 } else {
                     Value::Float(n.as_f64().unwrap_or(0.0))
                 }
@@ -441,6 +446,7 @@ impl From<&Value> for serde_yaml::Value {
             Value::Nil => Y::Null,
             Value::Bool(b) => Y::Bool(b),
             Value::Int(i) | Value::Int64(i) => Y::Number(i.into()),
+            Value::Uint(u) => Y::Number(u.into()),
             Value::Float(f) => Y::Number(f.into()),
             Value::String(s) => Y::String(s),
             Value::List(l, _) => Y::Sequence(l.iter().map(serde_yaml::Value::from).collect()),

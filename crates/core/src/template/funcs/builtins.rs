@@ -139,6 +139,7 @@ pub(super) fn index(item: &Value, indexes: &[Value]) -> FResult {
 enum Kind {
     Bool,
     Int,
+    Uint,
     Float,
     String,
     Other,
@@ -149,6 +150,7 @@ fn kind(v: &Value) -> Kind {
     match v {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
+        Value::Uint(_) => Kind::Uint,
         Value::Float(_) => Kind::Float,
         Value::String(_) => Kind::String,
         Value::Nil => Kind::Invalid,
@@ -165,7 +167,9 @@ pub(super) fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
     let k1 = kind(a);
     for b in others {
         let k2 = kind(b);
-        let truth = if k1 != k2 {
+        let truth = if let Some(o) = int_uint_order(a, b) {
+            o == std::cmp::Ordering::Equal
+        } else if k1 != k2 {
             if !a.is_nil() && !b.is_nil() {
                 return Err(INCOMPATIBLE.into());
             }
@@ -210,6 +214,9 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
             return Err("invalid type for comparison".into());
         }
     }
+    if let Some(o) = int_uint_order(a, b) {
+        return Ok(o == std::cmp::Ordering::Less);
+    }
     if k1 != k2 {
         return Err(INCOMPATIBLE.into());
     }
@@ -219,6 +226,21 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
         (Value::String(x), Value::String(y)) => Ok(x < y),
         _ => Ok(a.as_int() < b.as_int()),
     }
+}
+
+/// Go compares signed and unsigned integers by value, whatever their types.
+fn int_uint_order(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    let wide = |v: &Value| -> Option<i128> {
+        match v {
+            Value::Uint(u) => Some(i128::from(*u)),
+            Value::Int(i) | Value::Int64(i) => Some(i128::from(*i)),
+            _ => None,
+        }
+    };
+    if !matches!(a, Value::Uint(_)) && !matches!(b, Value::Uint(_)) {
+        return None;
+    }
+    Some(wide(a)?.cmp(&wide(b)?))
 }
 
 fn le(a: &Value, b: &Value) -> Result<bool, String> {

@@ -173,6 +173,7 @@ fn write_json(out: &mut String, v: &Value, esc: bool, indent: Option<usize>) {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Uint(u) => out.push_str(&u.to_string()),
         Value::Float(f) => out.push_str(&json_float(f)),
         Value::String(s) => json_string(out, &s, esc),
         Value::List(items, _) => {

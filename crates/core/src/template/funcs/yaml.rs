@@ -313,6 +313,7 @@ fn scalar_at(v: &Value, indent: usize, column: usize) -> String {
         Value::Nil => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint(u) => u.to_string(),
         Value::Float(f) => {
             if f.is_nan() {
                 ".nan".into()

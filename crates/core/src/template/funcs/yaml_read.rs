@@ -160,6 +160,9 @@ fn resolve(text: &str) -> Value {
     if let Some(i) = parse_int(&plain) {
         return Value::Int(i);
     }
+    if let Ok(u) = plain.strip_prefix('+').unwrap_or(&plain).parse::<u64>() {
+        return Value::Uint(u);
+    }
     if is_yaml_float(&plain)
         && let Ok(f) = plain.parse::<f64>()
     {
