@@ -275,11 +275,11 @@ fn unknown_environment_in_a_helmfile() {
 #[test]
 fn commands_not_yet_implemented_say_so() {
     let project = TestProject::new().file("helmfile.yaml", "releases: []\n");
-    assert_snapshot!(project.run(&["sync"]), @"
+    assert_snapshot!(project.run(&["diff"]), @"
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: `sync` is not yet implemented
+    error: `diff` is not yet implemented
       hint: available today: build, list, graph, repos, deps, template, lint, write-values
     ");
 }

@@ -104,7 +104,7 @@ impl CommandError {
             | Self::ReleasesFailed(_)
             | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync"
                     .into(),
             ),
         }

@@ -28,7 +28,7 @@ pub(crate) fn render_path(
     let absolute = project.root.join(&state.file).display().to_string();
     let digest = Sha1::digest(absolute.as_bytes());
     let sha1: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let state_data = Struct::new(
+    let state_data = Struct::value(
         "state.state",
         vec![
             ("BaseName".into(), Value::str(base_name)),
@@ -49,7 +49,7 @@ pub(crate) fn render_path(
     let mut fields = release_data_fields(&environment, &release_fields(release), &project.options);
     fields.push(("State".into(), state_data));
     fields.extend(extra);
-    let data = Struct::new("state.releaseTemplateData", fields);
+    let data = Struct::value("state.releaseTemplateData", fields);
     let rendered = render(
         Path::new(name),
         template,

@@ -9,7 +9,7 @@ use serde_yaml::Value as Yaml;
 
 use crate::project::{LoadOptions, Release};
 use crate::template::{
-    ElemType, MapRef, MissingKey, RenderOptions, Struct, Template, TemplateError, Value,
+    ElemType, MapRef, MissingKey, Pointer, RenderOptions, Struct, Template, TemplateError, Value,
 };
 
 /// The environment as templates see it.
@@ -34,12 +34,13 @@ pub(crate) struct ReleaseData {
 }
 
 fn environment(env: &EnvironmentData<'_>, values: &Value) -> Value {
-    Struct::new(
+    Struct::value(
         "environment.Environment",
         vec![
             ("Name".into(), Value::str(env.name)),
             ("KubeContext".into(), Value::str(env.kube_context)),
             ("Values".into(), values.clone()),
+            ("Defaults".into(), Value::empty_map()),
         ],
     )
 }
@@ -47,13 +48,13 @@ fn environment(env: &EnvironmentData<'_>, values: &Value) -> Value {
 /// Helmfile's `EnvironmentTemplateData`, for state files; `namespace` is the `--namespace` flag.
 pub(crate) fn state_data(env: &EnvironmentData<'_>, namespace: &str) -> Value {
     let values = Value::from(env.values);
-    Struct::new(
+    Struct::value(
         "state.EnvironmentTemplateData",
         vec![
             ("Environment".into(), environment(env, &values)),
             ("Namespace".into(), Value::str(namespace)),
             ("Values".into(), values.clone()),
-            ("StateValues".into(), values),
+            ("StateValues".into(), Pointer::to(values)),
         ],
     )
 }
@@ -81,7 +82,7 @@ pub(crate) fn release_data(
     release: &ReleaseData,
     options: &LoadOptions,
 ) -> Value {
-    Struct::new(
+    Struct::value(
         "state.releaseTemplateData",
         release_data_fields(env, release, options),
     )
@@ -105,7 +106,7 @@ pub(crate) fn release_data_fields(
         ("Environment".into(), environment(env, &values)),
         (
             "Release".into(),
-            Struct::new(
+            Struct::value(
                 "state.releaseTemplateDataRelease",
                 vec![
                     ("Name".into(), Value::str(&release.name)),
@@ -120,7 +121,7 @@ pub(crate) fn release_data_fields(
             ),
         ),
         ("Values".into(), values.clone()),
-        ("StateValues".into(), values),
+        ("StateValues".into(), Pointer::to(values)),
         ("KubeContext".into(), Value::str(kube_context_override)),
         ("Namespace".into(), Value::str(namespace_override)),
         ("Chart".into(), Value::str("")),

@@ -17,7 +17,8 @@ pub enum TemplateError {
     /// An action failed while rendering.
     #[error("{location}: {message} (in <{action}> of template {template:?})")]
     Exec {
-        /// The file, line and column of the failing action.
+        /// The file, line and column (1-based; Go's own text counts columns from 0) of the
+        /// failing action.
         location: Location,
         /// The name of the template being executed (a `define`d one, or the file's).
         template: String,
@@ -45,7 +46,12 @@ impl TemplateError {
                 template,
                 action,
                 message,
-            } => format!("template: {location}: executing {template:?} at <{action}>: {message}"),
+            } => format!(
+                "template: {}:{}:{}: executing {template:?} at <{action}>: {message}",
+                location.file.display(),
+                location.line,
+                location.column.saturating_sub(1)
+            ),
         }
     }
 
@@ -66,7 +72,7 @@ mod tests {
     #[test]
     fn go_message_matches_text_template() {
         let e = TemplateError::Exec {
-            location: Location::new("v.gotmpl", 1, 10),
+            location: Location::new("v.gotmpl", 1, 11),
             template: "v.gotmpl".into(),
             action: ".Values.x".into(),
             message: "map has no entry for key \"x\"".into(),
@@ -77,7 +83,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "v.gotmpl:1:10: map has no entry for key \"x\" (in <.Values.x> of template \"v.gotmpl\")"
+            "v.gotmpl:1:11: map has no entry for key \"x\" (in <.Values.x> of template \"v.gotmpl\")"
         );
     }
 }

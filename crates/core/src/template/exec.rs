@@ -87,7 +87,7 @@ impl<'a> State<'a> {
         };
         let (line, col) = self.tree.line_col(pos);
         TemplateError::Exec {
-            location: Location::new(self.tree.parse_name.as_ref(), line, col),
+            location: Location::new(self.tree.parse_name.as_ref(), line, col + 1),
             template: self.tree.name.clone(),
             action,
             message: message.into(),
@@ -416,7 +416,6 @@ impl<'a> State<'a> {
         receiver: Value,
         at_root: bool,
     ) -> R<Value> {
-        self.at = At::Arg(node);
         let has_args = args.len() > 1 || fin.is_some();
         match &receiver {
             Value::Nil if at_root => {
@@ -426,6 +425,10 @@ impl<'a> State<'a> {
                 Ok(Value::Nil)
             }
             Value::Nil => Err(self.fail(format!("nil pointer evaluating interface {{}}.{name}"))),
+            Value::Object(o) if o.deref().is_some() => {
+                let inner = o.deref().unwrap_or_default();
+                self.eval_field(dot, name, node, args, fin, inner, false)
+            }
             Value::Object(o) => {
                 let mut argv = Vec::new();
                 for a in args.iter().skip(1) {
@@ -442,12 +445,9 @@ impl<'a> State<'a> {
                 }
                 self.at = At::Arg(node);
                 match o.field(name) {
-                    Some(v) if has_args => {
-                        let _ = v;
-                        Err(self.fail(format!(
-                            "{name} has arguments but cannot be invoked as function"
-                        )))
-                    }
+                    Some(_) if has_args => Err(self.fail(format!(
+                        "{name} has arguments but cannot be invoked as function"
+                    ))),
                     Some(v) => Ok(v),
                     None => Err(self.fail(format!(
                         "can't evaluate field {name} in type {}",
@@ -631,33 +631,26 @@ impl<'a> State<'a> {
             Arg::Number(_, n) => {
                 return match p {
                     Param::Any => self.ideal_constant(a),
-                    Param::Int | Param::Int64 | Param::Uint32 => match n.int {
-                        Some(i) => Ok(match p {
-                            Param::Int64 => Value::Int64(i),
-                            _ => Value::Int(i),
-                        }),
+                    Param::Int => match n.int {
+                        Some(i) => Ok(Value::Int(i)),
                         None => Err(self.literal_mismatch(p, a)),
                     },
-                    Param::Float => match n.float {
-                        Some(f) => Ok(Value::Float(f)),
-                        None => Err(self.literal_mismatch(p, a)),
+                    Param::Uint32 => match n.int {
+                        Some(i) if n.is_uint && i <= i64::from(u32::MAX) => Ok(Value::Int(i)),
+                        _ => Err(self.fail(format!("expected unsigned integer; found {a}"))),
                     },
                     _ => Err(self.literal_mismatch(p, a)),
                 };
             }
         };
-        self.at = At::Arg(a);
         self.validate(v, p, typed_nil)
     }
 
     fn literal_mismatch(&self, p: Param, a: &Arg) -> TemplateError {
         match p {
             Param::Str => self.fail(format!("expected string; found {a}")),
-            Param::Int | Param::Int64 | Param::Uint32 => {
-                self.fail(format!("expected integer; found {a}"))
-            }
+            Param::Int => self.fail(format!("expected integer; found {a}")),
             Param::Bool => self.fail(format!("expected bool; found {a}")),
-            Param::Float => self.fail(format!("expected float; found {a}")),
             _ => self.fail(format!("can't handle {a} for arg of type {}", p.go_name())),
         }
     }

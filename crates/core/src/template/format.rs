@@ -6,7 +6,7 @@ use super::value::Value;
 /// `fmt.Sprint` of one value (`%v`).
 pub fn sprint_value(v: &Value) -> String {
     let mut out = String::new();
-    write_v(&mut out, v, false);
+    write_v(&mut out, v);
     out
 }
 
@@ -17,7 +17,7 @@ pub fn sprint(args: &[Value]) -> String {
         if i > 0 && !matches!(a, Value::String(_)) && !matches!(args[i - 1], Value::String(_)) {
             out.push(' ');
         }
-        write_v(&mut out, a, false);
+        write_v(&mut out, a);
     }
     out
 }
@@ -28,11 +28,12 @@ pub fn sprintln(args: &[Value]) -> String {
     format!("{}\n", parts.join(" "))
 }
 
-fn write_v(out: &mut String, v: &Value, plus: bool) {
+fn write_v(out: &mut String, v: &Value) {
     match v {
         Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Uint(u) => out.push_str(&u.to_string()),
         Value::Float(f) => out.push_str(&format_float_g(*f, None)),
         Value::String(s) => out.push_str(s),
         Value::List(items, _) => {
@@ -41,7 +42,7 @@ fn write_v(out: &mut String, v: &Value, plus: bool) {
                 if i > 0 {
                     out.push(' ');
                 }
-                write_v(out, item, plus);
+                write_v(out, item);
             }
             out.push(']');
         }
@@ -53,7 +54,7 @@ fn write_v(out: &mut String, v: &Value, plus: bool) {
                 }
                 out.push_str(k);
                 out.push(':');
-                write_v(out, val, plus);
+                write_v(out, val);
             }
             out.push(']');
         }
@@ -69,8 +70,8 @@ fn shortest_digits(f: f64) -> (String, i32) {
     (digits, exp.parse().unwrap_or(0))
 }
 
-/// Go's `%g` / `%v` formatting of a float: shortest digits, exponent form when the exponent is
-/// below -4 or at least the precision (21 for `%v`... no: 6 for shortest, as strconv decides).
+/// Go's `%g` / `%v` formatting of a float: shortest digits (or `prec` significant digits), in
+/// exponent form when the exponent is below -4 or at least the precision (6 for the shortest).
 pub fn format_float_g(f: f64, prec: Option<usize>) -> String {
     if f.is_nan() {
         return "NaN".into();
@@ -100,7 +101,7 @@ pub fn format_float_g(f: f64, prec: Option<usize>) -> String {
         None => 6,
         Some(p) => {
             let p = p.max(1) as i32;
-            if p > digits.len() as i32 && digits.len() as i32 >= exp + 1 {
+            if p > digits.len() as i32 && digits.len() as i32 > exp {
                 digits.len() as i32
             } else {
                 p
@@ -188,7 +189,8 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
-fn is_go_printable(c: char) -> bool {
+/// Go's `unicode.IsPrint` for the characters templates meet.
+pub(crate) fn is_go_printable(c: char) -> bool {
     !c.is_control() && !matches!(c as u32, 0x80..=0x9f | 0xad | 0x2028 | 0x2029 | 0xfeff)
 }
 
@@ -322,20 +324,18 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
     if verb == 'T' {
         return arg.type_name();
     }
+    if verb == 'v' && fl.sharp {
+        return go_syntax(arg, true);
+    }
     match arg {
-        Value::List(items, _) if verb != 'v' || !fl.sharp => {
-            if verb == 's' || verb == 'q' || verb == 'x' || verb == 'X' {
-                if let Some(bytes) = byte_list(items) {
-                    let _ = bytes;
-                }
-            }
+        Value::List(items, _) => {
             let parts: Vec<String> = items
                 .iter()
                 .map(|i| format_arg(verb, i, Flags { width: None, ..fl }))
                 .collect();
             return format!("[{}]", parts.join(" "));
         }
-        Value::Map(m) if !fl.sharp => {
+        Value::Map(m) => {
             let parts: Vec<String> = m
                 .entries()
                 .iter()
@@ -358,6 +358,7 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
             let s = format_float_g(*f, fl.prec);
             with_sign(s, fl)
         }
+        ('v' | 'd', Value::Uint(u)) => u.to_string(),
         ('v' | 'd', Value::Int(i) | Value::Int64(i)) => {
             let digits = i.unsigned_abs().to_string();
             let digits = match fl.prec {
@@ -366,7 +367,18 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
             };
             format!("{}{digits}", sign_prefix(*i < 0, fl))
         }
-        ('v', Value::Object(o)) => o.go_string(),
+        ('v', Value::Object(o)) => match o.as_any().downcast_ref::<super::value::Struct>() {
+            Some(st) if fl.plus => {
+                let f = Flags { width: None, ..fl };
+                let parts: Vec<String> = st
+                    .fields
+                    .iter()
+                    .map(|(n, v)| format!("{n}:{}", format_arg('v', v, f)))
+                    .collect();
+                format!("{{{}}}", parts.join(" "))
+            }
+            _ => o.go_string(),
+        },
         ('v' | 's', Value::String(s)) => match fl.prec {
             Some(p) => s.chars().take(p).collect(),
             None => s.clone(),
@@ -389,6 +401,7 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
             }
             None => bad_verb(verb, arg),
         },
+        ('U', Value::Int(i) | Value::Int64(i)) => format!("U+{:04X}", i),
         ('c', Value::Int(i) | Value::Int64(i)) => char::from_u32(*i as u32)
             .map(|c| c.to_string())
             .unwrap_or_else(|| "\u{fffd}".into()),
@@ -442,8 +455,26 @@ fn with_sign(s: String, fl: Flags) -> String {
     }
 }
 
-fn byte_list(_items: &[Value]) -> Option<Vec<u8>> {
-    None
+/// `%#v`: Go syntax, with the type spelled out where Go spells it.
+fn go_syntax(v: &Value, top: bool) -> String {
+    match v {
+        Value::Nil if top => "<nil>".into(),
+        Value::Nil => "interface {}(nil)".into(),
+        Value::String(s) => go_quote(s),
+        Value::List(items, _) => {
+            let parts: Vec<String> = items.iter().map(|i| go_syntax(i, false)).collect();
+            format!("{}{{{}}}", v.type_name(), parts.join(", "))
+        }
+        Value::Map(m) => {
+            let parts: Vec<String> = m
+                .entries()
+                .iter()
+                .map(|(k, x)| format!("{}:{}", go_quote(k), go_syntax(x, false)))
+                .collect();
+            format!("{}{{{}}}", v.type_name(), parts.join(", "))
+        }
+        other => sprint_value(other),
+    }
 }
 
 #[cfg(test)]
@@ -474,8 +505,8 @@ mod tests {
             "%!d(string=x) %!s(int=1) %!v(MISSING)"
         );
         assert_eq!(
-            sprintf("%05.1f|%-4s|", &[Value::Float(3.14159), Value::str("a")]),
-            "003.1|a   |"
+            sprintf("%05.1f|%-4s|", &[Value::Float(2.5), Value::str("a")]),
+            "002.5|a   |"
         );
     }
 }

@@ -36,6 +36,8 @@ pub(crate) enum Tok {
     Declare,
     Comma,
     Eof,
+    /// Any other printable ASCII character, which the parser reports as unexpected.
+    Punct(char),
     /// A lexing error; lexing stops here.
     Error(String),
 }
@@ -329,6 +331,10 @@ impl<'a> Lexer<'a> {
                     };
                     self.emit(tok, p, l);
                 }
+                c if c.is_ascii_graphic() => {
+                    self.bump();
+                    self.emit(Tok::Punct(c), p, l);
+                }
                 c => {
                     self.emit(
                         Tok::Error(format!(
@@ -511,6 +517,7 @@ mod tests {
             vec![
                 Tok::Text("a".into()),
                 Tok::LeftDelim,
+                Tok::Space,
                 Tok::Field("x".into()),
                 Tok::RightDelim,
                 Tok::Text("b".into()),

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 pub use error::TemplateError;
 pub use format::{sprint_value, sprintf};
-pub use value::{ElemType, MapRef, Object, Struct, Value};
+pub use value::{ElemType, MapRef, Object, Pointer, Struct, Value};
 
 use crate::location::Location;
 

@@ -16,6 +16,9 @@ pub(crate) struct ParseFailure {
 
 type PResult<T> = Result<T, ParseFailure>;
 
+/// Deepest nesting of parentheses and control structures the parser accepts.
+const MAX_NESTING: u32 = 100;
+
 /// Parses `source` into its main tree named `name` plus every `define`/`block` tree, adding them
 /// to `set` as Go's `Template.Parse` does.
 pub(crate) fn parse_into(
@@ -32,6 +35,7 @@ pub(crate) fn parse_into(
         vars: vec!["$".into()],
         range_depth: 0,
         depth: 0,
+        nesting: 0,
         action_line: 0,
         has_func,
         parse_name: parse_name.clone(),
@@ -41,8 +45,8 @@ pub(crate) fn parse_into(
     let root = p.parse_root()?;
     let trees = std::mem::take(&mut p.defined);
     add_tree(set, &mut p, name.to_owned(), root)?;
-    for (n, body) in trees {
-        add_tree(set, &mut p, n, body)?;
+    for (n, body, line) in trees {
+        add_tree(set, &mut p, n, body).map_err(|e| ParseFailure { line, ..e })?;
     }
     Ok(())
 }
@@ -90,19 +94,21 @@ struct Parser<'f> {
     range_depth: u32,
     /// How many lists deep the parser is; `define` is allowed only at the top.
     depth: u32,
+    /// How many pipelines deep (parentheses) the parser is.
+    nesting: u32,
     action_line: u32,
     has_func: &'f dyn Fn(&str) -> bool,
     parse_name: Arc<str>,
     source: Arc<str>,
-    defined: Vec<(String, Vec<Node>)>,
+    /// Trees of `define` and `block`, with the line of their `{{end}}` (where Go adds them).
+    defined: Vec<(String, Vec<Node>, u32)>,
 }
 
 /// What ended a list of nodes.
-enum End {
+enum Ending {
     End,
-    /// `{{else}}`; `chained` is `Some(keyword)` for `else if` / `else with`.
+    /// `{{else}}`; `Some(keyword)` for `else if` / `else with`.
     Else(Option<Keyword>),
-    Eof,
 }
 
 enum Item {
@@ -136,9 +142,10 @@ fn describe(t: &Tok) -> String {
         Tok::LeftDelim => quoted("{{"),
         Tok::RightDelim => quoted("}}"),
         Tok::Space => quoted(" "),
-        Tok::Dot => quoted("."),
+        Tok::Dot => "<.>".into(),
         Tok::Bool(b) => quoted(&b.to_string()),
-        Tok::Nil => quoted("nil"),
+        Tok::Nil => "<nil>".into(),
+        Tok::Punct(c) => quoted(&c.to_string()),
         Tok::Pipe => quoted("|"),
         Tok::LeftParen => quoted("("),
         Tok::RightParen => quoted(")"),
@@ -165,11 +172,17 @@ fn keyword_text(k: Keyword) -> &'static str {
 
 impl Parser<'_> {
     fn fail(&self, message: String) -> ParseFailure {
-        let line = self
-            .toks
+        ParseFailure {
+            line: self.current_line(),
+            message,
+        }
+    }
+
+    /// The line of the furthest token read, which Go's errors report.
+    fn current_line(&self) -> u32 {
+        self.toks
             .get(self.seen.min(self.toks.len().saturating_sub(1)))
-            .map_or(1, |t| t.line);
-        ParseFailure { line, message }
+            .map_or(1, |t| t.line)
     }
 
     fn err<T>(&self, message: String) -> PResult<T> {
@@ -184,9 +197,7 @@ impl Parser<'_> {
 
     fn next(&mut self) -> Token {
         let t = self.peek().clone();
-        if self.i < self.toks.len() - 1 {
-            self.i += 1;
-        }
+        self.i += 1;
         t
     }
 
@@ -250,14 +261,14 @@ impl Parser<'_> {
         }
     }
 
-    fn item_list(&mut self) -> PResult<(Vec<Node>, End)> {
+    fn item_list(&mut self) -> PResult<(Vec<Node>, Ending)> {
         self.depth += 1;
         let r = self.item_list_inner();
         self.depth -= 1;
         r
     }
 
-    fn item_list_inner(&mut self) -> PResult<(Vec<Node>, End)> {
+    fn item_list_inner(&mut self) -> PResult<(Vec<Node>, Ending)> {
         let mut list = Vec::new();
         loop {
             self.skip_space();
@@ -266,8 +277,8 @@ impl Parser<'_> {
             }
             match self.text_or_action()? {
                 Item::Node(n) => list.push(n),
-                Item::End => return Ok((list, End::End)),
-                Item::Else(k) => return Ok((list, End::Else(k))),
+                Item::End => return Ok((list, Ending::End)),
+                Item::Else(k) => return Ok((list, Ending::Else(k))),
                 Item::Define => {}
             }
         }
@@ -365,8 +376,8 @@ impl Parser<'_> {
         }
         let (list, end) = r?;
         let else_list = match end {
-            End::End => None,
-            End::Else(Some(k))
+            Ending::End => None,
+            Ending::Else(Some(k))
                 if (k == Keyword::If && context == "if")
                     || (k == Keyword::With && context == "with") =>
             {
@@ -378,19 +389,15 @@ impl Parser<'_> {
                     Node::With(nested)
                 }])
             }
-            End::Else(k) => {
-                if let Some(k) = k {
-                    // `else if` inside `with` or `range`: the keyword starts an ordinary action.
-                    let _ = k;
-                    self.expect(&Tok::RightDelim, "else")?;
-                }
+            Ending::Else(_) => {
+                // After `else if` in a `range` (or `else with` in an `if`), the pending keyword
+                // is not an action: the list below reports it as Go does.
                 let (else_list, end) = self.item_list()?;
-                if !matches!(end, End::End) {
+                if !matches!(end, Ending::End) {
                     return self.err("expected end; found {{else}}".into());
                 }
                 Some(else_list)
             }
-            End::Eof => return self.err("unexpected EOF".into()),
         };
         Ok(Branch {
             pipe,
@@ -429,10 +436,11 @@ impl Parser<'_> {
         self.vars = saved;
         self.range_depth = saved_depth;
         let (body, end) = r?;
-        if !matches!(end, End::End) {
+        if !matches!(end, Ending::End) {
             return self.err("unexpected {{else}} in block clause".into());
         }
-        self.defined.push((call.name.clone(), body));
+        let line = self.current_line();
+        self.defined.push((call.name.clone(), body, line));
         Ok(Node::Template(call))
     }
 
@@ -444,14 +452,26 @@ impl Parser<'_> {
         let r = self.item_list();
         self.vars = saved;
         let (body, end) = r?;
-        if !matches!(end, End::End) {
+        if !matches!(end, Ending::End) {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
-        self.defined.push((name, body));
+        let line = self.current_line();
+        self.defined.push((name, body, line));
         Ok(())
     }
 
     fn pipeline(&mut self, context: &str, end: &Tok) -> PResult<Pipe> {
+        // Deep nesting would exhaust the stack; no real template comes near this.
+        self.nesting += 1;
+        let r = self.pipeline_inner(context, end);
+        self.nesting -= 1;
+        r
+    }
+
+    fn pipeline_inner(&mut self, context: &str, end: &Tok) -> PResult<Pipe> {
+        if self.nesting + self.depth > MAX_NESTING {
+            return self.err(format!("exceeded maximum nesting depth ({MAX_NESTING})"));
+        }
         let first = self.peek_non_space();
         let mut pipe = Pipe {
             pos: first.pos,

@@ -19,6 +19,8 @@ pub enum Value {
     Int(i64),
     /// A Go `int64` (the result of sprig's arithmetic).
     Int64(i64),
+    /// A Go `uint64` (YAML integers beyond the range of `int`).
+    Uint(u64),
     /// A Go `float64`.
     Float(f64),
     /// A string.
@@ -150,13 +152,17 @@ pub trait Object: Send + Sync + fmt::Debug {
         let _ = (name, args);
         None
     }
+    /// The value a pointer points at; field access and `get` look through it.
+    fn deref(&self) -> Option<Value> {
+        None
+    }
     /// The text `fmt` prints for `%v`.
     fn go_string(&self) -> String;
     /// The plain data the object marshals to in YAML and JSON (a map of its fields).
     fn to_data(&self) -> Value {
         Value::String(self.go_string())
     }
-    /// The type name in JSON/YAML-less contexts such as error messages about arguments.
+    /// The object as `Any`, so functions can recognise their own types (`semver` versions).
     fn as_any(&self) -> &dyn std::any::Any;
 }
 
@@ -173,7 +179,7 @@ pub struct Struct {
 
 impl Struct {
     /// A struct value of Go type `type_name` with `fields` in declaration order.
-    pub fn new(type_name: impl Into<String>, fields: Vec<(String, Value)>) -> Value {
+    pub fn value(type_name: impl Into<String>, fields: Vec<(String, Value)>) -> Value {
         Value::Object(Arc::new(Struct {
             type_name: type_name.into(),
             fields,
@@ -226,6 +232,39 @@ impl Object for Struct {
     }
 }
 
+/// A pointer to a value (Helmfile's `.StateValues` is a `*map[string]interface {}`): fields read
+/// through it, `typeOf` says `*T` and `kindOf` says `ptr`.
+#[derive(Debug, Clone)]
+pub struct Pointer(pub Value);
+
+impl Pointer {
+    /// A pointer to `target`.
+    pub fn to(target: Value) -> Value {
+        Value::Object(Arc::new(Pointer(target)))
+    }
+}
+
+impl Object for Pointer {
+    fn type_name(&self) -> String {
+        format!("*{}", self.0.type_name())
+    }
+    fn kind_name(&self) -> &'static str {
+        "ptr"
+    }
+    fn deref(&self) -> Option<Value> {
+        Some(self.0.clone())
+    }
+    fn go_string(&self) -> String {
+        format!("&{}", super::format::sprint_value(&self.0))
+    }
+    fn to_data(&self) -> Value {
+        self.0.plain()
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 impl Value {
     /// A string value.
     pub fn str(s: impl Into<String>) -> Value {
@@ -266,6 +305,7 @@ impl Value {
             Value::Nil => false,
             Value::Bool(b) => *b,
             Value::Int(i) | Value::Int64(i) => *i != 0,
+            Value::Uint(u) => *u != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::List(l, _) => !l.is_empty(),
@@ -281,6 +321,7 @@ impl Value {
             Value::Bool(_) => "bool".into(),
             Value::Int(_) => "int".into(),
             Value::Int64(_) => "int64".into(),
+            Value::Uint(_) => "uint64".into(),
             Value::Float(_) => "float64".into(),
             Value::String(_) => "string".into(),
             Value::List(_, e) => format!("[]{}", e.go_name()),
@@ -304,6 +345,7 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
+            Value::Uint(_) => "uint64",
             Value::Float(_) => "float64",
             Value::String(_) => "string",
             Value::List(..) => "slice",
@@ -364,7 +406,7 @@ impl From<&serde_yaml::Value> for Value {
                 if let Some(i) = n.as_i64() {
                     Value::Int(i)
                 } else if let Some(u) = n.as_u64() {
-                    Value::Float(u as f64)
+                    Value::Uint(u)
                 } else {
                     Value::Float(n.as_f64().unwrap_or(0.0))
                 }
@@ -404,6 +446,7 @@ impl From<&Value> for serde_yaml::Value {
             Value::Nil => Y::Null,
             Value::Bool(b) => Y::Bool(b),
             Value::Int(i) | Value::Int64(i) => Y::Number(i.into()),
+            Value::Uint(u) => Y::Number(u.into()),
             Value::Float(f) => Y::Number(f.into()),
             Value::String(s) => Y::String(s),
             Value::List(l, _) => Y::Sequence(l.iter().map(serde_yaml::Value::from).collect()),

@@ -1,6 +1,6 @@
 //! Go's builtin template functions: comparisons, `len`, `index`, `not`, printing and escaping.
 
-use super::Param::{Any, Int, Str};
+use super::Param::{Any, Str};
 use super::{FResult, Registry};
 use crate::template::format::{sprint, sprint_value, sprintf, sprintln};
 use crate::template::value::Value;
@@ -51,7 +51,6 @@ pub(super) fn register(r: &mut Registry) {
         Value::Nil => Err("call of nil".into()),
         v => Err(format!("non-function of type {}", v.type_name())),
     });
-    let _ = Int;
 }
 
 /// Go's `evalArgs`: a single string argument as is, otherwise `fmt.Sprint` of all.
@@ -64,6 +63,7 @@ fn eval_args(a: &[Value]) -> String {
 
 fn len(v: &Value) -> FResult {
     match v {
+        Value::Object(o) if o.deref().is_some() => len(&o.deref().unwrap_or_default()),
         Value::Nil => Err("len of nil pointer".into()),
         Value::String(s) => Ok(Value::Int(s.len() as i64)),
         Value::List(l, _) => Ok(Value::Int(l.len() as i64)),
@@ -95,6 +95,11 @@ pub(super) fn index(item: &Value, indexes: &[Value]) -> FResult {
     }
     let mut item = item.clone();
     for ix in indexes {
+        if let Value::Object(o) = &item
+            && let Some(inner) = o.deref()
+        {
+            item = inner;
+        }
         item = match &item {
             Value::Nil => return Err("index of nil pointer".into()),
             Value::List(l, _) => {
@@ -134,6 +139,7 @@ pub(super) fn index(item: &Value, indexes: &[Value]) -> FResult {
 enum Kind {
     Bool,
     Int,
+    Uint,
     Float,
     String,
     Other,
@@ -144,6 +150,7 @@ fn kind(v: &Value) -> Kind {
     match v {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
+        Value::Uint(_) => Kind::Uint,
         Value::Float(_) => Kind::Float,
         Value::String(_) => Kind::String,
         Value::Nil => Kind::Invalid,
@@ -160,7 +167,9 @@ pub(super) fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
     let k1 = kind(a);
     for b in others {
         let k2 = kind(b);
-        let truth = if k1 != k2 {
+        let truth = if let Some(o) = int_uint_order(a, b) {
+            o == std::cmp::Ordering::Equal
+        } else if k1 != k2 {
             if !a.is_nil() && !b.is_nil() {
                 return Err(INCOMPATIBLE.into());
             }
@@ -205,6 +214,9 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
             return Err("invalid type for comparison".into());
         }
     }
+    if let Some(o) = int_uint_order(a, b) {
+        return Ok(o == std::cmp::Ordering::Less);
+    }
     if k1 != k2 {
         return Err(INCOMPATIBLE.into());
     }
@@ -214,6 +226,21 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
         (Value::String(x), Value::String(y)) => Ok(x < y),
         _ => Ok(a.as_int() < b.as_int()),
     }
+}
+
+/// Go compares signed and unsigned integers by value, whatever their types.
+fn int_uint_order(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    let wide = |v: &Value| -> Option<i128> {
+        match v {
+            Value::Uint(u) => Some(i128::from(*u)),
+            Value::Int(i) | Value::Int64(i) => Some(i128::from(*i)),
+            _ => None,
+        }
+    };
+    if !matches!(a, Value::Uint(_)) && !matches!(b, Value::Uint(_)) {
+        return None;
+    }
+    Some(wide(a)?.cmp(&wide(b)?))
 }
 
 fn le(a: &Value, b: &Value) -> Result<bool, String> {
@@ -252,7 +279,7 @@ fn js_escape(s: &str) -> String {
             '>' => out.push_str("\\u003E"),
             '&' => out.push_str("\\u0026"),
             '=' => out.push_str("\\u003D"),
-            c if (c as u32) < 0x20 || c.is_control() => {
+            c if !crate::template::format::is_go_printable(c) => {
                 out.push_str(&format!("\\u{:04X}", c as u32))
             }
             c => out.push(c),

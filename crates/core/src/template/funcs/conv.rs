@@ -2,7 +2,7 @@
 //! (`strval`, `toInt64`, `toFloat64` as `spf13/cast` does them).
 
 use super::Param::{Any, Bool, Str};
-use super::{FResult, Registry, s};
+use super::{Registry, s};
 use crate::template::format::sprint_value;
 use crate::template::value::Value;
 
@@ -73,7 +73,10 @@ pub(super) fn register(r: &mut Registry) {
     r.add("deepEqual", &[Any, Any], None, |_, a| {
         Ok(Value::Bool(deep_equal(&a[0], &a[1])))
     });
-    r.add("deepCopy", &[Any], None, |_, a| Ok(a[0].deep_copy()));
+    r.add("deepCopy", &[Any], None, |_, a| match &a[0] {
+        Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".into()),
+        v => Ok(v.deep_copy()),
+    });
     r.add("mustDeepCopy", &[Any], None, |_, a| Ok(a[0].deep_copy()));
 }
 
@@ -98,6 +101,7 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
 pub(crate) fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
+        Value::Uint(u) => *u as i64,
         Value::Float(f) => *f as i64,
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_int_base0(trim_zero_decimal(s)).unwrap_or(0),
@@ -109,6 +113,7 @@ pub(crate) fn to_int64(v: &Value) -> i64 {
 pub(crate) fn to_float64(v: &Value) -> f64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i as f64,
+        Value::Uint(u) => *u as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::String(s) => s.parse().unwrap_or(0.0),
@@ -161,6 +166,7 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
+        (Value::Uint(x), Value::Uint(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::String(x), Value::String(y)) => x == y,
         (Value::List(x, ex), Value::List(y, ey)) => {

@@ -10,7 +10,7 @@ use sha1::Digest as _;
 use super::Param::{Any, Str};
 use super::{FResult, Registry, s};
 use crate::template::format::format_float_g;
-use crate::template::value::Value;
+use crate::template::value::{Struct, Value};
 
 fn string(v: impl Into<String>) -> FResult {
     Ok(Value::String(v.into()))
@@ -148,10 +148,32 @@ fn newline(out: &mut String, indent: Option<usize>) {
 }
 
 fn write_json(out: &mut String, v: &Value, esc: bool, indent: Option<usize>) {
+    // encoding/json writes struct fields in declaration order under their Go names.
+    if let Value::Object(o) = v
+        && let Some(st) = o.as_any().downcast_ref::<Struct>()
+    {
+        out.push('{');
+        for (i, (k, val)) in st.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            newline(out, indent.map(|n| n + 1));
+            json_string(out, k, esc);
+            out.push(':');
+            if indent.is_some() {
+                out.push(' ');
+            }
+            write_json(out, val, esc, indent.map(|n| n + 1));
+        }
+        newline(out, indent);
+        out.push('}');
+        return;
+    }
     match v.plain() {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Uint(u) => out.push_str(&u.to_string()),
         Value::Float(f) => out.push_str(&json_float(f)),
         Value::String(s) => json_string(out, &s, esc),
         Value::List(items, _) => {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use super::Param::{Any, List, Map, Str};
+use super::Param::{List, Map, Str};
 use super::{Ctx, FResult, Registry, s};
 use crate::template::format::sprint_value;
 use crate::template::value::{Object, Value};
@@ -133,7 +133,6 @@ pub(super) fn register(r: &mut Registry) {
             _ => Err(format!("required env var `{}` is not set", s(&a[0]))),
         }
     });
-    let _ = Any;
 }
 
 fn join(dir: &str, name: &str) -> String {

@@ -52,21 +52,13 @@ pub(super) fn register(r: &mut Registry) {
     for name in ["rest", "mustRest"] {
         r.add(name, &[Any], None, |_, a| {
             let l = items(&a[0], "Cannot find rest on type")?;
-            Ok(if l.is_empty() {
-                Value::Nil
-            } else {
-                Value::list(l[1..].to_vec())
-            })
+            Ok(Value::list(l.get(1..).unwrap_or_default().to_vec()))
         });
     }
     for name in ["initial", "mustInitial"] {
         r.add(name, &[Any], None, |_, a| {
             let l = items(&a[0], "Cannot find initial on type")?;
-            Ok(if l.is_empty() {
-                Value::Nil
-            } else {
-                Value::list(l[..l.len() - 1].to_vec())
-            })
+            Ok(Value::list(l[..l.len().saturating_sub(1)].to_vec()))
         });
     }
     for name in ["reverse", "mustReverse"] {

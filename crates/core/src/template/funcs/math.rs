@@ -3,7 +3,7 @@
 
 use super::Param::{Any, Int};
 use super::conv::{to_float64, to_int64};
-use super::{FResult, Registry, i};
+use super::{Registry, i};
 use crate::template::value::Value;
 
 const DIV_ZERO: &str = "runtime error: integer divide by zero";
@@ -67,8 +67,11 @@ pub(super) fn register(r: &mut Registry) {
         let round_on = a.get(2).map_or(0.5, to_float64);
         let pow = 10f64.powi(i(&a[1]) as i32);
         let digit = to_float64(&a[0]) * pow;
-        let (int, frac) = (digit.trunc(), digit.fract());
-        let r = if frac >= round_on { int + 1.0 } else { int };
+        let r = if digit.fract() >= round_on {
+            digit.ceil()
+        } else {
+            digit.floor()
+        };
         Ok(Value::Float(r / pow))
     });
     r.add("add1f", &[Any], None, |_, a| {

@@ -9,10 +9,12 @@ mod encoding;
 mod files;
 mod lists;
 mod math;
+mod password;
 mod render;
 mod semver;
 mod strings;
 mod yaml;
+mod yaml_read;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -30,12 +32,8 @@ pub(crate) enum Param {
     Str,
     /// `int`
     Int,
-    /// `int64`
-    Int64,
     /// `uint32`
     Uint32,
-    /// `float64`
-    Float,
     /// `bool`
     Bool,
     /// `map[string]interface {}`
@@ -51,8 +49,6 @@ impl Param {
             (Param::Any, _) => true,
             (Param::Str, Value::String(_)) => true,
             (Param::Int, Value::Int(_)) => true,
-            (Param::Int64, Value::Int64(_)) => true,
-            (Param::Float, Value::Float(_)) => true,
             (Param::Bool, Value::Bool(_)) => true,
             (Param::Map, Value::Map(m)) => m.elem() == ElemType::Any,
             (Param::List, Value::List(_, e)) => *e == ElemType::Any,
@@ -71,9 +67,7 @@ impl Param {
             Param::Any => "interface {}",
             Param::Str => "string",
             Param::Int => "int",
-            Param::Int64 => "int64",
             Param::Uint32 => "uint32",
-            Param::Float => "float64",
             Param::Bool => "bool",
             Param::Map => "map[string]interface {}",
             Param::List => "[]interface {}",
@@ -132,6 +126,7 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     lists::register(&mut r);
     dicts::register(&mut r);
     math::register(&mut r);
+    password::register(&mut r);
     encoding::register(&mut r);
     semver::register(&mut r);
     dates::register(&mut r);

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::Param::Str;
-use super::{FResult, Registry, s};
+use super::{Registry, s};
 use crate::template::value::{Object, Value};
 
 const INVALID: &str = "Invalid Semantic Version";

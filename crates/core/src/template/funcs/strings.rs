@@ -28,10 +28,10 @@ pub(super) fn register(r: &mut Registry) {
         string(s(&a[1]).strip_suffix(s(&a[0])).unwrap_or(s(&a[1])))
     });
     r.add("upper", &[Str], None, |_, a| {
-        string(s(&a[0]).to_uppercase())
+        string(map_case(s(&a[0]), true))
     });
     r.add("lower", &[Str], None, |_, a| {
-        string(s(&a[0]).to_lowercase())
+        string(map_case(s(&a[0]), false))
     });
     r.add("title", &[Str], None, |_, a| string(title(s(&a[0]))));
     r.add("untitle", &[Str], None, |_, a| string(untitle(s(&a[0]))));
@@ -238,6 +238,24 @@ pub(super) fn register(r: &mut Registry) {
     });
 }
 
+/// Go's `strings.ToUpper`/`ToLower`: one character for one (`ß` stays, `İ` lowers to `i`).
+fn map_case(t: &str, upper: bool) -> String {
+    t.chars()
+        .map(|c| {
+            let mut m: Vec<char> = if upper {
+                c.to_uppercase().collect()
+            } else {
+                c.to_lowercase().collect()
+            };
+            match m.len() {
+                1 => m.remove(0),
+                _ if !upper => m.first().copied().unwrap_or(c),
+                _ => c,
+            }
+        })
+        .collect()
+}
+
 /// Compiles a Go (RE2) regular expression, with Go's error prefix.
 fn re(v: &Value) -> Result<Regex, String> {
     Regex::new(s(v)).map_err(|e| {
@@ -250,7 +268,19 @@ fn re(v: &Value) -> Result<Regex, String> {
                 .to_owned(),
             other => other.to_string(),
         };
-        format!("error parsing regexp: {detail}: `{}`", s(v))
+        let pattern = s(v);
+        match detail.as_str() {
+            "unclosed character class" => {
+                let from = pattern.rfind('[').unwrap_or(0);
+                format!(
+                    "error parsing regexp: missing closing ]: `{}`",
+                    &pattern[from..]
+                )
+            }
+            "unclosed group" => format!("error parsing regexp: missing closing ): `{pattern}`"),
+            "unopened group" => format!("error parsing regexp: unexpected ): `{pattern}`"),
+            _ => format!("error parsing regexp: {detail}: `{pattern}`"),
+        }
     })
 }
 

@@ -4,7 +4,9 @@
 use super::Param::{Any, Map, Str};
 use super::{FResult, Registry, s};
 use crate::template::format::{format_float_g, sprint_value};
-use crate::template::value::Value;
+use std::cmp::Ordering;
+
+use crate::template::value::{Struct, Value};
 
 pub(super) fn register(r: &mut Registry) {
     r.add("toYaml", &[Any], None, |_, a| {
@@ -50,6 +52,9 @@ pub(crate) fn get(path: &str, def: Option<&Value>, obj: &Value) -> Result<Value,
     }
     let (key, rest) = path.split_once('.').unwrap_or((path, ""));
     let v = match obj {
+        Value::Object(o) if o.deref().is_some() => {
+            return get(path, def, &o.deref().unwrap_or_default());
+        }
         Value::Map(m) => match m.get(key) {
             Some(v) => v,
             None => {
@@ -118,32 +123,20 @@ fn set_value_at_path(path: &str, value: &Value, values: &Value) -> FResult {
 
 /// Helmfile's `fromYaml`: a YAML mapping into `map[string]interface {}`.
 fn from_yaml(text: &str) -> FResult {
-    let parsed: Result<serde_yaml::Value, _> = serde_yaml::from_str(text);
-    match parsed {
-        Ok(serde_yaml::Value::Null) => Ok(Value::empty_map()),
-        Ok(v @ serde_yaml::Value::Mapping(_)) => Ok(Value::from(&v)),
-        Ok(other) => {
-            let (tag, shown) = match &other {
-                serde_yaml::Value::Sequence(_) => ("!!seq", String::new()),
-                serde_yaml::Value::String(s) => ("!!str", short_value(s)),
-                serde_yaml::Value::Bool(b) => ("!!bool", short_value(&b.to_string())),
-                serde_yaml::Value::Number(n) if n.is_f64() => {
-                    ("!!float", short_value(&n.to_string()))
-                }
-                serde_yaml::Value::Number(n) => ("!!int", short_value(&n.to_string())),
-                _ => ("!!map", String::new()),
-            };
-            Err(format!(
-                "yaml: unmarshal errors:\n  line 1: cannot unmarshal {tag}{shown} into map[string]interface {{}}, offending yaml: {text}"
-            ))
-        }
-        Err(e) => {
-            let line = e.location().map_or(1, |l| l.line());
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-            Err(format!("yaml: line {line}: {msg}, offending yaml: {text}"))
-        }
-    }
+    let loaded =
+        super::yaml_read::load(text).map_err(|e| format!("{e}, offending yaml: {text}"))?;
+    let (tag, shown) = match &loaded {
+        None | Some(Value::Nil) => return Ok(Value::empty_map()),
+        Some(v @ Value::Map(_)) => return Ok(v.clone()),
+        Some(Value::List(..)) => ("!!seq", String::new()),
+        Some(Value::Bool(b)) => ("!!bool", short_value(&b.to_string())),
+        Some(Value::Int(i)) => ("!!int", short_value(&i.to_string())),
+        Some(Value::Float(f)) => ("!!float", short_value(&format_float_g(*f, None))),
+        Some(other) => ("!!str", short_value(&sprint_value(other))),
+    };
+    Err(format!(
+        "yaml: unmarshal errors:\n  line 1: cannot unmarshal {tag}{shown} into map[string]interface {{}}, offending yaml: {text}"
+    ))
 }
 
 /// go-yaml's shortened value in unmarshal errors.
@@ -159,82 +152,159 @@ fn short_value(v: &str) -> String {
 /// `yaml.Marshal` of go-yaml v2.
 pub(crate) fn to_yaml(v: &Value) -> String {
     let mut out = String::new();
-    let v = v.plain();
-    match &v {
-        Value::Map(m) if !m.is_empty() => write_map(&mut out, &v, 0, false),
-        Value::List(l, _) if !l.is_empty() => write_list(&mut out, &v, 0, false),
-        other => {
-            out.push_str(&scalar(other, 0, false));
+    match node(v) {
+        Node::Map(entries) if !entries.is_empty() => write_map(&mut out, &entries, 0, false),
+        Node::List(items) if !items.is_empty() => write_list(&mut out, &items, 0, false),
+        Node::Map(_) => out.push_str("{}\n"),
+        Node::List(_) => out.push_str("[]\n"),
+        Node::Scalar(s) => {
+            out.push_str(&scalar_at(&s, 2, 0));
             out.push('\n');
         }
     }
     out
 }
 
-fn is_block(v: &Value) -> bool {
+/// A value as go-yaml sees it: mappings with their keys in output order.
+enum Node {
+    Map(Vec<(String, Value)>),
+    List(Vec<Value>),
+    Scalar(Value),
+}
+
+fn node(v: &Value) -> Node {
     match v {
-        Value::Map(m) => !m.is_empty(),
-        Value::List(l, _) => !l.is_empty(),
-        _ => false,
+        Value::Map(m) => {
+            let mut entries = m.entries();
+            entries.sort_by(|(a, _), (b, _)| key_order(a, b));
+            Node::Map(entries)
+        }
+        Value::List(items, _) => Node::List(items.to_vec()),
+        Value::Object(o) => {
+            if let Some(inner) = o.deref() {
+                return node(&inner);
+            }
+            match o.as_any().downcast_ref::<Struct>() {
+                // go-yaml writes struct fields in declaration order, names lowercased.
+                Some(st) => Node::Map(
+                    st.fields
+                        .iter()
+                        .map(|(k, v)| (k.to_lowercase(), v.clone()))
+                        .collect(),
+                ),
+                None => node(&o.to_data()),
+            }
+        }
+        other => Node::Scalar(other.clone()),
     }
 }
 
+/// go-yaml's key order: letters by code point, digit runs by numeric value, letters after
+/// other characters.
+fn key_order(a: &str, b: &str) -> Ordering {
+    let (ar, br): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            continue;
+        }
+        let (al, bl) = (ar[i].is_alphabetic(), br[i].is_alphabetic());
+        if al && bl {
+            return ar[i].cmp(&br[i]);
+        }
+        if al || bl {
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && ar[j - 1].is_ascii_digit() {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_ascii_digit() {
+            an = an
+                .saturating_mul(10)
+                .saturating_add(i64::from(ar[ai] as u8 - b'0'));
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_ascii_digit() {
+            bn = bn
+                .saturating_mul(10)
+                .saturating_add(i64::from(br[bi] as u8 - b'0'));
+            bi += 1;
+        }
+        if an != bn {
+            return an.cmp(&bn);
+        }
+        if ai != bi {
+            return ai.cmp(&bi);
+        }
+        return ar[i].cmp(&br[i]);
+    }
+    ar.len().cmp(&br.len())
+}
+
 /// Writes a block mapping; `inline` when its first key follows a `- ` already written.
-fn write_map(out: &mut String, v: &Value, indent: usize, inline: bool) {
-    let Value::Map(m) = v else { return };
-    for (i, (k, val)) in m.entries().into_iter().enumerate() {
+fn write_map(out: &mut String, entries: &[(String, Value)], indent: usize, inline: bool) {
+    for (i, (k, val)) in entries.iter().enumerate() {
         if i > 0 || !inline {
             out.push_str(&" ".repeat(indent));
         }
-        out.push_str(&quote_string(&k, indent, true));
+        out.push_str(&quote_string(k));
         out.push(':');
-        let val = val.plain();
-        match &val {
-            Value::Map(_) if is_block(&val) => {
+        match node(val) {
+            Node::Map(e) if !e.is_empty() => {
                 out.push('\n');
-                write_map(out, &val, indent + 2, false);
+                write_map(out, &e, indent + 2, false);
             }
-            Value::List(..) if is_block(&val) => {
+            Node::List(l) if !l.is_empty() => {
                 out.push('\n');
-                write_list(out, &val, indent, false);
+                write_list(out, &l, indent, false);
             }
-            other => {
+            n => {
                 out.push(' ');
-                write_scalar_line(out, other, indent + 2);
+                write_scalar_line(out, &n, indent + 2);
             }
         }
     }
 }
 
 /// Writes a block sequence; `inline` when its first item follows a `- ` already written.
-fn write_list(out: &mut String, v: &Value, indent: usize, inline: bool) {
-    let Value::List(items, _) = v else { return };
+fn write_list(out: &mut String, items: &[Value], indent: usize, inline: bool) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 || !inline {
             out.push_str(&" ".repeat(indent));
         }
         out.push_str("- ");
-        let item = item.plain();
-        match &item {
-            Value::Map(_) if is_block(&item) => write_map(out, &item, indent + 2, true),
-            Value::List(..) if is_block(&item) => write_list(out, &item, indent + 2, true),
-            other => write_scalar_line(out, other, indent + 2),
+        match node(item) {
+            Node::Map(e) if !e.is_empty() => write_map(out, &e, indent + 2, true),
+            Node::List(l) if !l.is_empty() => write_list(out, &l, indent + 2, true),
+            n => write_scalar_line(out, &n, indent + 2),
         }
     }
 }
 
-fn write_scalar_line(out: &mut String, v: &Value, indent: usize) {
+fn write_scalar_line(out: &mut String, n: &Node, indent: usize) {
     let start = out.rfind('\n').map_or(0, |p| p + 1);
     let column = out[start..].chars().count();
-    out.push_str(&scalar_at(v, indent, column));
+    let text = match n {
+        Node::Map(_) => "{}".to_owned(),
+        Node::List(_) => "[]".to_owned(),
+        Node::Scalar(v) => scalar_at(v, indent, column),
+    };
+    out.push_str(&text);
     out.push('\n');
-}
-
-fn scalar(v: &Value, indent: usize, key: bool) -> String {
-    match v {
-        Value::String(s) => quote_string(s, indent, key),
-        _ => scalar_at(v, indent, 0),
-    }
 }
 
 /// A scalar written at `column`, continuing lines at `indent`.
@@ -243,6 +313,7 @@ fn scalar_at(v: &Value, indent: usize, column: usize) -> String {
         Value::Nil => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint(u) => u.to_string(),
         Value::Float(f) => {
             if f.is_nan() {
                 ".nan".into()
@@ -260,20 +331,20 @@ fn scalar_at(v: &Value, indent: usize, column: usize) -> String {
             if s.contains('\n') && literal_allowed(s) {
                 return literal(s, indent);
             }
-            fold(&quote_string(s, indent, false), indent, column)
+            fold(&quote_string(s), indent, column)
         }
         Value::List(..) => "[]".into(),
         Value::Map(_) => "{}".into(),
-        Value::Object(o) => quote_string(&o.go_string(), indent, false),
+        Value::Object(o) => quote_string(&o.go_string()),
     }
 }
 
 fn literal_allowed(s: &str) -> bool {
-    !s.chars().any(|c| c != '\n' && !printable(c)) && !s.contains(" \n") && !s.starts_with(' ')
+    !s.chars().any(|c| c != '\n' && !printable(c)) && !s.contains(" \n")
 }
 
 fn printable(c: char) -> bool {
-    matches!(c, '\n' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+    matches!(c, '\n' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
         && c != '\u{feff}'
 }
 
@@ -285,7 +356,9 @@ fn literal(s: &str, indent: usize) -> String {
     } else {
         ""
     };
-    let mut out = format!("|{chomp}");
+    // A leading space or line break needs an explicit indentation indicator.
+    let hint = if s.starts_with([' ', '\n']) { "2" } else { "" };
+    let mut out = format!("|{hint}{chomp}");
     let body = s.strip_suffix('\n').unwrap_or(s);
     let body = if chomp == "+" {
         s.strip_suffix('\n').unwrap_or(s)
@@ -324,6 +397,12 @@ fn resolves_to_non_string(s: &str) -> bool {
     if let Some(b) = body.strip_prefix("0b") {
         return !b.is_empty() && b.chars().all(|c| c == '0' || c == '1');
     }
+    if let Some(o) = body.strip_prefix("0o") {
+        return !o.is_empty() && o.chars().all(|c| ('0'..='7').contains(&c));
+    }
+    if is_timestamp(body) {
+        return true;
+    }
     if body.chars().all(|c| c.is_ascii_digit()) {
         return true;
     }
@@ -336,6 +415,36 @@ fn resolves_to_non_string(s: &str) -> bool {
         return true;
     }
     is_float(body)
+}
+
+/// go-yaml v2 reads `2001-12-14` (optionally followed by a time) as a timestamp.
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |from: usize, min: usize, max: usize| -> Option<usize> {
+        let n = b.get(from..).map_or(0, |r| {
+            r.iter()
+                .take(max)
+                .take_while(|c| c.is_ascii_digit())
+                .count()
+        });
+        (n >= min).then_some(from + n)
+    };
+    let Some(i) = digits(0, 4, 4) else {
+        return false;
+    };
+    if b.get(i) != Some(&b'-') {
+        return false;
+    }
+    let Some(i) = digits(i + 1, 1, 2) else {
+        return false;
+    };
+    if b.get(i) != Some(&b'-') {
+        return false;
+    }
+    let Some(i) = digits(i + 1, 1, 2) else {
+        return false;
+    };
+    i == b.len() || matches!(b[i], b'T' | b't' | b' ')
 }
 
 fn is_float(b: &str) -> bool {
@@ -358,7 +467,7 @@ fn is_float(b: &str) -> bool {
 }
 
 /// The style libyaml picks for a string: plain when possible, else single, else double quotes.
-fn quote_string(s: &str, _indent: usize, key: bool) -> String {
+fn quote_string(s: &str) -> String {
     if resolves_to_non_string(s) {
         return double_quoted(s);
     }
@@ -366,13 +475,17 @@ fn quote_string(s: &str, _indent: usize, key: bool) -> String {
     if special {
         return double_quoted(s);
     }
-    if plain_allowed(s, key) {
+    // Unicode line and paragraph separators are line breaks to libyaml: never plain.
+    if s.contains(['\u{2028}', '\u{2029}']) {
+        return format!("'{}'", s.replace('\'', "''"));
+    }
+    if plain_allowed(s) {
         return s.to_owned();
     }
     format!("'{}'", s.replace('\'', "''"))
 }
 
-fn plain_allowed(s: &str, _key: bool) -> bool {
+fn plain_allowed(s: &str) -> bool {
     if s.starts_with("---") || s.starts_with("...") {
         return false;
     }

@@ -1,0 +1,237 @@
+//! Reading YAML as go-yaml v2 does for Helmfile's `fromYaml`: YAML 1.1 scalars (`yes` and `on`
+//! are booleans, `0755` is octal), anchors, aliases and `<<` merge keys, first document only.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use base64::Engine as _;
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+
+use crate::template::format::sprint_value;
+use crate::template::value::Value;
+
+enum Frame {
+    Seq(Vec<Value>, usize),
+    Map {
+        entries: BTreeMap<String, Value>,
+        key: Option<String>,
+        merges: Vec<Value>,
+        anchor: usize,
+    },
+}
+
+/// The first document of `text`, or `None` when it has none (empty input, only comments).
+pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Value> = HashMap::new();
+    // go-yaml v2 decodes into `map[string]interface{}`: top-level keys keep their text (`y`
+    // stays `y`), nested maps are `map[interface{}]interface{}` whose keys resolve (`y` is true).
+    let mut raw: Option<String> = None;
+    for item in Parser::new_from_str(text) {
+        let (event, _) =
+            item.map_err(|e| format!("yaml: line {}: {}", e.marker().line(), e.info()))?;
+        let (value, anchor) = match event {
+            Event::SequenceStart(anchor, _) => {
+                stack.push(Frame::Seq(Vec::new(), anchor));
+                continue;
+            }
+            Event::MappingStart(anchor, _) => {
+                stack.push(Frame::Map {
+                    entries: BTreeMap::new(),
+                    key: None,
+                    merges: Vec::new(),
+                    anchor,
+                });
+                continue;
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq(items, anchor)) => (Value::list(items), anchor),
+                _ => return Err("yaml: unbalanced sequence".into()),
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map {
+                    mut entries,
+                    merges,
+                    anchor,
+                    ..
+                }) => {
+                    for m in merges {
+                        let sources = match m {
+                            Value::List(l, _) => l.to_vec(),
+                            other => vec![other],
+                        };
+                        for src in sources {
+                            if let Value::Map(sm) = src {
+                                for (k, v) in sm.entries() {
+                                    entries.entry(k).or_insert(v);
+                                }
+                            }
+                        }
+                    }
+                    (Value::map(entries), anchor)
+                }
+                _ => return Err("yaml: unbalanced mapping".into()),
+            },
+            Event::Scalar(text, style, anchor, tag) => {
+                raw = Some(text.to_string());
+                (scalar(&text, style, tag.as_ref()), anchor)
+            }
+            Event::Alias(id) => (anchors.get(&id).cloned().unwrap_or(Value::Nil), 0),
+            Event::DocumentEnd | Event::StreamEnd if stack.is_empty() => return Ok(None),
+            _ => continue,
+        };
+        if anchor > 0 {
+            anchors.insert(anchor, value.clone());
+        }
+        let top = stack.len() == 1;
+        let raw_text = raw.take();
+        match stack.last_mut() {
+            None => return Ok(Some(value)),
+            Some(Frame::Seq(items, _)) => items.push(value),
+            Some(Frame::Map {
+                entries,
+                key,
+                merges,
+                ..
+            }) => match key.take() {
+                None => {
+                    *key = Some(match raw_text {
+                        Some(t) if top => t,
+                        _ => key_string(&value),
+                    });
+                }
+                Some(k) if k == "<<" => merges.push(value),
+                Some(k) => {
+                    entries.insert(k, value);
+                }
+            },
+        }
+    }
+    Ok(None)
+}
+
+/// Helmfile's `CastKeysToStrings`: keys become their `%v` text.
+fn key_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => sprint_value(other),
+    }
+}
+
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> Value {
+    if let Some(t) = tag.filter(|t| t.handle == "tag:yaml.org,2002:" || t.handle == "!!") {
+        return match t.suffix.as_str() {
+            "str" => Value::str(text),
+            "binary" => base64::engine::general_purpose::STANDARD
+                .decode(text.split_whitespace().collect::<String>())
+                .map(|b| Value::String(String::from_utf8_lossy(&b).into_owned()))
+                .unwrap_or_else(|_| Value::str(text)),
+            _ => resolve(text),
+        };
+    }
+    match style {
+        ScalarStyle::Plain => resolve(text),
+        _ => Value::str(text),
+    }
+}
+
+/// go-yaml v2's resolution of a plain scalar.
+fn resolve(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Nil,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
+            return Value::Bool(true);
+        }
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
+            return Value::Bool(false);
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return Value::str(text);
+    }
+    let plain = text.replace('_', "");
+    if let Some(i) = parse_int(&plain) {
+        return Value::Int(i);
+    }
+    if let Ok(u) = plain.strip_prefix('+').unwrap_or(&plain).parse::<u64>() {
+        return Value::Uint(u);
+    }
+    if is_yaml_float(&plain)
+        && let Ok(f) = plain.parse::<f64>()
+    {
+        return Value::Float(f);
+    }
+    Value::str(text)
+}
+
+/// `strconv.ParseInt(s, 0, 64)`.
+fn parse_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (radix, digits) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = i128::from_str_radix(digits, radix).ok()?;
+    i64::try_from(if neg { -v } else { v }).ok()
+}
+
+/// go-yaml's float syntax: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
+fn is_yaml_float(s: &str) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (mant, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let mant_ok = match mant.split_once('.') {
+        Some(("", f)) => !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()),
+        Some((i, f)) => {
+            !i.is_empty()
+                && i.bytes().all(|c| c.is_ascii_digit())
+                && f.bytes().all(|c| c.is_ascii_digit())
+        }
+        None => !mant.is_empty() && mant.bytes().all(|c| c.is_ascii_digit()),
+    };
+    let exp_ok = exp.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit())
+    });
+    mant_ok && exp_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_yaml_1_1_scalars_anchors_and_merges() {
+        let v = load("a: yes\nb: 0755\nc: '1'\nd: &x {k: 1}\ne:\n  <<: *x\n  j: 2\nf: 1.5\ng: ~\n")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        assert_eq!(
+            sprint_value(&v),
+            "map[a:true b:493 c:1 d:map[k:1] e:map[j:2 k:1] f:1.5 g:<nil>]"
+        );
+    }
+}
