@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use criterion::{Criterion, criterion_group, criterion_main};
 use windlass::template::{RenderOptions, Struct, Template, Value};
 
-/// A values template of 5,000 lines: fields, defaults, conditionals, ranges and pipelines.
+/// A values template of 5,004 lines (417 blocks of 12): fields, defaults, conditionals, ranges
+/// and pipelines.
 fn values_template() -> String {
     const BLOCK: &str = r#"serviceINDEX:
   name: {{ .Values.name }}-INDEX
@@ -22,7 +23,7 @@ fn values_template() -> String {
     {{- end }}
   env: {{ .Environment.Name | upper }}
 "#;
-    (0..500)
+    (0..417)
         .map(|i| BLOCK.replace("INDEX", &i.to_string()))
         .collect()
 }

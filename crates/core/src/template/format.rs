@@ -145,6 +145,35 @@ pub fn format_float_g(f: f64, prec: Option<usize>) -> String {
     out
 }
 
+/// Go's `%x` of a float: `0x1.8p+00`.
+fn format_float_hex(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0x0p+00".into()
+        } else {
+            "0x0p+00".into()
+        };
+    }
+    if !f.is_finite() {
+        return format_float_g(f, None);
+    }
+    let bits = f.to_bits();
+    let sign = if f < 0.0 { "-" } else { "" };
+    let raw_exp = ((bits >> 52) & 0x7ff) as i32;
+    let mant = bits & ((1u64 << 52) - 1);
+    let exp = if raw_exp == 0 { -1022 } else { raw_exp - 1023 };
+    let lead = if raw_exp == 0 { 0 } else { 1 };
+    let digits = format!("{mant:013x}");
+    let digits = digits.trim_end_matches('0');
+    let frac = if digits.is_empty() {
+        String::new()
+    } else {
+        format!(".{digits}")
+    };
+    let esign = if exp < 0 { '-' } else { '+' };
+    format!("{sign}0x{lead}{frac}p{esign}{:02}", exp.abs())
+}
+
 fn exp_suffix(exp: i32) -> String {
     let sign = if exp < 0 { '-' } else { '+' };
     format!("e{sign}{:02}", exp.abs())
@@ -405,6 +434,10 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
         ('c', Value::Int(i) | Value::Int64(i)) => char::from_u32(*i as u32)
             .map(|c| c.to_string())
             .unwrap_or_else(|| "\u{fffd}".into()),
+        ('x' | 'X', Value::Float(f)) => {
+            let hex = format_float_hex(*f);
+            if verb == 'X' { hex.to_uppercase() } else { hex }
+        }
         ('x' | 'X', Value::String(s)) => {
             let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
             if verb == 'X' { hex.to_uppercase() } else { hex }
