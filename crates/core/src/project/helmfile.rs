@@ -580,8 +580,8 @@ fn default_inherits(value: &Value) -> Vec<String> {
     }
 }
 
-/// Merges the templates a release inherits beneath it, as Helmfile does: templates first (the
-/// first to set a field keeps it), then the release; lists append.
+/// Merges the templates a release inherits beneath it, as Helmfile does: templates in order, then
+/// the release; set fields override, lists append.
 fn inherit(
     mut release: Value,
     layers: Layers,
@@ -670,10 +670,10 @@ fn inherit(
                 mapping.remove(field.as_str());
             }
         }
-        merge(&mut merged, source, Policy::Inherited);
+        merge(&mut merged, source, Policy::State);
         merged_layers.extend(&source_layers);
     }
-    merge(&mut merged, release, Policy::Inherited);
+    merge(&mut merged, release, Policy::State);
     merged_layers.extend(&layers);
     Ok((merged, merged_layers))
 }
@@ -766,8 +766,8 @@ mod tests {
         assert_eq!(spec.namespace.as_deref(), Some("ns"));
         assert_eq!(
             spec.wait,
-            Some(true),
-            "the template keeps what it sets, as in Helmfile"
+            Some(false),
+            "the release overrides the template (mergo's WithSliceDeepCopy implies override)"
         );
         assert_eq!(
             serde_yaml::to_string(&spec.values).unwrap_or_default(),

@@ -9,15 +9,13 @@ use serde_yaml::Value;
 pub enum Policy {
     /// Values files and overrides: anything but a map replaces what was there.
     Values,
-    /// A state file's bases beneath it (Helmfile's `mergo` with append and override): lists
+    /// A state file's bases beneath it, and a release over the templates it inherits
+    /// (Helmfile's `mergo` with append and override, which `WithSliceDeepCopy` implies): lists
     /// append, and a set scalar overrides while a null one does not.
     State,
     /// A later `---` part of a state file over the earlier ones (Helmfile's `mergo` with override
     /// only): a non-empty list replaces, a set scalar overrides, a null one does not.
     Parts,
-    /// A release merged into the template it inherits (Helmfile merges without override): lists
-    /// append after the template's, and whatever the template sets stays.
-    Inherited,
 }
 
 /// Merges `over` into `base` according to `policy`.
@@ -34,13 +32,12 @@ pub fn merge(base: &mut Value, over: Value, policy: Policy) {
             }
         }
         (Value::Sequence(base), Value::Sequence(over))
-            if matches!(policy, Policy::State | Policy::Inherited) =>
+            if policy == Policy::State =>
         {
             base.extend(over)
         }
         (_, Value::Null) if matches!(policy, Policy::State | Policy::Parts) => {}
         (_, Value::Sequence(over)) if policy == Policy::Parts && over.is_empty() => {}
-        (base, _) if policy == Policy::Inherited && !base.is_null() => {}
         (base, over) => *base = over,
     }
 }
@@ -87,19 +84,11 @@ mod tests {
         assert_eq!(merged(Policy::Parts, "a: [1]", "a: []"), "a:\n- 1\n");
     }
 
-    #[test]
-    fn inherited_templates_keep_their_scalars() {
-        assert_eq!(
-            merged(Policy::Inherited, BASE, OVER),
-            "a:\n  x: 1\n  y:\n  - 1\n  - 2\n  - 3\n  z: 2\nb: keep\nc: old\nd: null\n"
-        );
-    }
 
     #[test]
     fn merging_into_nothing_takes_the_other_side() {
         assert_eq!(merged(Policy::Values, "", "a: 1"), "a: 1\n");
         assert_eq!(merged(Policy::State, "", "a: 1"), "a: 1\n");
         assert_eq!(merged(Policy::Parts, "", "a: 1"), "a: 1\n");
-        assert_eq!(merged(Policy::Inherited, "", "a: 1"), "a: 1\n");
     }
 }
