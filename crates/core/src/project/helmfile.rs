@@ -189,7 +189,7 @@ impl Loader<'_> {
         passed: Passed<'_>,
         selectors: Option<Vec<String>>,
     ) -> Result<(), ProjectError> {
-        let merged = self.read_merged(shown, true, passed)?;
+        let merged = self.read_merged(shown, true, passed, &dir_of(shown))?;
         let file_location = Location::file(shown);
         let whole = SourceMap::for_file(shown);
         let state: StateDocument = decode(&merged.value, &At(&whole, &[]), "the state file")?;
@@ -442,8 +442,9 @@ impl Loader<'_> {
         part: &str,
         merged: &MergedState,
         passed: Passed<'_>,
+        dir: &Path,
     ) -> Result<(String, Option<TemplateError>), ProjectError> {
-        let base_dir = self.options.dir.join(dir_of(shown));
+        let base_dir = self.options.dir.join(dir);
         let namespace = self.options.namespace.clone().unwrap_or_default();
         let render_with = |environment: &Environment, missing_key| {
             let data = state_data(
@@ -487,11 +488,14 @@ impl Loader<'_> {
 
     /// Reads a state file part by part (Helmfile splits on `\n---\n`), rendering parts that hold
     /// template actions: each part with its bases beneath it, later parts over earlier ones.
+    /// `dir` is where its templates' relative paths start: a base is read as if it stood in the
+    /// folder of the file that names it, as Helmfile reads bases.
     fn read_merged(
         &mut self,
         shown: &Path,
         with_bases: bool,
         passed: Passed<'_>,
+        dir: &Path,
     ) -> Result<MergedState, ProjectError> {
         let full = self.options.dir.join(shown);
         let text = std::fs::read_to_string(&full)
@@ -504,7 +508,7 @@ impl Loader<'_> {
         let mut line_offset = 0;
         for part in text.split("\n---\n") {
             let (rendered, template_error) = if part.contains("{{") {
-                let (text, error) = self.render_part(shown, part, &merged, passed)?;
+                let (text, error) = self.render_part(shown, part, &merged, passed, dir)?;
                 (Cow::Owned(text), error)
             } else {
                 (Cow::Borrowed(part), None)
@@ -562,7 +566,7 @@ impl Loader<'_> {
         let mut layered = MergedState::default();
         for base in bases {
             let base_shown = dir_of(shown).join(&base);
-            layered.absorb(self.read_merged(&base_shown, false, passed)?, Policy::State);
+            layered.absorb(self.read_merged(&base_shown, false, passed, &dir_of(shown))?, Policy::State);
         }
         layered.absorb(part, Policy::State);
         Ok(layered)
