@@ -283,3 +283,30 @@ fn commands_not_yet_implemented_say_so() {
       hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync
     ");
 }
+
+#[test]
+fn missing_values_file_of_a_release_not_installed_or_not_selected_is_fine() {
+    let project = TestProject::new().file(
+        "helmfile.yaml",
+        "
+        releases:
+        - name: api
+          chart: ./charts/api
+        - name: old
+          chart: ./charts/old
+          installed: false
+          values: [values/old.yaml]
+        - name: other
+          chart: ./charts/other
+          secrets: [secrets/other.yaml]
+        ",
+    );
+    assert_snapshot!(project.run(&["-l", "name!=other", "list"]), @"
+    exit: 0
+    ----- stdout -----
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART       	VERSION
+    api 	         	true   	true     	      	./charts/api
+    old 	         	true   	false    	      	./charts/old
+    ----- stderr -----
+    ");
+}

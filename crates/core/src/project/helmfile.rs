@@ -566,7 +566,10 @@ impl Loader<'_> {
         let mut layered = MergedState::default();
         for base in bases {
             let base_shown = dir_of(shown).join(&base);
-            layered.absorb(self.read_merged(&base_shown, false, passed, &dir_of(shown))?, Policy::State);
+            layered.absorb(
+                self.read_merged(&base_shown, false, passed, &dir_of(shown))?,
+                Policy::State,
+            );
         }
         layered.absorb(part, Policy::State);
         Ok(layered)

@@ -31,9 +31,7 @@ pub fn merge(base: &mut Value, over: Value, policy: Policy) {
                 }
             }
         }
-        (Value::Sequence(base), Value::Sequence(over))
-            if policy == Policy::State =>
-        {
+        (Value::Sequence(base), Value::Sequence(over)) if policy == Policy::State => {
             base.extend(over)
         }
         (_, Value::Null) if matches!(policy, Policy::State | Policy::Parts) => {}
@@ -83,7 +81,6 @@ mod tests {
         );
         assert_eq!(merged(Policy::Parts, "a: [1]", "a: []"), "a:\n- 1\n");
     }
-
 
     #[test]
     fn merging_into_nothing_takes_the_other_side() {

@@ -154,13 +154,14 @@ impl Project {
         }
     }
 
-    /// The first problem of the `selected` releases (indices into `releases`), in order: what
-    /// was wrong with a release that matters only when a command acts on it.
+    /// The first problem of the `selected` releases (indices into `releases`) that are installed
+    /// and enabled: what was wrong with a release that matters only when a command acts on it.
     pub fn check_selected(&mut self, selected: &[usize]) -> Result<(), ProjectError> {
-        match selected
-            .iter()
-            .find(|&&i| !self.releases[i].problems.is_empty())
-        {
+        let matters = |i: usize| {
+            let release = &self.releases[i];
+            release.installed() && release.enabled && !release.problems.is_empty()
+        };
+        match selected.iter().find(|&&i| matters(i)) {
             Some(&i) => Err(self.releases[i].problems.remove(0)),
             None => Ok(()),
         }
