@@ -209,8 +209,14 @@ fn execute(
                 ChartCommand::Template
             };
             let options = settings.template_options(args);
+            // Helmfile renders in dependency groups, each in definition order.
             interruptible(ops::template::run_per_release(
-                &helm, &project, selected, kind, &options, &events,
+                &helm,
+                &project,
+                &selection.ordered,
+                kind,
+                &options,
+                &events,
             ))?
         }
         Command::Sync(args) => {

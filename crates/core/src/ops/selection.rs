@@ -21,6 +21,8 @@ pub struct SelectOptions {
 pub struct Selection {
     /// Indices into `project.releases`, in definition order.
     pub releases: Vec<usize>,
+    /// The same indices in Helmfile's run order: dependency groups, each in definition order.
+    pub ordered: Vec<usize>,
     /// The dependency graph of just these releases.
     pub graph: Dag,
 }
@@ -64,5 +66,21 @@ pub fn select(project: &Project, options: &SelectOptions) -> Result<Selection, G
         .filter_map(|id| index.get(id).copied())
         .collect();
     releases.sort_unstable();
-    Ok(Selection { releases, graph })
+    let ordered = graph
+        .levels()
+        .into_iter()
+        .flat_map(|level| {
+            let mut group: Vec<usize> = level
+                .into_iter()
+                .filter_map(|id| index.get(id).copied())
+                .collect();
+            group.sort_unstable();
+            group
+        })
+        .collect();
+    Ok(Selection {
+        releases,
+        ordered,
+        graph,
+    })
 }
