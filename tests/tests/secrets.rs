@@ -204,3 +204,42 @@ fn without_a_key_the_error_names_the_recipients_not_the_content() {
     error: helmfile.yaml: [PROJECT]/secrets/postgres.yaml: no age identity to decrypt it (recipients: age1nkas99qjjaawyvdytgy39ukgk7qmnrcktwnuq9644w0m80w2kfjsluqkqd) (hint: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE, or put the key in ~/.config/sops/age/keys.txt)
     ");
 }
+
+#[test]
+fn fetch_secret_value_reads_ref_sops_references_in_process() {
+    let project = project()
+        .file(
+            "helmfile.yaml",
+            "
+            releases:
+            - name: db
+              namespace: data
+              chart: ./charts/db
+              values:
+              - values/db.yaml.gotmpl
+            ",
+        )
+        .file(
+            "values/db.yaml.gotmpl",
+            "password: {{ fetchSecretValue \"ref+sops://../secrets/postgres.yaml#/auth/password\" | len }}\n\
+             expanded: {{ expandSecretRefs (dict \"p\" \"ref+sops://../secrets/postgres.yaml#/auth/password\") | toJson | len }}\n",
+        );
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let key = repo_root().join("environments-example/age-test-key.txt");
+    let output = project.run_recorded_with_env(
+        &["template"],
+        &[("SOPS_AGE_KEY_FILE", &key), ("TMPDIR", tmp.path())],
+    );
+    let output = output.replace(&tmp.path().display().to_string(), "[TMP]");
+    assert_snapshot!(output, @"
+    exit: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    ----- helm calls -----
+    helm template db charts/db --namespace data --values [TMP]/windlass-[RANDOM]/000-data-db-0.yaml
+      [TMP]/windlass-[RANDOM]/000-data-db-0.yaml:
+        password: 30
+        expanded: 38
+    ");
+}

@@ -56,7 +56,7 @@ pub(crate) fn render_path(
         &data,
         &project.root,
         MissingKey::Error,
-        &project.options.env,
+        &project.options,
     )?;
     Ok(PathBuf::from(rendered))
 }

@@ -137,7 +137,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
             name,
             kube_context: spec.kube_context.as_deref().unwrap_or_default(),
             namespace: options.namespace.as_deref().unwrap_or_default(),
-            env: &options.env,
+            options,
         }),
     };
     let locate = |i: usize| {

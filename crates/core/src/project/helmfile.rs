@@ -276,7 +276,7 @@ impl Loader<'_> {
                 name: &environment.name,
                 kube_context: environment.kube_context.as_deref().unwrap_or_default(),
                 namespace: self.options.namespace.as_deref().unwrap_or_default(),
-                env: &self.options.env,
+                options: self.options,
             }),
         };
         let at_file = |_: usize| file_location.clone();
@@ -361,7 +361,7 @@ impl Loader<'_> {
                 name,
                 kube_context: &kube_context_name,
                 namespace: self.options.namespace.as_deref().unwrap_or_default(),
-                env: &self.options.env,
+                options: self.options,
             }),
         };
         let at_file = |_: usize| file_location.clone();
@@ -455,14 +455,7 @@ impl Loader<'_> {
                 },
                 &namespace,
             );
-            render(
-                shown,
-                part,
-                &data,
-                &base_dir,
-                missing_key,
-                &self.options.env,
-            )
+            render(shown, part, &data, &base_dir, missing_key, self.options)
         };
         let mut environment = self.environment_so_far(merged, shown, passed);
         if let Ok(first) = render_with(&environment, MissingKey::Zero)

@@ -30,7 +30,7 @@ pub(crate) fn expand(
         let data = release_data(environment, &fields_of(&previous), options);
         let render_text = |text: &str| -> Result<String, TemplateError> {
             if text.contains("{{") {
-                render(file, text, &data, base_dir, MissingKey::Error, &options.env)
+                render(file, text, &data, base_dir, MissingKey::Error, options)
             } else {
                 Ok(text.to_string())
             }

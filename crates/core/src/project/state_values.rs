@@ -1,7 +1,6 @@
 //! State values (`.Values` in templates): values entries (files, globs, inline maps) merged in
 //! order, with Helmfile's `missingFileHandler`, and the command line's `--state-values-set`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
@@ -42,8 +41,8 @@ pub(crate) struct TemplateEnvironment<'a> {
     pub kube_context: &'a str,
     /// `.Namespace`.
     pub namespace: &'a str,
-    /// What `env`, `requiredEnv` and `exec` see.
-    pub env: &'a BTreeMap<String, String>,
+    /// The load options: environment variables for `env`/`exec`, keys for `ref+sops://`.
+    pub options: &'a LoadOptions,
 }
 
 /// Merges values `entries` (paths, globs or inline maps) in order; `locate(i)` says where entry `i`
@@ -85,7 +84,7 @@ pub(crate) fn load_entries(
                                 &data,
                                 context.base_dir,
                                 MissingKey::Error,
-                                templates.env,
+                                templates.options,
                             )
                             .map_err(|source| ProjectError::Template { source })?;
                             parse_documents(&shown, &text)?

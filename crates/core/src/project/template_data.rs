@@ -3,13 +3,16 @@
 //! `--namespace` overrides) for release fields and `*.gotmpl` values files.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_yaml::Value as Yaml;
 
 use crate::project::{LoadOptions, Release};
+use crate::secrets::{DecryptOptions, decrypt_file};
 use crate::template::{
-    ElemType, MapRef, MissingKey, Pointer, RenderOptions, Struct, Template, TemplateError, Value,
+    ElemType, MapRef, MissingKey, Pointer, RenderOptions, SecretResolver, Struct, Template,
+    TemplateError, Value,
 };
 
 /// The environment as templates see it.
@@ -128,20 +131,53 @@ pub(crate) fn release_data_fields(
     ]
 }
 
-/// Renders `source` (named `name` in errors) over `data`, with relative paths from `base_dir`.
+/// Renders `source` (named `name` in errors) over `data`, with relative paths from `base_dir`,
+/// the load options' environment variables, and `ref+sops://` references decrypted with its keys.
 pub(crate) fn render(
     name: &Path,
     source: &str,
     data: &Value,
     base_dir: &Path,
     missing_key: MissingKey,
-    env: &BTreeMap<String, String>,
+    options: &LoadOptions,
 ) -> Result<String, TemplateError> {
     let template = Template::parse(&name.to_string_lossy(), source)?;
-    let options = RenderOptions {
+    let secrets: Arc<dyn SecretResolver> = Arc::new(SopsReferences {
+        decrypt: options.decrypt.clone(),
+        base_dir: base_dir.to_path_buf(),
+    });
+    let render_options = RenderOptions {
         missing_key,
-        env: env.clone(),
+        env: (*options.env).clone(),
+        secrets: Some(secrets),
         ..RenderOptions::new(base_dir)
     };
-    template.render(data, &options)
+    template.render(data, &render_options)
+}
+
+/// `ref+sops://FILE#/path/to/key` references (as Helmfile's vals reads them), decrypted in
+/// process; `FILE` is relative to the template's folder.
+struct SopsReferences {
+    decrypt: Arc<DecryptOptions>,
+    base_dir: PathBuf,
+}
+
+impl SecretResolver for SopsReferences {
+    fn resolve(&self, reference: &str) -> Result<String, String> {
+        let body = reference.strip_prefix("ref+sops://").unwrap_or(reference);
+        let (file, fragment) = body.split_once('#').unwrap_or((body, ""));
+        let decrypted =
+            decrypt_file(&self.base_dir.join(file), &self.decrypt).map_err(|e| e.to_string())?;
+        let mut value = decrypted.into_value();
+        for key in fragment.split('/').filter(|k| !k.is_empty()) {
+            value = value
+                .get(key)
+                .cloned()
+                .ok_or_else(|| format!("{file}: no key \"{key}\" along \"{fragment}\""))?;
+        }
+        match crate::project::scalar_text(&value) {
+            Some(text) => Ok(text),
+            None => serde_yaml::to_string(&value).map_err(|e| e.to_string()),
+        }
+    }
 }

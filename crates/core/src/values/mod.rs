@@ -202,7 +202,7 @@ fn render_values_file(
         &data,
         base_dir,
         MissingKey::Error,
-        &project.options.env,
+        &project.options,
     )
     .map_err(|source| ValuesError::Template {
         release: release.name().into(),
