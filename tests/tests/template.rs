@@ -81,8 +81,8 @@ fn helm_calls_follow_helmfile_flag_order() {
         flag: yes
       [VALUES]/000-backend-api-1.yaml:
         replicas: 2
-    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend --set extra=1 --skip-tests --debug --no-hooks
     helm --kube-context dev template nginx bitnami/nginx --devel --namespace edge --set extra=1 --skip-tests --debug --no-hooks
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend --set extra=1 --skip-tests --debug --no-hooks
     ");
 }
 
