@@ -42,11 +42,13 @@ fn adds_each_repository_once_and_logs_in_to_oci_registries() {
     Adding repo bitnami https://charts.bitnami.com/bitnami
     Adding repo private https://charts.example.com
     Logged in to registry ghcr.io/org/charts
+    Updated repository indexes
     ----- helm calls -----
     helm repo add bitnami https://charts.bitnami.com/bitnami --force-update
     helm repo add private https://charts.example.com --force-update --ca-file ca.pem --username u --password p --pass-credentials
     helm registry login ghcr.io/org/charts --username bot --password-stdin
       stdin: s3cret
+    helm repo update
     ");
 }
 

@@ -73,6 +73,7 @@ impl Events for StderrEvents {
         let line = match event {
             Event::RepositoryAdded { name, url } => format!("Adding repo {name} {url}"),
             Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
+            Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
             Event::DependenciesUpdated { chart } => {
                 format!("Updated dependencies of {}", chart.display())
             }

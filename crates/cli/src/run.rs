@@ -199,7 +199,7 @@ fn execute(
             GraphFormat::Dot => selection.graph.to_dot(),
         },
         Command::Repos(_) => {
-            interruptible(ops::repos::add_repositories(&helm, &project, &events))?;
+            interruptible(ops::repos::add_repositories(&helm, &project, true, &events))?;
             String::new()
         }
         Command::Template(args) | Command::Lint(args) => {

@@ -14,6 +14,8 @@ pub enum Event {
         /// Its URL.
         url: String,
     },
+    /// The repository indexes were refreshed.
+    RepositoriesUpdated,
     /// Logged in to an OCI registry.
     RegistryLogin {
         /// The registry host and path.

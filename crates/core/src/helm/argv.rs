@@ -60,6 +60,11 @@ pub fn registry_login(repository: &Repository) -> Option<(Vec<String>, String)> 
     Some((args, password.to_string()))
 }
 
+/// `helm repo update`: refresh every repository index.
+pub fn repo_update() -> Vec<String> {
+    ["repo", "update"].map(String::from).to_vec()
+}
+
 /// `helm dependency update CHART`.
 pub fn dependency_update(chart: &str) -> Vec<String> {
     ["dependency", "update", chart].map(String::from).to_vec()

@@ -7,12 +7,15 @@ use crate::events::{Event, Events};
 use crate::helm::{Helm, HelmError, argv};
 use crate::project::Project;
 
-/// Adds the repositories of every state file, each name once, in the order they are defined.
+/// Adds the repositories of every state file, each name once, in the order they are defined;
+/// with `update`, refreshes all repository indexes once afterwards (`helm repo update`).
 pub async fn add_repositories<H: Helm>(
     helm: &H,
     project: &Project,
+    update: bool,
     events: &dyn Events,
 ) -> Result<(), HelmError> {
+    let mut added = false;
     let mut seen = HashSet::new();
     for repository in project.states.iter().flat_map(|s| &s.repositories) {
         if !seen.insert(repository.name.clone()) {
@@ -20,6 +23,7 @@ pub async fn add_repositories<H: Helm>(
         }
         if let Some(args) = argv::repo_add(repository) {
             helm.run(&args).await?;
+            added = true;
             events.emit(Event::RepositoryAdded {
                 name: repository.name.clone(),
                 url: repository.url.clone(),
@@ -30,6 +34,10 @@ pub async fn add_repositories<H: Helm>(
                 registry: repository.url.clone(),
             });
         }
+    }
+    if update && added {
+        helm.run(&argv::repo_update()).await?;
+        events.emit(Event::RepositoriesUpdated);
     }
     Ok(())
 }

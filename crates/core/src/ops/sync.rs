@@ -57,7 +57,7 @@ pub async fn sync<H: Helm>(
             source,
         })?
         .is_helm4();
-    add_repositories(helm, project, events)
+    add_repositories(helm, project, false, events)
         .await
         .map_err(|source| OperationError::Helm {
             release: "repositories".into(),
