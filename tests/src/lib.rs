@@ -82,6 +82,9 @@ impl TestProject {
                 .filter_map(|a| a.as_str())
                 .collect();
             text.push_str(&format!("helm {}\n", argv.join(" ")));
+            if let Some(kubeconfig) = call["kubeconfig"].as_str().filter(|s| !s.is_empty()) {
+                text.push_str(&format!("  KUBECONFIG={kubeconfig}\n"));
+            }
             if let Some(stdin) = call["stdin"].as_str().filter(|s| !s.is_empty()) {
                 text.push_str(&format!("  stdin: {stdin}\n"));
             }

@@ -271,3 +271,25 @@ fn output_dir_show_only_and_kube_version_reach_helm_in_helmfile_order() {
     "
     );
 }
+
+#[test]
+fn helm_messages_stream_at_debug_level_and_kubeconfig_reaches_helm() {
+    let project = project();
+    let message = std::path::Path::new("WARNING: a chart warning");
+    assert_snapshot!(
+        project.run_recorded_with_env(
+            &["--log-level", "debug", "--kubeconfig", "/tmp/kube.yaml", "-l", "name=web", "template"],
+            &[("RECORDING_HELM_STDERR", message)]
+        ),
+        @"
+    exit: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    helm: WARNING: a chart warning
+    ----- helm calls -----
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend
+      KUBECONFIG=/tmp/kube.yaml
+    "
+    );
+}

@@ -52,6 +52,7 @@ pub fn no_match(out: &mut impl Write, selectors: &[String]) {
 /// Prints progress events on stderr, one line each, unless `-q`.
 pub struct StderrEvents {
     quiet: bool,
+    debug: bool,
     color: anstream::ColorChoice,
 }
 
@@ -60,6 +61,7 @@ impl StderrEvents {
     pub fn new(settings: &Settings) -> Self {
         Self {
             quiet: settings.log_level < LogLevel::Info,
+            debug: settings.log_level >= LogLevel::Debug,
             color: settings.color,
         }
     }
@@ -74,6 +76,7 @@ impl Events for StderrEvents {
             Event::RepositoryAdded { name, url } => format!("Adding repo {name} {url}"),
             Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
             Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
+            Event::HelmMessage { line } if self.debug => format!("helm: {line}"),
             Event::DependenciesUpdated { chart } => {
                 format!("Updated dependencies of {}", chart.display())
             }

@@ -2,7 +2,10 @@
 
 use std::io::Write;
 
+use std::sync::Arc;
 use windlass::graph::{GraphError, NeedsMode};
+
+use windlass::events::Events;
 use windlass::helm::{HelmError, HelmProcess};
 use windlass::ops::template::{ChartCommand, OperationError};
 use windlass::ops::{self, SelectOptions};
@@ -179,8 +182,13 @@ fn execute(
         render::no_match(stderr, &settings.selectors);
         return Ok(ExitStatus::NoMatch);
     }
-    let helm = HelmProcess::new(&settings.helm_binary, &settings.load.dir);
-    let events = render::StderrEvents::new(settings);
+    let events = Arc::new(render::StderrEvents::new(settings));
+    let mut helm =
+        HelmProcess::new(&settings.helm_binary, &settings.load.dir).with_events(events.clone());
+    if let Some(kubeconfig) = &settings.kubeconfig {
+        helm = helm.with_env("KUBECONFIG", kubeconfig);
+    }
+    let events: &dyn Events = &*events;
     let text = match command {
         Command::List(args) => {
             let entries = ops::list::entries(&project, selected);
@@ -199,7 +207,7 @@ fn execute(
             GraphFormat::Dot => selection.graph.to_dot(),
         },
         Command::Repos(_) => {
-            interruptible(ops::repos::add_repositories(&helm, &project, true, &events))?;
+            interruptible(ops::repos::add_repositories(&helm, &project, true, events))?;
             String::new()
         }
         Command::Template(args) | Command::Lint(args) => {
@@ -216,13 +224,13 @@ fn execute(
                 &selection.ordered,
                 kind,
                 &options,
-                &events,
+                events,
             ))?
         }
         Command::Sync(args) => {
             let options = settings.sync_options(args);
             let report = interruptible(ops::sync::sync(
-                &helm, &project, &selection, &options, &events,
+                &helm, &project, &selection, &options, events,
             ))?;
             render::sync_summary(stderr, &report);
             if !report.failed.is_empty() {
@@ -242,7 +250,7 @@ fn execute(
         }
         Command::Deps(_) => {
             interruptible(ops::deps::update_dependencies(
-                &helm, &project, selected, &events,
+                &helm, &project, selected, events,
             ))?;
             String::new()
         }

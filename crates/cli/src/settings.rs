@@ -31,6 +31,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// The `sops` binary for files whose keys windlass does not decrypt itself.
     pub sops_binary: Option<PathBuf>,
+    /// `--kubeconfig`, handed to helm as `KUBECONFIG`.
+    pub kubeconfig: Option<PathBuf>,
 }
 
 impl Settings {
@@ -71,6 +73,7 @@ impl Settings {
             helm_binary: args.helm_binary,
             concurrency: args.concurrency,
             sops_binary: args.sops_binary.or_else(|| find_on_path("sops", &env)),
+            kubeconfig: args.kubeconfig,
         }
     }
 }

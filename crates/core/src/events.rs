@@ -14,6 +14,11 @@ pub enum Event {
         /// Its URL.
         url: String,
     },
+    /// A line helm wrote to stderr (its warnings and progress), as it was written.
+    HelmMessage {
+        /// The line, without its newline.
+        line: String,
+    },
     /// The repository indexes were refreshed.
     RepositoriesUpdated,
     /// Logged in to an OCI registry.

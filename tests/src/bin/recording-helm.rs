@@ -2,7 +2,7 @@
 //! `$RECORDING_HELM_LOG` (argv, the content of every `--values` file, what came on stdin), answers
 //! `version` as `$RECORDING_HELM_VERSION` (default helm 3.17.3), and fails calls whose command line
 //! contains `$RECORDING_HELM_FAIL`, after sleeping `$RECORDING_HELM_SLEEP_MS` (to test
-//! interruptions).
+//! interruptions). It records `$KUBECONFIG` and writes `$RECORDING_HELM_STDERR` to stderr.
 
 use std::io::{Read, Write};
 
@@ -21,7 +21,8 @@ fn main() -> std::process::ExitCode {
         let _ = std::io::stdin().read_to_string(&mut stdin);
     }
     if let Some(log) = std::env::var_os("RECORDING_HELM_LOG") {
-        let line = serde_json::json!({ "argv": args, "values": values, "stdin": stdin });
+        let kubeconfig = std::env::var("KUBECONFIG").unwrap_or_default();
+        let line = serde_json::json!({ "argv": args, "values": values, "stdin": stdin, "kubeconfig": kubeconfig });
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -43,6 +44,9 @@ fn main() -> std::process::ExitCode {
     {
         eprintln!("Error: simulated failure of `{fail}`");
         return std::process::ExitCode::FAILURE;
+    }
+    if let Ok(message) = std::env::var("RECORDING_HELM_STDERR") {
+        eprintln!("{message}");
     }
     if args.first().map(String::as_str) == Some("version") {
         let version =
