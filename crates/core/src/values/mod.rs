@@ -171,7 +171,7 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
     }
     Ok(ReleaseValues {
         files,
-        set_flags: set_flags(&release.spec.set_values),
+        set_flags: set_flags(&release.spec.set_values, &release.spec.set_string_values),
     })
 }
 
