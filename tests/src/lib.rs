@@ -35,6 +35,23 @@ impl TestProject {
         project
     }
 
+    /// A copy of the repository's example project (`charts.yaml`, `charts/`,
+    /// `environments-example/`).
+    pub fn example() -> Self {
+        let project = Self::new();
+        for entry in ["charts.yaml", "charts", "environments-example"] {
+            let from = repo_root().join(entry);
+            let to = project.path().join(entry);
+            if from.is_dir() {
+                std::fs::create_dir_all(&to).unwrap_or_else(|e| panic!("mkdir {to:?}: {e}"));
+                copy_dir(&from, &to);
+            } else {
+                std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("copy {to:?}: {e}"));
+            }
+        }
+        project
+    }
+
     /// Writes `content` to `path` (relative to the project), creating folders; returns `self` so
     /// calls chain.
     pub fn file(self, path: &str, content: &str) -> Self {
@@ -211,6 +228,19 @@ fn mask_after(text: &str, prefix: &str, replacement: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The sorted names of the folders in `tests/fixtures/<group>`.
+pub fn fixture_names(group: &str) -> Vec<String> {
+    let root = repo_root().join("tests/fixtures").join(group);
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// The repository root (the workspace folder).

@@ -2,18 +2,11 @@
 //! reported): every one fails, or warns, with the file and line to fix.
 
 use insta::assert_snapshot;
-use windlass_tests::{TestProject, repo_root};
+use windlass_tests::{TestProject, fixture_names};
 
 #[test]
 fn every_fixture_has_a_test() {
-    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("tests/fixtures/errors"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = fixture_names("errors");
     let tested = [
         "duplicate-release",
         "missing-chart",

@@ -2,24 +2,10 @@
 //! rendered by real helm 3 and helm 4 in every environment.
 
 use insta::assert_snapshot;
-use windlass_tests::{TestProject, real_helm, render, repo_root, windlass};
-
-fn example() -> TestProject {
-    let project = TestProject::new();
-    for entry in ["charts.yaml", "charts", "environments-example"] {
-        let status = std::process::Command::new("cp")
-            .arg("-r")
-            .arg(repo_root().join(entry))
-            .arg(project.path())
-            .status()
-            .unwrap_or_else(|e| panic!("cp: {e}"));
-        assert!(status.success());
-    }
-    project
-}
+use windlass_tests::{TestProject, real_helm, render, windlass};
 
 fn template(environment: &str, helm: u32) -> String {
-    let project = example();
+    let project = TestProject::example();
     let mut command = windlass();
     command
         .arg("--helm-binary")
@@ -61,7 +47,7 @@ fn helm_4_renders_the_same_as_helm_3() {
 
 #[test]
 fn build_embeds_rendered_values_but_not_secrets() {
-    let project = example();
+    let project = TestProject::example();
     let mut command = windlass();
     command
         .args([

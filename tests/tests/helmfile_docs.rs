@@ -2,7 +2,7 @@
 //! accepted by the reference helmfile 0.166) load, validate and build under windlass.
 
 use insta::assert_snapshot;
-use windlass_tests::{TestProject, repo_root};
+use windlass_tests::{TestProject, fixture_names};
 
 fn build(topic: &str, file: &str) -> String {
     let project = TestProject::fixture("helmfile-docs");
@@ -11,15 +11,7 @@ fn build(topic: &str, file: &str) -> String {
 
 #[test]
 fn every_topic_has_a_snapshot() {
-    let mut topics: Vec<String> =
-        std::fs::read_dir(repo_root().join("tests/fixtures/helmfile-docs"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.path().is_dir())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-    topics.sort();
+    let topics = fixture_names("helmfile-docs");
     let covered = [
         "bases",
         "common-labels",

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use windlass_tests::{TestProject, real_helm, repo_root, windlass};
+use windlass_tests::{TestProject, fixture_names, real_helm, repo_root, windlass};
 
 /// `NAME=value` lines of an optional `env` file.
 fn env_file(dir: &Path) -> Vec<(String, String)> {
@@ -19,16 +19,33 @@ fn env_file(dir: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The fixtures that have an `expected.txt`.
+fn cases() -> Vec<std::path::PathBuf> {
+    let root = repo_root().join("tests/fixtures/template-compare");
+    fixture_names("template-compare")
+        .into_iter()
+        .map(|name| root.join(name))
+        .filter(|p| p.join("expected.txt").is_file())
+        .collect()
+}
+
+/// `windlass [-e ENV] template` for fixture `case` with helm `major`, its `env` variables set.
+fn template_command(case: &Path, project: &TestProject, major: u32) -> std::process::Command {
+    let mut command = windlass();
+    command
+        .arg("--helm-binary")
+        .arg(real_helm(major))
+        .current_dir(project.path());
+    if let Ok(environment) = std::fs::read_to_string(case.join("environment")) {
+        command.args(["-e", environment.trim()]);
+    }
+    command.arg("template").envs(env_file(case));
+    command
+}
+
 #[test]
 fn every_fixture_renders_as_helmfile_does() {
-    let root = repo_root().join("tests/fixtures/template-compare");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("expected.txt").is_file())
-        .collect();
-    cases.sort();
+    let cases = cases();
     assert!(
         cases.len() >= 15,
         "expected at least 15 fixtures, found {}",
@@ -41,15 +58,7 @@ fn every_fixture_renders_as_helmfile_does() {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let project = TestProject::fixture(&format!("template-compare/{name}"));
-        let mut command = windlass();
-        command
-            .arg("--helm-binary")
-            .arg(real_helm(3))
-            .current_dir(project.path());
-        if let Ok(environment) = std::fs::read_to_string(case.join("environment")) {
-            command.args(["-e", environment.trim()]);
-        }
-        command.arg("template").envs(env_file(case));
+        let mut command = template_command(case, &project, 3);
         let output = command.output().unwrap_or_else(|e| panic!("windlass: {e}"));
         let expected = std::fs::read_to_string(case.join("expected.txt")).unwrap_or_default();
         let actual = String::from_utf8_lossy(&output.stdout);
@@ -78,29 +87,14 @@ fn every_fixture_renders_as_helmfile_does() {
 /// default Kubernetes version, so it cannot equal Helmfile 0.166's, which cannot drive helm 4).
 #[test]
 fn every_fixture_renders_with_helm_4() {
-    let root = repo_root().join("tests/fixtures/template-compare");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("expected.txt").is_file())
-        .collect();
-    cases.sort();
+    let cases = cases();
     for case in &cases {
         let name = case
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let project = TestProject::fixture(&format!("template-compare/{name}"));
-        let mut command = windlass();
-        command
-            .arg("--helm-binary")
-            .arg(real_helm(4))
-            .current_dir(project.path());
-        if let Ok(environment) = std::fs::read_to_string(case.join("environment")) {
-            command.args(["-e", environment.trim()]);
-        }
-        command.arg("template").envs(env_file(case));
+        let command = template_command(case, &project, 4);
         insta::assert_snapshot!(
             format!("helm4__{name}"),
             windlass_tests::render(command, project.path())

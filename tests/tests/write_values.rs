@@ -4,22 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 
 use insta::assert_snapshot;
-use windlass_tests::{TestProject, render, repo_root, windlass};
-
-/// A copy of the repository's example project.
-fn example() -> TestProject {
-    let project = TestProject::new();
-    for entry in ["charts.yaml", "charts", "environments-example"] {
-        let status = std::process::Command::new("cp")
-            .arg("-r")
-            .arg(repo_root().join(entry))
-            .arg(project.path())
-            .status()
-            .unwrap_or_else(|e| panic!("cp: {e}"));
-        assert!(status.success());
-    }
-    project
-}
+use windlass_tests::{TestProject, render, windlass};
 
 fn write_values(project: &TestProject, args: &[&str]) -> String {
     let mut command = windlass();
@@ -61,7 +46,7 @@ fn listing(dir: &std::path::Path) -> String {
 
 #[test]
 fn writes_merged_and_decrypted_values_per_release() {
-    let project = example();
+    let project = TestProject::example();
     let output = write_values(
         &project,
         &[
@@ -105,7 +90,7 @@ fn writes_merged_and_decrypted_values_per_release() {
 
 #[test]
 fn default_output_path_is_state_name_and_path_hash() {
-    let project = example();
+    let project = TestProject::example();
     write_values(&project, &[]);
     let mut dirs: Vec<String> = std::fs::read_dir(project.path())
         .into_iter()

@@ -95,22 +95,23 @@ impl Settings {
         })
     }
 
-    /// `template`'s options; command-line values files are made absolute, as Helmfile passes them.
+    /// Command-line values files made absolute, as Helmfile passes them to helm.
+    fn absolute(&self, files: &[PathBuf]) -> Vec<String> {
+        files
+            .iter()
+            .map(|v| self.load.dir.join(v).to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// `template`'s options.
     pub fn template_options(&self, args: TemplateArgs) -> TemplateOptions {
         TemplateOptions {
             flags: TemplateFlags {
                 include_crds: args.include_crds,
                 skip_tests: args.skip_tests,
-                values: args
-                    .values
-                    .iter()
-                    .map(|v| self.load.dir.join(v).to_string_lossy().into_owned())
-                    .collect(),
+                values: self.absolute(&args.values),
                 set: args.set,
-                args: args
-                    .args
-                    .map(|a| a.split_whitespace().map(String::from).collect())
-                    .unwrap_or_default(),
+                args: split_args(args.args),
                 kube_version: args.kube_version,
                 show_only: args.show_only,
             },
@@ -131,24 +132,23 @@ fn find_on_path(name: &str, env: impl Fn(&str) -> Option<String>) -> Option<Path
 }
 
 impl Settings {
-    /// `sync`'s options; command-line values files are made absolute, as Helmfile passes them.
+    /// `sync`'s options.
     pub fn sync_options(&self, args: SyncArgs) -> SyncOptions {
         SyncOptions {
             skip_deps: args.skip_deps,
             concurrency: self.concurrency,
             flags: UpgradeFlags {
-                values: args
-                    .values
-                    .iter()
-                    .map(|v| self.load.dir.join(v).to_string_lossy().into_owned())
-                    .collect(),
+                values: self.absolute(&args.values),
                 set: args.set,
-                args: args
-                    .args
-                    .map(|a| a.split_whitespace().map(String::from).collect())
-                    .unwrap_or_default(),
+                args: split_args(args.args),
                 ..Default::default()
             },
         }
     }
+}
+
+/// `--args "a b"`: the words of the string.
+fn split_args(args: Option<String>) -> Vec<String> {
+    args.map(|a| a.split_whitespace().map(String::from).collect())
+        .unwrap_or_default()
 }

@@ -133,21 +133,7 @@ pub fn template(
     if spec.devel.or(defaults.devel).unwrap_or(false) {
         args.push("--devel".into());
     }
-    if let Some(renderer) = spec
-        .post_renderer
-        .as_deref()
-        .or(defaults.post_renderer.as_deref())
-    {
-        args.extend(["--post-renderer".into(), renderer.into()]);
-        let renderer_args = if spec.post_renderer_args.is_empty() {
-            &defaults.post_renderer_args
-        } else {
-            &spec.post_renderer_args
-        };
-        for arg in renderer_args {
-            args.extend(["--post-renderer-args".into(), arg.clone()]);
-        }
-    }
+    push_post_renderer(&mut args, call.release, defaults);
     for api in &spec.api_versions {
         args.extend(["--api-versions".into(), api.clone()]);
     }
@@ -196,6 +182,27 @@ pub fn lint(call: &ReleaseCall<'_>, defaults: &HelmDefaults, flags: &TemplateFla
     args.extend(defaults.args.iter().cloned());
     args.extend(flags.args.iter().cloned());
     args
+}
+
+/// `--post-renderer` and its `--post-renderer-args`, the release's or else the defaults'.
+fn push_post_renderer(args: &mut Vec<String>, release: &Release, defaults: &HelmDefaults) {
+    let spec = &release.spec;
+    let Some(renderer) = spec
+        .post_renderer
+        .as_deref()
+        .or(defaults.post_renderer.as_deref())
+    else {
+        return;
+    };
+    args.extend(["--post-renderer".into(), renderer.into()]);
+    let renderer_args = if spec.post_renderer_args.is_empty() {
+        &defaults.post_renderer_args
+    } else {
+        &spec.post_renderer_args
+    };
+    for arg in renderer_args {
+        args.extend(["--post-renderer-args".into(), arg.clone()]);
+    }
 }
 
 /// `--namespace`, `--values` and `--set` flags, as Helmfile orders them.
@@ -333,21 +340,7 @@ pub fn upgrade(
     for adopt in &spec.adopt {
         args.extend(["--adopt".into(), adopt.clone()]);
     }
-    if let Some(renderer) = spec
-        .post_renderer
-        .as_deref()
-        .or(defaults.post_renderer.as_deref())
-    {
-        args.extend(["--post-renderer".into(), renderer.into()]);
-        let renderer_args = if spec.post_renderer_args.is_empty() {
-            &defaults.post_renderer_args
-        } else {
-            &spec.post_renderer_args
-        };
-        for arg in renderer_args {
-            args.extend(["--post-renderer-args".into(), arg.clone()]);
-        }
-    }
+    push_post_renderer(&mut args, call.release, defaults);
     args.extend(defaults.sync_args.iter().cloned());
     push_values(&mut args, call);
     for file in &flags.values {

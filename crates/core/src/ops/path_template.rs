@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sha1::{Digest, Sha1};
 
-use crate::project::template_data::{EnvironmentData, release_data_fields, release_fields, render};
+use crate::project::template_data::{environment_of, release_data_fields, release_fields, render};
 use crate::project::{Project, Release};
 use crate::template::{MissingKey, Struct, TemplateError, Value};
 
@@ -37,15 +37,7 @@ pub(crate) fn render_path(
             ("AbsPathSHA1".into(), Value::str(&sha1[..8])),
         ],
     );
-    let environment = EnvironmentData {
-        name: &project.environment.name,
-        kube_context: project
-            .environment
-            .kube_context
-            .as_deref()
-            .unwrap_or_default(),
-        values: &state.values,
-    };
+    let environment = environment_of(project, state);
     let mut fields = release_data_fields(&environment, &release_fields(release), &project.options);
     fields.push(("State".into(), state_data));
     fields.extend(extra);

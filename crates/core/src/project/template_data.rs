@@ -62,6 +62,22 @@ pub(crate) fn state_data(env: &EnvironmentData<'_>, namespace: &str) -> Value {
     )
 }
 
+/// The environment as the templates of a state file's releases see it.
+pub(crate) fn environment_of<'a>(
+    project: &'a crate::project::Project,
+    state: &'a crate::project::StateFile,
+) -> EnvironmentData<'a> {
+    EnvironmentData {
+        name: &project.environment.name,
+        kube_context: project
+            .environment
+            .kube_context
+            .as_deref()
+            .unwrap_or_default(),
+        values: &state.values,
+    }
+}
+
 /// The `.Release` fields of a resolved release.
 pub(crate) fn release_fields(release: &Release) -> ReleaseData {
     ReleaseData {

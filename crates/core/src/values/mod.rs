@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 use crate::location::Location;
-use crate::project::template_data::{EnvironmentData, release_data, release_fields, render};
+use crate::project::template_data::{environment_of, release_data, release_fields, render};
 use crate::project::{MissingFileHandler, Project, Release};
 use crate::secrets::decrypt_file;
 use crate::template::MissingKey;
@@ -185,15 +185,7 @@ fn render_values_file(
     source: &str,
 ) -> Result<String, ValuesError> {
     let state = project.state_of(release);
-    let environment = EnvironmentData {
-        name: &project.environment.name,
-        kube_context: project
-            .environment
-            .kube_context
-            .as_deref()
-            .unwrap_or_default(),
-        values: &state.values,
-    };
+    let environment = environment_of(project, state);
     let data = release_data(&environment, &release_fields(release), &project.options);
     let base_dir = full.parent().unwrap_or(&release.base_dir);
     render(
