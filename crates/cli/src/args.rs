@@ -136,15 +136,9 @@ pub struct TemplateArgs {
     /// Leave out the charts' tests
     #[arg(long)]
     pub skip_tests: bool,
-    /// Set a value on every release (key=value), after the releases' own
-    #[arg(long, value_name = "SET")]
-    pub set: Vec<String>,
-    /// Add a values file to every release, after the releases' own
-    #[arg(long, value_name = "FILE")]
-    pub values: Vec<std::path::PathBuf>,
-    /// Extra arguments for helm, split on spaces
-    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
-    pub args: Option<String>,
+    /// Values, helm arguments and needs for every release.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
     /// Only render these templates of the charts (helm's --show-only)
     #[arg(long, value_name = "TEMPLATE")]
     pub show_only: Vec<String>,
@@ -157,6 +151,20 @@ pub struct TemplateArgs {
     /// Go template of each release's folder under --output-dir
     #[arg(long, value_name = "TEMPLATE", requires = "output_dir")]
     pub output_dir_template: Option<String>,
+}
+
+/// Flags of the commands that run helm per release (`template`, `lint`, `sync`).
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// Set a value on every release (key=value), after the releases' own
+    #[arg(long, value_name = "SET")]
+    pub set: Vec<String>,
+    /// Add a values file to every release, after the releases' own
+    #[arg(long, value_name = "FILE")]
+    pub values: Vec<std::path::PathBuf>,
+    /// Extra arguments for helm, split on spaces
+    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
+    pub args: Option<String>,
     /// Also run what the selected releases need (Helmfile pulls in needs of needs too)
     #[arg(long)]
     pub include_needs: bool,
@@ -182,21 +190,9 @@ pub struct SyncArgs {
     /// Do not build local charts' dependencies first
     #[arg(long)]
     pub skip_deps: bool,
-    /// Set a value on every release (key=value), after the releases' own
-    #[arg(long, value_name = "SET")]
-    pub set: Vec<String>,
-    /// Add a values file to every release, after the releases' own
-    #[arg(long, value_name = "FILE")]
-    pub values: Vec<std::path::PathBuf>,
-    /// Extra arguments for helm, split on spaces
-    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
-    pub args: Option<String>,
-    /// Also run what the selected releases need
-    #[arg(long)]
-    pub include_needs: bool,
-    /// Also run everything the selected releases need, directly or not
-    #[arg(long)]
-    pub include_transitive_needs: bool,
+    /// Values, helm arguments and needs for every release.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
 }
 
 /// `build` flags.

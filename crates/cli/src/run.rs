@@ -158,12 +158,11 @@ fn execute(
     let mut project = Project::load(&settings.load_options()?)?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
     let include_needs = match &command {
-        Command::Template(args) | Command::Lint(args) => {
-            args.include_needs || args.include_transitive_needs
-        }
-        Command::Sync(args) => args.include_needs || args.include_transitive_needs,
-        _ => false,
-    };
+        Command::Template(args) | Command::Lint(args) => Some(&args.releases),
+        Command::Sync(args) => Some(&args.releases),
+        _ => None,
+    }
+    .is_some_and(|r| r.include_needs || r.include_transitive_needs);
     let needs = match include_needs {
         true => {
             // Helmfile's --include-needs pulls in needs of needs as well (its own tests say so).

@@ -109,9 +109,9 @@ impl Settings {
             flags: TemplateFlags {
                 include_crds: args.include_crds,
                 skip_tests: args.skip_tests,
-                values: self.absolute(&args.values),
-                set: args.set,
-                args: split_args(args.args),
+                values: self.absolute(&args.releases.values),
+                set: args.releases.set,
+                args: split_args(args.releases.args),
                 kube_version: args.kube_version,
                 show_only: args.show_only,
             },
@@ -138,9 +138,9 @@ impl Settings {
             skip_deps: args.skip_deps,
             concurrency: self.concurrency,
             flags: UpgradeFlags {
-                values: self.absolute(&args.values),
-                set: args.set,
-                args: split_args(args.args),
+                values: self.absolute(&args.releases.values),
+                set: args.releases.set,
+                args: split_args(args.releases.args),
                 ..Default::default()
             },
         }
