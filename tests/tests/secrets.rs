@@ -243,3 +243,21 @@ fn fetch_secret_value_reads_ref_sops_references_in_process() {
         expanded: 38
     ");
 }
+
+#[test]
+fn an_unreadable_key_file_only_warns_when_nothing_needs_decrypting() {
+    let project = TestProject::new().file("helmfile.yaml", "releases:\n- name: a\n  chart: ./c\n");
+    let mut command = windlass();
+    command
+        .arg("list")
+        .current_dir(project.path())
+        .env("SOPS_AGE_KEY_FILE", "/nonexistent/keys.txt");
+    assert_snapshot!(render(command, project.path()), @"
+    exit: 0
+    ----- stdout -----
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART	VERSION
+    a   	         	true   	true     	      	./c
+    ----- stderr -----
+    warning: /nonexistent/keys.txt: cannot read age identity file: No such file or directory (os error 2)
+    ");
+}

@@ -40,6 +40,11 @@ pub fn diagnostics(out: &mut impl Write, diagnostics: &[Diagnostic], level: LogL
     }
 }
 
+/// `warning: <message>`.
+pub fn warning(out: &mut impl Write, message: &str) {
+    let _ = writeln!(out, "{WARNING}warning{WARNING:#}: {message}");
+}
+
 /// The message for exit status 3.
 pub fn no_match(out: &mut impl Write, selectors: &[String]) {
     let _ = writeln!(

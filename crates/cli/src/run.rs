@@ -10,7 +10,6 @@ use windlass::helm::{HelmError, HelmProcess};
 use windlass::ops::template::{ChartCommand, OperationError};
 use windlass::ops::{self, SelectOptions};
 use windlass::project::{Project, ProjectError};
-use windlass::secrets::SecretsError;
 
 use crate::args::{Command, GraphFormat, ListFormat};
 use crate::render;
@@ -62,9 +61,6 @@ pub enum CommandError {
     /// Helm failed.
     #[error(transparent)]
     Helm(#[from] HelmError),
-    /// Age identities could not be read.
-    #[error(transparent)]
-    Secrets(#[from] SecretsError),
     /// The state could not be built.
     #[error(transparent)]
     Build(#[from] windlass::ops::build::BuildError),
@@ -100,7 +96,6 @@ impl CommandError {
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
             Self::Runtime(_)
-            | Self::Secrets(_)
             | Self::Interrupted(_)
             | Self::WriteValues(_)
             | Self::Build(_)
@@ -155,7 +150,11 @@ fn execute(
         return Err(CommandError::NotImplemented(name));
     }
     let is_lint = matches!(command, Command::Lint(_));
-    let mut project = Project::load(&settings.load_options()?)?;
+    let (load_options, key_problem) = settings.load_options();
+    if let Some(problem) = key_problem {
+        render::warning(stderr, &problem.to_string());
+    }
+    let mut project = Project::load(&load_options)?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
     let include_needs = match &command {
         Command::Template(args) | Command::Lint(args) => Some(&args.releases),

@@ -81,18 +81,26 @@ impl Settings {
 impl Settings {
     /// The load options with SOPS decryption set up: age identities found where sops finds them
     /// (`SOPS_AGE_KEY`, `SOPS_AGE_KEY_FILE`, `~/.config/sops/age/keys.txt`...).
-    pub fn load_options(&self) -> Result<LoadOptions, SecretsError> {
-        let identities = AgeIdentities::discover(&|name| std::env::var(name).ok())?;
+    /// A key source that cannot be read (say `SOPS_AGE_KEY_FILE` names a missing file) does not
+    /// stop commands that need no secrets: it comes back beside the options, to report as a
+    /// warning, and decryption then fails naming the files' recipients.
+    pub fn load_options(&self) -> (LoadOptions, Option<SecretsError>) {
+        let (identities, problem) = match AgeIdentities::discover(&|name| std::env::var(name).ok())
+        {
+            Ok(identities) => (identities, None),
+            Err(problem) => (AgeIdentities::default(), Some(problem)),
+        };
         let decrypt = DecryptOptions {
             identities,
             sops_binary: self.sops_binary.clone(),
             sops_env: Vec::new(),
         };
-        Ok(LoadOptions {
+        let options = LoadOptions {
             decrypt: Arc::new(decrypt),
             env: Arc::new(std::env::vars().collect()),
             ..self.load.clone()
-        })
+        };
+        (options, problem)
     }
 
     /// Command-line values files made absolute, as Helmfile passes them to helm.
