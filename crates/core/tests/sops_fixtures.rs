@@ -62,6 +62,7 @@ fn matches_sops_plaintext_for_every_mode() {
         "basic.enc.yaml",
         "basic.enc.json",
         "simple.enc.yaml",
+        "list-comments.enc.yaml",
         "edge-cases.enc.yaml",
         "multi-recipient.enc.yaml",
         "ssh-recipient.enc.yaml",

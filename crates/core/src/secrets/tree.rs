@@ -82,8 +82,13 @@ impl<'a> TreeDecryptor<'a> {
                 }
                 Ok(())
             }
-            // sops does not put list indices in the key path.
-            Value::Sequence(items) => items.iter_mut().try_for_each(|item| self.value(item, path)),
+            // sops does not put list indices in the key path. A comment inside a list is written
+            // as an item of type comment; it decrypts to a comment, not a value, and stays out
+            // of the MAC.
+            Value::Sequence(items) => {
+                items.retain(|item| !is_encrypted_comment(item));
+                items.iter_mut().try_for_each(|item| self.value(item, path))
+            }
             Value::Tagged(tagged) => self.value(&mut tagged.value, path),
             Value::Null => Ok(()),
             Value::String(text) => match self.rules.classify(path, Some(text)) {
@@ -213,6 +218,12 @@ pub(crate) fn float_value(f: f64, format: Format) -> Value {
         return Value::Number(Number::from(int));
     }
     Value::Number(Number::from(f))
+}
+
+/// An `ENC[...,type:comment]` item: how sops stores a comment that stands inside a list.
+fn is_encrypted_comment(item: &Value) -> bool {
+    item.as_str()
+        .is_some_and(|text| text.starts_with("ENC[AES256_GCM,") && text.ends_with(",type:comment]"))
 }
 
 #[cfg(test)]
