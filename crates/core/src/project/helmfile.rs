@@ -144,7 +144,31 @@ impl MergedState {
 
     /// Puts a later part or layer on top of this one; with [`Policy::Parts`] its releases replace
     /// these, as Helmfile's override merge replaces a non-empty list.
-    fn absorb(&mut self, other: MergedState, policy: Policy) {
+    fn absorb(&mut self, mut other: MergedState, policy: Policy) {
+        if policy == Policy::Bases {
+            // Helmfile 0.166 keeps an environment or template an earlier layer defined whole.
+            for key in ["environments", "templates"] {
+                let Some(Value::Mapping(theirs)) =
+                    other.value.as_mapping_mut().and_then(|m| m.remove(key))
+                else {
+                    continue;
+                };
+                if self.value.is_null() {
+                    self.value = Value::Mapping(Default::default());
+                }
+                let Some(ours) = self.value.as_mapping_mut() else {
+                    continue;
+                };
+                let entry = ours
+                    .entry(Value::String(key.into()))
+                    .or_insert(Value::Mapping(Default::default()));
+                if let Value::Mapping(ours) = entry {
+                    for (name, spec) in theirs {
+                        ours.entry(name).or_insert(spec);
+                    }
+                }
+            }
+        }
         merge(&mut self.value, other.value, policy);
         if policy == Policy::Parts && !other.releases.is_empty() {
             self.releases = other.releases;
@@ -561,10 +585,10 @@ impl Loader<'_> {
             let base_shown = dir_of(shown).join(&base);
             layered.absorb(
                 self.read_merged(&base_shown, false, passed, &dir_of(shown))?,
-                Policy::State,
+                Policy::Bases,
             );
         }
-        layered.absorb(part, Policy::State);
+        layered.absorb(part, Policy::Bases);
         Ok(layered)
     }
 }

@@ -9,10 +9,13 @@ use serde_yaml::Value;
 pub enum Policy {
     /// Values files and overrides: anything but a map replaces what was there.
     Values,
-    /// A state file's bases beneath it, and a release over the templates it inherits
-    /// (Helmfile's `mergo` with append and override, which `WithSliceDeepCopy` implies): lists
-    /// append, and a set scalar overrides while a null one does not.
+    /// A release over the templates it inherits, and documents within one part (Helmfile's
+    /// `mergo` with append and override, which `WithSliceDeepCopy` implies): lists append, and a
+    /// set scalar overrides while a null one does not.
     State,
+    /// A later layer of bases (the state file itself last) under Helmfile 0.166's `loadBases`
+    /// (`mergo` with append, without override): lists append, what an earlier layer set stays.
+    Bases,
     /// A later `---` part of a state file over the earlier ones (Helmfile's `mergo` with override
     /// only): a non-empty list replaces, a set scalar overrides, a null one does not.
     Parts,
@@ -31,10 +34,13 @@ pub fn merge(base: &mut Value, over: Value, policy: Policy) {
                 }
             }
         }
-        (Value::Sequence(base), Value::Sequence(over)) if policy == Policy::State => {
+        (Value::Sequence(base), Value::Sequence(over))
+            if matches!(policy, Policy::State | Policy::Bases) =>
+        {
             base.extend(over)
         }
-        (_, Value::Null) if matches!(policy, Policy::State | Policy::Parts) => {}
+        (_, Value::Null) if matches!(policy, Policy::State | Policy::Parts | Policy::Bases) => {}
+        (base, _) if policy == Policy::Bases && !base.is_null() => {}
         (_, Value::Sequence(over)) if policy == Policy::Parts && over.is_empty() => {}
         (base, over) => *base = over,
     }
@@ -70,6 +76,14 @@ mod tests {
         assert_eq!(
             merged(Policy::State, BASE, OVER),
             "a:\n  x: 1\n  y:\n  - 1\n  - 2\n  - 3\n  z: 2\nb: keep\nc: new\nd: null\n"
+        );
+    }
+
+    #[test]
+    fn bases_append_lists_and_keep_what_earlier_layers_set() {
+        assert_eq!(
+            merged(Policy::Bases, BASE, OVER),
+            "a:\n  x: 1\n  y:\n  - 1\n  - 2\n  - 3\n  z: 2\nb: keep\nc: old\nd: null\n"
         );
     }
 
