@@ -21,7 +21,17 @@ pub(crate) fn expand(
     file: &std::path::Path,
     base_dir: &std::path::Path,
 ) -> Result<(), ProjectError> {
-    if !has_actions(release) {
+    let moves_fields = [
+        "valuesTemplate",
+        "setTemplate",
+        "installedTemplate",
+        "waitTemplate",
+        "verifyTemplate",
+        "conditionTemplate",
+    ]
+    .iter()
+    .any(|key| release.get(*key).is_some());
+    if !has_actions(release) && !moves_fields {
         return Ok(());
     }
     let original = release.clone();
