@@ -219,6 +219,16 @@ impl Loader<'_> {
         let state: StateDocument = decode(&merged.value, &At(&whole, &[]), "the state file")?;
         if passed.is_none() {
             self.environments.extend(state.environments.keys().cloned());
+        } else if self.skips_undefined_environment(&state) {
+            self.diagnostics.push(Diagnostic {
+                level: MissingFileHandler::Info,
+                location: Location::file(shown),
+                message: format!(
+                    "sub-helmfile skipped: it does not define environment \"{}\" (as Helmfile does)",
+                    self.options.environment
+                ),
+            });
+            return Ok(());
         }
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
         let resolved = self.resolve_environment(&state, shown, passed, true, &mut diagnostics);
@@ -341,6 +351,13 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// Whether a sub-helmfile is left out because it does not define the chosen environment:
+    /// Helmfile skips such files silently, whatever values the parent passes.
+    fn skips_undefined_environment(&self, state: &StateDocument) -> bool {
+        let name = &self.options.environment;
+        name != "default" && !state.environments.contains_key(name)
+    }
+
     /// The environment of a state file and its state values: root `values:`, then the
     /// environment's values and secrets, then what a parent passed, then the command line.
     /// With `strict`, an environment the file does not define is an error (except `default`).
@@ -360,7 +377,7 @@ impl Loader<'_> {
         let spec: EnvironmentSpec = match state.environments.get(name) {
             Some(Value::Null) => EnvironmentSpec::default(),
             Some(spec) => decode(spec, &At(&SourceMap::for_file(shown), &[]), "environment")?,
-            None if !strict || name == "default" || passed.is_some() => EnvironmentSpec::default(),
+            None if !strict || name == "default" => EnvironmentSpec::default(),
             None => {
                 let mut defined: Vec<String> = state.environments.keys().cloned().collect();
                 defined.sort();
@@ -738,6 +755,43 @@ mod tests {
             .map(|r| r.location.to_string())
             .collect();
         assert_eq!(locations, ["base.yaml:2:3", "helmfile.yaml:3:3"]);
+    }
+
+    #[test]
+    fn a_sub_helmfile_without_the_environment_is_skipped() {
+        // Helmfile 0.166 leaves such a file out silently, even when the parent passes values.
+        let project = load(
+            &[
+                (
+                    "helmfile.yaml",
+                    "environments:\n  staging: {}\nhelmfiles:\n- path: plain.yaml\n- path: own.yaml\n  values: [{x: 1}]\n- path: shared.yaml\n---\nreleases:\n- name: root\n  chart: ./c\n",
+                ),
+                ("plain.yaml", "releases:\n- name: plain\n  chart: ./c\n"),
+                (
+                    "own.yaml",
+                    "environments:\n  default: {}\n---\nreleases:\n- name: own\n  chart: ./c\n",
+                ),
+                (
+                    "shared.yaml",
+                    "environments:\n  staging: {}\n---\nreleases:\n- name: shared\n  chart: ./c\n",
+                ),
+            ],
+            "staging",
+        );
+        let names: Vec<&str> = project.releases.iter().map(Release::name).collect();
+        assert_eq!(names, ["root", "shared"]);
+        let notes: Vec<String> = project
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.location, d.message))
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "plain.yaml: sub-helmfile skipped: it does not define environment \"staging\" (as Helmfile does)",
+                "own.yaml: sub-helmfile skipped: it does not define environment \"staging\" (as Helmfile does)",
+            ]
+        );
     }
 
     #[test]
