@@ -219,7 +219,7 @@ impl Loader<'_> {
         let state: StateDocument = decode(&merged.value, &At(&whole, &[]), "the state file")?;
         if passed.is_none() {
             self.environments.extend(state.environments.keys().cloned());
-        } else if self.skips_undefined_environment(&state) {
+        } else if self.skips_undefined_environment(&state, passed) {
             self.diagnostics.push(Diagnostic {
                 level: MissingFileHandler::Info,
                 location: Location::file(shown),
@@ -351,11 +351,16 @@ impl Loader<'_> {
         Ok(())
     }
 
-    /// Whether a sub-helmfile is left out because it does not define the chosen environment:
-    /// Helmfile skips such files silently, whatever values the parent passes.
-    fn skips_undefined_environment(&self, state: &StateDocument) -> bool {
+    /// Whether a sub-helmfile is left out because it does not define the chosen environment.
+    /// Helmfile 0.166 skips such a file silently when it declares other environments, or when
+    /// it declares none and its `helmfiles:` entry passes no `values:`.
+    fn skips_undefined_environment(&self, state: &StateDocument, passed: Passed<'_>) -> bool {
         let name = &self.options.environment;
-        name != "default" && !state.environments.contains_key(name)
+        let passes_values = passed
+            .is_some_and(|(_, overrides)| overrides.as_mapping().is_some_and(|m| !m.is_empty()));
+        name != "default"
+            && !state.environments.contains_key(name)
+            && (!state.environments.is_empty() || !passes_values)
     }
 
     /// The environment of a state file and its state values: root `values:`, then the
@@ -377,7 +382,7 @@ impl Loader<'_> {
         let spec: EnvironmentSpec = match state.environments.get(name) {
             Some(Value::Null) => EnvironmentSpec::default(),
             Some(spec) => decode(spec, &At(&SourceMap::for_file(shown), &[]), "environment")?,
-            None if !strict || name == "default" => EnvironmentSpec::default(),
+            None if !strict || name == "default" || passed.is_some() => EnvironmentSpec::default(),
             None => {
                 let mut defined: Vec<String> = state.environments.keys().cloned().collect();
                 defined.sort();
@@ -759,14 +764,16 @@ mod tests {
 
     #[test]
     fn a_sub_helmfile_without_the_environment_is_skipped() {
-        // Helmfile 0.166 leaves such a file out silently, even when the parent passes values.
+        // Helmfile 0.166 leaves such a file out silently, unless it declares no environments
+        // and its entry passes values.
         let project = load(
             &[
                 (
                     "helmfile.yaml",
-                    "environments:\n  staging: {}\nhelmfiles:\n- path: plain.yaml\n- path: own.yaml\n  values: [{x: 1}]\n- path: shared.yaml\n---\nreleases:\n- name: root\n  chart: ./c\n",
+                    "environments:\n  staging: {}\nhelmfiles:\n- path: plain.yaml\n- path: own.yaml\n  values: [{x: 1}]\n- path: given.yaml\n  values: [{x: 1}]\n- path: shared.yaml\n---\nreleases:\n- name: root\n  chart: ./c\n",
                 ),
                 ("plain.yaml", "releases:\n- name: plain\n  chart: ./c\n"),
+                ("given.yaml", "releases:\n- name: given\n  chart: ./c\n"),
                 (
                     "own.yaml",
                     "environments:\n  default: {}\n---\nreleases:\n- name: own\n  chart: ./c\n",
@@ -779,7 +786,7 @@ mod tests {
             "staging",
         );
         let names: Vec<&str> = project.releases.iter().map(Release::name).collect();
-        assert_eq!(names, ["root", "shared"]);
+        assert_eq!(names, ["root", "given", "shared"]);
         let notes: Vec<String> = project
             .diagnostics
             .iter()
