@@ -802,6 +802,26 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_environment_values_file_adds_nothing() {
+        let project = load(
+            &[
+                (
+                    "helmfile.yaml",
+                    "environments:\n  demo:\n    values: [base.yaml, empty.yaml.gotmpl, empty.yaml]\n",
+                ),
+                ("base.yaml", "cluster: {mode: ingress}\n"),
+                ("empty.yaml.gotmpl", ""),
+                ("empty.yaml", "---\n"),
+            ],
+            "demo",
+        );
+        assert_eq!(
+            serde_yaml::to_string(&project.environment.values).unwrap_or_default(),
+            "cluster:\n  mode: ingress\n"
+        );
+    }
+
+    #[test]
     fn a_later_part_replaces_the_releases_of_earlier_parts() {
         // Helmfile merges `---` parts with override semantics: a non-empty list replaces.
         let project = load(

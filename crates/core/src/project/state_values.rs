@@ -91,7 +91,9 @@ pub(crate) fn load_entries(
                         }
                         _ => read_documents(&file, &shown)?,
                     };
-                    for document in documents {
+                    // An empty file (or document) adds nothing, as in Helmfile; it does not
+                    // replace what earlier files set.
+                    for document in documents.into_iter().filter(|d| !d.value.is_null()) {
                         merge(&mut merged, document.value, Policy::Values);
                     }
                 }
