@@ -740,6 +740,14 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    fn release_names(project: &Project) -> Vec<&str> {
+        project.releases.iter().map(Release::name).collect()
+    }
+
+    fn values_yaml(project: &Project) -> String {
+        serde_yaml::to_string(&project.environment.values).unwrap_or_default()
+    }
+
     #[test]
     fn bases_append_beneath_their_part() {
         let project = load(
@@ -752,7 +760,7 @@ mod tests {
             ],
             "default",
         );
-        let names: Vec<&str> = project.releases.iter().map(Release::name).collect();
+        let names = release_names(&project);
         assert_eq!(names, ["from-base", "one"]);
         let locations: Vec<String> = project
             .releases
@@ -785,7 +793,7 @@ mod tests {
             ],
             "staging",
         );
-        let names: Vec<&str> = project.releases.iter().map(Release::name).collect();
+        let names = release_names(&project);
         assert_eq!(names, ["root", "given", "shared"]);
         let notes: Vec<String> = project
             .diagnostics
@@ -815,10 +823,7 @@ mod tests {
             ],
             "demo",
         );
-        assert_eq!(
-            serde_yaml::to_string(&project.environment.values).unwrap_or_default(),
-            "cluster:\n  mode: ingress\n"
-        );
+        assert_eq!(values_yaml(&project), "cluster:\n  mode: ingress\n");
     }
 
     #[test]
@@ -831,7 +836,7 @@ mod tests {
             )],
             "default",
         );
-        let names: Vec<&str> = project.releases.iter().map(Release::name).collect();
+        let names = release_names(&project);
         assert_eq!(names, ["two"]);
         assert_eq!(
             project.releases[0].location.to_string(),
@@ -852,10 +857,7 @@ mod tests {
             ..Default::default()
         })
         .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            serde_yaml::to_string(&project.environment.values).unwrap_or_default(),
-            "a: root\nb: env\nc: cli\n"
-        );
+        assert_eq!(values_yaml(&project), "a: root\nb: env\nc: cli\n");
     }
 
     #[test]
