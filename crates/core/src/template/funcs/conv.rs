@@ -135,8 +135,9 @@ fn trim_zero_decimal(s: &str) -> &str {
     s
 }
 
-/// `strconv.ParseInt(s, 0, 64)`.
-fn parse_int_base0(s: &str) -> Option<i64> {
+/// `strconv.ParseInt(s, 0, 64)`: an optional sign, a `0x`/`0o`/`0b`/`0` base prefix, and
+/// underscores between digits.
+pub(super) fn parse_int_base0(s: &str) -> Option<i64> {
     let (neg, body) = match s.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
@@ -153,11 +154,13 @@ fn parse_int_base0(s: &str) -> Option<i64> {
         } else {
             (10, body)
         };
-    if digits.is_empty() || digits.starts_with(['+', '-']) {
+    let digits = digits.replace('_', "");
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    let v = i64::from_str_radix(&digits.replace('_', ""), radix).ok()?;
-    Some(if neg { -v } else { v })
+    // Through i128 so that -9223372036854775808 parses, as in Go.
+    let v = i128::from_str_radix(&digits, radix).ok()?;
+    i64::try_from(if neg { -v } else { v }).ok()
 }
 
 /// `reflect.DeepEqual` over template values.
@@ -185,5 +188,30 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
             x.type_name() == y.type_name() && x.go_string() == y.go_string()
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_int_base0;
+
+    #[test]
+    fn parse_int_base0_reads_go_integer_literals() {
+        let cases = [
+            ("42", Some(42)),
+            ("-0x1F", Some(-31)),
+            ("0o17", Some(15)),
+            ("017", Some(15)),
+            ("0b101", Some(5)),
+            ("1_000", Some(1000)),
+            ("-9223372036854775808", Some(i64::MIN)),
+            ("9223372036854775808", None),
+            ("0x", None),
+            ("+-1", None),
+            ("12a", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_int_base0(text), expected, "{text}");
+        }
     }
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
+use super::conv::parse_int_base0;
 use crate::template::format::sprint_value;
 use crate::template::value::Value;
 
@@ -157,7 +158,7 @@ fn resolve(text: &str) -> Value {
         return Value::str(text);
     }
     let plain = text.replace('_', "");
-    if let Some(i) = parse_int(&plain) {
+    if let Some(i) = parse_int_base0(&plain) {
         return Value::Int(i);
     }
     if let Ok(u) = plain.strip_prefix('+').unwrap_or(&plain).parse::<u64>() {
@@ -169,31 +170,6 @@ fn resolve(text: &str) -> Value {
         return Value::Float(f);
     }
     Value::str(text)
-}
-
-/// `strconv.ParseInt(s, 0, 64)`.
-fn parse_int(s: &str) -> Option<i64> {
-    let (neg, body) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let (radix, digits) =
-        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (16, r)
-        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (2, r)
-        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (8, r)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (8, &body[1..])
-        } else {
-            (10, body)
-        };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let v = i128::from_str_radix(digits, radix).ok()?;
-    i64::try_from(if neg { -v } else { v }).ok()
 }
 
 /// go-yaml's float syntax: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
