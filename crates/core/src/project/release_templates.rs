@@ -21,17 +21,13 @@ pub(crate) fn expand(
     file: &std::path::Path,
     base_dir: &std::path::Path,
 ) -> Result<(), ProjectError> {
-    let moves_fields = [
-        "valuesTemplate",
-        "setTemplate",
-        "installedTemplate",
-        "waitTemplate",
-        "verifyTemplate",
-        "conditionTemplate",
-    ]
-    .iter()
-    .any(|key| release.get(*key).is_some());
-    if !has_actions(release) && !moves_fields {
+    if !has_actions(release) {
+        // Nothing to render, but the template fields still move into the fields they stand
+        // for, as Helmfile's pass over every release moves them.
+        let unchanged = |text: &str| -> Result<String, TemplateError> { Ok(text.to_string()) };
+        let moved =
+            execute(release, &unchanged).map_err(|source| ProjectError::Template { source })?;
+        *release = finish(moved);
         return Ok(());
     }
     let original = release.clone();
