@@ -55,6 +55,17 @@ fn command(project: &TestProject, tmp: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// `windlass template` with the test key and `tmp` as the temporary folder, through the
+/// recording helm; `tmp` reads as `[TMP]` in the output.
+fn template_recorded(project: &TestProject, tmp: &Path) -> String {
+    let key = repo_root().join("environments-example/age-test-key.txt");
+    let output = project.run_recorded_with_env(
+        &["template"],
+        &[("SOPS_AGE_KEY_FILE", &key), ("TMPDIR", tmp)],
+    );
+    output.replace(&tmp.display().to_string(), "[TMP]")
+}
+
 fn private_dirs_left(tmp: &Path) -> Vec<String> {
     std::fs::read_dir(tmp)
         .into_iter()
@@ -97,12 +108,7 @@ fn build_masks_values_decrypted_from_environment_secrets() {
 fn release_secrets_reach_helm_only_through_the_private_folder() {
     let project = project();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let key = repo_root().join("environments-example/age-test-key.txt");
-    let output = project.run_recorded_with_env(
-        &["template"],
-        &[("SOPS_AGE_KEY_FILE", &key), ("TMPDIR", tmp.path())],
-    );
-    let output = output.replace(&tmp.path().display().to_string(), "[TMP]");
+    let output = template_recorded(&project, tmp.path());
     assert_snapshot!(output, @"
     exit: 0
     ----- stdout -----
@@ -225,12 +231,7 @@ fn fetch_secret_value_reads_ref_sops_references_in_process() {
              expanded: {{ expandSecretRefs (dict \"p\" \"ref+sops://../secrets/postgres.yaml#/auth/password\") | toJson | len }}\n",
         );
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let key = repo_root().join("environments-example/age-test-key.txt");
-    let output = project.run_recorded_with_env(
-        &["template"],
-        &[("SOPS_AGE_KEY_FILE", &key), ("TMPDIR", tmp.path())],
-    );
-    let output = output.replace(&tmp.path().display().to_string(), "[TMP]");
+    let output = template_recorded(&project, tmp.path());
     assert_snapshot!(output, @"
     exit: 0
     ----- stdout -----
