@@ -14,5 +14,7 @@ pub mod location;
 pub mod ops;
 pub mod project;
 pub mod secrets;
+mod strconv;
 pub mod template;
 pub mod values;
+pub mod yaml;

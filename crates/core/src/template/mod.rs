@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::TemplateError;
+pub(crate) use format::format_float_g;
 pub use format::{sprint_value, sprintf};
 pub use value::{ElemType, MapRef, Object, Pointer, Struct, Value};
 

@@ -14,7 +14,6 @@ mod render;
 mod semver;
 mod strings;
 mod yaml;
-mod yaml_read;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};

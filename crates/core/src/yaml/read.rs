@@ -1,5 +1,6 @@
-//! Reading YAML as go-yaml v2 does for Helmfile's `fromYaml`: YAML 1.1 scalars (`yes` and `on`
-//! are booleans, `0755` is octal), anchors, aliases and `<<` merge keys, first document only.
+//! Reading YAML as go-yaml v2 does: YAML 1.1 scalars (`yes` and `on` are booleans, `0755` is
+//! octal), anchors, aliases and `<<` merge keys, a repeated key's last value, first document
+//! only. This is how helm reads a values file and how Helmfile 0.166's `fromYaml` reads text.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -7,9 +8,31 @@ use std::collections::{BTreeMap, HashMap};
 use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
-use super::conv::parse_int_base0;
-use crate::template::format::sprint_value;
-use crate::template::value::Value;
+use super::resolve::{Plain, Schema, resolve};
+use crate::template::{Value, sprint_value};
+
+/// How the keys of the top-level mapping become strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TopKeys {
+    /// As written (`y` stays `y`): go-yaml decoding into `map[string]interface{}`, as
+    /// Helmfile's `fromYaml` does.
+    AsWritten,
+    /// Resolved like every other key (`y` becomes `true`): decoding into `interface{}`, as
+    /// helm reads a values file.
+    Resolved,
+}
+
+/// Why a document could not be read: go-yaml's message and the line it names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("yaml: line {line}: {message}")]
+pub(crate) struct ReadError {
+    /// The 1-based line.
+    pub line: usize,
+    /// The 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
 
 enum Frame {
     Seq(Vec<Value>, usize),
@@ -22,15 +45,16 @@ enum Frame {
 }
 
 /// The first document of `text`, or `None` when it has none (empty input, only comments).
-pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
+pub(crate) fn load(text: &str, top_keys: TopKeys) -> Result<Option<Value>, ReadError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
-    // go-yaml v2 decodes into `map[string]interface{}`: top-level keys keep their text (`y`
-    // stays `y`), nested maps are `map[interface{}]interface{}` whose keys resolve (`y` is true).
     let mut raw: Option<String> = None;
     for item in Parser::new_from_str(text) {
-        let (event, _) =
-            item.map_err(|e| format!("yaml: line {}: {}", e.marker().line(), e.info()))?;
+        let (event, _) = item.map_err(|e| ReadError {
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            message: e.info().to_owned(),
+        })?;
         let (value, anchor) = match event {
             Event::SequenceStart(anchor, _) => {
                 stack.push(Frame::Seq(Vec::new(), anchor));
@@ -47,7 +71,7 @@ pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
             }
             Event::SequenceEnd => match stack.pop() {
                 Some(Frame::Seq(items, anchor)) => (Value::list(items), anchor),
-                _ => return Err("yaml: unbalanced sequence".into()),
+                _ => return Err(unbalanced("sequence")),
             },
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map {
@@ -56,14 +80,14 @@ pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
                     anchor,
                     ..
                 }) => {
-                    for m in merges {
-                        let sources = match m {
-                            Value::List(l, _) => l.to_vec(),
+                    for merged in merges {
+                        let sources = match merged {
+                            Value::List(list, _) => list.to_vec(),
                             other => vec![other],
                         };
-                        for src in sources {
-                            if let Value::Map(sm) = src {
-                                for (k, v) in sm.entries() {
+                        for source in sources {
+                            if let Value::Map(map) = source {
+                                for (k, v) in map.entries() {
                                     entries.entry(k).or_insert(v);
                                 }
                             }
@@ -71,7 +95,7 @@ pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
                     }
                     (Value::map(entries), anchor)
                 }
-                _ => return Err("yaml: unbalanced mapping".into()),
+                _ => return Err(unbalanced("mapping")),
             },
             Event::Scalar(text, style, anchor, tag) => {
                 raw = Some(text.to_string());
@@ -84,7 +108,7 @@ pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
         if anchor > 0 {
             anchors.insert(anchor, value.clone());
         }
-        let top = stack.len() == 1;
+        let top = stack.len() == 1 && top_keys == TopKeys::AsWritten;
         let raw_text = raw.take();
         match stack.last_mut() {
             None => return Ok(Some(value)),
@@ -102,6 +126,7 @@ pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
                     });
                 }
                 Some(k) if k == "<<" => merges.push(value),
+                // A repeated key: the last value wins, as in go-yaml v2.
                 Some(k) => {
                     entries.insert(k, value);
                 }
@@ -111,7 +136,16 @@ pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
     Ok(None)
 }
 
-/// Helmfile's `CastKeysToStrings`: keys become their `%v` text.
+fn unbalanced(what: &str) -> ReadError {
+    ReadError {
+        line: 0,
+        column: 0,
+        message: format!("unbalanced {what}"),
+    }
+}
+
+/// Helmfile's `CastKeysToStrings` (and sigs.k8s.io/yaml's key conversion): keys become their
+/// `%v` text.
 fn key_string(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -127,87 +161,69 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> Value {
                 .decode(text.split_whitespace().collect::<String>())
                 .map(|b| Value::String(String::from_utf8_lossy(&b).into_owned()))
                 .unwrap_or_else(|_| Value::str(text)),
-            _ => resolve(text),
+            _ => plain(text),
         };
     }
     match style {
-        ScalarStyle::Plain => resolve(text),
+        ScalarStyle::Plain => plain(text),
         _ => Value::str(text),
     }
 }
 
-/// go-yaml v2's resolution of a plain scalar.
-fn resolve(text: &str) -> Value {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Nil,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
-            return Value::Bool(true);
-        }
-        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
-            return Value::Bool(false);
-        }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY);
-        }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
-        _ => {}
+/// A plain scalar as go-yaml v2 decodes it into `interface{}`.
+fn plain(text: &str) -> Value {
+    match resolve(text, Schema::V2) {
+        Plain::Null => Value::Nil,
+        Plain::Bool(b) => Value::Bool(b),
+        Plain::Int(i) => Value::Int(i),
+        Plain::Uint(u) => Value::Uint(u),
+        Plain::Float(f) => Value::Float(f),
+        Plain::Timestamp | Plain::Str => Value::str(text),
     }
-    let first = text.as_bytes()[0];
-    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return Value::str(text);
-    }
-    let plain = text.replace('_', "");
-    if let Some(i) = parse_int_base0(&plain) {
-        return Value::Int(i);
-    }
-    if let Ok(u) = plain.strip_prefix('+').unwrap_or(&plain).parse::<u64>() {
-        return Value::Uint(u);
-    }
-    if is_yaml_float(&plain)
-        && let Ok(f) = plain.parse::<f64>()
-    {
-        return Value::Float(f);
-    }
-    Value::str(text)
-}
-
-/// go-yaml's float syntax: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
-fn is_yaml_float(s: &str) -> bool {
-    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (mant, exp) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    let mant_ok = match mant.split_once('.') {
-        Some(("", f)) => !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()),
-        Some((i, f)) => {
-            !i.is_empty()
-                && i.bytes().all(|c| c.is_ascii_digit())
-                && f.bytes().all(|c| c.is_ascii_digit())
-        }
-        None => !mant.is_empty() && mant.bytes().all(|c| c.is_ascii_digit()),
-    };
-    let exp_ok = exp.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit())
-    });
-    mant_ok && exp_ok
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn read(text: &str, top_keys: TopKeys) -> String {
+        sprint_value(&load(text, top_keys).ok().flatten().unwrap_or_default())
+    }
+
     #[test]
     fn reads_yaml_1_1_scalars_anchors_and_merges() {
-        let v = load("a: yes\nb: 0755\nc: '1'\nd: &x {k: 1}\ne:\n  <<: *x\n  j: 2\nf: 1.5\ng: ~\n")
-            .ok()
-            .flatten()
-            .unwrap_or_default();
         assert_eq!(
-            sprint_value(&v),
+            read(
+                "a: yes\nb: 0755\nc: '1'\nd: &x {k: 1}\ne:\n  <<: *x\n  j: 2\nf: 1.5\ng: ~\n",
+                TopKeys::AsWritten
+            ),
             "map[a:true b:493 c:1 d:map[k:1] e:map[j:2 k:1] f:1.5 g:<nil>]"
         );
+    }
+
+    #[test]
+    fn a_repeated_key_takes_its_last_value() {
+        assert_eq!(
+            read("a: 1\nb: 2\na: 3\n", TopKeys::Resolved),
+            "map[a:3 b:2]"
+        );
+    }
+
+    #[test]
+    fn top_level_keys_resolve_only_when_asked() {
+        assert_eq!(
+            read("y: 1\nn: {on: 2}\n", TopKeys::AsWritten),
+            "map[n:map[true:2] y:1]"
+        );
+        assert_eq!(
+            read("y: 1\nn: {on: 2}\n", TopKeys::Resolved),
+            "map[false:map[true:2] true:1]"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_their_line() {
+        let error = load("a: 1\nb: [\n", TopKeys::Resolved).err();
+        assert_eq!(error.map(|e| e.line), Some(3));
     }
 }
