@@ -90,10 +90,10 @@ fn build_embeds_rendered_values_but_not_secrets() {
       values:
       - database:
           host: postgres.data.svc
-      - replicaCount: 3
-        logLevel: warn
-        image:
+      - image:
           tag: 1.4.0
+        logLevel: warn
+        replicaCount: 3
       secrets:
       - environments-example/production/secrets/api.yaml
     renderedvalues:

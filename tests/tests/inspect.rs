@@ -128,7 +128,7 @@ fn environment_variable_selects_the_environment() {
 
 #[test]
 fn build_layout_a_production_merges_overrides_and_attaches_files() {
-    assert_snapshot!(layout_a().run(&["-e", "production", "build"]), @"
+    assert_snapshot!(layout_a().run(&["-e", "production", "build"]), @r#"
     exit: 0
     ----- stdout -----
     ---
@@ -165,7 +165,7 @@ fn build_layout_a_production_merges_overrides_and_attaches_files() {
       - environments/production/values/api.yaml
       set:
       - name: replicas
-        value: '3'
+        value: "3"
     - chart: ./charts/web
       needs:
       - backend/api
@@ -177,14 +177,14 @@ fn build_layout_a_production_merges_overrides_and_attaches_files() {
       - environments/production/values/web.yaml.gotmpl
     renderedvalues: {}
     ----- stderr -----
-    ");
+    "#);
 }
 
 #[test]
 fn build_layout_a_with_state_values_set() {
     assert_snapshot!(
         layout_a().run(&["-e", "staging", "--state-values-set", "replicas=2,feature.on=true", "build"]),
-        @"
+        @r#"
     exit: 0
     ----- stdout -----
     ---
@@ -216,17 +216,17 @@ fn build_layout_a_with_state_values_set() {
       namespace: backend
       labels:
         tier: backend
-        canary: 'true'
+        canary: "true"
       set:
       - name: image.tag
-        value: '1.0'
+        value: "1.0"
     renderedvalues:
       domain: staging.example.com
       replicas: 2
       feature:
-        on: true
+        "on": true
     ----- stderr -----
-    "
+    "#
     );
 }
 

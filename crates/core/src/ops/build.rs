@@ -35,7 +35,7 @@ pub enum BuildError {
     /// A release's values could not be loaded for `--embed-values`.
     #[error(transparent)]
     Values(#[from] ValuesError),
-    /// The state could not be written as YAML.
+    /// The state could not be turned into YAML data.
     #[error("cannot write the state as YAML: {0}")]
     Yaml(#[from] serde_yaml::Error),
 }
@@ -81,7 +81,7 @@ pub fn render(
             renderedvalues: masked(&state.values, &state.secret_paths),
         };
         out.push_str(&format!("---\n#  Source: {}\n\n", state.file.display()));
-        out.push_str(&serde_yaml::to_string(&built)?);
+        out.push_str(&crate::yaml::to_string(&serde_yaml::to_value(&built)?));
     }
     Ok(out)
 }
@@ -94,7 +94,7 @@ fn embedded(project: &Project, release: &Release) -> Result<ReleaseSpec, BuildEr
         .files
         .iter()
         .filter(|file| !file.secret)
-        .map(|file| serde_yaml::from_str(&file.content).unwrap_or(Value::Mapping(Mapping::new())))
-        .collect();
+        .map(|file| file.parse(release))
+        .collect::<Result<_, _>>()?;
     Ok(spec)
 }

@@ -193,7 +193,7 @@ impl SecretResolver for SopsReferences {
         }
         match crate::project::scalar_text(&value) {
             Some(text) => Ok(text),
-            None => serde_yaml::to_string(&value).map_err(|e| e.to_string()),
+            None => Ok(crate::yaml::to_string(&value)),
         }
     }
 }

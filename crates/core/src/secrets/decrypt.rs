@@ -98,7 +98,9 @@ impl Decrypted {
         let mut out = Zeroizing::new(String::new());
         for (index, doc) in self.documents.iter().enumerate() {
             let text = Zeroizing::new(match self.format {
-                Format::Yaml => serde_yaml::to_string(doc).map_err(|e| render(e.to_string()))?,
+                // In the file's key order, as `sops decrypt` prints it, quoted where YAML 1.1
+                // needs it (sops writes with go-yaml v3, which quotes the same strings).
+                Format::Yaml => crate::yaml::to_string(doc),
                 Format::Json => {
                     serde_json::to_string_pretty(doc).map_err(|e| render(e.to_string()))? + "\n"
                 }

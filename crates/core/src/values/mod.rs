@@ -14,6 +14,8 @@ use crate::project::template_data::{environment_of, release_data, release_fields
 use crate::project::{MissingFileHandler, Project, Release};
 use crate::secrets::decrypt_file;
 use crate::template::MissingKey;
+use crate::yaml::go_sorted;
+use crate::yaml::read::{TopKeys, load};
 use zeroize::Zeroizing;
 
 pub use set::set_flags;
@@ -88,12 +90,14 @@ pub enum ValuesError {
         /// Why it could not be decrypted.
         source: crate::secrets::SecretsError,
     },
-    /// An inline map could not be written as YAML.
-    #[error("release \"{release}\": cannot write inline values as YAML: {message}")]
-    Yaml {
+    /// A values file is not YAML, or its document is not a map.
+    #[error("{location}: release \"{release}\": {message}")]
+    NotAMap {
+        /// The file, and the line when the YAML is broken.
+        location: Location,
         /// The release.
         release: String,
-        /// What the serializer said.
+        /// What is wrong.
         message: String,
     },
 }
@@ -130,10 +134,8 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
                 });
             }
             Value::Mapping(_) => {
-                let content = serde_yaml::to_string(entry).map_err(|e| ValuesError::Yaml {
-                    release: release.name().into(),
-                    message: e.to_string(),
-                })?;
+                // As Helmfile marshals a map: keys in Go's order, quoted where YAML 1.1 needs.
+                let content = crate::yaml::to_string(&go_sorted(entry.clone()));
                 files.push(ValuesFile {
                     source: None,
                     content: Zeroizing::new(content),
@@ -173,6 +175,47 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
         files,
         set_flags: set_flags(&release.spec.set_values, &release.spec.set_string_values),
     })
+}
+
+impl ValuesFile {
+    /// The values helm reads from this file: its first document as go-yaml v2 reads it (YAML
+    /// 1.1 scalars, a repeated key's last value), an empty map when it has none. `release` is
+    /// the release it belongs to, for errors.
+    pub fn parse(&self, release: &Release) -> Result<Value, ValuesError> {
+        let location = self
+            .source
+            .as_ref()
+            .map_or_else(|| release.location.clone(), Location::file);
+        parse_values(&self.content, location, release.name())
+    }
+}
+
+/// `text`, the content of the values file at `location`, as helm reads it.
+pub(crate) fn parse_values(
+    text: &str,
+    location: Location,
+    release: &str,
+) -> Result<Value, ValuesError> {
+    let not_a_map = |location: Location, message: String| ValuesError::NotAMap {
+        location,
+        release: release.into(),
+        message,
+    };
+    match load(text, TopKeys::Resolved) {
+        Ok(None | Some(crate::template::Value::Nil)) => Ok(Value::Mapping(Default::default())),
+        Ok(Some(value @ crate::template::Value::Map(_))) => Ok(Value::from(&value)),
+        Ok(Some(_)) => Err(not_a_map(
+            location,
+            "the document is not a map of values".into(),
+        )),
+        Err(error) => {
+            let (line, column) = (error.line as u32, error.column as u32);
+            Err(not_a_map(
+                Location::new(location.file, line, column),
+                format!("not valid YAML: {}", error.message),
+            ))
+        }
+    }
 }
 
 /// Renders a `*.gotmpl` values file as Helmfile does: with the release's template data
