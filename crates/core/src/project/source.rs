@@ -14,6 +14,7 @@ use serde_yaml::Value;
 
 use crate::location::Location;
 use crate::project::error::ProjectError;
+use crate::yaml::lenient::Lenient;
 use crate::yaml::resolve::{Plain, Schema, resolve};
 
 /// One step of a path into a YAML document: a mapping key or a sequence index.
@@ -85,8 +86,9 @@ pub fn parse_documents_at(
 ) -> Result<Vec<Document>, ProjectError> {
     let mut values = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
-        let mut value =
-            Value::deserialize(document).map_err(|e| yaml_error(shown, &e, line_offset))?;
+        let mut value = Lenient::deserialize(document)
+            .map_err(|e| yaml_error(shown, &e, line_offset))?
+            .0;
         value
             .apply_merge()
             .map_err(|e| yaml_error(shown, &e, line_offset))?;

@@ -10,18 +10,18 @@ use serde_yaml::{Mapping, Value};
 use super::scalar::{Place, needs_complex_key, write_string};
 use crate::template::format_float_g;
 
-/// `value` as go-yaml v2 writes it; mappings keep their order (see [`go_sorted`]).
+/// `value` as go-yaml v2 writes it, for helm and for people; mappings keep their order (see
+/// [`go_sorted`]). One thing differs from [`marshal`]: U+2028 and U+2029 are always escaped
+/// (`\L`, `\P`) in a double-quoted string. go-yaml writes them raw, as line breaks, which
+/// YAML 1.1 readers (helm 3) and YAML 1.2 readers (parts of helm 4, windlass's own) read
+/// differently.
 pub fn to_string(value: &Value) -> String {
-    let mut out = String::new();
-    match node(value) {
-        Node::Map(map) if !map.is_empty() => write_map(&mut out, map, 0, false),
-        Node::List(items) if !items.is_empty() => write_list(&mut out, items, 0, false),
-        node => {
-            out.push_str(&scalar_at(&node, 2, 0));
-            out.push('\n');
-        }
-    }
-    out
+    Emitter::new(true).document(value)
+}
+
+/// Exactly what go-yaml v2's `yaml.Marshal` writes for `value` (Helmfile's `toYaml`).
+pub(crate) fn marshal(value: &Value) -> String {
+    Emitter::new(false).document(value)
 }
 
 /// `value` with every mapping's keys in the order go-yaml writes a Go map's keys.
@@ -121,110 +121,138 @@ fn key_text(key: &Value) -> String {
     }
 }
 
-/// Writes a block mapping; `inline` when its first key follows a `- ` already written.
-fn write_map(out: &mut String, map: &Mapping, indent: usize, inline: bool) {
-    for (i, (key, value)) in map.iter().enumerate() {
-        if i > 0 || !inline {
-            out.push_str(&" ".repeat(indent));
+/// Writes one document.
+struct Emitter {
+    out: String,
+    /// Whether U+2028 and U+2029 are escaped rather than written as line breaks.
+    escape_separators: bool,
+}
+
+impl Emitter {
+    fn new(escape_separators: bool) -> Self {
+        Self {
+            out: String::new(),
+            escape_separators,
         }
-        let simple = write_key(out, key, indent);
-        if !simple {
-            // A complex key (`? key`) puts its value on a line of its own.
-            out.push_str(&" ".repeat(indent));
-        }
-        out.push(':');
+    }
+
+    fn document(mut self, value: &Value) -> String {
         match node(value) {
-            // After a complex key, a collection starts on the `:` line.
-            Node::Map(map) if !map.is_empty() && !simple => {
-                out.push(' ');
-                write_map(out, map, indent + 2, true);
+            Node::Map(map) if !map.is_empty() => self.map(map, 0, false),
+            Node::List(items) if !items.is_empty() => self.list(items, 0, false),
+            node => self.scalar_line(&node, 2),
+        }
+        self.out
+    }
+
+    fn indent(&mut self, indent: usize) {
+        self.out.push_str(&" ".repeat(indent));
+    }
+
+    /// Writes a block mapping; `inline` when its first key follows a `- ` already written.
+    fn map(&mut self, map: &Mapping, indent: usize, inline: bool) {
+        for (i, (key, value)) in map.iter().enumerate() {
+            if i > 0 || !inline {
+                self.indent(indent);
             }
-            Node::List(items) if !items.is_empty() && !simple => {
-                out.push(' ');
-                write_list(out, items, indent + 2, true);
+            let simple = self.key(key, indent);
+            if !simple {
+                // A complex key (`? key`) puts its value on a line of its own.
+                self.indent(indent);
             }
-            Node::Map(map) if !map.is_empty() => {
-                out.push('\n');
-                write_map(out, map, indent + 2, false);
-            }
-            // A sequence stays at its key's indentation.
-            Node::List(items) if !items.is_empty() => {
-                out.push('\n');
-                write_list(out, items, indent, false);
-            }
-            node => {
-                out.push(' ');
-                write_scalar_line(out, &node, indent + 2);
+            self.out.push(':');
+            match node(value) {
+                // After a complex key, a collection starts on the `:` line.
+                Node::Map(map) if !map.is_empty() && !simple => {
+                    self.out.push(' ');
+                    self.map(map, indent + 2, true);
+                }
+                Node::List(items) if !items.is_empty() && !simple => {
+                    self.out.push(' ');
+                    self.list(items, indent + 2, true);
+                }
+                Node::Map(map) if !map.is_empty() => {
+                    self.out.push('\n');
+                    self.map(map, indent + 2, false);
+                }
+                // A sequence stays at its key's indentation.
+                Node::List(items) if !items.is_empty() => {
+                    self.out.push('\n');
+                    self.list(items, indent, false);
+                }
+                node => {
+                    self.out.push(' ');
+                    self.scalar_line(&node, indent + 2);
+                }
             }
         }
     }
-}
 
-/// Writes a key; returns whether it was a simple key (`key:`) rather than a complex one
-/// (`? key` and a line break).
-fn write_key(out: &mut String, key: &Value, indent: usize) -> bool {
-    let Node::Scalar(Value::String(text)) = node(key) else {
-        out.push_str(&key_text(key));
-        return true;
-    };
-    let simple = !needs_complex_key(text);
-    if !simple {
-        out.push_str("? ");
-    }
-    let column = current_column(out);
-    let place = Place {
-        column,
-        indent: indent + 2,
-        simple_key: simple,
-    };
-    out.push_str(&write_string(text, place));
-    if !simple {
-        out.push('\n');
-    }
-    simple
-}
-
-/// Writes a block sequence; `inline` when its first item follows a `- ` already written.
-fn write_list(out: &mut String, items: &[Value], indent: usize, inline: bool) {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 || !inline {
-            out.push_str(&" ".repeat(indent));
+    /// Writes a key; returns whether it was a simple key (`key:`) rather than a complex one
+    /// (`? key` and a line break).
+    fn key(&mut self, key: &Value, indent: usize) -> bool {
+        let Node::Scalar(Value::String(text)) = node(key) else {
+            self.out.push_str(&key_text(key));
+            return true;
+        };
+        let simple = !needs_complex_key(text);
+        if !simple {
+            self.out.push_str("? ");
         }
-        out.push_str("- ");
-        match node(item) {
-            Node::Map(map) if !map.is_empty() => write_map(out, map, indent + 2, true),
-            Node::List(items) if !items.is_empty() => write_list(out, items, indent + 2, true),
-            node => write_scalar_line(out, &node, indent + 2),
+        let text = self.string(text, indent + 2, simple);
+        self.out.push_str(&text);
+        if !simple {
+            self.end_line();
+        }
+        simple
+    }
+
+    /// Writes a block sequence; `inline` when its first item follows a `- ` already written.
+    fn list(&mut self, items: &[Value], indent: usize, inline: bool) {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 || !inline {
+                self.indent(indent);
+            }
+            self.out.push_str("- ");
+            match node(item) {
+                Node::Map(map) if !map.is_empty() => self.map(map, indent + 2, true),
+                Node::List(items) if !items.is_empty() => self.list(items, indent + 2, true),
+                node => self.scalar_line(&node, indent + 2),
+            }
         }
     }
-}
 
-fn write_scalar_line(out: &mut String, node: &Node<'_>, indent: usize) {
-    let column = current_column(out);
-    out.push_str(&scalar_at(node, indent, column));
-    out.push('\n');
-}
+    /// Writes a scalar (or an empty collection) and ends its line; continuation lines start at
+    /// `indent`.
+    fn scalar_line(&mut self, node: &Node<'_>, indent: usize) {
+        let text = match node {
+            Node::Map(_) => "{}".into(),
+            Node::List(_) => "[]".into(),
+            Node::Scalar(Value::String(s)) => self.string(s, indent, false),
+            Node::Scalar(scalar) => plain_scalar(scalar),
+        };
+        self.out.push_str(&text);
+        self.end_line();
+    }
 
-/// The column the next character written to `out` lands in.
-fn current_column(out: &str) -> usize {
-    let start = out.rfind('\n').map_or(0, |p| p + 1);
-    out[start..].chars().count()
-}
+    /// A string written from the current column.
+    fn string(&self, s: &str, indent: usize, simple_key: bool) -> String {
+        let start = self.out.rfind('\n').map_or(0, |p| p + 1);
+        let place = Place {
+            column: self.out[start..].chars().count(),
+            indent,
+            simple_key,
+            escape_separators: self.escape_separators,
+        };
+        write_string(s, place)
+    }
 
-/// A scalar (or empty collection) written at `column`, continuing lines at `indent`.
-fn scalar_at(node: &Node<'_>, indent: usize, column: usize) -> String {
-    match node {
-        Node::Map(_) => "{}".into(),
-        Node::List(_) => "[]".into(),
-        Node::Scalar(Value::String(s)) => write_string(
-            s,
-            Place {
-                column,
-                indent,
-                simple_key: false,
-            },
-        ),
-        Node::Scalar(scalar) => plain_scalar(scalar),
+    /// Ends the line of a scalar, unless it was a literal block that ended with a line break of
+    /// its own (go-yaml also takes U+2028 and U+2029 for one, and writes no other).
+    fn end_line(&mut self) {
+        if !self.out.ends_with(['\n', '\u{2028}', '\u{2029}']) {
+            self.out.push('\n');
+        }
     }
 }
 

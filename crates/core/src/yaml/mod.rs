@@ -5,9 +5,12 @@
 //! read as another type, so a value reaches helm with the type it was written with.
 
 mod emit;
+pub(crate) mod lenient;
+#[cfg(test)]
+mod proptests;
 pub(crate) mod read;
 pub(crate) mod resolve;
 mod scalar;
 
-pub(crate) use emit::key_order;
 pub use emit::{go_sorted, to_string};
+pub(crate) use emit::{key_order, marshal};

@@ -15,6 +15,8 @@ pub(super) struct Place {
     pub indent: usize,
     /// A simple (`key:`) mapping key: never folded, never a block.
     pub simple_key: bool,
+    /// Whether U+2028 and U+2029 must be escaped (double quotes) rather than written raw.
+    pub escape_separators: bool,
 }
 
 /// `s` written at `place` in the style libyaml picks for it.
@@ -29,7 +31,9 @@ pub(super) fn write_string(s: &str, place: Place) -> String {
     };
     // go-yaml asks for a literal block when there is a line feed, plain when the text reads
     // back as a string, double quotes otherwise; libyaml falls back when the text forbids it.
-    if s.contains('\n') {
+    if place.escape_separators && s.contains(['\u{2028}', '\u{2029}']) {
+        writer.double_quoted(&chars);
+    } else if s.contains('\n') {
         if analysis.block_allowed && !place.simple_key {
             writer.literal(&chars);
         } else {
@@ -322,12 +326,7 @@ impl Writer {
         }
         self.newline();
         let mut breaks = true;
-        // The final line feed ends the block; the caller writes it.
-        let body = match chars.last() {
-            Some('\n') => &chars[..n - 1],
-            _ => chars,
-        };
-        for &c in body {
+        for &c in chars {
             if is_break(c) {
                 self.write_break(c);
                 breaks = true;

@@ -151,7 +151,7 @@ fn short_value(v: &str) -> String {
 
 /// `yaml.Marshal` of go-yaml v2.
 pub(crate) fn to_yaml(v: &Value) -> String {
-    crate::yaml::to_string(&go_data(v))
+    crate::yaml::marshal(&go_data(v))
 }
 
 /// A template value as go-yaml sees the Go data behind it: maps in Go's key order, struct
