@@ -310,3 +310,32 @@ fn missing_values_file_of_a_release_not_installed_or_not_selected_is_fine() {
     ----- stderr -----
     ");
 }
+
+#[test]
+fn helmfile_state_values_and_secrets_errors_name_their_line() {
+    // Each error points at the line of the entry that names the file, in the file that holds
+    // it: a later `---` part, a base, an environment's secrets, a sub-helmfile entry.
+    let base = "
+        environments:
+          default:
+            values:
+            - missing-from-base.yaml
+        ";
+    let cases = [
+        "releases: []\n---\nvalues:\n- common.yaml\n- missing-common.yaml\n",
+        "bases:\n- base.yaml\n",
+        "environments:\n  default:\n    secrets:\n    - common.yaml\n",
+        "helmfiles:\n- path: common.yaml\n  values:\n  - missing-passed.yaml\n",
+    ];
+    let outputs: Vec<String> = cases
+        .iter()
+        .map(|helmfile| {
+            TestProject::new()
+                .file("helmfile.yaml", helmfile)
+                .file("base.yaml", base)
+                .file("common.yaml", "password: not-encrypted\n")
+                .run(&["list"])
+        })
+        .collect();
+    assert_snapshot!(outputs.join("\n"));
+}

@@ -207,7 +207,8 @@ fn without_a_key_the_error_names_the_recipients_not_the_content() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: helmfile.yaml: [PROJECT]/secrets/postgres.yaml: no age identity to decrypt it (recipients: age1nkas99qjjaawyvdytgy39ukgk7qmnrcktwnuq9644w0m80w2kfjsluqkqd) (hint: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE, or put the key in ~/.config/sops/age/keys.txt)
+    error: helmfile.yaml:4:7: [PROJECT]/secrets/postgres.yaml: no age identity to decrypt it (recipients: age1nkas99qjjaawyvdytgy39ukgk7qmnrcktwnuq9644w0m80w2kfjsluqkqd)
+      hint: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE, or put the key in ~/.config/sops/age/keys.txt
     ");
 }
 

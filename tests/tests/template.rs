@@ -234,6 +234,30 @@ fn lint_runs_helm_lint_per_release_with_its_values() {
 }
 
 #[test]
+fn lint_rejects_the_flags_only_template_has() {
+    let project = project();
+    let outputs: Vec<String> = [
+        ["lint", "--include-crds", ""],
+        ["lint", "--output-dir", "out"],
+        ["lint", "--show-only", "templates/a.yaml"],
+        ["lint", "--kube-version", "1.30"],
+        ["lint", "--skip-tests", ""],
+    ]
+    .iter()
+    .map(|args| {
+        project.run(
+            &args
+                .iter()
+                .copied()
+                .filter(|a| !a.is_empty())
+                .collect::<Vec<_>>(),
+        )
+    })
+    .collect();
+    assert_snapshot!(outputs.join("\n"));
+}
+
+#[test]
 fn include_needs_adds_what_the_selected_releases_need() {
     assert_snapshot!(project().run_recorded(&["--concurrency", "1", "-l", "name=web", "template", "--include-needs"]), @r"
     exit: 0

@@ -97,7 +97,7 @@ pub enum Command {
     /// Render the manifests of every selected release
     Template(TemplateArgs),
     /// Run helm lint on every selected release
-    Lint(TemplateArgs),
+    Lint(LintArgs),
     /// Uninstall every selected release, dependents first
     Destroy(PassThrough),
     /// Show the status of every selected release
@@ -151,6 +151,17 @@ pub struct TemplateArgs {
     /// Go template of each release's folder under --output-dir
     #[arg(long, value_name = "TEMPLATE", requires = "output_dir")]
     pub output_dir_template: Option<String>,
+}
+
+/// `lint` flags (Helmfile's): the per-release ones, none of `template`'s output flags.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Do not build local charts' dependencies first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Values, helm arguments and needs for every release.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
 }
 
 /// Flags of the commands that run helm per release (`template`, `lint`, `sync`).

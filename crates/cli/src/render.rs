@@ -40,9 +40,12 @@ pub fn diagnostics(out: &mut impl Write, diagnostics: &[Diagnostic], level: LogL
     }
 }
 
-/// `warning: <message>`.
-pub fn warning(out: &mut impl Write, message: &str) {
+/// `warning: <message>` and, when there is one, `  hint: <what to do>`.
+pub fn warning(out: &mut impl Write, message: &str, hint: Option<String>) {
     let _ = writeln!(out, "{WARNING}warning{WARNING:#}: {message}");
+    if let Some(hint) = hint {
+        let _ = writeln!(out, "  {HINT}hint{HINT:#}: {hint}");
+    }
 }
 
 /// The message for exit status 3.

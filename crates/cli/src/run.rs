@@ -95,12 +95,11 @@ impl CommandError {
             Self::Selector(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
-            Self::Runtime(_)
-            | Self::Interrupted(_)
-            | Self::WriteValues(_)
-            | Self::Build(_)
-            | Self::ReleasesFailed(_)
-            | Self::Output(_) => None,
+            Self::WriteValues(error) => error.hint(),
+            Self::Build(error) => error.hint(),
+            Self::Runtime(_) | Self::Interrupted(_) | Self::ReleasesFailed(_) | Self::Output(_) => {
+                None
+            }
             Self::NotImplemented(_) => Some(
                 "available today: build, list, graph, repos, deps, template, lint, write-values, sync"
                     .into(),
@@ -149,15 +148,15 @@ fn execute(
     if !name.is_empty() {
         return Err(CommandError::NotImplemented(name));
     }
-    let is_lint = matches!(command, Command::Lint(_));
     let (load_options, key_problem) = settings.load_options();
     if let Some(problem) = key_problem {
-        render::warning(stderr, &problem.to_string());
+        render::warning(stderr, &problem.to_string(), problem.hint());
     }
     let mut project = Project::load(&load_options)?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
     let include_needs = match &command {
-        Command::Template(args) | Command::Lint(args) => Some(&args.releases),
+        Command::Template(args) => Some(&args.releases),
+        Command::Lint(args) => Some(&args.releases),
         Command::Sync(args) => Some(&args.releases),
         _ => None,
     }
@@ -187,6 +186,17 @@ fn execute(
         helm = helm.with_env("KUBECONFIG", kubeconfig);
     }
     let events: &dyn Events = &*events;
+    // Helmfile renders in dependency groups, each in definition order.
+    let per_release = |kind, options| {
+        interruptible(ops::template::run_per_release(
+            &helm,
+            &project,
+            &selection.ordered,
+            kind,
+            &options,
+            events,
+        ))
+    };
     let text = match command {
         Command::List(args) => {
             let entries = ops::list::entries(&project, selected);
@@ -208,23 +218,10 @@ fn execute(
             interruptible(ops::repos::add_repositories(&helm, &project, true, events))?;
             String::new()
         }
-        Command::Template(args) | Command::Lint(args) => {
-            let kind = if is_lint {
-                ChartCommand::Lint
-            } else {
-                ChartCommand::Template
-            };
-            let options = settings.template_options(args);
-            // Helmfile renders in dependency groups, each in definition order.
-            interruptible(ops::template::run_per_release(
-                &helm,
-                &project,
-                &selection.ordered,
-                kind,
-                &options,
-                events,
-            ))?
+        Command::Template(args) => {
+            per_release(ChartCommand::Template, settings.template_options(args))?
         }
+        Command::Lint(args) => per_release(ChartCommand::Lint, settings.lint_options(args))?,
         Command::Sync(args) => {
             let options = settings.sync_options(args);
             let report = interruptible(ops::sync::sync(
@@ -271,12 +268,14 @@ fn interruptible<T, E: Into<CommandError>>(
         .build()
         .map_err(CommandError::Runtime)?;
     runtime.block_on(async {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .map_err(CommandError::Runtime)?;
+        use tokio::signal::unix::{SignalKind, signal};
+        // Both handlers are in place before the work starts: a signal that arrives while it
+        // writes its first files must not find the default action (death, files left behind).
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(CommandError::Runtime)?;
+        let mut terminate = signal(SignalKind::terminate()).map_err(CommandError::Runtime)?;
         tokio::select! {
             result = work => result.map_err(Into::into),
-            _ = tokio::signal::ctrl_c() => Err(CommandError::Interrupted(Signal::Interrupt)),
+            _ = interrupt.recv() => Err(CommandError::Interrupted(Signal::Interrupt)),
             _ = terminate.recv() => Err(CommandError::Interrupted(Signal::Terminate)),
         }
     })

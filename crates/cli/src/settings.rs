@@ -12,7 +12,7 @@ use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
-use crate::args::{GlobalArgs, LogLevel, SyncArgs, TemplateArgs};
+use crate::args::{GlobalArgs, LintArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs};
 
 /// Everything a command needs to know besides its own flags.
 #[derive(Debug)]
@@ -113,20 +113,34 @@ impl Settings {
 
     /// `template`'s options.
     pub fn template_options(&self, args: TemplateArgs) -> TemplateOptions {
+        let mut options = self.chart_options(args.skip_deps, args.releases);
+        options.flags.include_crds = args.include_crds;
+        options.flags.skip_tests = args.skip_tests;
+        options.flags.kube_version = args.kube_version;
+        options.flags.show_only = args.show_only;
+        options.output_dir = args.output_dir;
+        options.output_dir_template = args.output_dir_template;
+        options
+    }
+
+    /// `lint`'s options.
+    pub fn lint_options(&self, args: LintArgs) -> TemplateOptions {
+        self.chart_options(args.skip_deps, args.releases)
+    }
+
+    /// What `template` and `lint` share: dependencies and the per-release flags.
+    fn chart_options(&self, skip_deps: bool, releases: ReleaseArgs) -> TemplateOptions {
         TemplateOptions {
             flags: TemplateFlags {
-                include_crds: args.include_crds,
-                skip_tests: args.skip_tests,
-                values: self.absolute(&args.releases.values),
-                set: args.releases.set,
-                args: split_args(args.releases.args),
-                kube_version: args.kube_version,
-                show_only: args.show_only,
+                values: self.absolute(&releases.values),
+                set: releases.set,
+                args: split_args(releases.args),
+                ..Default::default()
             },
-            skip_deps: args.skip_deps,
+            skip_deps,
             concurrency: self.concurrency,
-            output_dir: args.output_dir,
-            output_dir_template: args.output_dir_template,
+            output_dir: None,
+            output_dir_template: None,
         }
     }
 }

@@ -40,6 +40,16 @@ pub enum BuildError {
     Yaml(#[from] serde_yaml::Error),
 }
 
+impl BuildError {
+    /// A suggestion of what to do about the error, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Values(error) => error.hint(),
+            Self::Yaml(_) => None,
+        }
+    }
+}
+
 /// The `build` output: for each state file `---`, a `#  Source:` comment and its resolved state
 /// with the `selected` releases. With `embed_values`, each release's `values:` holds the
 /// content of its values files (templates rendered) instead of their paths; `secrets:` stay paths.

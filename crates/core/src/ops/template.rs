@@ -63,7 +63,9 @@ impl OperationError {
     pub fn hint(&self) -> Option<String> {
         match self {
             Self::Helm { source, .. } => source.hint(),
-            _ => None,
+            Self::Values(error) => error.hint(),
+            Self::PrivateDir(error) => error.hint(),
+            Self::OutputDir(_) => None,
         }
     }
 }

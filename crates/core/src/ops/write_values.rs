@@ -36,6 +36,16 @@ pub enum WriteValuesError {
     },
 }
 
+impl WriteValuesError {
+    /// A suggestion of what to do about the error, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Values(error) => error.hint(),
+            Self::Template(_) | Self::Write { .. } => None,
+        }
+    }
+}
+
 /// Writes the merged values of the `selected` releases that are installed and enabled; returns
 /// the files written, relative to the project root. `extra` values files (the command line's
 /// `--values`) merge last. Files of releases with secrets are written readable by the owner only.

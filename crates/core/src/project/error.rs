@@ -172,6 +172,7 @@ impl ProjectError {
                 "check the template at that position; state files see .Environment, .Values and .Namespace".into(),
             ),
             Self::Graph(error) => error.hint(),
+            Self::Secrets { source, .. } => source.hint(),
             _ => None,
         }
     }

@@ -432,7 +432,10 @@ mod tests {
     fn message(text: &str, format: Format, opts: &DecryptOptions) -> String {
         match decrypt_bytes(text.as_bytes(), format, Path::new("s.yaml"), opts) {
             Ok(d) => format!("decrypted: {d:?}"),
-            Err(e) => e.to_string(),
+            Err(e) => match e.hint() {
+                Some(hint) => format!("{e}\n  hint: {hint}"),
+                None => e.to_string(),
+            },
         }
     }
 
@@ -457,7 +460,7 @@ mod tests {
                 Format::Yaml,
                 &DecryptOptions::default()
             ),
-            "s.yaml: no `sops` metadata: the file is not encrypted with sops (hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`)"
+            "s.yaml: no `sops` metadata: the file is not encrypted with sops\n  hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`"
         );
         assert_eq!(
             message("- a\n", Format::Yaml, &DecryptOptions::default()),

@@ -102,6 +102,28 @@ pub enum ValuesError {
     },
 }
 
+impl ValuesError {
+    /// A suggestion of what to do about the error, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::MissingFile { .. } => Some(
+                "create the file, fix the path, or set `missingFileHandler: Warn` to skip missing files"
+                    .into(),
+            ),
+            Self::Template { .. } => Some(
+                "check the template at that position; values files see .Values, .Environment and .Release"
+                    .into(),
+            ),
+            Self::Secrets { source, .. } => source.hint(),
+            Self::NotAMap { .. } => Some(
+                "helm reads a values file as a YAML map (YAML 1.1): check the indentation and quoting there"
+                    .into(),
+            ),
+            Self::Read { .. } | Self::InvalidEntry { .. } => None,
+        }
+    }
+}
+
 /// The values of `release`, ready to write for helm.
 pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseValues, ValuesError> {
     let state = project.state_of(release);
