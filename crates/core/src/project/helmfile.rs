@@ -176,27 +176,24 @@ impl MergedState {
     /// Puts a later part or layer on top of this one; with [`Policy::Parts`] its releases replace
     /// these, as Helmfile's override merge replaces a non-empty list.
     fn absorb(&mut self, mut other: MergedState, policy: Policy) {
-        if policy == Policy::Bases {
-            // Helmfile 0.166 keeps an environment or template an earlier layer defined whole.
-            for key in ["environments", "templates"] {
-                let Some(Value::Mapping(theirs)) =
-                    other.value.as_mapping_mut().and_then(|m| m.remove(key))
-                else {
-                    continue;
-                };
-                if self.value.is_null() {
-                    self.value = Value::Mapping(Default::default());
-                }
-                let Some(ours) = self.value.as_mapping_mut() else {
-                    continue;
-                };
+        if policy == Policy::Bases
+            && let Some(Value::Mapping(theirs)) = other
+                .value
+                .as_mapping_mut()
+                .and_then(|m| m.remove("templates"))
+        {
+            // A later layer's template replaces an earlier one whole (Helmfile 1.x's mergo
+            // override of a map of structs, pkg/state/create.go loadBases); environments merge
+            // field by field like the rest (its mergeEnvironments).
+            if self.value.is_null() {
+                self.value = Value::Mapping(Default::default());
+            }
+            if let Some(ours) = self.value.as_mapping_mut() {
                 let entry = ours
-                    .entry(Value::String(key.into()))
+                    .entry(Value::String("templates".into()))
                     .or_insert(Value::Mapping(Default::default()));
                 if let Value::Mapping(ours) = entry {
-                    for (name, spec) in theirs {
-                        ours.entry(name).or_insert(spec);
-                    }
+                    ours.extend(theirs);
                 }
             }
         }
@@ -207,7 +204,12 @@ impl MergedState {
             self.releases.extend(other.releases);
         }
         for (name, layers) in other.templates {
-            self.templates.entry(name).or_default().extend(&layers);
+            match policy {
+                Policy::Bases => {
+                    self.templates.insert(name, layers);
+                }
+                _ => self.templates.entry(name).or_default().extend(&layers),
+            }
         }
         self.documents.extend(other.documents);
     }
@@ -881,6 +883,35 @@ mod tests {
             .map(|r| r.location.to_string())
             .collect();
         assert_eq!(locations, ["base.yaml:2:3", "helmfile.yaml:3:3"]);
+    }
+
+    #[test]
+    fn later_bases_and_the_file_override_earlier_ones_as_in_helmfile_1() {
+        // pkg/state/create.go loadBases: mergo with append and override; environments merged
+        // field by field (values and secrets appended, kubeContext overridden); a template
+        // replaced whole.
+        let project = load(
+            &[
+                (
+                    "base.yaml",
+                    "helmDefaults: {timeout: 100, wait: true}\nenvironments:\n  default:\n    kubeContext: base\n    values: [{a: base, b: base}]\ntemplates:\n  t: {namespace: from-base, wait: true}\n",
+                ),
+                (
+                    "helmfile.yaml",
+                    "bases: [base.yaml]\nhelmDefaults: {timeout: 200}\nenvironments:\n  default:\n    kubeContext: file\n    values: [{b: file}]\ntemplates:\n  t: {namespace: from-file}\nreleases:\n- name: r\n  chart: ./c\n  inherit: [{template: t}]\n",
+                ),
+            ],
+            "default",
+        );
+        let defaults = &project.states[0].helm_defaults;
+        assert_eq!((defaults.timeout, defaults.wait), (Some(200), Some(true)));
+        assert_eq!(project.environment.kube_context.as_deref(), Some("file"));
+        assert_eq!(values_yaml(&project), "a: base\nb: file\n");
+        let spec = &project.releases[0].spec;
+        assert_eq!(
+            (spec.namespace.as_deref(), spec.wait),
+            (Some("from-file"), None)
+        );
     }
 
     #[test]
