@@ -198,20 +198,24 @@ impl Writer {
             && chars.get(i + 1).is_some_and(|&n| n != ' ')
     }
 
+    /// A space, or the line break it folds into.
+    fn space(&mut self, fold: bool) {
+        if fold {
+            self.fold();
+        } else {
+            self.put(' ');
+        }
+    }
+
     fn plain(&mut self, chars: &[char]) {
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
-                if self.may_fold(chars, i, spaces) {
-                    self.fold();
-                } else {
-                    self.put(c);
-                }
-                spaces = true;
+                self.space(self.may_fold(chars, i, spaces));
             } else {
                 self.put(c);
-                spaces = false;
             }
+            spaces = c == ' ';
         }
     }
 
@@ -220,11 +224,7 @@ impl Writer {
         let (mut spaces, mut breaks) = (false, false);
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
-                if i > 0 && self.may_fold(chars, i, spaces) {
-                    self.fold();
-                } else {
-                    self.put(c);
-                }
+                self.space(i > 0 && self.may_fold(chars, i, spaces));
                 spaces = true;
             } else if is_break(c) {
                 // Only U+2028 and U+2029 get here: other breaks rule single quotes out.
@@ -285,18 +285,15 @@ impl Writer {
                 self.put_str(&escape);
                 spaces = false;
             } else if c == ' ' {
-                if self.allow_breaks
+                let fold = self.allow_breaks
                     && !spaces
                     && self.column > BEST_WIDTH
                     && i > 0
-                    && i + 1 < chars.len()
-                {
-                    self.fold();
-                    if chars.get(i + 1) == Some(&' ') {
-                        self.put('\\');
-                    }
-                } else {
-                    self.put(c);
+                    && i + 1 < chars.len();
+                self.space(fold);
+                // A space that starts the next line is escaped, or folding would drop it.
+                if fold && chars.get(i + 1) == Some(&' ') {
+                    self.put('\\');
                 }
                 spaces = true;
             } else {
