@@ -15,7 +15,7 @@ use serde_yaml::Value;
 use crate::location::Location;
 use crate::project::error::ProjectError;
 use crate::yaml::lenient::Lenient;
-use crate::yaml::resolve::{Plain, Schema, resolve};
+use crate::yaml::resolve::{Plain, resolve};
 
 /// One step of a path into a YAML document: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -197,7 +197,7 @@ fn walk(shown: &Path, text: &str, line_offset: u32) -> Vec<(SourceMap, Numbers)>
                     let path = place_value(&mut stack, &mut positions, at);
                     if style == ScalarStyle::Plain
                         && tag.is_none()
-                        && let Some(number) = v3_number(&scalar)
+                        && let Some(number) = go_number(&scalar)
                     {
                         if anchor > 0 {
                             anchored.insert(anchor, vec![(Vec::new(), number.clone())]);
@@ -268,9 +268,9 @@ fn walk(shown: &Path, text: &str, line_offset: u32) -> Vec<(SourceMap, Numbers)>
     documents
 }
 
-/// The number go-yaml v3 reads a plain scalar as.
-fn v3_number(text: &str) -> Option<Value> {
-    match resolve(text, Schema::V3) {
+/// The number go-yaml reads a plain scalar as (v2 and v3 read numbers alike).
+fn go_number(text: &str) -> Option<Value> {
+    match resolve(text) {
         Plain::Int(i) => Some(Value::Number(i.into())),
         Plain::Uint(u) => Some(Value::Number(u.into())),
         Plain::Float(f) => Some(Value::Number(f.into())),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
-use super::resolve::{Plain, Schema, resolve};
+use super::resolve::{Plain, resolve};
 use crate::template::{Value, sprint_value};
 
 /// How the keys of the top-level mapping become strings.
@@ -172,7 +172,7 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> Value {
 
 /// A plain scalar as go-yaml v2 decodes it into `interface{}`.
 fn plain(text: &str) -> Value {
-    match resolve(text, Schema::V2) {
+    match resolve(text) {
         Plain::Null => Value::Nil,
         Plain::Bool(b) => Value::Bool(b),
         Plain::Int(i) => Value::Int(i),

@@ -3,25 +3,12 @@
 
 use crate::strconv::{parse_int_base0, parse_uint_base0, underscores_ok};
 
-/// The Go YAML library whose resolution rules apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Schema {
-    /// go-yaml v2 (YAML 1.1 scalars): what helm reads values files with (through
-    /// sigs.k8s.io/yaml), what Helmfile 0.166 read everything with.
-    V2,
-    /// go-yaml v3 as Helmfile 1.x reads state and values files with it (pkg/yaml/yaml.go,
-    /// `runtime.GoYamlV3`): v2's rules without the YAML 1.1 booleans (`yes`, `on`, `y`... are
-    /// strings). Timestamps stay the strings they were written as: v3 would turn `2024-01-02`
-    /// into `2024-01-02T00:00:00Z`, which windlass does not do (README).
-    V3,
-}
-
 /// The value a plain scalar resolves to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Plain {
     /// `~`, `null`, the empty scalar.
     Null,
-    /// `true`, `yes`, `on`, `y`... (the last three only in [`Schema::V2`]).
+    /// `true`, `yes`, `on`, `y`...
     Bool(bool),
     /// An integer that fits Go's `int`.
     Int(i64),
@@ -36,18 +23,16 @@ pub(crate) enum Plain {
     Str,
 }
 
-/// go-yaml's `resolve("", text)`.
-pub(crate) fn resolve(text: &str, schema: Schema) -> Plain {
+/// go-yaml v2's `resolve("", text)` (YAML 1.1 scalars). go-yaml v3, which Helmfile 1.x reads
+/// state and values files with, reads numbers the same way; it differs on `yes`/`on`/`y`
+/// (strings) and timestamps (times).
+pub(crate) fn resolve(text: &str) -> Plain {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Plain::Null,
         "true" | "True" | "TRUE" => return Plain::Bool(true),
         "false" | "False" | "FALSE" => return Plain::Bool(false),
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" if schema == Schema::V2 => {
-            return Plain::Bool(true);
-        }
-        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" if schema == Schema::V2 => {
-            return Plain::Bool(false);
-        }
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Plain::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Plain::Bool(false),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
             return Plain::Float(f64::INFINITY);
         }
@@ -59,11 +44,7 @@ pub(crate) fn resolve(text: &str, schema: Schema) -> Plain {
         b'.' => parse_float(text).map_or(Plain::Str, Plain::Float),
         b'0'..=b'9' | b'+' | b'-' => {
             if is_timestamp(text) {
-                return if schema == Schema::V2 {
-                    Plain::Timestamp
-                } else {
-                    Plain::Str
-                };
+                return Plain::Timestamp;
             }
             let plain = text.replace('_', "");
             if let Some(i) = parse_int_base0(&plain) {
@@ -86,7 +67,7 @@ pub(crate) fn resolve(text: &str, schema: Schema) -> Plain {
 /// Whether go-yaml's writer quotes `text`: it would read back as something else, or it is a
 /// YAML 1.1 base 60 number (`1:30`), which go-yaml quotes for other readers' sake.
 pub(crate) fn needs_quotes(text: &str) -> bool {
-    resolve(text, Schema::V2) != Plain::Str || is_base60_float(text)
+    resolve(text) != Plain::Str || is_base60_float(text)
 }
 
 /// `strconv.ParseFloat(s, 64)` for the decimal forms go-yaml hands it: underscores between
@@ -294,18 +275,9 @@ mod tests {
             (".", Plain::Str),
         ];
         for (text, expected) in cases {
-            assert_eq!(resolve(text, Schema::V2), expected, "{text:?}");
+            assert_eq!(resolve(text), expected, "{text:?}");
         }
-        assert!(matches!(resolve(".nan", Schema::V2), Plain::Float(f) if f.is_nan()));
-    }
-
-    #[test]
-    fn v3_keeps_yaml_1_1_booleans_and_timestamps_as_strings() {
-        for text in ["yes", "off", "Y", "2001-12-14"] {
-            assert_eq!(resolve(text, Schema::V3), Plain::Str, "{text:?}");
-        }
-        assert_eq!(resolve("0644", Schema::V3), Plain::Int(420));
-        assert_eq!(resolve("true", Schema::V3), Plain::Bool(true));
+        assert!(matches!(resolve(".nan"), Plain::Float(f) if f.is_nan()));
     }
 
     #[test]
