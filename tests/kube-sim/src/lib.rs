@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use kubeconfig::{ADMIN_CONTEXT, READ_ONLY_CONTEXT};
+pub use store::ChangeKind;
 
 use cluster::Cluster;
 
@@ -170,6 +171,42 @@ impl KubeSim {
             .read()
             .list(&(group.to_string(), plural.to_string()), namespace)
             .cloned()
+            .collect()
+    }
+}
+
+/// One stored change, as the server's journal keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// Added, modified or deleted.
+    pub kind: ChangeKind,
+    /// The resource (`secrets`, `deployments`...).
+    pub resource: String,
+    /// The namespace, empty for cluster-scoped objects.
+    pub namespace: String,
+    /// The object's name.
+    pub name: String,
+    /// The object after the change (its last state, for deletions).
+    pub object: serde_json::Value,
+}
+
+impl KubeSim {
+    /// Every change stored so far, oldest first (the standard namespaces' creation included):
+    /// tests read the order in which clients wrote objects from it.
+    pub fn changes(&self) -> Vec<Change> {
+        self.cluster
+            .read()
+            .log()
+            .map(|change| {
+                let (namespace, name) = store::object_key(&change.object);
+                Change {
+                    kind: change.kind,
+                    resource: change.key.1.clone(),
+                    namespace,
+                    name,
+                    object: (*change.object).clone(),
+                }
+            })
             .collect()
     }
 }

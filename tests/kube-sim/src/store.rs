@@ -196,6 +196,11 @@ impl Store {
         });
     }
 
+    /// Every remembered change, oldest first.
+    pub fn log(&self) -> impl Iterator<Item = &Change> {
+        self.log.iter()
+    }
+
     /// The changes after resource version `since`, or `None` when some of them are forgotten.
     pub fn changes_since(&self, since: u64) -> Option<impl Iterator<Item = &Change>> {
         let oldest = self
