@@ -23,6 +23,18 @@ fn kubectl(cluster: &Cluster, args: &[&str]) -> String {
     transcript(&format!("kubectl {}", args.join(" ")), command)
 }
 
+/// helm 4's `status` lists the release's resources in groups (`==> v1/Service` ...) in map
+/// order, which changes from run to run: this sorts the groups.
+fn sorted_resource_groups(text: &str) -> String {
+    let Some(start) = text.find("==> ") else {
+        return text.to_string();
+    };
+    let end = text.find("TEST SUITE:").unwrap_or(text.len());
+    let mut groups: Vec<&str> = text[start..end].split_inclusive("\n\n").collect();
+    groups.sort_unstable();
+    format!("{}{}{}", &text[..start], groups.concat(), &text[end..])
+}
+
 /// install, upgrade, list, status, get manifest, rollback, history, uninstall of the example
 /// web chart, with the default (Secret) storage driver.
 fn release_lifecycle(major: u32) -> String {
@@ -70,7 +82,7 @@ fn release_lifecycle(major: u32) -> String {
             &[&["list", "--output", "yaml"][..], ns].concat(),
             &[],
         ),
-        helm(&cluster, major, &[&["status", "web"][..], ns].concat(), &[]),
+        sorted_resource_groups(&helm(&cluster, major, &[&["status", "web"][..], ns].concat(), &[])),
         helm(
             &cluster,
             major,
