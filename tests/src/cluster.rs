@@ -5,14 +5,14 @@
 //! Other suites (diff, apply, destroy, status) build on this: [`Cluster::start`] (or
 //! [`Cluster::for_example`] for the example project's kube contexts), [`Cluster::kubeconfig`],
 //! [`Cluster::read_only_context`], [`Cluster::helm`], [`Cluster::kubectl`],
-//! [`Cluster::windlass`], [`Cluster::object`] and [`Cluster::release_records`].
+//! [`Cluster::windlass`], [`Cluster::helm_transcript`], [`Cluster::kubectl_transcript`],
+//! [`Cluster::release_records`], and [`Cluster::sim`] to read objects directly.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde_json::Value;
 use windlass_kube_sim::{ChangeKind, KubeSim, Options};
 
 use crate::{TestProject, real_helm, render, repo_root, windlass};
@@ -98,6 +98,28 @@ impl Cluster {
         command
     }
 
+    /// Runs `helm ARGS` (helm `major`, in the repository root, with `env`) and renders it as a
+    /// transcript entry.
+    pub fn helm_transcript(&self, major: u32, args: &[&str], env: &[(&str, &str)]) -> String {
+        let mut command = self.helm(major);
+        command
+            .args(args)
+            .current_dir(repo_root())
+            .envs(env.iter().copied());
+        transcript(&format!("helm{major} {}", args.join(" ")), command)
+    }
+
+    /// Runs `kubectl ARGS` (in the repository root, with `env`) and renders it as a transcript
+    /// entry.
+    pub fn kubectl_transcript(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let mut command = self.kubectl();
+        command
+            .args(args)
+            .current_dir(repo_root())
+            .envs(env.iter().copied());
+        transcript(&format!("kubectl {}", args.join(" ")), command)
+    }
+
     /// Runs `windlass --helm-binary <helm major> ARGS` in `project` against this server (with
     /// `extra_env`), and renders the outcome for a snapshot.
     pub fn windlass(
@@ -116,17 +138,6 @@ impl Cluster {
             .envs(self.env())
             .envs(extra_env.iter().copied());
         mask_cluster(&render(command, project.path()))
-    }
-
-    /// The stored object (read directly), e.g. `object("apps/v1", "deployments", "web", "web")`.
-    pub fn object(
-        &self,
-        api_version: &str,
-        plural: &str,
-        namespace: &str,
-        name: &str,
-    ) -> Option<Value> {
-        self.sim.object(api_version, plural, namespace, name)
     }
 
     /// The helm release records written so far, in order: `ADDED|MODIFIED|DELETED

@@ -4,23 +4,14 @@
 //! snapshotted; objects are read back with kubectl.
 
 use insta::assert_snapshot;
-use windlass_tests::cluster::{Cluster, transcript};
-use windlass_tests::repo_root;
+use windlass_tests::cluster::Cluster;
 
-/// `helm ARGS` (run in the repository root) as a transcript entry.
 fn helm(cluster: &Cluster, major: u32, args: &[&str], env: &[(&str, &str)]) -> String {
-    let mut command = cluster.helm(major);
-    command
-        .args(args)
-        .current_dir(repo_root())
-        .envs(env.iter().copied());
-    transcript(&format!("helm{major} {}", args.join(" ")), command)
+    cluster.helm_transcript(major, args, env)
 }
 
 fn kubectl(cluster: &Cluster, args: &[&str]) -> String {
-    let mut command = cluster.kubectl();
-    command.args(args);
-    transcript(&format!("kubectl {}", args.join(" ")), command)
+    cluster.kubectl_transcript(args, &[])
 }
 
 /// helm 4's `status` lists the release's resources in groups (`==> v1/Service` ...) in map
@@ -82,7 +73,12 @@ fn release_lifecycle(major: u32) -> String {
             &[&["list", "--output", "yaml"][..], ns].concat(),
             &[],
         ),
-        sorted_resource_groups(&helm(&cluster, major, &[&["status", "web"][..], ns].concat(), &[])),
+        sorted_resource_groups(&helm(
+            &cluster,
+            major,
+            &[&["status", "web"][..], ns].concat(),
+            &[],
+        )),
         helm(
             &cluster,
             major,

@@ -3,17 +3,22 @@
 //! cascading deletion of owned and namespaced objects, and the read-only user's 403.
 
 use insta::assert_snapshot;
-use windlass_tests::cluster::{Cluster, transcript};
-use windlass_tests::repo_root;
+use windlass_tests::cluster::Cluster;
 
 fn kubectl(cluster: &Cluster, args: &[&str], env: &[(&str, &str)]) -> String {
-    let mut command = cluster.kubectl();
-    command
-        .args(args)
-        .current_dir(repo_root())
-        .envs(env.iter().copied());
-    transcript(&format!("kubectl {}", args.join(" ")), command)
+    cluster.kubectl_transcript(args, env)
 }
+
+/// Creating the same ConfigMap twice: the second is a 409 AlreadyExists.
+const CREATE_CONFIG: &[&str] = &[
+    "create",
+    "configmap",
+    "settings",
+    "-n",
+    "team",
+    "--from-literal",
+    "a=b",
+];
 
 const CONTAINER: &str =
     r#"jsonpath={.metadata.labels} {.spec.replicas} {.spec.template.spec.containers[0]}{"\n"}"#;
@@ -154,32 +159,8 @@ fn e2e_kubectl_applies_edits_patches_and_deletes() {
         kubectl(&cluster, &["delete", "deployment", "demo"], &[]),
         kubectl(&cluster, &["get", "deployments,replicasets"], &[]),
         kubectl(&cluster, &["create", "namespace", "team"], &[]),
-        kubectl(
-            &cluster,
-            &[
-                "create",
-                "configmap",
-                "settings",
-                "-n",
-                "team",
-                "--from-literal",
-                "a=b",
-            ],
-            &[],
-        ),
-        kubectl(
-            &cluster,
-            &[
-                "create",
-                "configmap",
-                "settings",
-                "-n",
-                "team",
-                "--from-literal",
-                "a=b",
-            ],
-            &[],
-        ),
+        kubectl(&cluster, CREATE_CONFIG, &[]),
+        kubectl(&cluster, CREATE_CONFIG, &[]),
         kubectl(&cluster, &["delete", "namespace", "team"], &[]),
         kubectl(
             &cluster,

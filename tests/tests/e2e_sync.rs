@@ -8,7 +8,7 @@ use std::path::Path;
 
 use insta::assert_snapshot;
 use windlass_tests::TestProject;
-use windlass_tests::cluster::{Cluster, transcript};
+use windlass_tests::cluster::Cluster;
 
 /// The plaintext of `environments-example/production/secrets/postgres.yaml`'s password.
 const PRODUCTION_DB_PASSWORD: &str = "example-production-db-password";
@@ -29,9 +29,7 @@ fn sync(cluster: &Cluster, project: &TestProject, major: u32, args: &[&str]) -> 
 }
 
 fn kubectl(cluster: &Cluster, args: &[&str]) -> String {
-    let mut command = cluster.kubectl();
-    command.args(args);
-    transcript(&format!("kubectl {}", args.join(" ")), command)
+    cluster.kubectl_transcript(args, &[])
 }
 
 /// A Secret's value, base64-decoded by kubectl's go-template.
