@@ -16,22 +16,25 @@ pub struct Cluster {
     stopping: watch::Sender<bool>,
     /// Who may call it.
     pub tokens: Tokens,
+    /// Print one line per request on stderr (`--log-requests`).
+    pub log_requests: bool,
 }
 
 impl Default for Cluster {
     fn default() -> Self {
-        Self::new()
+        Self::new(false)
     }
 }
 
 impl Cluster {
-    /// An empty cluster (the standard namespaces only).
-    pub fn new() -> Self {
+    /// An empty cluster (the standard namespaces only), logging requests if asked.
+    pub fn new(log_requests: bool) -> Self {
         Self {
             store: Mutex::new(Store::new()),
             changed: watch::Sender::new(0),
             stopping: watch::Sender::new(false),
             tokens: Tokens::new(),
+            log_requests,
         }
     }
 

@@ -47,6 +47,8 @@ pub struct Options {
     pub kubeconfig: Option<PathBuf>,
     /// The port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Print one line per request on stderr: method, path, body type, answer.
+    pub log_requests: bool,
 }
 
 /// A running server: stops when dropped.
@@ -83,8 +85,7 @@ impl KubeSim {
         let listener =
             runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", options.port)))?;
         let address = listener.local_addr()?;
-        let cluster = Arc::new(Cluster::new());
-        let (dir, kubeconfig) = match options.kubeconfig {
+        let (dir, kubeconfig) = match options.kubeconfig.clone() {
             Some(path) => (None, path),
             None => {
                 let dir = tempfile::Builder::new().prefix("kube-sim-").tempdir()?;
@@ -92,12 +93,7 @@ impl KubeSim {
                 (Some(dir), path)
             }
         };
-        let text = kubeconfig::render(
-            &format!("http://{address}"),
-            &cluster.tokens,
-            &options.contexts,
-        );
-        std::fs::write(&kubeconfig, text)?;
+        let cluster = start_cluster(address, &options, &kubeconfig)?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let serving = Arc::clone(&cluster);
         let thread = std::thread::Builder::new()
@@ -223,17 +219,31 @@ impl Drop for KubeSim {
     }
 }
 
-/// Serves on `listener` until `shutdown` completes (for the binary, which runs its own runtime).
+/// Serves on `listener` until `shutdown` completes, after writing the kubeconfig to
+/// `kubeconfig` (for the binary, which runs its own runtime).
 pub async fn serve_until(
     listener: tokio::net::TcpListener,
-    contexts: &[String],
+    options: &Options,
     kubeconfig: &Path,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let address = listener.local_addr()?;
-    let cluster = Arc::new(Cluster::new());
-    let text = kubeconfig::render(&format!("http://{address}"), &cluster.tokens, contexts);
-    std::fs::write(kubeconfig, text)?;
+    let cluster = start_cluster(listener.local_addr()?, options, kubeconfig)?;
     server::serve(listener, cluster, shutdown).await;
     Ok(())
+}
+
+/// A new cluster for a server at `address`, with its kubeconfig written to `path`.
+fn start_cluster(
+    address: SocketAddr,
+    options: &Options,
+    path: &Path,
+) -> std::io::Result<Arc<Cluster>> {
+    let cluster = Arc::new(Cluster::new(options.log_requests));
+    let text = kubeconfig::render(
+        &format!("http://{address}"),
+        &cluster.tokens,
+        &options.contexts,
+    );
+    std::fs::write(path, text)?;
+    Ok(cluster)
 }

@@ -19,6 +19,9 @@ struct Args {
     /// Port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Print one line per request on stderr: method, path, body type and answer.
+    #[arg(long)]
+    log_requests: bool,
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,7 +45,13 @@ fn main() -> std::process::ExitCode {
         contexts.extend(args.contexts.iter().cloned());
         contexts.push(windlass_kube_sim::READ_ONLY_CONTEXT.to_string());
         println!("contexts: {}", contexts.join(", "));
-        windlass_kube_sim::serve_until(listener, &args.contexts, &args.kubeconfig, async {
+        let options = windlass_kube_sim::Options {
+            contexts: args.contexts.clone(),
+            kubeconfig: Some(args.kubeconfig.clone()),
+            port: args.port,
+            log_requests: args.log_requests,
+        };
+        windlass_kube_sim::serve_until(listener, &options, &args.kubeconfig, async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await

@@ -63,6 +63,18 @@ async fn handle(State(cluster): State<Arc<Cluster>>, request: Request) -> Respon
             )));
         }
     };
+    let line = cluster.log_requests.then(|| {
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|h| h.to_str().ok());
+        format!(
+            "{} {} {}",
+            parts.method,
+            parts.uri,
+            content_type.unwrap_or("-")
+        )
+    });
     let call = Call {
         method: parts.method.clone(),
         path,
@@ -71,10 +83,14 @@ async fn handle(State(cluster): State<Arc<Cluster>>, request: Request) -> Respon
         body,
         user,
     };
-    match respond(&cluster, &call) {
+    let response = match respond(&cluster, &call) {
         Ok(response) => response,
         Err(error) => failure(&error),
+    };
+    if let Some(line) = line {
+        eprintln!("{line} -> {}", response.status().as_u16());
     }
+    response
 }
 
 /// One request, read.
