@@ -168,10 +168,10 @@ impl Cluster {
 }
 
 /// Runs `command` (helm, kubectl...) and renders it like [`render`], with `$ LABEL` first and
-/// what changes between runs masked.
+/// what changes between runs masked (the temporary folder reads `[TMP]`).
 pub fn transcript(label: &str, command: Command) -> String {
-    let dir = std::env::temp_dir();
-    format!("$ {label}\n{}", mask_cluster(&render(command, &dir)))
+    let text = render(command, &std::env::temp_dir()).replace("[PROJECT]", "[TMP]");
+    format!("$ {label}\n{}", mask_cluster(&text))
 }
 
 /// kubectl, installed by `scripts/install-tools.sh`; panics with what to do when it is missing.
@@ -196,9 +196,12 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             "[TIME]",
         ),
         (
-            r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} \w+",
+            r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4}( [A-Z]+)?",
             "[TIME]",
         ),
+        // kubectl diff's temporary folders, klog's line headers.
+        (r"/(LIVE|MERGED)-\d+/", "/$1-[N]/"),
+        (r"(?m)^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ ", "[KLOG] "),
         (
             r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}",
             "[TIME]",

@@ -1,5 +1,6 @@
 //! Real kubectl against the local Kubernetes API (`tests/kube-sim`): client-side and server-side
-//! apply, `set image`, `edit` (through `KUBE_EDITOR`), the three patch types, rollout status,
+//! apply, `set image`, server dry runs (`apply --dry-run=server`, `diff`, `diff --server-side --force-conflicts`),
+//! `edit` (through `KUBE_EDITOR`), the three patch types, rollout status,
 //! cascading deletion of owned and namespaced objects, and the read-only user's 403.
 
 use insta::assert_snapshot;
@@ -35,6 +36,17 @@ fn e2e_kubectl_applies_edits_patches_and_deletes() {
         kubectl(
             &cluster,
             &["set", "image", "deployment/demo", "app=nginx:1.26"],
+            &[],
+        ),
+        kubectl(
+            &cluster,
+            &["apply", "--dry-run=server", "-f", manifest],
+            &[],
+        ),
+        kubectl(&cluster, &["diff", "-f", manifest], &[]),
+        kubectl(
+            &cluster,
+            &["diff", "--server-side", "--force-conflicts", "-f", manifest],
             &[],
         ),
         kubectl(

@@ -320,6 +320,10 @@ fn commit(
         }
     }
     if request.dry_run {
+        // Nothing was stored: the object keeps the version it had (a new one has none).
+        new["metadata"]["resourceVersion"] =
+            old.map_or(Value::Null, |o| o["metadata"]["resourceVersion"].clone());
+        clean_nulls(&mut new);
         return Ok(request.answer(new));
     }
     let key = resource.key();
@@ -473,4 +477,155 @@ fn remove(
         }
     }
     Some(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::ResourceKey;
+
+    fn request<'a>(
+        resource: &'a Resource,
+        namespace: Option<&'a str>,
+        dry_run: bool,
+    ) -> Request<'a> {
+        Request {
+            resource,
+            version: "v1",
+            namespace,
+            manager: "test",
+            dry_run,
+            force: false,
+        }
+    }
+
+    fn resource(store: &Store, group: &str, plural: &str) -> Resource {
+        store
+            .resource(&(group.to_string(), plural.to_string()))
+            .unwrap()
+    }
+
+    fn names(store: &Store, key: &ResourceKey) -> Vec<String> {
+        store
+            .list(key, None)
+            .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn deployment() -> Value {
+        json!({"metadata": {"name": "web"}, "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "web:1"}]}}
+        }})
+    }
+
+    fn with_deployment() -> (Store, Resource) {
+        let mut store = Store::new();
+        let deployments = resource(&store, "apps", "deployments");
+        create(
+            &mut store,
+            &request(&deployments, Some("default"), false),
+            deployment(),
+        )
+        .unwrap();
+        (store, deployments)
+    }
+
+    #[test]
+    fn dry_runs_answer_without_storing() {
+        let mut store = Store::new();
+        let deployments = resource(&store, "apps", "deployments");
+        let answer = create(
+            &mut store,
+            &request(&deployments, Some("default"), true),
+            deployment(),
+        )
+        .unwrap();
+        assert_eq!(answer["spec"]["replicas"], 1);
+        assert!(names(&store, &deployments.key()).is_empty());
+        let (mut store, deployments) = with_deployment();
+        let patch = json!({"spec": {"replicas": 5}});
+        let dry = &request(&deployments, Some("default"), true);
+        let answer = patch_object(&mut store, dry, "web", PatchType::Merge, patch, false).unwrap();
+        assert_eq!(answer["spec"]["replicas"], 5);
+        assert_eq!(
+            store.get(&deployments.key(), "default", "web").unwrap()["spec"]["replicas"],
+            1
+        );
+    }
+
+    #[test]
+    fn deleting_an_owner_cascades_unless_orphaned() {
+        let sets: ResourceKey = ("apps".into(), "replicasets".into());
+        let (mut store, deployments) = with_deployment();
+        assert_eq!(names(&store, &sets).len(), 1);
+        delete(
+            &mut store,
+            &request(&deployments, Some("default"), false),
+            "web",
+            &Value::Null,
+            Propagation::Cascade,
+        )
+        .unwrap();
+        assert!(names(&store, &sets).is_empty());
+
+        let (mut store, deployments) = with_deployment();
+        let orphan = Propagation::from_options(&json!({"propagationPolicy": "Orphan"}), None);
+        delete(
+            &mut store,
+            &request(&deployments, Some("default"), false),
+            "web",
+            &Value::Null,
+            orphan,
+        )
+        .unwrap();
+        let left: Vec<&Value> = store.list(&sets, None).collect();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0]["metadata"]["ownerReferences"], json!([]));
+    }
+
+    #[test]
+    fn deleting_a_namespace_deletes_what_is_in_it() {
+        let (mut store, _) = with_deployment();
+        let namespaces = resource(&store, "", "namespaces");
+        delete(
+            &mut store,
+            &request(&namespaces, None, false),
+            "default",
+            &Value::Null,
+            Propagation::Cascade,
+        )
+        .unwrap();
+        assert!(store.in_namespace("default").is_empty());
+        let config_maps = resource(&store, "", "configmaps");
+        let error = create(
+            &mut store,
+            &request(&config_maps, Some("default"), false),
+            json!({"metadata": {"name": "a"}}),
+        );
+        assert_eq!(
+            error.unwrap_err().message,
+            "namespaces \"default\" not found"
+        );
+    }
+
+    #[test]
+    fn stale_resource_versions_conflict() {
+        let (mut store, deployments) = with_deployment();
+        let mut stale = store
+            .get(&deployments.key(), "default", "web")
+            .unwrap()
+            .clone();
+        stale["metadata"]["resourceVersion"] = json!("1");
+        stale["spec"]["replicas"] = json!(2);
+        let error = update(
+            &mut store,
+            &request(&deployments, Some("default"), false),
+            "web",
+            stale,
+            false,
+        )
+        .unwrap_err();
+        assert_eq!((error.code, error.reason), (409, "Conflict"));
+    }
 }
