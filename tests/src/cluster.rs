@@ -94,7 +94,7 @@ impl Cluster {
     /// `kubectl` from `.tools/bin`, pointed at this server.
     pub fn kubectl(&self) -> Command {
         let mut command = Command::new(kubectl_binary());
-        command.envs(self.env());
+        command.envs(self.env()).env_remove("KUBECTL_EXTERNAL_DIFF");
         command
     }
 
