@@ -166,6 +166,14 @@ fn values_files_read_as_helm_reads_them_or_fail_with_their_line() {
       hint: helm reads a values file as a YAML map (YAML 1.1): check the indentation and quoting there
     "#);
     assert!(!project.path().join("out/broken.yaml").exists());
+    // Nor does `build --embed-values` show it as an empty map.
+    assert_snapshot!(project.run(&["-l", "name=broken", "build", "--embed-values"]), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: broken.yaml:3:2: release "broken": not valid YAML: illegal placement of ':' indicator
+      hint: helm reads a values file as a YAML map (YAML 1.1): check the indentation and quoting there
+    "#);
 }
 
 #[test]
