@@ -96,7 +96,8 @@ fn state_files(options: &LoadOptions, main: &Path) -> Result<Vec<PathBuf>, Proje
 }
 
 /// A state file's documents and bases merged, with the layers of each release and template,
-/// and the documents themselves to point at what set any other node.
+/// and the documents themselves (but their releases and templates) to point at what set any
+/// other node.
 #[derive(Default, Clone)]
 struct MergedState {
     value: Value,
@@ -142,8 +143,12 @@ impl MergedState {
                     )
                 })
                 .collect(),
-            value: document.value.clone(),
-            documents: vec![document],
+            documents: vec![Document {
+                // Releases and templates have their layers; the rest is small.
+                value: without(&document.value, &["releases", "templates"]),
+                map: document.map,
+            }],
+            value: document.value,
         }
     }
 
@@ -212,6 +217,19 @@ impl MergedState {
             }
         }
         self.documents.extend(other.documents);
+    }
+}
+
+/// A copy of the mapping `value` without `keys`.
+fn without(value: &Value, keys: &[&str]) -> Value {
+    match value {
+        Value::Mapping(map) => Value::Mapping(
+            map.iter()
+                .filter(|(k, _)| k.as_str().is_none_or(|k| !keys.contains(&k)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 

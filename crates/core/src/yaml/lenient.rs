@@ -5,6 +5,7 @@
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess};
+use serde_yaml::mapping::Entry;
 use serde_yaml::value::{Tag, TaggedValue};
 use serde_yaml::{Mapping, Value};
 
@@ -81,10 +82,12 @@ impl<'de> de::Visitor<'de> for LenientVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
         let mut mapping = Mapping::new();
         while let Some((Lenient(key), Lenient(value))) = entries.next_entry()? {
-            if mapping.contains_key(&key) {
-                return Err(de::Error::custom(duplicate(&key)));
+            match mapping.entry(key) {
+                Entry::Occupied(entry) => return Err(de::Error::custom(duplicate(entry.key()))),
+                Entry::Vacant(entry) => {
+                    entry.insert(value);
+                }
             }
-            mapping.insert(key, value);
         }
         Ok(Value::Mapping(mapping))
     }
