@@ -7,11 +7,13 @@
 // The library reports through return values and events; only the CLI prints.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod cancel;
 pub mod events;
 pub mod graph;
 pub mod helm;
 pub mod location;
 pub mod ops;
+pub mod plan;
 pub mod project;
 pub mod secrets;
 pub mod template;

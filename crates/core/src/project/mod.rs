@@ -27,6 +27,7 @@ use serde_yaml::Value;
 pub use error::ProjectError;
 pub(crate) use release::scalar_text;
 pub use release::{Hook, Inherit, MissingFileHandler, Release, ReleaseSpec, SetValue};
+pub(crate) use resolve::release_entry_files;
 pub use state::{EnvironmentSpec, HelmDefaults, Repository, SubHelmfileSpec};
 
 use crate::graph::Dag;
@@ -108,6 +109,8 @@ pub struct StateFile {
     pub values: Value,
     /// The key paths in `values` that came from decrypted secrets, to mask when printing.
     pub secret_paths: Vec<Vec<Value>>,
+    /// Its own `hooks:` (run once per run at `prepare` and `cleanup`), with where each is written.
+    pub hooks: Vec<(Hook, Location)>,
 }
 
 /// Something worth telling that does not stop the run (a skipped missing file).
@@ -151,19 +154,6 @@ impl Project {
         match find_layout(options)? {
             (Layout::ChartsAndEnvironments, catalog) => catalog::load(options, &catalog),
             (Layout::Helmfile, main) => helmfile::load(options, &main),
-        }
-    }
-
-    /// The first problem of the `selected` releases (indices into `releases`) that are installed
-    /// and enabled: what was wrong with a release that matters only when a command acts on it.
-    pub fn check_selected(&mut self, selected: &[usize]) -> Result<(), ProjectError> {
-        let matters = |i: usize| {
-            let release = &self.releases[i];
-            release.installed() && release.enabled && !release.problems.is_empty()
-        };
-        match selected.iter().find(|&&i| matters(i)) {
-            Some(&i) => Err(self.releases[i].problems.remove(0)),
-            None => Ok(()),
         }
     }
 

@@ -128,31 +128,22 @@ fn resolve_one(
             message,
         )
     })?;
-    let missing = spec
-        .missing_file_handler
-        .unwrap_or(state.missing_file_handler);
     let mut problems = Vec::new();
-    for (field, what) in [("values", "values file"), ("secrets", "secrets file")] {
+    for field in ["values", "secrets"] {
         let entries = if field == "values" {
             &spec.values
         } else {
             &spec.secrets
-        };
-        let entry_context = EntryContext {
-            base_dir: &state.base_dir,
-            shown_dir: &state.shown_dir,
-            missing,
-            owner: &context,
-            what,
-            templates: None,
         };
         for (i, entry) in entries.iter().enumerate() {
             let Value::String(path) = entry else { continue };
             if is_checkable_path(path) {
                 let at = raw.layers.locate(&[key(field), Segment::Index(i)]);
                 // Like Helmfile, a missing file matters only if the release is selected.
-                match resolve_files(path, &entry_context, &at, diagnostics) {
-                    Err(error @ ProjectError::MissingFile { .. }) => problems.push(error),
+                match release_entry_files(&spec, state, path, field, &at, diagnostics) {
+                    Err(error @ ProjectError::MissingFile { .. }) => {
+                        problems.push(std::sync::Arc::new(error))
+                    }
                     other => {
                         other?;
                     }
@@ -179,6 +170,40 @@ fn resolve_one(
 
 fn key(name: &str) -> Segment {
     Segment::Key(name.to_string())
+}
+
+/// The files a release's `values:` or `secrets:` path entry names: its `valuesPathPrefix` and
+/// the path, relative to its state file's folder, globs expanded, under the release's (else the
+/// state file's) `missingFileHandler`. Loading checks entries with it and the values pipeline
+/// reads them with it, so both always agree.
+pub(crate) fn release_entry_files(
+    spec: &ReleaseSpec,
+    state: &StateFile,
+    path: &str,
+    field: &str,
+    location: &Location,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<PathBuf>, ProjectError> {
+    let owner = format!("release \"{}\"", spec.name.as_deref().unwrap_or_default());
+    let context = EntryContext {
+        base_dir: &state.base_dir,
+        shown_dir: &state.shown_dir,
+        missing: spec
+            .missing_file_handler
+            .unwrap_or(state.missing_file_handler),
+        owner: &owner,
+        what: if field == "values" {
+            "values file"
+        } else {
+            "secrets file"
+        },
+        templates: None,
+    };
+    let prefixed = format!(
+        "{}{path}",
+        spec.values_path_prefix.as_deref().unwrap_or_default()
+    );
+    resolve_files(&prefixed, &context, location, diagnostics)
 }
 
 /// Whether a values path can be checked now: not templated, not remote.
