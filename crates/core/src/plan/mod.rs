@@ -267,10 +267,12 @@ fn plan_release(
         name: release.name().to_string(),
         namespace: release.namespace().to_string(),
         kube_context: kube_context(project, release),
-        defaults_kube_context: state
-            .helm_defaults
+        // Helmfile sets `helmDefaults.kubeContext` from `--kube-context` too.
+        defaults_kube_context: project
+            .options
             .kube_context
             .clone()
+            .or_else(|| state.helm_defaults.kube_context.clone())
             .filter(|c| !c.is_empty()),
         settings: HelmSettings::resolve(&release.spec, &state.helm_defaults, repository),
         chart,

@@ -102,14 +102,23 @@ fn resolve_one(
     if let Some(namespace) = options.namespace.as_ref().or(state.namespace.as_ref()) {
         spec.namespace = Some(namespace.clone());
     }
-    if let Some(context) = &state.kube_context {
+    // Helmfile 1.x: `--kube-context` (or the state file's `kubeContext:`) overrides every
+    // release's own; a release without one takes `helmDefaults.kubeContext`.
+    if let (Some(_), Some(_)) = (&options.kube_context, &state.kube_context) {
+        return Err(invalid(
+            Location::file(&state.file),
+            "the state file".into(),
+            "\"kubeContext\" cannot be combined with --kube-context".into(),
+        ));
+    }
+    if let Some(context) = options.kube_context.as_ref().or(state.kube_context.as_ref()) {
         spec.kube_context = Some(context.clone());
     }
     if spec.kube_context.as_deref().unwrap_or_default().is_empty() {
-        spec.kube_context = options
+        spec.kube_context = state
+            .helm_defaults
             .kube_context
             .clone()
-            .or_else(|| state.helm_defaults.kube_context.clone())
             .filter(|c| !c.is_empty());
     }
     for (key, value) in &state.common_labels {
