@@ -375,3 +375,35 @@ fn sigterm_stops_a_sync_cleanly() {
     SIGTERM received by: helm upgrade --install a charts/app
     "#);
 }
+
+#[test]
+fn a_missing_helm_is_one_clear_error_before_any_work() {
+    let project = TestProject::new().file(
+        "helmfile.yaml",
+        "
+        helmBinary: ./bin/helm-3
+        releases:
+        - name: web
+          chart: ./charts/app
+        ",
+    );
+    assert_snapshot!(project.run(&["sync"]), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: helm not found: looked for "./bin/helm-3" at [PROJECT]/./bin/helm-3
+      hint: install helm 3 or 4, or pass its path with --helm-binary
+    "#);
+    let mut on_path = windlass();
+    on_path
+        .args(["--helm-binary", "no-such-helm", "template"])
+        .current_dir(project.path())
+        .env("PATH", "/nonexistent/bin:/nonexistent/usr/bin");
+    assert_snapshot!(windlass_tests::render(on_path, project.path()), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: helm not found: looked for "no-such-helm" in the folders of PATH (/nonexistent/bin, /nonexistent/usr/bin)
+      hint: install helm 3 or 4, or pass its path with --helm-binary
+    "#);
+}

@@ -37,15 +37,9 @@ pub struct GlobalArgs {
     /// Namespace for every release (overrides the state files)
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
-    /// The helm binary to run
-    #[arg(
-        short = 'b',
-        long,
-        global = true,
-        value_name = "PATH",
-        default_value = "helm"
-    )]
-    pub helm_binary: PathBuf,
+    /// The helm binary to run [default: the state file's helmBinary, else helm on PATH]
+    #[arg(short = 'b', long, global = true, value_name = "PATH")]
+    pub helm_binary: Option<PathBuf>,
     /// sops binary for secrets encrypted with PGP, cloud KMS or Vault [default: sops on PATH]
     #[arg(long, global = true, value_name = "PATH")]
     pub sops_binary: Option<PathBuf>,

@@ -268,21 +268,24 @@ async fn execute(
     let step = Step::from(command);
     let cancel = signals.cancellation(settings);
     let events = Arc::new(render::StderrEvents::new(settings));
-    // helm is located once, before anything else, for the commands that run it.
-    let job = match step {
-        Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
-        Step::Inspect(inspect) => Job::Inspect(inspect),
-        Step::Drive(drive) => Job::Drive(
-            drive,
-            Box::new(settings.helm(events.clone(), cancel.clone())?),
-        ),
-    };
+    if let Step::NotYet(name) = step {
+        return Err(CommandError::NotImplemented(name));
+    }
     let (load_options, key_problem) = settings.load_options();
     if let Some(problem) = key_problem {
         render::warning(stderr, &problem.to_string());
     }
     let project = tokio::task::block_in_place(|| Project::load(&load_options))?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
+    // helm is located once, before any other work, for the commands that run it.
+    let job = match step {
+        Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
+        Step::Inspect(inspect) => Job::Inspect(inspect),
+        Step::Drive(drive) => {
+            let helm = settings.helm(project.helm_binary(), events.clone(), cancel.clone())?;
+            Job::Drive(drive, Box::new(helm))
+        }
+    };
     let helm_version = match &job {
         Job::Drive(Drive::Sync(_), helm) => Some(helm.version().await?),
         Job::Drive(..) | Job::Inspect(_) => None,

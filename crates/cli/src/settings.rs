@@ -32,8 +32,8 @@ pub struct Settings {
     pub color: anstream::ColorChoice,
     /// The loudest diagnostics to print.
     pub log_level: LogLevel,
-    /// The helm binary to run.
-    pub helm_binary: PathBuf,
+    /// `--helm-binary`, if given.
+    pub helm_binary: Option<PathBuf>,
     /// How many releases run at once (0: one per core).
     pub concurrency: usize,
     /// The `sops` binary for files whose keys windlass does not decrypt itself.
@@ -147,15 +147,21 @@ impl Settings {
         }
     }
 
-    /// Helm, located once: `--helm-binary` as a path, or looked up on `PATH`; its messages go to
-    /// `events` and `cancel` stops it.
+    /// Helm, located once: `--helm-binary`, else the state file's `helmBinary`, else `helm`,
+    /// as a path or looked up on `PATH`; its messages go to `events` and `cancel` stops it.
     pub fn helm(
         &self,
+        state_binary: Option<&str>,
         events: Arc<dyn Events>,
         cancel: Cancellation,
     ) -> Result<HelmProcess, HelmError> {
+        let binary = match (&self.helm_binary, state_binary) {
+            (Some(binary), _) => binary.clone(),
+            (None, Some(binary)) => PathBuf::from(binary),
+            (None, None) => PathBuf::from("helm"),
+        };
         let mut helm = HelmProcess::locate(
-            &self.helm_binary,
+            &binary,
             &self.load.dir,
             self.search_path.as_deref().map(std::ffi::OsStr::new),
         )?

@@ -91,9 +91,10 @@ fn load(c: &mut Criterion) {
     c.bench_function("load charts.yaml + cluster.yaml, 1000 releases", |b| {
         b.iter(|| black_box(Project::load(&options).map(|p| p.releases.len())))
     });
-    c.bench_function("load + plan charts.yaml + cluster.yaml, 1000 releases", |b| {
-        b.iter(|| black_box(load_and_plan(&options)))
-    });
+    c.bench_function(
+        "load + plan charts.yaml + cluster.yaml, 1000 releases",
+        |b| b.iter(|| black_box(load_and_plan(&options))),
+    );
 }
 
 criterion_group!(benches, load);

@@ -93,7 +93,10 @@ releases:
     let project = load(&[("helmfile.yaml", helmfile)], "prod", None);
     let planned = plan(&project, &bare()).unwrap_or_else(|e| panic!("{e}"));
     // Helmfile 1.x puts helmDefaults.kubeContext on releases that set none (ExecuteTemplates).
-    assert_eq!(contexts(&planned), [("a".into(), Some("defaults-ctx".into()))]);
+    assert_eq!(
+        contexts(&planned),
+        [("a".into(), Some("defaults-ctx".into()))]
+    );
     assert_eq!(
         planned.releases[0].defaults_kube_context.as_deref(),
         Some("defaults-ctx")
@@ -131,20 +134,36 @@ releases:
 ";
     let project = load(&[("helmfile.yaml", helmfile)], "default", None);
     let planned = plan(&project, &bare()).unwrap_or_else(|e| panic!("{e}"));
-    let charts: Vec<String> = planned.releases.iter().map(|r| r.chart.to_string()).collect();
+    let charts: Vec<String> = planned
+        .releases
+        .iter()
+        .map(|r| r.chart.to_string())
+        .collect();
     assert_eq!(
         charts,
-        ["bitnami/postgresql", "oci://ghcr.io/org/charts/app", "bitnami/redis"]
+        [
+            "bitnami/postgresql",
+            "oci://ghcr.io/org/charts/app",
+            "bitnami/redis"
+        ]
     );
-    let needed: Vec<&str> = planned.repositories.iter().map(|r| r.name.as_str()).collect();
+    let needed: Vec<&str> = planned
+        .repositories
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
     assert_eq!(needed, ["bitnami", "ghcr"]);
     let desired: Vec<Desired> = planned.releases.iter().map(|r| r.desired).collect();
-    assert_eq!(desired, [Desired::Install, Desired::Install, Desired::Uninstall]);
+    assert_eq!(
+        desired,
+        [Desired::Install, Desired::Install, Desired::Uninstall]
+    );
 }
 
 #[test]
 fn fields_windlass_does_not_act_on_are_errors_with_their_line() {
-    let helmfile = "releases:\n- name: a\n  chart: ./c\n  jsonPatches:\n  - {target: {kind: Deployment}}\n";
+    let helmfile =
+        "releases:\n- name: a\n  chart: ./c\n  jsonPatches:\n  - {target: {kind: Deployment}}\n";
     let project = load(&[("helmfile.yaml", helmfile)], "default", None);
     assert_eq!(
         plan(&project, &PlanOptions::default()).map(|_| ()),
@@ -166,7 +185,9 @@ fn fields_helmfile_ignores_too_are_warnings() {
         .collect();
     assert_eq!(
         warnings,
-        ["helmfile.yaml:4:3: release \"a\": \"waitRetries\" is ignored: helm removed --wait-retries, and Helmfile 1.x ignores it too"]
+        [
+            "helmfile.yaml:4:3: release \"a\": \"waitRetries\" is ignored: helm removed --wait-retries, and Helmfile 1.x ignores it too"
+        ]
     );
 }
 
@@ -201,17 +222,25 @@ fn settings_that_need_helm_4_are_errors_with_helm_3() {
 
 #[test]
 fn legacy_env_entries_become_one_set_flag() {
-    let helmfile = "releases:\n- name: a\n  chart: ./c\n  env:\n  - {name: image.tag, value: TAG}\n";
+    let helmfile =
+        "releases:\n- name: a\n  chart: ./c\n  env:\n  - {name: image.tag, value: TAG}\n";
     let dir = project_in(&[("helmfile.yaml", helmfile)]);
     let options = |env: &[(&str, &str)]| LoadOptions {
         dir: dir.path().to_path_buf(),
         environment: "default".into(),
-        env: Arc::new(env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+        env: Arc::new(
+            env.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
         ..Default::default()
     };
     let project = Project::load(&options(&[("TAG", "v1,2")])).unwrap_or_else(|e| panic!("{e}"));
     let planned = plan(&project, &bare()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(planned.releases[0].values.set_flags, ["--set", "image.tag=v1\\,2"]);
+    assert_eq!(
+        planned.releases[0].values.set_flags,
+        ["--set", "image.tag=v1\\,2"]
+    );
     let project = Project::load(&options(&[])).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         plan(&project, &bare()).map(|_| ()),
@@ -251,7 +280,10 @@ fn nothing_decrypted_shows_in_debug_output() {
     let written = &planned.releases[0].values.files[0];
     assert!(written.secret);
     let secret = "example-production-db-password";
-    assert!(written.content.contains(secret), "the test needs a known secret");
+    assert!(
+        written.content.contains(secret),
+        "the test needs a known secret"
+    );
     let shown = format!("{project:?}\n{planned:?}");
     assert!(!shown.contains(secret), "plaintext in Debug output");
     assert!(shown.contains("<secret>") && shown.contains("<redacted>"));

@@ -287,6 +287,7 @@ impl Loader<'_> {
                 .zip(&merged.hooks)
                 .map(|(hook, layers)| Ok((decode(hook, layers, "hook")?, layers.origin())))
                 .collect::<Result<_, ProjectError>>()?,
+            helm_binary: state.helm_binary.clone().filter(|b| !b.is_empty()),
         });
 
         let templates: IndexMap<String, (Value, Layers)> = state

@@ -112,6 +112,8 @@ pub struct StateFile {
     pub secret_paths: Vec<Vec<Value>>,
     /// Its own `hooks:` (run once per run at `prepare` and `cleanup`), with where each is written.
     pub hooks: Vec<(Hook, Location)>,
+    /// `helmBinary:`: the helm to run when the command line names none.
+    pub helm_binary: Option<String>,
 }
 
 /// Something worth telling that does not stop the run (a skipped missing file).
@@ -156,6 +158,11 @@ impl Project {
             (Layout::ChartsAndEnvironments, catalog) => catalog::load(options, &catalog),
             (Layout::Helmfile, main) => helmfile::load(options, &main),
         }
+    }
+
+    /// The helm binary the main state file names (`helmBinary:`), if any.
+    pub fn helm_binary(&self) -> Option<&str> {
+        self.states.first().and_then(|s| s.helm_binary.as_deref())
     }
 
     /// The state file a release belongs to.
@@ -218,6 +225,7 @@ impl fmt::Debug for StateFile {
             .field("values", &Masked(&self.values, &self.secret_paths))
             .field("secret_paths", &self.secret_paths)
             .field("hooks", &self.hooks)
+            .field("helm_binary", &self.helm_binary)
             .finish()
     }
 }

@@ -111,7 +111,11 @@ fn resolve_one(
             "\"kubeContext\" cannot be combined with --kube-context".into(),
         ));
     }
-    if let Some(context) = options.kube_context.as_ref().or(state.kube_context.as_ref()) {
+    if let Some(context) = options
+        .kube_context
+        .as_ref()
+        .or(state.kube_context.as_ref())
+    {
         spec.kube_context = Some(context.clone());
     }
     if spec.kube_context.as_deref().unwrap_or_default().is_empty() {
