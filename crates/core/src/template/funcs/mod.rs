@@ -10,6 +10,7 @@ mod files;
 mod lists;
 mod math;
 mod password;
+mod random;
 mod render;
 mod semver;
 mod strings;
@@ -40,6 +41,8 @@ pub(crate) enum Param {
     Map,
     /// `[]interface {}`
     List,
+    /// A named Go type (`time.Time`, `sprig.certificate`): only objects of that type.
+    Named(&'static str),
 }
 
 impl Param {
@@ -52,6 +55,7 @@ impl Param {
             (Param::Bool, Value::Bool(_)) => true,
             (Param::Map, Value::Map(m)) => m.elem() == ElemType::Any,
             (Param::List, Value::List(_, e)) => *e == ElemType::Any,
+            (Param::Named(name), Value::Object(o)) => o.type_name() == *name,
             _ => false,
         }
     }
@@ -71,6 +75,7 @@ impl Param {
             Param::Bool => "bool",
             Param::Map => "map[string]interface {}",
             Param::List => "[]interface {}",
+            Param::Named(name) => name,
         }
     }
 }
@@ -133,6 +138,7 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     files::register(&mut r);
     yaml::register(&mut r);
     render::register(&mut r);
+    random::register(&mut r);
     r.0
 });
 
@@ -150,3 +156,4 @@ pub(crate) fn s(v: &Value) -> &str {
 pub(crate) fn i(v: &Value) -> i64 {
     v.as_int().unwrap_or_default()
 }
+
