@@ -10,6 +10,7 @@ mod files;
 mod lists;
 mod math;
 mod password;
+mod paths;
 mod random;
 mod render;
 mod semver;
@@ -136,6 +137,7 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     semver::register(&mut r);
     dates::register(&mut r);
     files::register(&mut r);
+    paths::register(&mut r);
     yaml::register(&mut r);
     render::register(&mut r);
     random::register(&mut r);
