@@ -15,6 +15,7 @@ mod random;
 mod render;
 mod semver;
 mod strings;
+mod url;
 mod yaml;
 mod yaml_read;
 
@@ -138,6 +139,7 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     dates::register(&mut r);
     files::register(&mut r);
     paths::register(&mut r);
+    url::register(&mut r);
     yaml::register(&mut r);
     render::register(&mut r);
     random::register(&mut r);
