@@ -9,6 +9,7 @@ mod encoding;
 mod files;
 mod lists;
 mod math;
+mod network;
 mod password;
 mod paths;
 mod random;
@@ -140,6 +141,7 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     files::register(&mut r);
     paths::register(&mut r);
     url::register(&mut r);
+    network::register(&mut r);
     yaml::register(&mut r);
     render::register(&mut r);
     random::register(&mut r);
