@@ -76,7 +76,7 @@ pub(super) fn register(r: &mut Registry) {
     });
 }
 
-fn go_base64_error(e: &base64::DecodeError) -> String {
+pub(super) fn go_base64_error(e: &base64::DecodeError) -> String {
     let at = match e {
         base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => *i,
         base64::DecodeError::InvalidLength(n) => *n,

@@ -1,6 +1,8 @@
 //! The function map: Go's builtins, sprig's text functions and Helmfile's, each with the Go
 //! parameter types that decide how arguments are checked and converted.
 
+mod aes;
+mod bcrypt;
 mod builtins;
 mod conv;
 mod dates;
@@ -135,6 +137,8 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     dicts::register(&mut r);
     math::register(&mut r);
     password::register(&mut r);
+    bcrypt::register(&mut r);
+    aes::register(&mut r);
     encoding::register(&mut r);
     semver::register(&mut r);
     dates::register(&mut r);
