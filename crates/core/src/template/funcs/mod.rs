@@ -4,16 +4,19 @@
 mod aes;
 mod bcrypt;
 mod builtins;
+mod certs;
 mod conv;
 mod dates;
 mod dicts;
 mod encoding;
 mod files;
+mod keys;
 mod lists;
 mod math;
 mod network;
 mod password;
 mod paths;
+mod pem;
 mod random;
 mod render;
 mod semver;
@@ -139,6 +142,7 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     password::register(&mut r);
     bcrypt::register(&mut r);
     aes::register(&mut r);
+    certs::register(&mut r);
     encoding::register(&mut r);
     semver::register(&mut r);
     dates::register(&mut r);
@@ -167,3 +171,22 @@ pub(crate) fn i(v: &Value) -> i64 {
     v.as_int().unwrap_or_default()
 }
 
+#[cfg(test)]
+mod tests {
+    /// sprig v3.3.0's whole function map, vendored with the commit it came from.
+    const SPRIG_FUNCTIONS: &str = include_str!("sprig_functions.txt");
+
+    #[test]
+    fn every_sprig_function_is_defined() {
+        let names: Vec<&str> = SPRIG_FUNCTIONS
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        assert!(names.len() > 200, "the vendored list looks truncated");
+        let missing: Vec<&str> = names
+            .into_iter()
+            .filter(|n| super::lookup(n).is_none())
+            .collect();
+        assert_eq!(missing, Vec::<&str>::new(), "sprig functions not defined");
+    }
+}
