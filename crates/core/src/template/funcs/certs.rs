@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use der::asn1::{
-    Any, BitString, GeneralizedTime, Ia5String, ObjectIdentifier, OctetString, SetOfVec, UtcTime,
+    Any, BitString, GeneralizedTime, ObjectIdentifier, OctetString, SetOfVec, UtcTime,
 };
 use der::{Decode, Encode, Tag};
 use sha2::Digest as _;
@@ -319,12 +319,7 @@ fn extension(
     critical: bool,
     value: &impl Encode,
 ) -> Result<Extension, String> {
-    let der = value.to_der().map_err(|e| e.to_string())?;
-    Ok(Extension {
-        extn_id: oid,
-        critical,
-        extn_value: OctetString::new(der).map_err(|e| e.to_string())?,
-    })
+    raw_extension(oid, critical, value.to_der().map_err(|e| e.to_string())?)
 }
 
 /// DER of a SEQUENCE holding the already-encoded `body`.
@@ -377,13 +372,7 @@ fn extensions(
     }
     if let Some(id) = authority_key_id {
         // SEQUENCE { [0] IMPLICIT keyIdentifier }
-        let mut body = vec![0x80];
-        body.extend(
-            der::Length::try_from(id.len())
-                .and_then(|l| l.to_der())
-                .map_err(|e| e.to_string())?,
-        );
-        body.extend_from_slice(id);
+        let body = context_primitive(0, id)?;
         out.push(raw_extension(AUTHORITY_KEY_ID, false, sequence(&body)?)?);
     }
     if !t.dns.is_empty() || !t.ips.is_empty() {
@@ -395,10 +384,11 @@ fn extensions(
                     go_quote(name)
                 ));
             }
-            let ia5 = Ia5String::new(name).map_err(|e| e.to_string())?;
-            body.extend(context_primitive(2, ia5.as_bytes())?);
+            // dNSName, an IA5String
+            body.extend(context_primitive(2, name.as_bytes())?);
         }
         for ip in &t.ips {
+            // iPAddress, an OCTET STRING
             body.extend(context_primitive(7, ip)?);
         }
         // Go marks the names critical when the subject is empty (RFC 5280, 4.2.1.6).
