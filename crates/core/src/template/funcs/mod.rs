@@ -3,7 +3,7 @@
 
 mod builtins;
 mod conv;
-mod dates;
+pub(crate) mod dates;
 mod dicts;
 mod encoding;
 mod files;
@@ -11,7 +11,7 @@ mod lists;
 mod math;
 mod password;
 mod render;
-mod semver;
+pub(crate) mod semver;
 mod strings;
 mod yaml;
 mod yaml_read;
