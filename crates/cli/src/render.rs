@@ -81,6 +81,8 @@ impl Events for StderrEvents {
             Event::RepositoryAdded { name, url } => format!("Adding repo {name} {url}"),
             Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
             Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
+            Event::ChartFetched { chart, version } => format!("Fetched {chart} {version}"),
+            Event::LockWritten { file } => format!("Wrote {}", file.display()),
             Event::HelmMessage { line } if self.debug => format!("helm: {line}"),
             Event::DependenciesUpdated { chart } => {
                 format!("Updated dependencies of {}", chart.display())

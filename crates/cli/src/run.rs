@@ -61,6 +61,9 @@ pub enum CommandError {
     /// Helm failed.
     #[error(transparent)]
     Helm(#[from] HelmError),
+    /// A repository or remote chart failed.
+    #[error(transparent)]
+    Charts(#[from] windlass::charts::ChartsError),
     /// The state could not be built.
     #[error(transparent)]
     Build(#[from] windlass::ops::build::BuildError),
@@ -94,6 +97,7 @@ impl CommandError {
             Self::Project(error) => error.hint(),
             Self::Selector(error) => error.hint(),
             Self::Helm(error) => error.hint(),
+            Self::Charts(error) => error.hint(),
             Self::Operation(error) => error.hint(),
             Self::Runtime(_)
             | Self::Interrupted(_)
@@ -205,7 +209,9 @@ fn execute(
             GraphFormat::Dot => selection.graph.to_dot(),
         },
         Command::Repos(_) => {
-            interruptible(ops::repos::add_repositories(&helm, &project, true, events))?;
+            interruptible(ops::repos::add_repositories(
+                &helm, &project, None, true, events,
+            ))?;
             String::new()
         }
         Command::Template(args) | Command::Lint(args) => {
@@ -246,9 +252,10 @@ fn execute(
             render::written(stderr, &files, settings.log_level);
             String::new()
         }
-        Command::Deps(_) => {
+        Command::Deps(args) => {
+            let options = settings.deps_options(args);
             interruptible(ops::deps::update_dependencies(
-                &helm, &project, selected, events,
+                &helm, &project, selected, &options, events,
             ))?;
             String::new()
         }

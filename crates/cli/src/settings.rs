@@ -8,11 +8,12 @@ use windlass::project::LoadOptions;
 use std::sync::Arc;
 
 use windlass::helm::argv::{TemplateFlags, UpgradeFlags};
+use windlass::ops::deps::DepsOptions;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
-use crate::args::{GlobalArgs, LogLevel, SyncArgs, TemplateArgs};
+use crate::args::{DepsArgs, GlobalArgs, LogLevel, SyncArgs, TemplateArgs};
 
 /// Everything a command needs to know besides its own flags.
 #[derive(Debug)]
@@ -33,6 +34,9 @@ pub struct Settings {
     pub sops_binary: Option<PathBuf>,
     /// `--kubeconfig`, handed to helm as `KUBECONFIG`.
     pub kubeconfig: Option<PathBuf>,
+    /// Where fetched charts are kept: `$WINDLASS_CACHE_DIR/charts`, else
+    /// `$XDG_CACHE_HOME/windlass/charts`, else `~/.cache/windlass/charts`.
+    pub chart_cache: Option<PathBuf>,
 }
 
 impl Settings {
@@ -74,8 +78,21 @@ impl Settings {
             concurrency: args.concurrency,
             sops_binary: args.sops_binary.or_else(|| find_on_path("sops", &env)),
             kubeconfig: args.kubeconfig,
+            chart_cache: cache_dir(&env).map(|dir| dir.join("charts")),
         }
     }
+}
+
+/// windlass's cache folder, as the XDG base directory rules place it.
+fn cache_dir(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let set = |name| {
+        env(name)
+            .filter(|v: &String| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    set("WINDLASS_CACHE_DIR")
+        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("windlass")))
+        .or_else(|| set("HOME").map(|d| d.join(".cache/windlass")))
 }
 
 impl Settings {
@@ -127,6 +144,7 @@ impl Settings {
             concurrency: self.concurrency,
             output_dir: args.output_dir,
             output_dir_template: args.output_dir_template,
+            chart_cache: self.chart_cache.clone(),
         }
     }
 }
@@ -151,6 +169,16 @@ impl Settings {
                 args: split_args(args.releases.args),
                 ..Default::default()
             },
+            chart_cache: self.chart_cache.clone(),
+        }
+    }
+
+    /// `deps`' options.
+    pub fn deps_options(&self, args: DepsArgs) -> DepsOptions {
+        DepsOptions {
+            skip_repos: args.skip_repos,
+            concurrency: self.concurrency,
+            chart_cache: self.chart_cache.clone(),
         }
     }
 }

@@ -75,3 +75,111 @@ impl std::fmt::Display for RemoteChart {
         f.write_str(&self.helm_reference())
     }
 }
+
+/// Where `chart` (as a release writes it) lives when it is remote and windlass can fetch it:
+/// `oci://host/path/chart`, or `repo/chart` where `repo` is one of `repositories` (an OCI one
+/// becomes its registry reference). `None` for local charts and for repositories that only
+/// helm's own configuration knows, which helm keeps resolving itself. `plain_http` is the
+/// release's `plainHttp:` for `oci://` charts.
+pub fn remote_chart(
+    chart: &str,
+    repositories: &[crate::project::Repository],
+    plain_http: bool,
+) -> Option<RemoteChart> {
+    if let Some(reference) = chart.strip_prefix("oci://") {
+        let flags = if plain_http {
+            vec!["--plain-http".to_string()]
+        } else {
+            Vec::new()
+        };
+        return Some(RemoteChart::Oci {
+            reference: reference.trim_end_matches('/').to_string(),
+            flags,
+        });
+    }
+    if chart.contains("://") || chart.starts_with(['.', '/']) {
+        return None;
+    }
+    let (repo, name) = chart.split_once('/')?;
+    let repository = repositories.iter().find(|r| r.name == repo)?;
+    if repository.oci {
+        return Some(RemoteChart::Oci {
+            reference: format!("{}/{name}", registry_path(&repository.url)),
+            flags: oci_flags(repository),
+        });
+    }
+    Some(RemoteChart::Repository {
+        repo: repo.to_string(),
+        url: repository.url.clone(),
+        chart: name.to_string(),
+    })
+}
+
+/// An OCI repository URL as a registry path: `host/path`, without `oci://` or a trailing `/`.
+pub fn registry_path(url: &str) -> &str {
+    url.strip_prefix("oci://")
+        .unwrap_or(url)
+        .trim_end_matches('/')
+}
+
+/// The flags `helm pull` needs to reach an OCI repository's registry.
+fn oci_flags(repository: &crate::project::Repository) -> Vec<String> {
+    let mut flags = Vec::new();
+    let files = [
+        ("--ca-file", &repository.ca_file),
+        ("--cert-file", &repository.cert_file),
+        ("--key-file", &repository.key_file),
+    ];
+    for (flag, value) in files {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            flags.extend([flag.to_string(), value.to_string()]);
+        }
+    }
+    if repository.plain_http {
+        flags.push("--plain-http".into());
+    } else if repository.skip_tls_verify {
+        flags.push("--insecure-skip-tls-verify".into());
+    }
+    flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::Repository;
+
+    fn repositories() -> Vec<Repository> {
+        serde_yaml::from_str(
+            "[{name: web, url: 'http://127.0.0.1:1/'}, {name: reg, url: 'oci://127.0.0.1:2/charts/', oci: true, plainHttp: true, caFile: ca.pem}]",
+        )
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn names_where_remote_charts_live() {
+        let repos = repositories();
+        let web = remote_chart("web/app", &repos, false);
+        assert_eq!(
+            web.as_ref().map(RemoteChart::source).as_deref(),
+            Some("http://127.0.0.1:1/app")
+        );
+        assert_eq!(
+            web.as_ref().map(RemoteChart::helm_reference).as_deref(),
+            Some("web/app")
+        );
+        assert_eq!(
+            remote_chart("reg/app", &repos, false),
+            Some(RemoteChart::Oci {
+                reference: "127.0.0.1:2/charts/app".into(),
+                flags: ["--ca-file", "ca.pem", "--plain-http"]
+                    .map(String::from)
+                    .to_vec(),
+            })
+        );
+        let direct = remote_chart("oci://h/p/app", &repos, true);
+        assert_eq!(direct.as_ref().map(RemoteChart::name), Some("app"));
+        assert_eq!(remote_chart("bitnami/nginx", &repos, false), None);
+        assert_eq!(remote_chart("./charts/app", &repos, false), None);
+        assert_eq!(remote_chart("app", &repos, false), None);
+    }
+}

@@ -41,22 +41,38 @@ pub fn repo_add(repository: &Repository) -> Option<Vec<String>> {
 
 /// `helm registry login HOST --username U --password-stdin` for an OCI repository with
 /// credentials, with the password to pass on standard input; `None` when no login is needed.
-pub fn registry_login(repository: &Repository) -> Option<(Vec<String>, String)> {
+/// Helm logs in to a registry host (helm 4 rejects a repository path), so the URL's path is left
+/// out; `--plain-http` is added for plain-HTTP registries when driving helm 4 (helm 3 has no
+/// such flag).
+pub fn registry_login(repository: &Repository, helm4: bool) -> Option<(Vec<String>, String)> {
     let username = repository.username.as_deref().filter(|u| !u.is_empty())?;
     let password = repository.password.as_deref().filter(|p| !p.is_empty())?;
     if !repository.oci {
         return None;
     }
-    let args = [
-        "registry",
-        "login",
-        &repository.url,
-        "--username",
-        username,
-        "--password-stdin",
-    ]
-    .map(String::from)
-    .to_vec();
+    let path = crate::charts::registry_path(&repository.url);
+    let host = path.split('/').next().unwrap_or(path);
+    let mut args: Vec<String> = ["registry", "login", host].map(String::from).to_vec();
+    let files = [
+        ("--cert-file", &repository.cert_file),
+        ("--key-file", &repository.key_file),
+        ("--ca-file", &repository.ca_file),
+    ];
+    for (flag, value) in files {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            args.extend([flag.to_string(), value.to_string()]);
+        }
+    }
+    if repository.plain_http && helm4 {
+        args.push("--plain-http".into());
+    } else if repository.skip_tls_verify {
+        args.push("--insecure".into());
+    }
+    args.extend([
+        "--username".into(),
+        username.into(),
+        "--password-stdin".into(),
+    ]);
     Some((args, password.to_string()))
 }
 
@@ -76,9 +92,12 @@ pub fn dependency_update(chart: &str) -> Vec<String> {
 pub struct ReleaseCall<'a> {
     /// The release.
     pub release: &'a Release,
-    /// The chart as helm should read it (a local path relative to helm's working folder, or
-    /// `repo/chart`, or `oci://...`).
+    /// The chart as helm should read it (a local path relative to helm's working folder, a
+    /// fetched archive, or `repo/chart`, or `oci://...`).
     pub chart: String,
+    /// `--version`: the version or range (pinned by a lock file); `None` for charts read from
+    /// a path.
+    pub version: Option<String>,
     /// The `--values` files, in order.
     pub values_files: Vec<String>,
     /// `--set`/`--set-file` flag pairs.
@@ -127,7 +146,7 @@ pub fn template(
         call.release.name().to_string(),
         call.chart.clone(),
     ]);
-    if let Some(version) = spec.version.as_deref().filter(|v| !v.is_empty()) {
+    if let Some(version) = call.version.as_deref().filter(|v| !v.is_empty()) {
         args.extend(["--version".into(), version.into()]);
     }
     if spec.devel.or(defaults.devel).unwrap_or(false) {
@@ -253,7 +272,7 @@ pub fn upgrade(
         call.release.name().to_string(),
         call.chart.clone(),
     ]);
-    if let Some(version) = spec.version.as_deref().filter(|v| !v.is_empty()) {
+    if let Some(version) = call.version.as_deref().filter(|v| !v.is_empty()) {
         args.extend(["--version".into(), version.into()]);
     }
     if on(spec.devel, defaults.devel) {
@@ -433,14 +452,29 @@ mod tests {
         let oci =
             repository("{name: o, url: ghcr.io/org/charts, oci: true, username: u2, password: p2}");
         assert_eq!(
-            registry_login(&oci).map(|(a, p)| (a.join(" "), p)),
+            registry_login(&oci, false).map(|(a, p)| (a.join(" "), p)),
             Some((
-                "registry login ghcr.io/org/charts --username u2 --password-stdin".into(),
+                "registry login ghcr.io --username u2 --password-stdin".into(),
                 "p2".into()
             ))
         );
+        let plain = repository(
+            "{name: o, url: 'oci://127.0.0.1:5000/charts/', oci: true, plainHttp: true, username: u, password: p}",
+        );
         assert_eq!(
-            registry_login(&repository("{name: o, url: ghcr.io/x, oci: true}")),
+            registry_login(&plain, true)
+                .map(|(a, _)| a.join(" "))
+                .as_deref(),
+            Some("registry login 127.0.0.1:5000 --plain-http --username u --password-stdin")
+        );
+        assert_eq!(
+            registry_login(&plain, false)
+                .map(|(a, _)| a.join(" "))
+                .as_deref(),
+            Some("registry login 127.0.0.1:5000 --username u --password-stdin")
+        );
+        assert_eq!(
+            registry_login(&repository("{name: o, url: ghcr.io/x, oci: true}"), false),
             None
         );
     }

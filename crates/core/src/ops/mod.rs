@@ -5,6 +5,7 @@ pub mod build;
 pub mod deps;
 pub mod list;
 mod path_template;
+pub mod remote_charts;
 pub mod repos;
 mod selection;
 pub mod sync;

@@ -6,11 +6,15 @@
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
+use crate::charts::{Fetcher, RemoteChart};
 use crate::events::{Event, Events};
 use crate::graph::{Direction, Outcome, ReleaseId, Scheduler};
 use crate::helm::Helm;
 use crate::helm::argv::{self, ReleaseCall, UpgradeFlags};
 use crate::ops::Selection;
+use crate::ops::remote_charts::{
+    chart_cache, fetch_charts, needed_repositories, pinned_versions, release_chart,
+};
 use crate::ops::repos::add_repositories;
 use crate::ops::template::{OperationError, Prepared, build_dependencies, prepare};
 use crate::project::{Project, Release};
@@ -25,6 +29,8 @@ pub struct SyncOptions {
     pub concurrency: usize,
     /// Extra `--values`, `--set` and `--args` for every upgrade.
     pub flags: UpgradeFlags,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<std::path::PathBuf>,
 }
 
 /// What happened to each release, in the order they finished.
@@ -57,12 +63,6 @@ pub async fn sync<H: Helm>(
             source,
         })?
         .is_helm4();
-    add_repositories(helm, project, false, events)
-        .await
-        .map_err(|source| OperationError::Helm {
-            release: "repositories".into(),
-            source,
-        })?;
     let releases: Vec<&Release> = selection
         .releases
         .iter()
@@ -73,9 +73,27 @@ pub async fn sync<H: Helm>(
         .copied()
         .filter(|r| r.installed() && r.enabled)
         .collect();
+    let versions = pinned_versions(project)?;
     if !options.skip_deps {
+        let needed = needed_repositories(project, &to_install);
+        add_repositories(helm, project, Some(&needed), false, events).await?;
         build_dependencies(helm, project, &to_install, events).await?;
     }
+    // OCI charts are pulled first and installed from the archive, as Helmfile does; charts of
+    // chart repositories go to helm by name with their pinned version, as Helmfile 0.166 does.
+    let concurrency = match options.concurrency {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let oci: Vec<&Release> = to_install
+        .iter()
+        .copied()
+        .filter(|r| matches!(release_chart(project, r), Some(RemoteChart::Oci { .. })))
+        .collect();
+    let (cache, _temporary_cache) = chart_cache(options.chart_cache.as_deref())?;
+    let fetcher =
+        Fetcher::new(helm, cache, concurrency, events).with_recorded_ranges(options.skip_deps);
+    let fetched = fetch_charts(project, &oci, &versions, &fetcher).await?;
     let mut report = SyncReport::default();
     for release in releases.iter().filter(|r| !r.installed()) {
         if uninstall_if_present(helm, project, release).await? {
@@ -88,16 +106,13 @@ pub async fn sync<H: Helm>(
     let dir = PrivateDir::new()?;
     let mut prepared: Vec<(&Release, Prepared)> = Vec::with_capacity(to_install.len());
     for (index, release) in to_install.iter().enumerate() {
-        prepared.push((release, prepare(project, release, index, &dir)?));
+        let values = prepare(project, release, index, &dir, &versions, &fetched)?;
+        prepared.push((release, values));
     }
     let flags = UpgradeFlags {
         helm4,
         environment_kube_context: project.environment.kube_context.clone(),
         ..options.flags.clone()
-    };
-    let concurrency = match options.concurrency {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        n => n,
     };
     let mut scheduler = Scheduler::new(&selection.graph, Direction::Forward);
     let mut running = FuturesUnordered::new();
@@ -165,6 +180,7 @@ async fn upgrade<H: Helm>(
     let call = ReleaseCall {
         release,
         chart: prepared.chart.clone(),
+        version: prepared.version.clone(),
         values_files: prepared.values_files.clone(),
         set_flags: &prepared.set_flags,
     };

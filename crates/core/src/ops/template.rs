@@ -2,15 +2,22 @@
 //! values, as Helmfile does, with each local chart's dependencies built once and releases run
 //! concurrently; the output comes in release order.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use futures_util::{StreamExt, stream};
 
+use crate::charts::lock::LockError;
+use crate::charts::{ChartsError, Fetched, Fetcher};
 use crate::events::{Event, Events};
+use crate::graph::ReleaseId;
 use crate::helm::argv::{self, ReleaseCall, TemplateFlags};
 use crate::helm::{Helm, HelmError};
+use crate::location::Location;
 use crate::ops::deps::local_chart;
 use crate::ops::path_template::render_path;
+use crate::ops::remote_charts::{chart_cache, fetch_charts, needed_repositories, pinned_versions};
+use crate::ops::repos::add_repositories;
 use crate::project::{Project, Release};
 use crate::secrets::{PrivateDir, SecretsError};
 use crate::template::Value as TemplateValue;
@@ -29,6 +36,8 @@ pub struct TemplateOptions {
     pub output_dir: Option<String>,
     /// `--output-dir-template`: each release's folder under the output dir.
     pub output_dir_template: Option<String>,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<PathBuf>,
 }
 
 /// Helmfile's default `--output-dir-template`.
@@ -56,6 +65,32 @@ pub enum OperationError {
     /// The private folder for values files could not be written.
     #[error(transparent)]
     PrivateDir(#[from] SecretsError),
+    /// A remote chart could not be resolved or fetched, or its repository added.
+    #[error(transparent)]
+    Charts(#[from] ChartsError),
+    /// A lock file could not be read.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// The state's lock file has no version for a release's chart that fits its constraint.
+    #[error("{location}: {} has no version of chart \"{chart}\" that matches \"{constraint}\"", .lock.display())]
+    StaleLock {
+        /// Where the release's version (or chart) is written.
+        location: Location,
+        /// The chart.
+        chart: String,
+        /// The release's version constraint.
+        constraint: String,
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
 }
 
 impl OperationError {
@@ -63,6 +98,10 @@ impl OperationError {
     pub fn hint(&self) -> Option<String> {
         match self {
             Self::Helm { source, .. } => source.hint(),
+            Self::Charts(error) => error.hint(),
+            Self::StaleLock { .. } => Some(
+                "run `windlass deps` to resolve the versions again and update the lock file".into(),
+            ),
             _ => None,
         }
     }
@@ -94,13 +133,24 @@ pub async fn run_per_release<H: Helm>(
         .map(|&i| &project.releases[i])
         .filter(|r| r.installed() && r.enabled)
         .collect();
+    let concurrency = match options.concurrency {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let versions = pinned_versions(project)?;
     if !options.skip_deps {
+        let needed = needed_repositories(project, &releases);
+        add_repositories(helm, project, Some(&needed), false, events).await?;
         build_dependencies(helm, project, &releases, events).await?;
     }
+    let (cache, _temporary_cache) = chart_cache(options.chart_cache.as_deref())?;
+    let fetcher =
+        Fetcher::new(helm, cache, concurrency, events).with_recorded_ranges(options.skip_deps);
+    let fetched = fetch_charts(project, &releases, &versions, &fetcher).await?;
     let dir = PrivateDir::new()?;
     let mut calls = Vec::with_capacity(releases.len());
     for (index, release) in releases.iter().enumerate() {
-        let prepared = prepare(project, release, index, &dir)?;
+        let prepared = prepare(project, release, index, &dir, &versions, &fetched)?;
         let output_dir = match &options.output_dir {
             Some(dir) => {
                 let template = options
@@ -113,43 +163,32 @@ pub async fn run_per_release<H: Helm>(
             }
             None => None,
         };
-        calls.push((
-            release,
-            prepared.chart,
-            prepared.values_files,
-            prepared.set_flags,
-            output_dir,
-        ));
+        calls.push((release, prepared, output_dir));
     }
-    let concurrency = match options.concurrency {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        n => n,
-    };
     let outputs: Vec<Result<String, OperationError>> = stream::iter(calls)
-        .map(
-            |(release, chart, values_files, set_flags, output_dir)| async move {
-                let call = ReleaseCall {
-                    release,
-                    chart,
-                    values_files,
-                    set_flags: &set_flags,
-                };
-                let defaults = &project.state_of(release).helm_defaults;
-                let args = match command {
-                    ChartCommand::Template => {
-                        argv::template(&call, defaults, &options.flags, output_dir.as_deref())
-                    }
-                    ChartCommand::Lint => argv::lint(&call, defaults, &options.flags),
-                };
-                helm.run(&args)
-                    .await
-                    .map(|output| output.stdout)
-                    .map_err(|source| OperationError::Helm {
-                        release: release.name().to_string(),
-                        source,
-                    })
-            },
-        )
+        .map(|(release, prepared, output_dir)| async move {
+            let call = ReleaseCall {
+                release,
+                chart: prepared.chart,
+                version: prepared.version,
+                values_files: prepared.values_files,
+                set_flags: &prepared.set_flags,
+            };
+            let defaults = &project.state_of(release).helm_defaults;
+            let args = match command {
+                ChartCommand::Template => {
+                    argv::template(&call, defaults, &options.flags, output_dir.as_deref())
+                }
+                ChartCommand::Lint => argv::lint(&call, defaults, &options.flags),
+            };
+            helm.run(&args)
+                .await
+                .map(|output| output.stdout)
+                .map_err(|source| OperationError::Helm {
+                    release: release.name().to_string(),
+                    source,
+                })
+        })
         .buffered(concurrency)
         .collect()
         .await;
@@ -162,20 +201,25 @@ pub async fn run_per_release<H: Helm>(
     Ok(text)
 }
 
-/// A release's values written for helm: the chart argument, the `--values` files in the
-/// run's private folder, and the `--set` flags.
+/// A release's values written for helm: the chart argument and its `--version`, the `--values`
+/// files in the run's private folder, and the `--set` flags.
 pub(crate) struct Prepared {
     pub chart: String,
+    pub version: Option<String>,
     pub values_files: Vec<String>,
     pub set_flags: Vec<String>,
 }
 
-/// Makes a release's values and writes them into `dir` (`index` keeps file names apart).
+/// Makes a release's values and writes them into `dir` (`index` keeps file names apart); its
+/// chart is the `fetched` archive when there is one, else as written with its pinned version
+/// (`versions`, per project release).
 pub(crate) fn prepare(
     project: &Project,
     release: &Release,
     index: usize,
     dir: &PrivateDir,
+    versions: &[Option<String>],
+    fetched: &HashMap<ReleaseId, Fetched>,
 ) -> Result<Prepared, OperationError> {
     let values = release_values(project, release)?;
     let mut values_files = Vec::with_capacity(values.files.len());
@@ -191,8 +235,17 @@ pub(crate) fn prepare(
                 .into_owned(),
         );
     }
+    let (chart, version) = match fetched.get(&release.id) {
+        Some(fetched) => (fetched.archive.to_string_lossy().into_owned(), None),
+        None => {
+            let position = project.releases.iter().position(|r| r.id == release.id);
+            let version = position.and_then(|i| versions.get(i).cloned().flatten());
+            (chart_argument(project, release), version)
+        }
+    };
     Ok(Prepared {
-        chart: chart_argument(project, release),
+        chart,
+        version,
         values_files,
         set_flags: values.set_flags,
     })

@@ -334,6 +334,11 @@ impl Release {
         self.spec.installed.unwrap_or(true)
     }
 
+    /// Where the field `field` (e.g. `version`) was written.
+    pub fn field_location(&self, field: &str) -> Location {
+        self.layers.locate(&[Segment::Key(field.to_string())])
+    }
+
     /// Where entry `index` of the list field `field` (e.g. `values`) was written.
     pub fn value_location(&self, field: &str, index: usize) -> Location {
         self.layers
