@@ -71,12 +71,12 @@ fn a_failing_repo_add_names_the_command_without_secrets() {
         .arg("repos")
         .current_dir(project.path())
         .env("RECORDING_HELM_FAIL", "repo add");
-    assert_snapshot!(windlass_tests::render(command, project.path()), @"
+    assert_snapshot!(windlass_tests::render(command, project.path()), @r#"
     exit: 1
     ----- stdout -----
     ----- stderr -----
     error: repository "private" (https://charts.example.com): `helm repo add private https://charts.example.com --force-update --username *** --password ***` failed (exit 1): Error: simulated failure of `repo add`
-    ");
+    "#);
 }
 
 #[test]
