@@ -140,18 +140,24 @@ impl<'a, H: Helm> Fetcher<'a, H> {
                 distinct.push(key);
             }
         }
-        let archives: HashMap<(String, String), PathBuf> = stream::iter(distinct)
+        let results: Vec<(&RemoteChart, String, PathBuf, bool)> = stream::iter(distinct)
             .map(|(chart, version)| async move {
-                let source = chart.source();
-                let archive = match self.cache.lookup(&source, version) {
-                    Some(archive) => archive,
-                    None => self.pull(chart, version).await?.archive,
+                let (archive, pulled) = match self.cache.lookup(&chart.source(), version) {
+                    Some(archive) => (archive, false),
+                    None => (self.pull(chart, version).await?.archive, true),
                 };
-                Ok::<_, ChartsError>(((source, version.to_string()), archive))
+                Ok::<_, ChartsError>((chart, version.to_string(), archive, pulled))
             })
-            .buffer_unordered(self.concurrency)
+            .buffered(self.concurrency)
             .try_collect()
             .await?;
+        let mut archives: HashMap<(String, String), PathBuf> = HashMap::new();
+        for (chart, version, archive, pulled) in results {
+            if pulled {
+                self.announce(chart, &version);
+            }
+            archives.insert((chart.source(), version), archive);
+        }
         Ok(wanted
             .iter()
             .map(|item| {
@@ -194,14 +200,18 @@ impl<'a, H: Helm> Fetcher<'a, H> {
             .filter(|_| !is_exact(version))
             .unwrap_or_else(|| version.to_string());
         let archive = self.cache.store(&chart.source(), &pulled_version, &file)?;
-        self.events.emit(Event::ChartFetched {
-            chart: reference,
-            version: pulled_version.clone(),
-        });
         Ok(Fetched {
             version: pulled_version,
             archive,
         })
+    }
+
+    /// Tells that a chart was downloaded (in a stable order, whatever finished first).
+    fn announce(&self, chart: &RemoteChart, version: &str) {
+        self.events.emit(Event::ChartFetched {
+            chart: chart.helm_reference(),
+            version: version.to_string(),
+        });
     }
 
     /// Helm's copy of a repository's index, read once per run.
