@@ -244,8 +244,19 @@ pub fn index_charts(helm: &Path, dir: &Path) {
 
 /// Runs `helm ARGS` with `env`, panicking with its output when it fails.
 pub fn helm_ok(helm: &Path, env: &[(&str, &Path)], args: &[&std::ffi::OsStr]) -> String {
+    helm_ok_in(helm, Path::new("."), env, args)
+}
+
+/// Runs `helm ARGS` in `dir` with `env`, panicking with its output when it fails; returns stdout.
+pub fn helm_ok_in(
+    helm: &Path,
+    dir: &Path,
+    env: &[(&str, &Path)],
+    args: &[&std::ffi::OsStr],
+) -> String {
     let output = Command::new(helm)
         .args(args)
+        .current_dir(dir)
         .envs(env.iter().copied())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {helm:?}: {e}"));

@@ -5,11 +5,10 @@
 //! wrong credentials and ranges that match nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use insta::assert_snapshot;
 use windlass_tests::chart_repo::{
-    ChartRepoServer, ChartSpec, Credentials, index_charts, package_charts,
+    ChartRepoServer, ChartSpec, Credentials, helm_ok_in, index_charts, package_charts,
 };
 use windlass_tests::registry::Registry;
 use windlass_tests::{TestProject, helm_home_env, real_helm};
@@ -154,19 +153,11 @@ impl Remote {
     }
 
     /// Runs real helm with this test's helm home in `dir`.
-    fn helm_in(&self, dir: &Path, args: &[&str]) -> String {
-        let output = Command::new(&self.helm)
-            .args(args)
-            .current_dir(dir)
-            .envs(helm_home_env(&self.work.path().join("helm")))
-            .output()
-            .unwrap_or_else(|e| panic!("helm: {e}"));
-        assert!(
-            output.status.success(),
-            "helm {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
+    fn helm_in(&self, dir: &Path, args: &[&str]) {
+        let env = helm_home_env(&self.work.path().join("helm"));
+        let env: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        helm_ok_in(&self.helm, dir, &env, &args);
     }
 }
 
@@ -314,12 +305,9 @@ fn deps_locks_versions(major: u32) -> String {
         .collect::<Vec<_>>()
         .join("\n");
     report.push_str(&format!("----- helmfile.lock -----\n{masked}\n"));
-    let mask_all = |t: String| {
-        masks
-            .iter()
-            .fold(t, |t, (from, to)| t.replace(from.as_str(), to))
-    };
-    report = mask_all(report);
+    report = masks
+        .iter()
+        .fold(report, |t, (from, to)| t.replace(from.as_str(), to));
     // A newer patch release appears; the locked versions still render until deps runs again.
     remote.publish_patch();
     let locked = remote.run(&project, &["-l", "name=ranged", "template"], &masks);

@@ -105,7 +105,7 @@ pub fn remote_chart(
     if repository.oci {
         return Some(RemoteChart::Oci {
             reference: format!("{}/{name}", registry_path(&repository.url)),
-            flags: oci_flags(repository),
+            flags: crate::helm::argv::registry_flags(repository),
         });
     }
     Some(RemoteChart::Repository {
@@ -120,27 +120,6 @@ pub fn registry_path(url: &str) -> &str {
     url.strip_prefix("oci://")
         .unwrap_or(url)
         .trim_end_matches('/')
-}
-
-/// The flags `helm pull` needs to reach an OCI repository's registry.
-fn oci_flags(repository: &crate::project::Repository) -> Vec<String> {
-    let mut flags = Vec::new();
-    let files = [
-        ("--ca-file", &repository.ca_file),
-        ("--cert-file", &repository.cert_file),
-        ("--key-file", &repository.key_file),
-    ];
-    for (flag, value) in files {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            flags.extend([flag.to_string(), value.to_string()]);
-        }
-    }
-    if repository.plain_http {
-        flags.push("--plain-http".into());
-    } else if repository.skip_tls_verify {
-        flags.push("--insecure-skip-tls-verify".into());
-    }
-    flags
 }
 
 #[cfg(test)]

@@ -18,18 +18,16 @@ pub fn repo_add(repository: &Repository) -> Option<Vec<String>> {
     ]
     .map(String::from)
     .to_vec();
-    let pairs = [
-        ("--cert-file", &repository.cert_file),
-        ("--key-file", &repository.key_file),
-        ("--ca-file", &repository.ca_file),
-        ("--username", &repository.username),
-        ("--password", &repository.password),
-    ];
-    for (flag, value) in pairs {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            args.extend([flag.to_string(), value.to_string()]);
-        }
-    }
+    push_set(
+        &mut args,
+        &[
+            ("--cert-file", &repository.cert_file),
+            ("--key-file", &repository.key_file),
+            ("--ca-file", &repository.ca_file),
+            ("--username", &repository.username),
+            ("--password", &repository.password),
+        ],
+    );
     if repository.pass_credentials {
         args.push("--pass-credentials".into());
     }
@@ -53,16 +51,7 @@ pub fn registry_login(repository: &Repository, helm4: bool) -> Option<(Vec<Strin
     let path = crate::charts::registry_path(&repository.url);
     let host = path.split('/').next().unwrap_or(path);
     let mut args: Vec<String> = ["registry", "login", host].map(String::from).to_vec();
-    let files = [
-        ("--cert-file", &repository.cert_file),
-        ("--key-file", &repository.key_file),
-        ("--ca-file", &repository.ca_file),
-    ];
-    for (flag, value) in files {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            args.extend([flag.to_string(), value.to_string()]);
-        }
-    }
+    push_set(&mut args, &tls_files(repository));
     if repository.plain_http && helm4 {
         args.push("--plain-http".into());
     } else if repository.skip_tls_verify {
@@ -74,6 +63,37 @@ pub fn registry_login(repository: &Repository, helm4: bool) -> Option<(Vec<Strin
         "--password-stdin".into(),
     ]);
     Some((args, password.to_string()))
+}
+
+/// The flags `helm pull` needs to reach an OCI repository's registry: its TLS files, and
+/// `--plain-http` (or `--insecure-skip-tls-verify`).
+pub fn registry_flags(repository: &Repository) -> Vec<String> {
+    let mut flags = Vec::new();
+    push_set(&mut flags, &tls_files(repository));
+    if repository.plain_http {
+        flags.push("--plain-http".into());
+    } else if repository.skip_tls_verify {
+        flags.push("--insecure-skip-tls-verify".into());
+    }
+    flags
+}
+
+/// A repository's client certificate, key and CA files, with their flags.
+fn tls_files(repository: &Repository) -> [(&'static str, &Option<String>); 3] {
+    [
+        ("--cert-file", &repository.cert_file),
+        ("--key-file", &repository.key_file),
+        ("--ca-file", &repository.ca_file),
+    ]
+}
+
+/// `FLAG VALUE` for each pair whose value is set and not empty.
+fn push_set(args: &mut Vec<String>, pairs: &[(&str, &Option<String>)]) {
+    for (flag, value) in pairs {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            args.extend([flag.to_string(), value.to_string()]);
+        }
+    }
 }
 
 /// `helm repo update`: refresh every repository index.
