@@ -8,27 +8,59 @@ use sha2::{Digest, Sha256};
 use crate::charts::ChartsError;
 
 /// A folder of chart archives keyed by content.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ChartCache {
     dir: PathBuf,
+    /// For a cache of one run: the temporary folder, made when the first chart is stored.
+    temporary: Option<std::sync::OnceLock<tempfile::TempDir>>,
 }
 
 impl ChartCache {
     /// The cache in `dir` (created when something is stored).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: dir.into(),
+            temporary: None,
+        }
     }
 
-    /// Its folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// A cache for one run, in a temporary folder made only if a chart is fetched and removed
+    /// when the cache is dropped.
+    pub fn temporary() -> Self {
+        Self {
+            dir: PathBuf::new(),
+            temporary: Some(std::sync::OnceLock::new()),
+        }
+    }
+
+    /// Its folder; for a temporary cache, made now if it does not exist yet.
+    pub fn dir(&self) -> Result<&Path, ChartsError> {
+        let Some(cell) = &self.temporary else {
+            return Ok(&self.dir);
+        };
+        if let Some(dir) = cell.get() {
+            return Ok(dir.path());
+        }
+        let made = tempfile::Builder::new()
+            .prefix("windlass-charts-")
+            .tempdir()
+            .map_err(|e| self.error(&std::env::temp_dir(), e))?;
+        Ok(cell.get_or_init(|| made).path())
+    }
+
+    /// Its folder if it exists already (a temporary cache has none until a chart is stored).
+    fn existing_dir(&self) -> Option<&Path> {
+        match &self.temporary {
+            None => Some(&self.dir),
+            Some(cell) => cell.get().map(tempfile::TempDir::path),
+        }
     }
 
     /// The archive of `source` (see [`crate::charts::RemoteChart::source`]) at `version`, if an
     /// earlier fetch stored it.
     pub fn lookup(&self, source: &str, version: &str) -> Option<PathBuf> {
-        let digest = std::fs::read_to_string(self.ref_file("refs", source, version)).ok()?;
-        let archive = self.archive(digest.trim());
+        let digest = std::fs::read_to_string(self.ref_file("refs", source, version)?).ok()?;
+        let archive = self.archive(digest.trim())?;
         archive.is_file().then_some(archive)
     }
 
@@ -37,7 +69,8 @@ impl ChartCache {
     pub fn store(&self, source: &str, version: &str, file: &Path) -> Result<PathBuf, ChartsError> {
         let bytes = std::fs::read(file).map_err(|e| self.error(file, e))?;
         let digest = hex(&Sha256::digest(&bytes));
-        let archive = self.archive(&digest);
+        self.dir()?;
+        let archive = self.archive(&digest).unwrap_or_default();
         if !archive.is_file() {
             create_dir(archive.parent())?;
             std::fs::rename(file, &archive).map_err(|e| self.error(&archive, e))?;
@@ -49,7 +82,7 @@ impl ChartCache {
     /// The version `constraint` picked for `source` the last time the registry was asked (OCI
     /// ranges can only be resolved by the registry).
     pub fn resolution(&self, source: &str, constraint: &str) -> Option<String> {
-        std::fs::read_to_string(self.ref_file("resolutions", source, constraint))
+        std::fs::read_to_string(self.ref_file("resolutions", source, constraint)?)
             .ok()
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
@@ -68,20 +101,25 @@ impl ChartCache {
     /// A private folder inside the cache for a download (same file system, so a finished
     /// archive is renamed into place, never half-written).
     pub fn scratch(&self) -> Result<tempfile::TempDir, ChartsError> {
-        create_dir(Some(&self.dir))?;
+        let dir = self.dir()?;
+        create_dir(Some(dir))?;
         tempfile::Builder::new()
             .prefix(".download-")
-            .tempdir_in(&self.dir)
-            .map_err(|e| self.error(&self.dir, e))
+            .tempdir_in(dir)
+            .map_err(|e| self.error(dir, e))
     }
 
-    fn archive(&self, digest: &str) -> PathBuf {
-        self.dir.join("sha256").join(format!("{digest}.tgz"))
+    fn archive(&self, digest: &str) -> Option<PathBuf> {
+        Some(
+            self.existing_dir()?
+                .join("sha256")
+                .join(format!("{digest}.tgz")),
+        )
     }
 
-    fn ref_file(&self, kind: &str, source: &str, version: &str) -> PathBuf {
+    fn ref_file(&self, kind: &str, source: &str, version: &str) -> Option<PathBuf> {
         let key = hex(&Sha256::digest(format!("{source}\0{version}").as_bytes()));
-        self.dir.join(kind).join(key)
+        Some(self.existing_dir()?.join(kind).join(key))
     }
 
     /// Writes a small reference file atomically (temporary file, then rename).
@@ -92,7 +130,8 @@ impl ChartCache {
         key: &str,
         content: &str,
     ) -> Result<(), ChartsError> {
-        let file = self.ref_file(kind, source, key);
+        self.dir()?;
+        let file = self.ref_file(kind, source, key).unwrap_or_default();
         let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
         create_dir(Some(&folder))?;
         let mut temp =

@@ -73,7 +73,7 @@ pub async fn update_dependencies<H: Helm>(
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let (cache, _temporary_cache) = chart_cache(options.chart_cache.as_deref())?;
+    let cache = chart_cache(options.chart_cache.as_deref());
     let fetcher = Fetcher::new(helm, cache, concurrency, events);
     write_locks(project, &fetcher, events).await
 }

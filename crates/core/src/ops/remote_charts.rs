@@ -233,22 +233,11 @@ pub async fn fetch_charts<H: Helm>(
     Ok(ids.into_iter().zip(fetched).collect())
 }
 
-/// The chart cache of a run: the folder given, or a temporary one that lives as long as the
-/// returned guard.
-pub fn chart_cache(
-    dir: Option<&std::path::Path>,
-) -> Result<(ChartCache, Option<tempfile::TempDir>), OperationError> {
+/// The chart cache of a run: the folder given, or a temporary one made only if a chart is
+/// fetched.
+pub fn chart_cache(dir: Option<&std::path::Path>) -> ChartCache {
     match dir {
-        Some(dir) => Ok((ChartCache::new(dir), None)),
-        None => {
-            let temp = tempfile::Builder::new()
-                .prefix("windlass-charts-")
-                .tempdir()
-                .map_err(|source| OperationError::Write {
-                    path: std::env::temp_dir(),
-                    source,
-                })?;
-            Ok((ChartCache::new(temp.path()), Some(temp)))
-        }
+        Some(dir) => ChartCache::new(dir),
+        None => ChartCache::temporary(),
     }
 }

@@ -90,7 +90,7 @@ pub async fn sync<H: Helm>(
         .copied()
         .filter(|r| matches!(release_chart(project, r), Some(RemoteChart::Oci { .. })))
         .collect();
-    let (cache, _temporary_cache) = chart_cache(options.chart_cache.as_deref())?;
+    let cache = chart_cache(options.chart_cache.as_deref());
     let fetcher =
         Fetcher::new(helm, cache, concurrency, events).with_recorded_ranges(options.skip_deps);
     let fetched = fetch_charts(project, &oci, &versions, &fetcher).await?;

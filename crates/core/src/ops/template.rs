@@ -143,7 +143,7 @@ pub async fn run_per_release<H: Helm>(
         add_repositories(helm, project, Some(&needed), false, events).await?;
         build_dependencies(helm, project, &releases, events).await?;
     }
-    let (cache, _temporary_cache) = chart_cache(options.chart_cache.as_deref())?;
+    let cache = chart_cache(options.chart_cache.as_deref());
     let fetcher =
         Fetcher::new(helm, cache, concurrency, events).with_recorded_ranges(options.skip_deps);
     let fetched = fetch_charts(project, &releases, &versions, &fetcher).await?;
