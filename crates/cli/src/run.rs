@@ -278,12 +278,14 @@ fn interruptible<T, E: Into<CommandError>>(
         .build()
         .map_err(CommandError::Runtime)?;
     runtime.block_on(async {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .map_err(CommandError::Runtime)?;
+        // Both handlers are installed before the work is first polled: a signal that comes while
+        // its first step runs must not find the default action (death) still in place.
+        let listen = |kind| tokio::signal::unix::signal(kind).map_err(CommandError::Runtime);
+        let mut interrupt = listen(tokio::signal::unix::SignalKind::interrupt())?;
+        let mut terminate = listen(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
             result = work => result.map_err(Into::into),
-            _ = tokio::signal::ctrl_c() => Err(CommandError::Interrupted(Signal::Interrupt)),
+            _ = interrupt.recv() => Err(CommandError::Interrupted(Signal::Interrupt)),
             _ = terminate.recv() => Err(CommandError::Interrupted(Signal::Terminate)),
         }
     })
