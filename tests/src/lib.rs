@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod chart_repo;
+pub mod cluster;
 pub mod registry;
 
 /// A project in a temporary folder, written file by file.
