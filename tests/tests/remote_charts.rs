@@ -2,7 +2,7 @@
 //! chart repository behind basic auth and an OCI registry behind htpasswd, both filled with
 //! charts packaged by helm. Covers `repos`, `template`, `deps` and `helmfile.lock`, fetching each
 //! chart once, working offline after a first run, and the errors of unreachable repositories,
-//! wrong credentials and ranges that match nothing.
+//! wrong credentials and ranges that match nothing, and `sync` against the local Kubernetes API.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,7 @@ use insta::assert_snapshot;
 use windlass_tests::chart_repo::{
     ChartRepoServer, ChartSpec, Credentials, helm_ok_in, index_charts, package_charts,
 };
+use windlass_tests::cluster::Cluster;
 use windlass_tests::registry::Registry;
 use windlass_tests::{TestProject, helm_home_env, real_helm};
 
@@ -460,4 +461,66 @@ fn e2e_local_chart_depending_on_a_repository_chart_helm3() {
 #[test]
 fn e2e_local_chart_depending_on_a_repository_chart_helm4() {
     assert_snapshot!(local_chart_with_repository_dependency(4));
+}
+
+/// `sync` against the local Kubernetes API: chart-repository charts by name with their version
+/// range, an OCI chart pulled first; the ConfigMaps in the cluster name the versions installed.
+fn sync_installs_remote_charts(major: u32) -> String {
+    let remote = Remote::start(major);
+    let cluster = Cluster::start();
+    let project = TestProject::new().file(
+        "helmfile.yaml",
+        &remote.helmfile(
+            "
+            - name: ranged
+              namespace: a
+              chart: local/webapp
+              version: ~0.1.0
+            - name: oci-range
+              namespace: a
+              chart: registry/ociapp
+              version: '>=0.1.0 <0.2.0'
+              needs: [a/ranged]
+            ",
+        ),
+    );
+    let cache = remote.work.path().join("cache");
+    let env: [(&str, &Path); 3] = [
+        ("WINDLASS_CACHE_DIR", &cache),
+        ("REPO_PASSWORD", Path::new(REPO_PASSWORD)),
+        ("REGISTRY_PASSWORD", Path::new(REGISTRY_PASSWORD)),
+    ];
+    let mut text = cluster.windlass(&project, major, &["--concurrency", "1", "sync"], &env);
+    for secret in [REPO_PASSWORD, REGISTRY_PASSWORD] {
+        assert!(!text.contains(secret), "a password was printed:\n{text}");
+    }
+    text = remote
+        .masks()
+        .iter()
+        .fold(text, |t, (from, to)| t.replace(from.as_str(), to));
+    text = mask_archive_names(&text.replace(&remote.work.path().display().to_string(), "[WORK]"));
+    text.push_str("----- release records -----\n");
+    text.push_str(&cluster.release_records());
+    text.push_str(&cluster.kubectl_transcript(
+        &[
+            "get",
+            "configmap",
+            "-n",
+            "a",
+            "-o",
+            "custom-columns=NAME:.metadata.name,CHART:.data.chart",
+        ],
+        &[],
+    ));
+    text
+}
+
+#[test]
+fn e2e_sync_installs_remote_charts_helm3() {
+    assert_snapshot!(sync_installs_remote_charts(3));
+}
+
+#[test]
+fn e2e_sync_installs_remote_charts_helm4() {
+    assert_snapshot!(sync_installs_remote_charts(4));
 }

@@ -106,6 +106,7 @@ impl<'a, H: Helm> Fetcher<'a, H> {
                 // Only the registry knows its tags: pulling with the range resolves it, and the
                 // archive goes to the cache for the fetch that follows.
                 let fetched = self.pull(&wanted.chart, constraint).await?;
+                self.announce(&wanted.chart, &fetched.version);
                 self.cache
                     .record_resolution(&source, constraint, &fetched.version)?;
                 Ok(fetched.version)
