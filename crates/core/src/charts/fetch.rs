@@ -67,6 +67,11 @@ impl<'a, H: Helm> Fetcher<'a, H> {
         self
     }
 
+    /// The cache, which keeps the fetched archives (a temporary cache lives as long as it).
+    pub fn into_cache(self) -> ChartCache {
+        self.cache
+    }
+
     /// The version `wanted` picks now: an exact version as written, a range resolved against the
     /// repository's index (or, for OCI, by the registry).
     pub async fn resolve(&self, wanted: &Wanted) -> Result<String, ChartsError> {

@@ -1,15 +1,17 @@
-//! `deps`: `helm dependency update` for every local chart of the selected releases, each chart
-//! once however many releases use it; then, as Helmfile does, each state file's remote charts
-//! are resolved now and their versions written to the state's lock file (`helmfile.lock`).
+//! Local charts' dependencies: `helm dependency build` before templating or installing (each
+//! chart that declares dependencies, once), and `deps`: `helm dependency update` for each local
+//! chart of the plan, once however many releases use it.
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::Path;
 
 use crate::charts::Fetcher;
 use crate::events::{Event, Events};
 use crate::helm::{Helm, argv};
-use crate::ops::remote_charts::{chart_cache, needed_repositories, write_locks};
-use crate::ops::repos::add_repositories;
-use crate::ops::template::OperationError;
+use crate::ops::OperationError;
+use crate::ops::remote_charts::{chart_cache, release_chart, write_locks};
+use crate::ops::repos::add_repositories_named;
+use crate::plan::{Desired, Plan, PlannedRelease};
 use crate::project::{Project, Release};
 
 /// How `deps` runs.
@@ -20,60 +22,111 @@ pub struct DepsOptions {
     /// How many OCI charts are asked of registries at once; 0 means one per available core.
     pub concurrency: usize,
     /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
-    pub chart_cache: Option<PathBuf>,
+    pub chart_cache: Option<std::path::PathBuf>,
 }
 
-/// The local chart folder of a release (relative to the project root), or `None` for charts
-/// from repositories and registries.
-pub fn local_chart(project: &Project, release: &Release) -> Option<PathBuf> {
-    let chart = release.chart();
-    if chart.contains("://") {
-        return None;
-    }
-    let shown = project.state_of(release).shown_dir.join(chart);
-    let local = chart.starts_with("./") || chart.starts_with("../") || chart.starts_with('/');
-    (local || release.base_dir.join(chart).is_dir()).then_some(shown)
+/// The local chart folders of the releases to install, each once, in definition order, with the
+/// first release that uses it.
+fn local_charts(plan: &Plan) -> Vec<(&Path, &PlannedRelease)> {
+    let mut seen = HashSet::new();
+    plan.releases
+        .iter()
+        .filter(|r| r.desired == Desired::Install)
+        .filter_map(|r| r.chart.local_path().map(|path| (path, r)))
+        .filter(|(path, _)| seen.insert(*path))
+        .collect()
 }
 
-/// Updates the dependencies of each distinct local chart among `selected`, in release order,
-/// then writes the lock file of every state file with remote charts (all its releases, as
-/// Helmfile locks them); returns the lock files written.
+/// `helm dependency update` for each local chart of `plan`; then, as Helmfile does, every state
+/// file's remote charts (all its releases) are resolved now and written to its lock file.
+/// Returns the lock files written.
 pub async fn update_dependencies<H: Helm>(
     helm: &H,
     project: &Project,
-    selected: &[usize],
+    plan: &Plan,
     options: &DepsOptions,
     events: &dyn Events,
-) -> Result<Vec<PathBuf>, OperationError> {
+) -> Result<Vec<std::path::PathBuf>, OperationError> {
     if !options.skip_repos {
-        let all: Vec<&Release> = project.releases.iter().collect();
-        let needed = needed_repositories(project, &all);
-        add_repositories(helm, project, Some(&needed), false, events).await?;
-    }
-    let mut done: Vec<PathBuf> = Vec::new();
-    for &index in selected {
-        let Some(chart) = local_chart(project, &project.releases[index]) else {
-            continue;
-        };
-        if done.contains(&chart) {
-            continue;
+        let mut names: Vec<String> = Vec::new();
+        for release in &project.releases {
+            if let Some(name) = repository_name(project, release)
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
         }
-        helm.run(&argv::dependency_update(&chart.to_string_lossy()))
+        add_repositories_named(helm, project, &names, events).await?;
+    }
+    for (chart, release) in local_charts(plan) {
+        let chart_text = chart.to_string_lossy();
+        let mut args = argv::global_flags(release);
+        args.extend(argv::dependency_update(&chart_text));
+        helm.run(&args)
             .await
-            .map_err(|source| OperationError::Helm {
-                release: chart.display().to_string(),
-                source,
-            })?;
+            .map_err(OperationError::helm(&chart_text))?;
         events.emit(Event::DependenciesUpdated {
-            chart: chart.clone(),
+            chart: chart.to_path_buf(),
         });
-        done.push(chart);
     }
     let concurrency = match options.concurrency {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let cache = chart_cache(options.chart_cache.as_deref());
-    let fetcher = Fetcher::new(helm, cache, concurrency, events);
+    let fetcher = Fetcher::new(
+        helm,
+        chart_cache(options.chart_cache.as_deref()),
+        concurrency,
+        events,
+    );
     write_locks(project, &fetcher, events).await
+}
+
+/// The declared repository a release's remote chart comes from, if any.
+fn repository_name(project: &Project, release: &Release) -> Option<String> {
+    release_chart(project, release)?;
+    let (repo, _) = release.chart().split_once('/')?;
+    project
+        .state_of(release)
+        .repositories
+        .iter()
+        .any(|r| r.name == repo)
+        .then(|| repo.to_string())
+}
+
+/// `helm dependency build` once per local chart that declares dependencies, unless the releases
+/// using it say `skipDeps` (Helmfile runs it once per release, and for charts without any).
+pub(crate) async fn build_dependencies<H: Helm>(
+    helm: &H,
+    plan: &Plan,
+    events: &dyn Events,
+) -> Result<(), OperationError> {
+    for (chart, release) in local_charts(plan) {
+        if release.settings.skip_deps || !declares_dependencies(&plan.root.join(chart)) {
+            continue;
+        }
+        let chart_text = chart.to_string_lossy();
+        helm.run(&argv::dependency_build(release, &chart_text))
+            .await
+            .map_err(OperationError::helm(&chart_text))?;
+        events.emit(Event::DependenciesBuilt {
+            chart: chart.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a chart folder declares dependencies (`Chart.yaml` or helm 2's `requirements.yaml`).
+fn declares_dependencies(chart: &Path) -> bool {
+    ["Chart.yaml", "requirements.yaml"].iter().any(|file| {
+        std::fs::read_to_string(chart.join(file))
+            .ok()
+            .and_then(|text| serde_yaml::from_str::<serde_yaml::Value>(&text).ok())
+            .and_then(|doc| {
+                doc.get("dependencies")
+                    .and_then(|d| d.as_sequence())
+                    .map(|d| !d.is_empty())
+            })
+            .unwrap_or(false)
+    })
 }

@@ -2,6 +2,7 @@
 //! state files' lock files pin (Helmfile's `ResolveDeps`), writing those lock files (`deps`),
 //! and fetching each chart once into the chart cache.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -12,10 +13,24 @@ use crate::charts::{
 use crate::events::{Event, Events};
 use crate::graph::ReleaseId;
 use crate::helm::Helm;
-use crate::ops::template::OperationError;
+use crate::ops::OperationError;
+use crate::plan::{ChartRef, Desired, Plan, PlannedRelease};
 use crate::project::{Project, Release, Repository};
 
-/// Where a release's chart lives, when windlass fetches it (see [`remote_chart`]).
+/// Where a planned release's chart lives, when windlass fetches it: `oci://` charts and charts
+/// of the plan's repositories.
+pub fn planned_chart(plan: &Plan, release: &PlannedRelease) -> Option<RemoteChart> {
+    match &release.chart {
+        ChartRef::Repository { .. } | ChartRef::Oci { .. } => remote_chart(
+            &release.chart.to_string(),
+            &plan.repositories,
+            release.settings.plain_http,
+        ),
+        _ => None,
+    }
+}
+
+/// Where a project release's chart lives, when windlass fetches it (see [`remote_chart`]).
 pub fn release_chart(project: &Project, release: &Release) -> Option<RemoteChart> {
     remote_chart(
         release.chart(),
@@ -38,31 +53,17 @@ fn repository_of<'p>(project: &'p Project, release: &Release) -> Option<&'p Repo
         .find(|r| r.name == repo)
 }
 
-/// The names of the repositories that `releases` need, each once, in the order the state files
-/// declare them.
-pub fn needed_repositories(project: &Project, releases: &[&Release]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for release in releases {
-        if let Some(repository) = repository_of(project, release)
-            && !names.contains(&repository.name)
-        {
-            names.push(repository.name.clone());
-        }
-    }
-    names
-}
-
-/// The version helm is asked for, per release (same order as `project.releases`): the state's
-/// lock file pins `repo/chart` releases of declared repositories, as Helmfile does; otherwise the
-/// release's own `version:`. A lock that has no fitting entry for one of its state's releases is
-/// an error, as in Helmfile.
+/// The version the state files' lock files pin, per release (same order as
+/// `project.releases`): `repo/chart` releases of declared repositories, when their state has a
+/// lock, as Helmfile does; `None` for the others. A lock that has no fitting entry for one of
+/// its state's releases is an error, as in Helmfile.
 pub fn pinned_versions(project: &Project) -> Result<Vec<Option<String>>, OperationError> {
     let mut locks: HashMap<usize, Option<LockFile>> = HashMap::new();
     let mut versions = Vec::with_capacity(project.releases.len());
     for release in &project.releases {
         let own = release.spec.version.clone().filter(|v| !v.is_empty());
         let Some(requirement) = requirement(project, release) else {
-            versions.push(own);
+            versions.push(None);
             continue;
         };
         let lock = match locks.get(&release.state) {
@@ -75,7 +76,7 @@ pub fn pinned_versions(project: &Project) -> Result<Vec<Option<String>>, Operati
             }
         };
         let Some(lock) = lock else {
-            versions.push(own);
+            versions.push(None);
             continue;
         };
         let constraint = own.clone().unwrap_or_default();
@@ -203,34 +204,78 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Operatio
     Ok(())
 }
 
-/// Fetches the remote charts of `releases` once each into the cache; returns the archive and
-/// version per release id. `versions` are [`pinned_versions`].
+/// Pins the plan's releases to the versions their state files' lock files hold (see
+/// [`pinned_versions`]), as Helmfile does before every command that uses charts.
+pub fn apply_lock(project: &Project, plan: &mut Plan) -> Result<(), OperationError> {
+    let pinned = pinned_versions(project)?;
+    for release in &mut plan.releases {
+        if let Some(version) = pinned.get(release.release_index).cloned().flatten() {
+            release.chart_version = Some(version);
+        }
+    }
+    Ok(())
+}
+
+/// The remote charts of a run, fetched: each release's archive, and the cache that keeps them.
+pub struct LocalCharts {
+    fetched: HashMap<ReleaseId, Fetched>,
+    _cache: ChartCache,
+}
+
+impl LocalCharts {
+    /// The release as helm should run it: from the fetched archive (no `--version`), or as it is.
+    pub fn localize<'r>(&self, release: &'r PlannedRelease) -> Cow<'r, PlannedRelease> {
+        match self.fetched.get(&release.id) {
+            Some(fetched) => {
+                let mut local = release.clone();
+                local.chart = ChartRef::Local {
+                    path: fetched.archive.clone(),
+                };
+                local.chart_version = None;
+                Cow::Owned(local)
+            }
+            None => Cow::Borrowed(release),
+        }
+    }
+}
+
+/// Fetches, once per (chart, version), the remote charts of the plan's releases to install that
+/// `wanted` selects, into the cache at `cache_dir` (a temporary one when `None`); with
+/// `skip_deps`, OCI ranges pick what they picked last time (see
+/// [`Fetcher::with_recorded_ranges`]).
 pub async fn fetch_charts<H: Helm>(
-    project: &Project,
-    releases: &[&Release],
-    versions: &[Option<String>],
-    fetcher: &Fetcher<'_, H>,
-) -> Result<HashMap<ReleaseId, Fetched>, OperationError> {
+    plan: &Plan,
+    helm: &H,
+    cache_dir: Option<&std::path::Path>,
+    skip_deps: bool,
+    concurrency: usize,
+    events: &dyn Events,
+    wanted: impl Fn(&RemoteChart) -> bool,
+) -> Result<LocalCharts, OperationError> {
     let mut ids = Vec::new();
-    let mut wanted = Vec::new();
-    for release in releases {
-        let Some(chart) = release_chart(project, release) else {
+    let mut charts = Vec::new();
+    for release in plan
+        .releases
+        .iter()
+        .filter(|r| r.desired == Desired::Install)
+    {
+        let Some(chart) = planned_chart(plan, release).filter(|c| wanted(c)) else {
             continue;
         };
-        let index = project
-            .releases
-            .iter()
-            .position(|r| r.id == release.id)
-            .unwrap_or_default();
         ids.push(release.id.clone());
-        wanted.push(Wanted {
+        charts.push(Wanted {
             chart,
-            constraint: versions.get(index).cloned().flatten().unwrap_or_default(),
-            devel: release.spec.devel.unwrap_or(false),
+            constraint: release.chart_version.clone().unwrap_or_default(),
+            devel: release.settings.devel,
         });
     }
-    let fetched = fetcher.fetch_all(&wanted).await?;
-    Ok(ids.into_iter().zip(fetched).collect())
+    let fetcher = Fetcher::new(helm, chart_cache(cache_dir), concurrency, events)
+        .with_recorded_ranges(skip_deps);
+    let fetched = fetcher.fetch_all(&charts).await?;
+    Ok(LocalCharts {
+        fetched: ids.into_iter().zip(fetched).collect(),
+        _cache: fetcher.into_cache(),
+    })
 }
 
 /// The chart cache of a run: the folder given, or a temporary one made only if a chart is
