@@ -8,6 +8,8 @@
 #   gpg                                (Debian package gnupg, for the sops PGP delegation test)
 #   /usr/bin/docker-registry           (Debian package docker-registry: the CNCF distribution registry,
 #                                       the OCI registry the remote-chart tests start on 127.0.0.1)
+#   openssl, htpasswd                  (Debian packages openssl and apache2-utils: the oracles that
+#                                       verify sprig's certificates, keys, AES and bcrypt output)
 # Everything comes from package registries; nothing is downloaded from elsewhere.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -71,6 +73,12 @@ if [ ! -x "$tools/bin/age" ]; then
       if ! command -v gpg >/dev/null 2>&1; then
   apt_install gnupg
 fi
+if ! command -v openssl >/dev/null 2>&1; then
+  apt_install openssl
+fi
+if ! command -v htpasswd >/dev/null 2>&1; then
+  apt_install apache2-utils
+fi
 echo "install-tools: age is missing; install the Debian package 'age'" >&2
       exit 1
     fi
@@ -83,5 +91,11 @@ if ! command -v gpg >/dev/null 2>&1; then
 fi
 if [ ! -x /usr/bin/docker-registry ]; then
   apt_install docker-registry
+fi
+if ! command -v openssl >/dev/null 2>&1; then
+  apt_install openssl
+fi
+if ! command -v htpasswd >/dev/null 2>&1; then
+  apt_install apache2-utils
 fi
 echo "install-tools: $("$tools/helm3/helm" version --short), $("$tools/helm4/helm" version --short), $("$tools/bin/sops" --disable-version-check --version | head -1), age $("$tools/bin/age" --version)"
