@@ -376,6 +376,7 @@ impl Loader<'_> {
                     decode(r, &at, "repository")
                 })
                 .collect::<Result<_, _>>()?,
+            lock_file: state.lock_file.clone(),
             selectors,
             values: environment.values.clone(),
             secret_paths,
