@@ -119,6 +119,17 @@ impl TestProject {
         text
     }
 
+    /// `windlass --helm-binary <real helm major> ARGS`, to run in the project folder.
+    pub fn windlass_with_helm(&self, major: u32, args: &[&str]) -> Command {
+        let mut command = windlass();
+        command
+            .arg("--helm-binary")
+            .arg(real_helm(major))
+            .args(args)
+            .current_dir(self.path());
+        command
+    }
+
     /// Runs `windlass ARGS` in the project folder with a clean environment and returns the
     /// snapshot text: exit code, stdout and stderr, with the folder's path replaced by `[PROJECT]`.
     pub fn run(&self, args: &[&str]) -> String {

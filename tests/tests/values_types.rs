@@ -8,20 +8,15 @@ use std::process::Command;
 use base64::Engine as _;
 use insta::assert_snapshot;
 use proptest::prelude::*;
-use windlass_tests::{TestProject, real_helm, render, repo_root, windlass};
+use windlass_tests::{TestProject, real_helm, render, repo_root};
 
 /// `windlass ARGS` with real helm `major` and the test age key.
 fn windlass_with(project: &TestProject, major: u32, args: &[&str]) -> Command {
-    let mut command = windlass();
-    command
-        .arg("--helm-binary")
-        .arg(real_helm(major))
-        .args(args)
-        .current_dir(project.path())
-        .env(
-            "SOPS_AGE_KEY_FILE",
-            repo_root().join("environments-example/age-test-key.txt"),
-        );
+    let mut command = project.windlass_with_helm(major, args);
+    command.env(
+        "SOPS_AGE_KEY_FILE",
+        repo_root().join("environments-example/age-test-key.txt"),
+    );
     command
 }
 

@@ -158,7 +158,8 @@ fn values_files_read_as_helm_reads_them_or_fail_with_their_line() {
     replicas: 3
     "#);
     // Nothing is written for a values file helm could not read either.
-    assert_snapshot!(run("name=broken"), @r#"
+    let broken = run("name=broken");
+    assert_snapshot!(broken, @r#"
     exit: 1
     ----- stdout -----
     ----- stderr -----
@@ -166,14 +167,11 @@ fn values_files_read_as_helm_reads_them_or_fail_with_their_line() {
       hint: helm reads a values file as a YAML map (YAML 1.1): check the indentation and quoting there
     "#);
     assert!(!project.path().join("out/broken.yaml").exists());
-    // Nor does `build --embed-values` show it as an empty map.
-    assert_snapshot!(project.run(&["-l", "name=broken", "build", "--embed-values"]), @r#"
-    exit: 1
-    ----- stdout -----
-    ----- stderr -----
-    error: broken.yaml:3:2: release "broken": not valid YAML: illegal placement of ':' indicator
-      hint: helm reads a values file as a YAML map (YAML 1.1): check the indentation and quoting there
-    "#);
+    // Nor does `build --embed-values` show it as an empty map: it fails the same way.
+    assert_eq!(
+        project.run(&["-l", "name=broken", "build", "--embed-values"]),
+        broken
+    );
 }
 
 #[test]

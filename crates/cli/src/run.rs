@@ -101,11 +101,9 @@ impl CommandError {
             Self::Plan(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
-            Self::Runtime(_)
-            | Self::Interrupted(_)
-            | Self::WriteValues(_)
-            | Self::Build(_)
-            | Self::Output(_) => None,
+            Self::WriteValues(error) => error.hint(),
+            Self::Build(error) => error.hint(),
+            Self::Runtime(_) | Self::Interrupted(_) | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
                 "available today: build, list, graph, repos, deps, template, lint, write-values, sync"
                     .into(),

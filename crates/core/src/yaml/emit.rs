@@ -58,32 +58,20 @@ pub(crate) fn key_order(a: &str, b: &str) -> Ordering {
                 Ordering::Greater
             };
         }
-        let (mut an, mut bn) = (0i64, 0i64);
+        // Past a non-zero digit of the same run, go-yaml's sorter counts both numbers from 1.
+        let mut leading = 0i64;
         if ar[i] == '0' || br[i] == '0' {
             let mut j = i;
             while j > 0 && ar[j - 1].is_ascii_digit() {
                 j -= 1;
                 if ar[j] != '0' {
-                    an = 1;
-                    bn = 1;
+                    leading = 1;
                     break;
                 }
             }
         }
-        let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an
-                .saturating_mul(10)
-                .saturating_add(i64::from(ar[ai] as u8 - b'0'));
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn
-                .saturating_mul(10)
-                .saturating_add(i64::from(br[bi] as u8 - b'0'));
-            bi += 1;
-        }
+        let (an, ai) = digit_run(&ar, i, leading);
+        let (bn, bi) = digit_run(&br, i, leading);
         if an != bn {
             return an.cmp(&bn);
         }
@@ -93,6 +81,17 @@ pub(crate) fn key_order(a: &str, b: &str) -> Ordering {
         return ar[i].cmp(&br[i]);
     }
     ar.len().cmp(&br.len())
+}
+
+/// The run of digits of `chars` from `start` appended to `n`, as go-yaml reads it: its value and
+/// where it ends.
+fn digit_run(chars: &[char], start: usize, mut n: i64) -> (i64, usize) {
+    let mut end = start;
+    while let Some(digit) = chars.get(end).and_then(|c| c.to_digit(10)) {
+        n = n.saturating_mul(10).saturating_add(i64::from(digit));
+        end += 1;
+    }
+    (n, end)
 }
 
 /// A node as the writer sees it: tags dropped.
