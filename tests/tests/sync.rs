@@ -243,7 +243,8 @@ fn a_secrets_error_deletes_nothing() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: helmfile.yaml:10:5: release "web": [PROJECT]/secrets.yaml: no `sops` metadata: the file is not encrypted with sops (hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`)
+    error: helmfile.yaml:10:5: release "web": [PROJECT]/secrets.yaml: no `sops` metadata: the file is not encrypted with sops
+      hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`
     ----- helm calls -----
     helm version --short
     "#
