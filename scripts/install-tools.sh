@@ -8,6 +8,7 @@
 #   gpg                                (Debian package gnupg, for the sops PGP delegation test)
 #   openssl, htpasswd                  (Debian packages openssl and apache2-utils: the oracles that
 #                                       verify sprig's certificates, keys, AES and bcrypt output)
+#   zsh, fish                          (Debian packages: the shells that load `windlass completion`)
 # Everything comes from package registries; nothing is downloaded from elsewhere.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -77,6 +78,12 @@ fi
 if ! command -v htpasswd >/dev/null 2>&1; then
   apt_install apache2-utils
 fi
+# zsh and fish load the scripts `windlass completion` prints (bash is already there).
+for shell in zsh fish; do
+  if ! command -v "$shell" >/dev/null 2>&1; then
+    apt_install "$shell"
+  fi
+done
 echo "install-tools: age is missing; install the Debian package 'age'" >&2
       exit 1
     fi
@@ -93,4 +100,10 @@ fi
 if ! command -v htpasswd >/dev/null 2>&1; then
   apt_install apache2-utils
 fi
+# zsh and fish load the scripts `windlass completion` prints (bash is already there).
+for shell in zsh fish; do
+  if ! command -v "$shell" >/dev/null 2>&1; then
+    apt_install "$shell"
+  fi
+done
 echo "install-tools: $("$tools/helm3/helm" version --short), $("$tools/helm4/helm" version --short), $("$tools/bin/sops" --disable-version-check --version | head -1), age $("$tools/bin/age" --version)"

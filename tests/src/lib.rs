@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod cluster;
+pub mod schema;
 
 /// A project in a temporary folder, written file by file.
 pub struct TestProject {
