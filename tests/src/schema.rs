@@ -2,6 +2,7 @@
 //! Schema validator (the `jsonschema` crate) as the judge. YAML is read as the loader reads it
 //! (YAML 1.2, merge keys applied), one document at a time.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::binary;
@@ -14,7 +15,12 @@ pub struct Schema {
 impl Schema {
     /// The schema `windlass schema KIND` prints (`charts`, `cluster` or `helmfile`).
     pub fn of(kind: &str) -> Self {
-        let output = Command::new(binary())
+        Self::printed_by(&binary(), kind)
+    }
+
+    /// The schema `WINDLASS schema KIND` prints, for the `windlass` binary at `windlass`.
+    pub fn printed_by(windlass: &Path, kind: &str) -> Self {
+        let output = Command::new(windlass)
             .args(["schema", kind])
             .output()
             .unwrap_or_else(|e| panic!("windlass schema {kind}: {e}"));

@@ -1,6 +1,7 @@
 //! `schema-check KIND FILE...`: checks YAML files against the schema `windlass schema KIND`
-//! prints, as the schema tests do; prints `ok FILE` or the file's errors, and exits 1 when any
-//! file fails. For measuring the schemas on files outside the repository.
+//! prints (the `windlass` beside this program, or `$WINDLASS_BIN`), as the schema tests do;
+//! prints `ok FILE` or the file's errors, and exits 1 when any file fails. For measuring the
+//! schemas on files outside the repository.
 
 use windlass_tests::schema::Schema;
 
@@ -10,7 +11,15 @@ fn main() -> std::process::ExitCode {
         eprintln!("usage: schema-check charts|cluster|helmfile FILE...");
         return std::process::ExitCode::from(2);
     };
-    let schema = Schema::of(kind);
+    // The windlass built beside this program, or `$WINDLASS_BIN`.
+    let windlass = std::env::var_os("WINDLASS_BIN")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            let exe = std::env::current_exe().ok()?;
+            Some(exe.parent()?.join("windlass"))
+        })
+        .unwrap_or_else(|| "windlass".into());
+    let schema = Schema::printed_by(&windlass, kind);
     let mut failed = false;
     for file in files {
         let errors = match std::fs::read_to_string(file) {
