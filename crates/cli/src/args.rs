@@ -127,8 +127,8 @@ pub enum Command {
     /// Write the merged values of every selected release to files
     #[command(after_help = crate::help::write_values())]
     WriteValues(WriteValuesArgs),
-    /// Update the dependencies of local charts
-    Deps(PassThrough),
+    /// Update the dependencies of local charts and lock the versions of remote charts
+    Deps(DepsArgs),
     /// Add and update the chart repositories
     Repos(PassThrough),
     /// Print the release dependency graph
@@ -142,6 +142,14 @@ pub struct PassThrough {
     /// Flags for the command
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     pub rest: Vec<String>,
+}
+
+/// `deps` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct DepsArgs {
+    /// Do not add the repositories first
+    #[arg(long)]
+    pub skip_repos: bool,
 }
 
 /// `template` flags (Helmfile's).
