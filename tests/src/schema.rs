@@ -20,16 +20,10 @@ impl Schema {
 
     /// The schema `WINDLASS schema KIND` prints, for the `windlass` binary at `windlass`.
     pub fn printed_by(windlass: &Path, kind: &str) -> Self {
-        let output = Command::new(windlass)
-            .args(["schema", kind])
-            .output()
-            .unwrap_or_else(|e| panic!("windlass schema {kind}: {e}"));
-        assert!(
-            output.status.success(),
-            "windlass schema {kind} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        Self::from_json(&String::from_utf8_lossy(&output.stdout))
+        Self::from_json(&crate::stdout_of(
+            Command::new(windlass).args(["schema", kind]),
+            &format!("windlass schema {kind}"),
+        ))
     }
 
     /// A schema given as JSON text.

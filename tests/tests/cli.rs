@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use insta::assert_snapshot;
-use windlass_tests::{TestProject, binary, render, repo_root, windlass};
+use windlass_tests::{TestProject, binary, render, repo_root, stdout_of, windlass};
 
 /// `name` from `PATH`; the test fails, saying what to do, when it is missing.
 fn shell(name: &str) -> PathBuf {
@@ -31,21 +31,16 @@ fn run_in(name: &str, script: &str) -> String {
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
     .unwrap_or_else(|e| panic!("PATH: {e}"));
-    let output = Command::new(shell(name))
-        .arg("-c")
-        .arg(script)
-        .env("PATH", path)
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join(".config"))
-        .env("XDG_DATA_HOME", home.path().join(".local/share"))
-        .output()
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert!(
-        output.status.success(),
-        "{name} -c failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    stdout_of(
+        Command::new(shell(name))
+            .arg("-c")
+            .arg(script)
+            .env("PATH", path)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("XDG_DATA_HOME", home.path().join(".local/share")),
+        &format!("{name} -c"),
+    )
 }
 
 /// Bash: the script registers `_windlass`, which completes commands, flags and flag values.

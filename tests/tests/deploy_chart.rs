@@ -6,7 +6,7 @@ use std::process::Command;
 
 use insta::assert_snapshot;
 use windlass_tests::cluster::kubectl_binary;
-use windlass_tests::{TestProject, real_helm, repo_root};
+use windlass_tests::{TestProject, real_helm, repo_root, stdout_of};
 
 fn chart() -> PathBuf {
     repo_root().join("deploy/windlass-drift")
@@ -161,21 +161,17 @@ fn kubectl_reads_the_rendered_kubeconfig() {
         .and_then(|o| o["data"]["kubeconfig"].as_str().map(String::from))
         .unwrap_or_else(|| panic!("no kubeconfig ConfigMap in:\n{manifests}"));
     let dir = TestProject::new().file("kubeconfig", &kubeconfig);
-    let output = Command::new(kubectl_binary())
-        .args(["config", "view", "--kubeconfig"])
-        .arg(dir.path().join("kubeconfig"))
-        .args([
-            "-o",
-            "jsonpath={range .contexts[*]}{.name} -> {.context.cluster} as {.context.user}{\"\\n\"}{end}current: {.current-context}{\"\\n\"}{.users[0].user.tokenFile}",
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("kubectl: {e}"));
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let contexts = stdout_of(
+        Command::new(kubectl_binary())
+            .args(["config", "view", "--kubeconfig"])
+            .arg(dir.path().join("kubeconfig"))
+            .args([
+                "-o",
+                "jsonpath={range .contexts[*]}{.name} -> {.context.cluster} as {.context.user}{\"\\n\"}{end}current: {.current-context}{\"\\n\"}{.users[0].user.tokenFile}",
+            ]),
+        "kubectl config view",
     );
-    assert_snapshot!(String::from_utf8_lossy(&output.stdout), @r"
+    assert_snapshot!(contexts, @r"
     in-cluster -> in-cluster as service-account
     staging-eu -> in-cluster as service-account
     current: staging-eu
