@@ -71,22 +71,7 @@ if [ ! -x "$tools/bin/age" ]; then
     if [ "$(id -u)" = 0 ]; then
       (apt-get install -y -qq age >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq age >/dev/null)
     else
-      if ! command -v gpg >/dev/null 2>&1; then
-  apt_install gnupg
-fi
-if ! command -v openssl >/dev/null 2>&1; then
-  apt_install openssl
-fi
-if ! command -v htpasswd >/dev/null 2>&1; then
-  apt_install apache2-utils
-fi
-# zsh and fish load the scripts `windlass completion` prints (bash is already there).
-for shell in zsh fish; do
-  if ! command -v "$shell" >/dev/null 2>&1; then
-    apt_install "$shell"
-  fi
-done
-echo "install-tools: age is missing; install the Debian package 'age'" >&2
+      echo "install-tools: age is missing; install the Debian package 'age'" >&2
       exit 1
     fi
   fi
