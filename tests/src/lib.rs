@@ -20,6 +20,9 @@ impl Default for TestProject {
     }
 }
 
+/// Where [`TestProject::helm_repositories`] writes helm's repository file.
+const HELM_REPOSITORIES: &str = ".helm/repositories.yaml";
+
 impl TestProject {
     /// An empty project folder.
     pub fn new() -> Self {
@@ -68,6 +71,16 @@ impl TestProject {
         self
     }
 
+    /// Writes a helm repository file naming `names` (what `helm repo add` would have left);
+    /// recorded runs hand it to windlass as `HELM_REPOSITORY_CONFIG`.
+    pub fn helm_repositories(self, names: &[&str]) -> Self {
+        let entries: String = names
+            .iter()
+            .map(|name| format!("- {{name: {name}, url: https://{name}.example}}\n"))
+            .collect();
+        self.file(HELM_REPOSITORIES, &format!("repositories:\n{entries}"))
+    }
+
     /// The project folder.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -89,8 +102,12 @@ impl TestProject {
             .arg(sibling_binary("recording-helm"))
             .args(args)
             .current_dir(self.path())
-            .env("RECORDING_HELM_LOG", &log)
-            .envs(env.iter().copied());
+            .env("RECORDING_HELM_LOG", &log);
+        let repositories = self.path().join(HELM_REPOSITORIES);
+        if repositories.exists() {
+            command.env("HELM_REPOSITORY_CONFIG", repositories);
+        }
+        command.envs(env.iter().copied());
         let mut text = render(command, self.path());
         text.push_str("----- helm calls -----\n");
         let log_text = mask_private_dirs(&std::fs::read_to_string(&log).unwrap_or_default());
@@ -141,6 +158,8 @@ pub fn windlass() -> Command {
         "SOPS_AGE_KEY",
         "SOPS_AGE_KEY_FILE",
         "SOPS_AGE_SSH_PRIVATE_KEY_FILE",
+        "HELM_REPOSITORY_CONFIG",
+        "HELM_CONFIG_HOME",
     ] {
         command.env_remove(name);
     }

@@ -5,7 +5,7 @@ use insta::assert_snapshot;
 use windlass_tests::{TestProject, interrupt_when, private_dirs_left, sibling_binary, windlass};
 
 fn project() -> TestProject {
-    TestProject::new().file(
+    TestProject::new().helm_repositories(&["bitnami"]).file(
         "helmfile.yaml",
         "
         helmDefaults:

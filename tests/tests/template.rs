@@ -6,6 +6,7 @@ use windlass_tests::{TestProject, real_helm};
 
 fn project() -> TestProject {
     TestProject::new()
+        .helm_repositories(&["bitnami"])
         .file(
             "helmfile.yaml",
             "
@@ -291,6 +292,47 @@ fn helm_messages_stream_at_debug_level_and_kubeconfig_reaches_helm() {
     ----- helm calls -----
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
       KUBECONFIG=/tmp/kube.yaml
+    "
+    );
+}
+
+#[test]
+fn a_chart_of_an_undeclared_repository_helm_does_not_know_fails_before_any_helm_call() {
+    let project = TestProject::new()
+        .file(
+            "helmfile.yaml",
+            "
+            repositories:
+            - {name: stable, url: https://charts.example}
+            releases:
+            - name: web
+              chart: stabel/web
+            - name: db
+              chart: added/postgres
+            ",
+        )
+        .file(
+            "helm-config/repositories.yaml",
+            "repositories:\n- name: added\n  url: https://added.example\n",
+        );
+    assert_snapshot!(project.run_recorded(&["template"]), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: helmfile.yaml:5:3: release "web": chart "stabel/web" names repository "stabel", which no state file declares and helm has not added
+      hint: the state files declare stable; declare "stabel" under `repositories:` too, or add it with `helm repo add stabel URL`
+    ----- helm calls -----
+    "#);
+    let config = project.path().join("helm-config/repositories.yaml");
+    assert_snapshot!(
+        project.run_recorded_with_env(&["-l", "name=db", "template"], &[("HELM_REPOSITORY_CONFIG", &config)]),
+        @"
+    exit: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    ----- helm calls -----
+    helm template db added/postgres
     "
     );
 }

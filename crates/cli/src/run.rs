@@ -78,6 +78,9 @@ pub enum CommandError {
     /// An operation on releases failed.
     #[error(transparent)]
     Operation(#[from] OperationError),
+    /// helm's repository file could not be read.
+    #[error(transparent)]
+    Charts(#[from] windlass::charts::ChartsError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -101,6 +104,7 @@ impl CommandError {
             Self::Plan(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
+            Self::Charts(error) => error.hint(),
             Self::Runtime(_)
             | Self::Interrupted(_)
             | Self::WriteValues(_)
@@ -309,10 +313,16 @@ async fn execute(
         Job::Drive(Drive::Sync(_), helm) => Some(helm.version().await?),
         Job::Drive(..) | Job::Inspect(_) => None,
     };
+    let prepare = matches!(job, Job::Drive(Drive::Template(..) | Drive::Sync(_), _));
+    let helm_repositories = match &settings.helm_repository_config {
+        Some(path) if prepare => Some(windlass::charts::helm_repository_names(path)?),
+        _ => None,
+    };
     let plan_options = PlanOptions {
-        prepare: matches!(job, Job::Drive(Drive::Template(..) | Drive::Sync(_), _)),
+        prepare,
         helm_version,
         command_line,
+        helm_repositories,
         cancel: cancel.stop_token(),
     };
     let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;

@@ -48,6 +48,9 @@ pub struct Settings {
     /// Where fetched charts are kept: `$WINDLASS_CACHE_DIR/charts`, else
     /// `$XDG_CACHE_HOME/windlass/charts`, else `~/.cache/windlass/charts`.
     pub chart_cache: Option<PathBuf>,
+    /// helm's repository file, where `helm repo add` writes: `$HELM_REPOSITORY_CONFIG`, else
+    /// `repositories.yaml` in `$HELM_CONFIG_HOME`, `$XDG_CONFIG_HOME/helm` or `~/.config/helm`.
+    pub helm_repository_config: Option<PathBuf>,
 }
 
 impl Settings {
@@ -92,20 +95,31 @@ impl Settings {
             grace_period: Duration::from_secs(args.grace_period),
             search_path: env("PATH"),
             chart_cache: cache_dir(&env).map(|dir| dir.join("charts")),
+            helm_repository_config: helm_repository_config(&env),
         }
     }
 }
 
+/// The value of the environment variable `name` as a path, when it is set and not empty.
+fn path_from(env: &impl Fn(&str) -> Option<String>, name: &str) -> Option<PathBuf> {
+    env(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
 /// windlass's cache folder, as the XDG base directory rules place it.
 fn cache_dir(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    let set = |name| {
-        env(name)
-            .filter(|v: &String| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    set("WINDLASS_CACHE_DIR")
-        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("windlass")))
-        .or_else(|| set("HOME").map(|d| d.join(".cache/windlass")))
+    path_from(env, "WINDLASS_CACHE_DIR")
+        .or_else(|| path_from(env, "XDG_CACHE_HOME").map(|d| d.join("windlass")))
+        .or_else(|| path_from(env, "HOME").map(|d| d.join(".cache/windlass")))
+}
+
+/// helm's repository file, as helm finds it on Linux.
+fn helm_repository_config(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    path_from(env, "HELM_REPOSITORY_CONFIG").or_else(|| {
+        path_from(env, "HELM_CONFIG_HOME")
+            .or_else(|| path_from(env, "XDG_CONFIG_HOME").map(|d| d.join("helm")))
+            .or_else(|| path_from(env, "HOME").map(|d| d.join(".config/helm")))
+            .map(|d| d.join("repositories.yaml"))
+    })
 }
 
 impl Settings {

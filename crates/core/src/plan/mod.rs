@@ -51,6 +51,10 @@ pub struct PlanOptions {
     pub helm_version: Option<HelmVersion>,
     /// What the command line adds to every release.
     pub command_line: CommandLineValues,
+    /// The repositories helm already knows ([`crate::charts::helm_repository_names`]), when
+    /// known: a `repo/chart` whose repository is neither declared in a state file nor among
+    /// these is then an error before any helm call. `None` leaves that to helm.
+    pub helm_repositories: Option<Vec<String>>,
     /// Stops the build between two releases (a signal arrived); the build then returns
     /// [`PlanError::Cancelled`].
     pub cancel: CancellationToken,
@@ -62,6 +66,7 @@ impl Default for PlanOptions {
             prepare: true,
             helm_version: None,
             command_line: CommandLineValues::default(),
+            helm_repositories: None,
             cancel: CancellationToken::new(),
         }
     }
@@ -123,6 +128,7 @@ impl Plan {
             let release = &project.releases[index];
             let planned = plan_release(project, release, index, &command_line)?;
             if options.prepare && planned.desired == Desired::Install {
+                check_repository(project, release, &planned.chart, options)?;
                 unsupported::check(
                     project,
                     release,
@@ -337,6 +343,35 @@ fn project_repository<'p>(project: &'p Project, name: &str) -> Option<&'p Reposi
         .iter()
         .flat_map(|s| &s.repositories)
         .find(|r| r.name == name)
+}
+
+/// Fails when `chart` is `repo/chart` and `repo` is neither declared in a state file nor, when
+/// the options say which, among the repositories helm knows.
+fn check_repository(
+    project: &Project,
+    release: &Release,
+    chart: &ChartRef,
+    options: &PlanOptions,
+) -> Result<(), PlanError> {
+    let (Some(name), Some(known)) = (chart.repository(), &options.helm_repositories) else {
+        return Ok(());
+    };
+    if project_repository(project, name).is_some() || known.iter().any(|k| k == name) {
+        return Ok(());
+    }
+    let mut declared: Vec<String> = Vec::new();
+    for repository in project.states.iter().flat_map(|s| &s.repositories) {
+        if !declared.contains(&repository.name) {
+            declared.push(repository.name.clone());
+        }
+    }
+    Err(PlanError::UnknownRepository {
+        location: release.field_location("chart"),
+        release: release.name().into(),
+        chart: release.chart().into(),
+        repository: name.into(),
+        declared,
+    })
 }
 
 /// The repositories the releases to install need: those their `repo/chart` names, and OCI
