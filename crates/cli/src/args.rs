@@ -210,6 +210,9 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+    /// Do not prepare the charts first (Helmfile 1.x's flag; windlass's list never touches charts)
+    #[arg(long)]
+    pub skip_charts: bool,
 }
 
 /// Formats of `list`.

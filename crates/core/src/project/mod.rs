@@ -5,6 +5,7 @@
 mod catalog;
 mod error;
 mod fields;
+mod hcl;
 mod helmfile;
 mod layers;
 pub(crate) mod merge;
