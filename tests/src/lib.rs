@@ -157,16 +157,24 @@ pub fn binary() -> PathBuf {
 /// A binary built into the same target folder as the running test.
 pub fn sibling_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("no current executable: {e}"));
-    let target = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or_else(|| panic!("unexpected test executable location {exe:?}"));
-    let binary = target.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.is_file(),
-        "the {name} binary is missing at {binary:?}: run `cargo build --workspace --bins` (scripts/test.sh does)"
-    );
-    binary
+    let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    // Tests run from target/debug/deps, binaries (the conformance runner) from target/debug.
+    let candidates: Vec<PathBuf> = exe
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .map(|d| d.join(&file))
+        .collect();
+    candidates
+        .iter()
+        .find(|binary| binary.is_file())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "the {name} binary is missing at {:?}: run `cargo build --workspace --bins` (scripts/test.sh does)",
+                candidates.last()
+            )
+        })
 }
 
 /// Runs `command` and renders its outcome for a snapshot, replacing `dir` with `[PROJECT]`.

@@ -86,6 +86,9 @@ fn build_embeds_rendered_values_but_not_secrets() {
       name: api
       namespace: backend
       labels:
+        chart: api
+        name: api
+        namespace: backend
         tier: backend
       values:
       - database:

@@ -91,9 +91,9 @@ fn list_layout_a_staging() {
     assert_snapshot!(layout_a().run(&["-e", "staging", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                  	CHART             	VERSION
-    api     	backend  	true   	true     	canary:true,tier:backend	./charts/api
-    postgres	data     	true   	true     	tier:data               	bitnami/postgresql	15.5.0
+    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                                                       	CHART             	VERSION
+    api     	backend  	true   	true     	canary:true,chart:api,name:api,namespace:backend,tier:backend	./charts/api
+    postgres	data     	true   	true     	chart:postgresql,name:postgres,namespace:data,tier:data      	bitnami/postgresql	15.5.0
     ----- stderr -----
     ");
 }
@@ -103,7 +103,7 @@ fn list_layout_a_production_as_json() {
     assert_snapshot!(layout_a().run(&["-e", "production", "list", "--output", "json"]), @r#"
     exit: 0
     ----- stdout -----
-    [{"name":"api","namespace":"backend","enabled":true,"installed":true,"labels":"tier:backend","chart":"./charts/api","version":""},{"name":"postgres","namespace":"data","enabled":true,"installed":true,"labels":"tier:data","chart":"bitnami/postgresql","version":"15.6.0"},{"name":"web","namespace":"frontend","enabled":true,"installed":true,"labels":"tier:frontend","chart":"./charts/web","version":""}]
+    [{"name":"api","namespace":"backend","enabled":true,"installed":true,"labels":"chart:api,name:api,namespace:backend,tier:backend","chart":"./charts/api","version":""},{"name":"postgres","namespace":"data","enabled":true,"installed":true,"labels":"chart:postgresql,name:postgres,namespace:data,tier:data","chart":"bitnami/postgresql","version":"15.6.0"},{"name":"web","namespace":"frontend","enabled":true,"installed":true,"labels":"chart:web,name:web,namespace:frontend,tier:frontend","chart":"./charts/web","version":""}]
     ----- stderr -----
     "#);
 }
@@ -119,9 +119,9 @@ fn environment_variable_selects_the_environment() {
     assert_snapshot!(windlass_tests::render(command, project.path()), @"
     exit: 0
     ----- stdout -----
-    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                  	CHART             	VERSION
-    api     	backend  	true   	true     	canary:true,tier:backend	./charts/api
-    postgres	data     	true   	true     	tier:data               	bitnami/postgresql	15.5.0
+    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                                                       	CHART             	VERSION
+    api     	backend  	true   	true     	canary:true,chart:api,name:api,namespace:backend,tier:backend	./charts/api
+    postgres	data     	true   	true     	chart:postgresql,name:postgres,namespace:data,tier:data      	bitnami/postgresql	15.5.0
     ----- stderr -----
     ");
 }
@@ -150,6 +150,9 @@ fn build_layout_a_production_merges_overrides_and_attaches_files() {
       name: postgres
       namespace: data
       labels:
+        chart: postgresql
+        name: postgres
+        namespace: data
         tier: data
       values:
       - common/postgres.yaml
@@ -160,6 +163,9 @@ fn build_layout_a_production_merges_overrides_and_attaches_files() {
       name: api
       namespace: backend
       labels:
+        chart: api
+        name: api
+        namespace: backend
         tier: backend
       values:
       - environments/production/values/api.yaml
@@ -172,6 +178,9 @@ fn build_layout_a_production_merges_overrides_and_attaches_files() {
       name: web
       namespace: frontend
       labels:
+        chart: web
+        name: web
+        namespace: frontend
         tier: frontend
       values:
       - environments/production/values/web.yaml.gotmpl
@@ -206,6 +215,9 @@ fn build_layout_a_with_state_values_set() {
       name: postgres
       namespace: data
       labels:
+        chart: postgresql
+        name: postgres
+        namespace: data
         tier: data
       values:
       - common/postgres.yaml
@@ -215,8 +227,11 @@ fn build_layout_a_with_state_values_set() {
       name: api
       namespace: backend
       labels:
-        tier: backend
         canary: 'true'
+        chart: api
+        name: api
+        namespace: backend
+        tier: backend
       set:
       - name: image.tag
         value: '1.0'
@@ -265,9 +280,9 @@ fn selector_filters_list() {
     assert_snapshot!(layout_a().run(&["-e", "production", "-l", "tier=backend", "-l", "name=web", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS       	CHART       	VERSION
-    api 	backend  	true   	true     	tier:backend 	./charts/api
-    web 	frontend 	true   	true     	tier:frontend	./charts/web
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS                                             	CHART       	VERSION
+    api 	backend  	true   	true     	chart:api,name:api,namespace:backend,tier:backend  	./charts/api
+    web 	frontend 	true   	true     	chart:web,name:web,namespace:frontend,tier:frontend	./charts/web
     ----- stderr -----
     ");
 }
@@ -352,10 +367,10 @@ fn list_helmfile_default_environment() {
     assert_snapshot!(helmfile().run(&["list"]), @"
     exit: 0
     ----- stdout -----
-    NAME      	NAMESPACE 	ENABLED	INSTALLED	LABELS                    	CHART                          	VERSION
-    api       	apps      	true   	true     	team:platform,tier:backend	./charts/api
-    web       	apps      	true   	true     	team:platform             	./charts/web
-    prometheus	monitoring	false  	true     	team:platform             	prometheus-community/prometheus	25.0.0
+    NAME      	NAMESPACE 	ENABLED	INSTALLED	LABELS                                                             	CHART                          	VERSION
+    api       	apps      	true   	true     	chart:api,name:api,namespace:apps,team:platform,tier:backend       	./charts/api
+    web       	apps      	true   	true     	chart:web,name:web,namespace:apps,team:platform                    	./charts/web
+    prometheus	monitoring	false  	true     	chart:prometheus,name:prometheus,namespace:monitoring,team:platform	prometheus-community/prometheus	25.0.0
     ----- stderr -----
     ");
 }
@@ -365,10 +380,10 @@ fn list_helmfile_production_enables_the_conditional_release() {
     assert_snapshot!(helmfile().run(&["-e", "production", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME      	NAMESPACE 	ENABLED	INSTALLED	LABELS                    	CHART                          	VERSION
-    api       	apps      	true   	true     	team:platform,tier:backend	./charts/api
-    web       	apps      	true   	true     	team:platform             	./charts/web
-    prometheus	monitoring	true   	true     	team:platform             	prometheus-community/prometheus	25.0.0
+    NAME      	NAMESPACE 	ENABLED	INSTALLED	LABELS                                                             	CHART                          	VERSION
+    api       	apps      	true   	true     	chart:api,name:api,namespace:apps,team:platform,tier:backend       	./charts/api
+    web       	apps      	true   	true     	chart:web,name:web,namespace:apps,team:platform                    	./charts/web
+    prometheus	monitoring	true   	true     	chart:prometheus,name:prometheus,namespace:monitoring,team:platform	prometheus-community/prometheus	25.0.0
     ----- stderr -----
     ");
 }
@@ -397,8 +412,11 @@ fn build_helmfile_production() {
       name: api
       namespace: apps
       labels:
-        tier: backend
+        chart: api
+        name: api
+        namespace: apps
         team: platform
+        tier: backend
       values:
       - values/common.yaml
     - chart: ./charts/web
@@ -408,6 +426,9 @@ fn build_helmfile_production() {
       name: web
       namespace: apps
       labels:
+        chart: web
+        name: web
+        namespace: apps
         team: platform
     - chart: prometheus-community/prometheus
       version: 25.0.0
@@ -416,6 +437,9 @@ fn build_helmfile_production() {
       name: prometheus
       namespace: monitoring
       labels:
+        chart: prometheus
+        name: prometheus
+        namespace: monitoring
         team: platform
     renderedvalues:
       monitoring:
@@ -443,10 +467,10 @@ fn namespace_flag_overrides_every_release() {
     assert_snapshot!(helmfile().run(&["-n", "sandbox", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME      	NAMESPACE	ENABLED	INSTALLED	LABELS                    	CHART                          	VERSION
-    api       	sandbox  	true   	true     	team:platform,tier:backend	./charts/api
-    prometheus	sandbox  	false  	true     	team:platform             	prometheus-community/prometheus	25.0.0
-    web       	sandbox  	true   	true     	team:platform             	./charts/web
+    NAME      	NAMESPACE	ENABLED	INSTALLED	LABELS                                                          	CHART                          	VERSION
+    api       	sandbox  	true   	true     	chart:api,name:api,namespace:sandbox,team:platform,tier:backend 	./charts/api
+    prometheus	sandbox  	false  	true     	chart:prometheus,name:prometheus,namespace:sandbox,team:platform	prometheus-community/prometheus	25.0.0
+    web       	sandbox  	true   	true     	chart:web,name:web,namespace:sandbox,team:platform              	./charts/web
     ----- stderr -----
     ");
 }
@@ -484,9 +508,9 @@ fn sub_helmfiles_are_loaded_with_their_selectors_and_values() {
     assert_snapshot!(project.run(&["list"]), @"
     exit: 0
     ----- stdout -----
-    NAME        	NAMESPACE	ENABLED	INSTALLED	LABELS  	CHART        	VERSION
-    external-dns	         	true   	true     	        	../charts/dns
-    web         	         	true   	true     	tier:web	../charts/web
+    NAME        	NAMESPACE	ENABLED	INSTALLED	LABELS                                	CHART        	VERSION
+    external-dns	         	true   	true     	chart:dns,name:external-dns,namespace:	../charts/dns
+    web         	         	true   	true     	chart:web,name:web,namespace:,tier:web	../charts/web
     ----- stderr -----
     ");
 }
@@ -505,9 +529,9 @@ fn helmfile_d_folder_loads_every_file_in_order() {
     assert_snapshot!(project.run(&["list"]), @"
     exit: 0
     ----- stdout -----
-    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART	VERSION
-    api     	         	true   	true     	      	./api
-    postgres	         	true   	true     	      	./pg
+    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                           	CHART	VERSION
+    api     	         	true   	true     	chart:api,name:api,namespace:    	./api
+    postgres	         	true   	true     	chart:pg,name:postgres,namespace:	./pg
     ----- stderr -----
     ");
 }

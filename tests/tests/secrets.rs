@@ -86,6 +86,10 @@ fn build_masks_values_decrypted_from_environment_secrets() {
     - chart: ./charts/db
       name: db
       namespace: data
+      labels:
+        chart: db
+        name: db
+        namespace: data
       values:
       - replicas: 1
       secrets:
@@ -228,8 +232,8 @@ fn an_unreadable_key_file_only_warns_when_nothing_needs_decrypting() {
     assert_snapshot!(render(command, project.path()), @"
     exit: 0
     ----- stdout -----
-    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART	VERSION
-    a   	         	true   	true     	      	./c
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS                   	CHART	VERSION
+    a   	         	true   	true     	chart:c,name:a,namespace:	./c
     ----- stderr -----
     warning: /nonexistent/keys.txt: cannot read age identity file: No such file or directory (os error 2)
     ");

@@ -67,6 +67,9 @@ pub struct GlobalArgs {
     /// How much to say on stderr
     #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,
+    /// Print helm's output as it runs (not for template, whose output is the manifests)
+    #[arg(long, global = true)]
+    pub enable_live_output: bool,
 }
 
 /// Verbosity of diagnostics on stderr.

@@ -48,6 +48,13 @@ pub fn warning(out: &mut impl Write, message: &str) {
     let _ = writeln!(out, "{WARNING}warning{WARNING:#}: {message}");
 }
 
+/// An informational line, unless the log level is below `info`.
+pub fn info(out: &mut impl Write, message: &str, level: LogLevel) {
+    if level >= LogLevel::Info {
+        let _ = writeln!(out, "{message}");
+    }
+}
+
 /// The message for exit status 3.
 pub fn no_match(out: &mut impl Write, selectors: &[String]) {
     let _ = writeln!(
@@ -61,6 +68,8 @@ pub fn no_match(out: &mut impl Write, selectors: &[String]) {
 pub struct StderrEvents {
     quiet: bool,
     debug: bool,
+    /// `--enable-live-output`: helm's own lines are printed as they come.
+    live: bool,
     color: anstream::ColorChoice,
 }
 
@@ -70,6 +79,7 @@ impl StderrEvents {
         Self {
             quiet: settings.log_level < LogLevel::Info,
             debug: settings.log_level >= LogLevel::Debug,
+            live: settings.live_output,
             color: settings.color,
         }
     }
@@ -84,6 +94,14 @@ impl Events for StderrEvents {
             Event::RepositoryAdded { name, url } => format!("Adding repo {name} {url}"),
             Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
             Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
+            // Live output shows helm's lines as helm wrote them: stderr to stderr, stdout to
+            // stdout, as Helmfile's --enable-live-output does.
+            Event::HelmMessage { line, .. } if self.live => line,
+            Event::HelmOutput { line, .. } => {
+                let mut out = anstream::AutoStream::new(std::io::stdout(), self.color);
+                let _ = writeln!(out, "{line}");
+                return;
+            }
             Event::HelmMessage { release, line } if self.debug => match release {
                 Some(release) => format!("helm [{}]: {line}", release.name()),
                 None => format!("helm: {line}"),

@@ -271,6 +271,9 @@ async fn execute(
     if let Step::NotYet(name) = step {
         return Err(CommandError::NotImplemented(name));
     }
+    if settings.live_output {
+        render::info(stderr, "Live output is enabled", settings.log_level);
+    }
     let (load_options, key_problem) = settings.load_options();
     if let Some(problem) = key_problem {
         render::warning(stderr, &problem.to_string());
@@ -282,7 +285,11 @@ async fn execute(
         Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
         Step::Inspect(inspect) => Job::Inspect(inspect),
         Step::Drive(drive) => {
-            let helm = settings.helm(project.helm_binary(), events.clone(), cancel.clone())?;
+            // As in Helmfile, `template` never streams helm's output: it is the manifests.
+            let live = settings.live_output
+                && !matches!(drive, Drive::Template(_, ChartCommand::Template));
+            let helm =
+                settings.helm(project.helm_binary(), events.clone(), cancel.clone(), live)?;
             Job::Drive(drive, Box::new(helm))
         }
     };

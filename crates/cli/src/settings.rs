@@ -44,6 +44,8 @@ pub struct Settings {
     pub grace_period: Duration,
     /// `PATH`, where helm is looked up.
     pub search_path: Option<String>,
+    /// `--enable-live-output`: helm's output printed as it comes.
+    pub live_output: bool,
 }
 
 impl Settings {
@@ -87,6 +89,7 @@ impl Settings {
             kubeconfig: args.kubeconfig,
             grace_period: Duration::from_secs(args.grace_period),
             search_path: env("PATH"),
+            live_output: args.enable_live_output,
         }
     }
 }
@@ -149,11 +152,13 @@ impl Settings {
 
     /// Helm, located once: `--helm-binary`, else the state file's `helmBinary`, else `helm`,
     /// as a path or looked up on `PATH`; its messages go to `events` and `cancel` stops it.
+    /// With `live`, helm's output is emitted line by line as it runs (`--enable-live-output`).
     pub fn helm(
         &self,
         state_binary: Option<&str>,
         events: Arc<dyn Events>,
         cancel: Cancellation,
+        live: bool,
     ) -> Result<HelmProcess, HelmError> {
         let binary = match (&self.helm_binary, state_binary) {
             (Some(binary), _) => binary.clone(),
@@ -169,6 +174,9 @@ impl Settings {
         .with_cancellation(cancel);
         if let Some(kubeconfig) = &self.kubeconfig {
             helm = helm.with_env("KUBECONFIG", kubeconfig);
+        }
+        if live {
+            helm = helm.with_live_output();
         }
         Ok(helm)
     }

@@ -25,6 +25,14 @@ pub enum Event {
         /// The line, without its newline.
         line: String,
     },
+    /// A line helm wrote to stdout, as it was written; emitted only by a helm with live output on
+    /// (Helmfile's `--enable-live-output`).
+    HelmOutput {
+        /// The release whose helm call printed it, if the call was for one.
+        release: Option<ReleaseId>,
+        /// The line, without its newline.
+        line: String,
+    },
     /// The repository indexes were refreshed.
     RepositoriesUpdated,
     /// Logged in to an OCI registry.
