@@ -74,12 +74,13 @@ pub struct StderrEvents {
 }
 
 impl StderrEvents {
-    /// A sink that follows the settings' verbosity and colour choice.
-    pub fn new(settings: &Settings) -> Self {
+    /// A sink that follows the settings' verbosity and colour choice; with `live`, helm's own
+    /// lines are printed as they come (`--enable-live-output`).
+    pub fn new(settings: &Settings, live: bool) -> Self {
         Self {
             quiet: settings.log_level < LogLevel::Info,
             debug: settings.log_level >= LogLevel::Debug,
-            live: settings.live_output,
+            live,
             color: settings.color,
         }
     }
@@ -96,7 +97,10 @@ impl Events for StderrEvents {
             Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
             // Live output shows helm's lines as helm wrote them: stderr to stderr, stdout to
             // stdout, as Helmfile's --enable-live-output does.
-            Event::HelmMessage { line, .. } if self.live => line,
+            Event::HelmMessage {
+                release: Some(_),
+                line,
+            } if self.live => line,
             Event::HelmOutput { line, .. } => {
                 let mut out = anstream::AutoStream::new(std::io::stdout(), self.color);
                 let _ = writeln!(out, "{line}");

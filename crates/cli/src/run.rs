@@ -266,8 +266,14 @@ async fn execute(
     let needs = settings.selection(&command);
     let command_line = settings.command_line(&command);
     let step = Step::from(command);
+    // As in Helmfile, `template` never streams helm's output: it is the manifests.
+    let live = settings.live_output
+        && !matches!(
+            step,
+            Step::Drive(Drive::Template(_, ChartCommand::Template))
+        );
     let cancel = signals.cancellation(settings);
-    let events = Arc::new(render::StderrEvents::new(settings));
+    let events = Arc::new(render::StderrEvents::new(settings, live));
     if let Step::NotYet(name) = step {
         return Err(CommandError::NotImplemented(name));
     }
@@ -285,9 +291,6 @@ async fn execute(
         Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
         Step::Inspect(inspect) => Job::Inspect(inspect),
         Step::Drive(drive) => {
-            // As in Helmfile, `template` never streams helm's output: it is the manifests.
-            let live = settings.live_output
-                && !matches!(drive, Drive::Template(_, ChartCommand::Template));
             let helm =
                 settings.helm(project.helm_binary(), events.clone(), cancel.clone(), live)?;
             Job::Drive(drive, Box::new(helm))

@@ -78,8 +78,9 @@ impl HelmProcess {
         }
     }
 
-    /// Also emits each line helm writes to stdout as an [`Event::HelmOutput`] while it runs
-    /// (Helmfile's `--enable-live-output`); the output is still returned whole.
+    /// Also emits each line helm writes to stdout as an [`Event::HelmOutput`] while it runs, in
+    /// the calls made for a release (Helmfile's `--enable-live-output`); the output is still
+    /// returned whole.
     pub fn with_live_output(mut self) -> Self {
         self.live_output = true;
         self
@@ -172,7 +173,7 @@ impl Helm for HelmProcess {
         let read_stdout = async {
             let mut bytes = Vec::new();
             match (stdout_pipe.as_mut(), &self.events) {
-                (Some(pipe), Some(events)) if self.live_output => {
+                (Some(pipe), Some(events)) if self.live_output && call.release.is_some() => {
                     let mut reader = BufReader::new(pipe);
                     loop {
                         let start = bytes.len();
