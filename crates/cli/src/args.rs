@@ -67,6 +67,9 @@ pub struct GlobalArgs {
     /// How much to say on stderr
     #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,
+    /// Reach OCI registries over plain HTTP (pulls, and dependency updates with helm 4)
+    #[arg(long, global = true)]
+    pub oci_plain_http: bool,
     /// Print helm's output as it runs (not for template, whose output is the manifests)
     #[arg(long, global = true)]
     pub enable_live_output: bool,

@@ -113,6 +113,12 @@ impl Events for StderrEvents {
             Event::DependenciesUpdated { chart } => {
                 format!("Updated dependencies of {}", chart.display())
             }
+            Event::ChartRewritten { release, .. } => {
+                format!(
+                    "Rewrote the chart of release={} (dependencies, patches)",
+                    release.name()
+                )
+            }
             Event::DependenciesBuilt { chart } => {
                 format!("Built dependencies of {}", chart.display())
             }

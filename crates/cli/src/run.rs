@@ -297,7 +297,7 @@ async fn execute(
         }
     };
     let helm_version = match &job {
-        Job::Drive(Drive::Sync(_), helm) => Some(helm.version().await?),
+        Job::Drive(Drive::Sync(_) | Drive::Template(..), helm) => Some(helm.version().await?),
         Job::Drive(..) | Job::Inspect(_) => None,
     };
     let plan_options = PlanOptions {
@@ -305,6 +305,7 @@ async fn execute(
         helm_version,
         command_line,
         cancel: cancel.stop_token(),
+        oci_plain_http: settings.oci_plain_http,
     };
     let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);

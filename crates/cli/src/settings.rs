@@ -46,6 +46,8 @@ pub struct Settings {
     pub search_path: Option<String>,
     /// `--enable-live-output`: helm's output printed as it comes.
     pub live_output: bool,
+    /// `--oci-plain-http`: OCI registries over plain HTTP.
+    pub oci_plain_http: bool,
 }
 
 impl Settings {
@@ -90,6 +92,7 @@ impl Settings {
             grace_period: Duration::from_secs(args.grace_period),
             search_path: env("PATH"),
             live_output: args.enable_live_output,
+            oci_plain_http: args.oci_plain_http,
         }
     }
 }

@@ -33,6 +33,14 @@ pub enum Event {
         /// The line, without its newline.
         line: String,
     },
+    /// A release's chart was rewritten (its `dependencies:` added, its `strategicMergePatches:`
+    /// applied) into a local chart, which helm gets instead.
+    ChartRewritten {
+        /// The release.
+        release: ReleaseId,
+        /// The rewritten chart's folder (private to the run).
+        chart: std::path::PathBuf,
+    },
     /// The repository indexes were refreshed.
     RepositoriesUpdated,
     /// Logged in to an OCI registry.

@@ -19,6 +19,9 @@ pub enum OperationError {
         /// What helm said.
         source: HelmError,
     },
+    /// A release's chart could not be rewritten (`dependencies:`, `strategicMergePatches:`).
+    #[error(transparent)]
+    Chartify(#[from] crate::chartify::ChartifyError),
     /// The `--output-dir-template` failed.
     #[error("--output-dir-template: {0}")]
     OutputDir(#[from] TemplateError),
@@ -33,6 +36,7 @@ impl OperationError {
         match self {
             Self::Plan(error) => error.hint(),
             Self::Helm { source, .. } => source.hint(),
+            Self::Chartify(error) => error.hint(),
             Self::OutputDir(_) | Self::ReleasesFailed(_) => None,
         }
     }

@@ -4,6 +4,7 @@
 //! A failed release skips its dependents and lets independent ones finish. Everything that can
 //! fail before a change (values, secrets, settings) already failed when the plan was built.
 
+use crate::chartify;
 use crate::events::Action;
 use crate::graph::Direction;
 use crate::helm::{Helm, HelmError, argv};
@@ -50,6 +51,8 @@ pub async fn sync<H: Helm>(
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
+    let chartified =
+        chartify::prepare(plan, helm, version.is_helm4(), context.events.as_ref()).await?;
     let uninstalls = Work {
         action: Action::Uninstall,
         takes_part: |r: &PlannedRelease| r.desired == Desired::Uninstall,
@@ -89,6 +92,7 @@ pub async fn sync<H: Helm>(
             context,
             upgrades,
             async |release| {
+                let release = &*chartified.localize(release);
                 helm.run_for(&release.id, &argv::upgrade(release, version))
                     .await?;
                 Ok(Some(SyncAction::Upgraded))

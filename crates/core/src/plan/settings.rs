@@ -39,6 +39,8 @@ pub struct HelmSettings {
     pub disable_openapi_validation: bool,
     /// `--plain-http` for the chart download (release, defaults or its repository).
     pub plain_http: bool,
+    /// `--oci-plain-http`: plain HTTP for OCI registries, in dependency updates too (helm 4).
+    pub oci_plain_http: bool,
     /// `--insecure-skip-tls-verify` for the chart download (release, defaults or repository);
     /// left out when `plain_http` is on, as helm ignores one for the other.
     pub insecure_skip_tls_verify: bool,
@@ -157,6 +159,7 @@ impl HelmSettings {
                 &defaults.disable_openapi_validation,
             ),
             plain_http,
+            oci_plain_http: false,
             insecure_skip_tls_verify: insecure && !plain_http,
             post_renderer: text(&spec.post_renderer, &defaults.post_renderer),
             post_renderer_args,

@@ -26,12 +26,7 @@ pub(crate) fn check(
     };
     let lists = [
         ("jsonPatches", spec.json_patches.is_empty()),
-        (
-            "strategicMergePatches",
-            spec.strategic_merge_patches.is_empty(),
-        ),
         ("transformers", spec.transformers.is_empty()),
-        ("dependencies", spec.dependencies.is_empty()),
     ];
     if let Some((field, _)) = lists.iter().find(|(_, empty)| !empty) {
         return Err(unsupported(field));
