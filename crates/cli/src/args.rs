@@ -99,6 +99,8 @@ pub enum Command {
     Sync(SyncArgs),
     /// Render the manifests of every selected release
     Template(TemplateArgs),
+    /// Download every selected release's chart into a folder
+    Fetch(FetchArgs),
     /// Run helm lint on every selected release
     Lint(TemplateArgs),
     /// Uninstall every selected release, dependents first
@@ -200,6 +202,20 @@ pub struct SyncArgs {
     /// Values, helm arguments and needs for every release.
     #[command(flatten)]
     pub releases: ReleaseArgs,
+}
+
+/// `fetch` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Do not add the repositories first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Where the charts go [default: a temporary folder, removed afterwards]
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Go template of each chart's folder (.OutputDir, .ChartName, .Release, .Environment)
+    #[arg(long, value_name = "TEMPLATE", default_value = windlass::ops::fetch::DEFAULT_FETCH_OUTPUT_DIR_TEMPLATE)]
+    pub output_dir_template: String,
 }
 
 /// `build` flags.

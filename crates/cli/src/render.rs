@@ -143,6 +143,10 @@ fn release_line(name: &str, phase: ReleasePhase) -> Option<String> {
             action: Action::Upgrade,
             chart,
         } => format!("Upgrading release={name}, chart={chart}"),
+        ReleasePhase::Started {
+            action: Action::Fetch,
+            chart,
+        } => format!("Fetching release={name}, chart={chart}"),
         ReleasePhase::Done {
             action: Action::Upgrade,
         } => format!("Release \"{name}\" upgraded"),

@@ -14,8 +14,8 @@ use windlass::plan::{Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    BuildArgs, Command, GraphArgs, GraphFormat, ListArgs, ListFormat, SyncArgs, TemplateArgs,
-    WriteValuesArgs,
+    BuildArgs, Command, FetchArgs, GraphArgs, GraphFormat, ListArgs, ListFormat, SyncArgs,
+    TemplateArgs, WriteValuesArgs,
 };
 use crate::render;
 use crate::settings::Settings;
@@ -107,7 +107,7 @@ impl CommandError {
             | Self::Build(_)
             | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, fetch"
                     .into(),
             ),
         }
@@ -225,6 +225,7 @@ enum Drive {
     Repos,
     Deps,
     Template(TemplateArgs, ChartCommand),
+    Fetch(FetchArgs),
     Sync(SyncArgs),
 }
 
@@ -248,6 +249,7 @@ impl From<Command> for Step {
             Command::Template(args) => Self::Drive(Drive::Template(args, ChartCommand::Template)),
             Command::Lint(args) => Self::Drive(Drive::Template(args, ChartCommand::Lint)),
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
+            Command::Fetch(args) => Self::Drive(Drive::Fetch(args)),
             Command::Apply(_) => Self::NotYet("apply"),
             Command::Diff(_) => Self::NotYet("diff"),
             Command::Destroy(_) => Self::NotYet("destroy"),
@@ -396,6 +398,11 @@ async fn drive_helm(
                 .write_all(rendered.text.as_bytes())
                 .map_err(|e| CommandError::Output(e.to_string()))?;
             failures(rendered.report.failures().count())?;
+        }
+        Drive::Fetch(args) => {
+            let report =
+                ops::fetch::fetch(project, plan, &settings.fetch_options(&args), context).await?;
+            failures(report.failures().count())?;
         }
         Drive::Sync(args) => {
             let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;

@@ -14,12 +14,13 @@ use windlass::events::Events;
 use windlass::graph::NeedsMode;
 use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
+use windlass::ops::fetch::FetchOptions;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::plan::{CommandLineValues, Selection};
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
-use crate::args::{Command, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs};
+use crate::args::{Command, FetchArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs};
 
 /// Everything a command needs to know besides its own flags.
 #[derive(Debug)]
@@ -146,6 +147,15 @@ impl Settings {
         }
     }
 
+    /// `fetch`'s options.
+    pub fn fetch_options(&self, args: &FetchArgs) -> FetchOptions {
+        FetchOptions {
+            output_dir: args.output_dir.clone(),
+            output_dir_template: Some(args.output_dir_template.clone()),
+            skip_deps: args.skip_deps,
+        }
+    }
+
     /// `sync`'s options.
     pub fn sync_options(&self, args: &SyncArgs) -> SyncOptions {
         SyncOptions {
@@ -226,6 +236,7 @@ fn release_args(command: &Command) -> Option<&ReleaseArgs> {
         | Command::List(_)
         | Command::Build(_)
         | Command::WriteValues(_)
+        | Command::Fetch(_)
         | Command::Deps(_)
         | Command::Repos(_)
         | Command::Graph(_) => None,

@@ -86,6 +86,8 @@ pub enum Action {
     Template,
     /// `helm lint`.
     Lint,
+    /// `helm pull --untar` (or a copy of a local chart), for `fetch`.
+    Fetch,
 }
 
 /// Where a release is in a run.

@@ -361,7 +361,7 @@ fn write_patched_chart(chart: &Path, resources: &[patch::Resource]) -> std::io::
 }
 
 /// Copies the folder `from` to `to` (created), files and subfolders.
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;

@@ -22,6 +22,9 @@ pub enum OperationError {
     /// A release's chart could not be rewritten (`dependencies:`, `strategicMergePatches:`).
     #[error(transparent)]
     Chartify(#[from] crate::chartify::ChartifyError),
+    /// A temporary folder could not be made.
+    #[error("cannot create a temporary folder: {0}")]
+    TempDir(std::io::Error),
     /// The `--output-dir-template` failed.
     #[error("--output-dir-template: {0}")]
     OutputDir(#[from] TemplateError),
@@ -37,7 +40,7 @@ impl OperationError {
             Self::Plan(error) => error.hint(),
             Self::Helm { source, .. } => source.hint(),
             Self::Chartify(error) => error.hint(),
-            Self::OutputDir(_) | Self::ReleasesFailed(_) => None,
+            Self::OutputDir(_) | Self::TempDir(_) | Self::ReleasesFailed(_) => None,
         }
     }
 
