@@ -280,7 +280,7 @@ fn commands_not_yet_implemented_say_so() {
     ----- stdout -----
     ----- stderr -----
     error: `diff` is not yet implemented
-      hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync
+      hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync, fetch
     ");
 }
 

@@ -67,12 +67,11 @@ fn build_embeds_rendered_values_but_not_secrets() {
     exit: 0
     ----- stdout -----
     ---
-    #  Source: charts.yaml
+    #  Source: [PROJECT]/charts.yaml
 
     filepath: charts.yaml
-    environments:
-      production:
-        kubeContext: prod-eu
+    helmBinary: helm
+    kustomizeBinary: kustomize
     helmDefaults:
       wait: true
       timeout: 300
@@ -99,6 +98,7 @@ fn build_embeds_rendered_values_but_not_secrets() {
           tag: 1.4.0
       secrets:
       - environments-example/production/secrets/api.yaml
+    templates: {}
     renderedvalues:
       domain: example.com
       replicas: 3

@@ -132,12 +132,11 @@ fn build_layout_a_production_merges_overrides_and_attaches_files() {
     exit: 0
     ----- stdout -----
     ---
-    #  Source: charts.yaml
+    #  Source: [PROJECT]/charts.yaml
 
     filepath: charts.yaml
-    environments:
-      production:
-        kubeContext: prod-cluster
+    helmBinary: helm
+    kustomizeBinary: kustomize
     helmDefaults:
       wait: true
       timeout: 300
@@ -184,6 +183,7 @@ fn build_layout_a_production_merges_overrides_and_attaches_files() {
         tier: frontend
       values:
       - environments/production/values/web.yaml.gotmpl
+    templates: {}
     renderedvalues: {}
     ----- stderr -----
     ");
@@ -197,12 +197,11 @@ fn build_layout_a_with_state_values_set() {
     exit: 0
     ----- stdout -----
     ---
-    #  Source: charts.yaml
+    #  Source: [PROJECT]/charts.yaml
 
     filepath: charts.yaml
-    environments:
-      staging:
-        kubeContext: staging-cluster
+    helmBinary: helm
+    kustomizeBinary: kustomize
     helmDefaults:
       wait: true
       timeout: 300
@@ -235,6 +234,7 @@ fn build_layout_a_with_state_values_set() {
       set:
       - name: image.tag
         value: '1.0'
+    templates: {}
     renderedvalues:
       domain: staging.example.com
       replicas: 2
@@ -394,13 +394,20 @@ fn build_helmfile_production() {
     exit: 0
     ----- stdout -----
     ---
-    #  Source: helmfile.yaml
+    #  Source: [PROJECT]/helmfile.yaml
 
     filepath: helmfile.yaml
+    helmBinary: helm
+    kustomizeBinary: kustomize
     environments:
+      default:
+        values:
+        - env/default.yaml
       production:
+        values:
+        - env/default.yaml
+        - env/production.yaml
         kubeContext: prod
-    helmDefaults: {}
     repositories:
     - name: prometheus-community
       url: https://prometheus-community.github.io/helm-charts
@@ -422,7 +429,7 @@ fn build_helmfile_production() {
     - chart: ./charts/web
       wait: true
       needs:
-      - api
+      - apps/api
       name: web
       namespace: apps
       labels:
@@ -441,6 +448,12 @@ fn build_helmfile_production() {
         name: prometheus
         namespace: monitoring
         team: platform
+    templates:
+      default:
+        namespace: apps
+        wait: true
+        values:
+        - values/common.yaml
     renderedvalues:
       monitoring:
         enabled: true

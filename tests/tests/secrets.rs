@@ -76,12 +76,15 @@ fn build_masks_values_decrypted_from_environment_secrets() {
     exit: 0
     ----- stdout -----
     ---
-    #  Source: helmfile.yaml
+    #  Source: [PROJECT]/helmfile.yaml
 
     filepath: helmfile.yaml
+    helmBinary: helm
+    kustomizeBinary: kustomize
     environments:
-      default: {}
-    helmDefaults: {}
+      default:
+        secrets:
+        - secrets/postgres.yaml
     releases:
     - chart: ./charts/db
       name: db
@@ -94,6 +97,7 @@ fn build_masks_values_decrypted_from_environment_secrets() {
       - replicas: 1
       secrets:
       - secrets/postgres.yaml
+    templates: {}
     renderedvalues:
       auth:
         password: <secret>
@@ -112,6 +116,7 @@ fn release_secrets_reach_helm_only_through_the_private_folder() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm template db charts/db --namespace data --values [TMP]/windlass-[RANDOM]/000-data-db-0.yaml --values [TMP]/windlass-[RANDOM]/000-data-db-1.yaml
       [TMP]/windlass-[RANDOM]/000-data-db-0.yaml:
         replicas: 1
@@ -214,6 +219,7 @@ fn fetch_secret_value_reads_ref_sops_references_in_process() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm template db charts/db --namespace data --values [TMP]/windlass-[RANDOM]/000-data-db-0.yaml
       [TMP]/windlass-[RANDOM]/000-data-db-0.yaml:
         password: 30

@@ -101,11 +101,10 @@ impl CommandError {
             Self::Plan(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
-            Self::Runtime(_)
-            | Self::Interrupted(_)
-            | Self::WriteValues(_)
-            | Self::Build(_)
-            | Self::Output(_) => None,
+            Self::Build(error) => error.hint(),
+            Self::Runtime(_) | Self::Interrupted(_) | Self::WriteValues(_) | Self::Output(_) => {
+                None
+            }
             Self::NotImplemented(_) => Some(
                 "available today: build, list, graph, repos, deps, template, lint, write-values, sync, fetch"
                     .into(),

@@ -149,6 +149,16 @@ fn helm_version(helm: &Path) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
+/// The minor version of `helm` (`v4.1.4+g05fa379` → 1).
+fn helm_minor(helm: &Path) -> u32 {
+    helm_version(helm)
+        .trim_start_matches('v')
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0)
+}
+
 /// The cases to run: those named with `--case`, else every folder of `testdata/snapshot`.
 fn case_names(options: &Options) -> Vec<String> {
     if !options.cases.is_empty() {
@@ -225,7 +235,14 @@ fn run_case(suite: &Path, case: &str, helm: &Path, major: u32) -> Verdict {
             output.status.code()
         ));
     }
-    let wanted = without_log_lines(&expected);
+    let mut wanted = without_log_lines(&expected);
+    let mut stdout = stdout;
+    if major == 4 && helm_minor(helm) < 2 {
+        // The suite's helm 4 snapshots come from helm 4.2, which ends a subchart's documents
+        // with two empty lines; helm 4.0 and 4.1 do not.
+        wanted = wanted.replace("\n\n\n---\n", "\n---\n");
+        stdout = stdout.replace("\n\n\n---\n", "\n---\n");
+    }
     if stdout != wanted {
         return Verdict::Failed(diff(&wanted, &stdout));
     }

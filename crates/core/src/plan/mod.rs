@@ -32,6 +32,7 @@ use crate::secrets::PrivateDir;
 use crate::values::release_values;
 
 pub use chart::ChartRef;
+pub(crate) use chart::clean;
 pub use chartify::{AdhocDependency, Chartify};
 pub use error::PlanError;
 pub use hooks::{HookEvent, PlannedHook};

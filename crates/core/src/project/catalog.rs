@@ -231,6 +231,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         missing_file_handler: missing,
         namespace: None,
         kube_context: None,
+        document: serde_yaml::Value::Null,
     }];
     let (releases, graph) = resolve(raw, options, &environment, &states, &mut diagnostics)
         .map_err(|error| match error {

@@ -292,6 +292,7 @@ impl Loader<'_> {
                 .map(|(hook, layers)| Ok((decode(hook, layers, "hook")?, layers.origin())))
                 .collect::<Result<_, ProjectError>>()?,
             helm_binary: state.helm_binary.clone().filter(|b| !b.is_empty()),
+            document: merged.value.clone(),
         });
 
         let templates: IndexMap<String, (Value, Layers)> = state
