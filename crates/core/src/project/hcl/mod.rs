@@ -181,11 +181,10 @@ fn definition(
     let mut references = Vec::new();
     for reference in finder.found {
         match reference {
-            Reference::Attribute(root, name) if root == accessor => {
-                if !references.contains(&name) {
-                    references.push(name);
-                }
+            Reference::Attribute(root, name) if root == accessor && !references.contains(&name) => {
+                references.push(name);
             }
+            Reference::Attribute(root, _) if root == accessor => {}
             // A value may use its file's locals (they are evaluated first), even whole.
             Reference::Attribute(root, _) | Reference::Whole(root)
                 if accessor == VALUES && root == LOCALS => {}
