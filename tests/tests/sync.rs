@@ -491,6 +491,7 @@ fn live_output_prints_helm_lines_as_they_come_but_not_for_template() {
     ----- stderr -----
     Live output is enabled
     ----- helm calls -----
+    helm version --short
     helm template app charts/app
     "
     );
