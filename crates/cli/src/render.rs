@@ -106,6 +106,8 @@ impl Events for StderrEvents {
                 let _ = writeln!(out, "{line}");
                 return;
             }
+            Event::ChartFetched { chart, version } => format!("Fetched {chart} {version}"),
+            Event::LockWritten { file } => format!("Wrote {}", file.display()),
             Event::HelmMessage { release, line } if self.debug => match release {
                 Some(release) => format!("helm [{}]: {line}", release.name()),
                 None => format!("helm: {line}"),

@@ -14,13 +14,16 @@ use windlass::events::Events;
 use windlass::graph::NeedsMode;
 use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
+use windlass::ops::deps::DepsOptions;
 use windlass::ops::fetch::FetchOptions;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::plan::{CommandLineValues, Selection};
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
-use crate::args::{Command, FetchArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs};
+use crate::args::{
+    Command, DepsArgs, FetchArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs,
+};
 
 /// Everything a command needs to know besides its own flags.
 #[derive(Debug)]
@@ -49,6 +52,9 @@ pub struct Settings {
     pub live_output: bool,
     /// `--oci-plain-http`: OCI registries over plain HTTP.
     pub oci_plain_http: bool,
+    /// Where fetched charts are kept: `$WINDLASS_CACHE_DIR/charts`, else
+    /// `$XDG_CACHE_HOME/windlass/charts`, else `~/.cache/windlass/charts`.
+    pub chart_cache: Option<PathBuf>,
 }
 
 impl Settings {
@@ -94,8 +100,21 @@ impl Settings {
             search_path: env("PATH"),
             live_output: args.enable_live_output,
             oci_plain_http: args.oci_plain_http,
+            chart_cache: cache_dir(&env).map(|dir| dir.join("charts")),
         }
     }
+}
+
+/// windlass's cache folder, as the XDG base directory rules place it.
+fn cache_dir(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let set = |name| {
+        env(name)
+            .filter(|v: &String| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    set("WINDLASS_CACHE_DIR")
+        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("windlass")))
+        .or_else(|| set("HOME").map(|d| d.join(".cache/windlass")))
 }
 
 impl Settings {
@@ -144,6 +163,7 @@ impl Settings {
             skip_deps: args.skip_deps,
             output_dir: args.output_dir.clone(),
             output_dir_template: args.output_dir_template.clone(),
+            chart_cache: self.chart_cache.clone(),
         }
     }
 
@@ -160,6 +180,16 @@ impl Settings {
     pub fn sync_options(&self, args: &SyncArgs) -> SyncOptions {
         SyncOptions {
             skip_deps: args.skip_deps,
+            chart_cache: self.chart_cache.clone(),
+        }
+    }
+
+    /// `deps`' options.
+    pub fn deps_options(&self, args: &DepsArgs) -> DepsOptions {
+        DepsOptions {
+            skip_repos: args.skip_repos,
+            concurrency: self.concurrency,
+            chart_cache: self.chart_cache.clone(),
         }
     }
 

@@ -9,6 +9,7 @@
 
 mod patch;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -91,19 +92,17 @@ pub struct Chartified {
 }
 
 impl Chartified {
-    /// `release` as helm runs it: with its rewritten chart (a local folder) when it has one.
-    pub fn localize<'a>(
-        &self,
-        release: &'a PlannedRelease,
-    ) -> std::borrow::Cow<'a, PlannedRelease> {
+    /// `release` as helm runs it: with its rewritten chart (a local folder) when it has one,
+    /// else as it comes (say, with its fetched archive).
+    pub fn localize<'a>(&self, release: Cow<'a, PlannedRelease>) -> Cow<'a, PlannedRelease> {
         match self.charts.get(&release.id) {
             Some(path) => {
-                let mut local = release.clone();
+                let mut local = release.into_owned();
                 local.chart = ChartRef::Local { path: path.clone() };
                 local.chart_version = None;
-                std::borrow::Cow::Owned(local)
+                Cow::Owned(local)
             }
-            None => std::borrow::Cow::Borrowed(release),
+            None => release,
         }
     }
 }

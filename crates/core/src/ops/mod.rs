@@ -7,6 +7,7 @@ mod error;
 pub mod fetch;
 pub mod list;
 mod path_template;
+pub mod remote_charts;
 pub mod report;
 pub mod repos;
 pub mod runner;
