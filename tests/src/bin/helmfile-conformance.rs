@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use regex::Regex;
 use serde::Deserialize;
+use windlass_tests::chart_repo::{ChartRepoServer, helm_ok, index_charts};
+use windlass_tests::registry::Registry;
 
 /// A case's `config.yaml` (the fields `snapshot_test.go` reads).
 #[derive(Debug, Default, Deserialize)]
@@ -196,19 +198,48 @@ fn run_case(suite: &Path, case: &str, helm: &Path, major: u32) -> Verdict {
     let Some(expected) = expected_output(&dir, major) else {
         return Verdict::Skipped("the case has no expected output");
     };
-    if config.local_chart_repo_server.enabled || config.local_docker_registry.enabled {
-        return Verdict::Skipped("needs the chart repository and registry helpers (remote-charts)");
-    }
     let home = tempfile::Builder::new()
         .prefix("helmfile-conformance-")
         .tempdir()
         .unwrap_or_else(|e| panic!("cannot create a temporary folder: {e}"));
+    let servers = Servers::start(suite, &config, helm, home.path());
     let mut args = config.helmfile_args.clone();
     if args.is_empty() {
         args.push("build".into());
     }
+    let input = match servers.registry_port() {
+        Some(port) => {
+            // As `prepareInputFile` does: the registry's port in, the suite's chart (and, for
+            // helm 3, post-renderer) paths made absolute, since the copy lives elsewhere.
+            let testdata = suite.join("testdata");
+            let mut text = text.replace("$REGISTRY_PORT", port).replace(
+                "../../charts/",
+                &format!("{}/", testdata.join("charts").display()),
+            );
+            if major == 3 {
+                let postrenderers = testdata.join("postrenderers");
+                text = text.replace(
+                    "../../postrenderers/",
+                    &format!("{}/", postrenderers.display()),
+                );
+            }
+            let copy = home.path().join("input.yaml.gotmpl");
+            std::fs::write(&copy, text).unwrap_or_else(|e| panic!("write {copy:?}: {e}"));
+            args.insert(0, "--oci-plain-http".to_string());
+            copy
+        }
+        None => input,
+    };
+    if major == 4 && case == "postrenderer" {
+        let plugins = home.path().join("helm_data/plugins");
+        for plugin in ["add-cm1", "add-cm2"] {
+            let from = suite.join("testdata/helm-plugins").join(plugin);
+            copy_dir(&from, &plugins.join(plugin));
+        }
+    }
     let fetch_dir = home.path().join("fetched");
-    if args.first().map(String::as_str) == Some("fetch") {
+    let fetching = args.iter().any(|a| a == "fetch");
+    if fetching {
         args.extend(["--output-dir".into(), fetch_dir.display().to_string()]);
     }
     let mut command = windlass_tests::windlass();
@@ -219,6 +250,7 @@ fn run_case(suite: &Path, case: &str, helm: &Path, major: u32) -> Verdict {
         ("HELM_CONFIG_HOME", "helm_config"),
         ("HELM_DATA_HOME", "helm_data"),
         ("HELM_PLUGINS", "helm_data/plugins"),
+        ("WINDLASS_CACHE_DIR", "windlass_cache"),
     ] {
         command.env(name, home.path().join(folder));
     }
@@ -226,7 +258,11 @@ fn run_case(suite: &Path, case: &str, helm: &Path, major: u32) -> Verdict {
         Ok(output) => output,
         Err(why) => return Verdict::Failed(why),
     };
-    let stdout = normalise(&String::from_utf8_lossy(&output.stdout), suite);
+    let stdout = normalise(
+        &String::from_utf8_lossy(&output.stdout),
+        suite,
+        servers.registry_port(),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
         return Verdict::Failed(format!(
@@ -246,10 +282,98 @@ fn run_case(suite: &Path, case: &str, helm: &Path, major: u32) -> Verdict {
     if stdout != wanted {
         return Verdict::Failed(diff(&wanted, &stdout));
     }
-    if args.first().map(String::as_str) == Some("fetch") {
+    if fetching {
         return check_fetched(&expected, &fetch_dir);
     }
     Verdict::Passed
+}
+
+/// The chart repository and OCI registry a case asks for, filled with the suite's charts
+/// (`testdata/charts`); they stop when dropped.
+struct Servers {
+    _chart_repo: Option<ChartRepoServer>,
+    registry: Option<Registry>,
+}
+
+impl Servers {
+    /// Starts what `config` enables: the chart repository on its configured port of 127.0.0.1,
+    /// the registry on an ephemeral one with the charts pushed to `myrepo`.
+    fn start(suite: &Path, config: &Config, helm: &Path, home: &Path) -> Self {
+        let wanted = config.local_chart_repo_server.enabled || config.local_docker_registry.enabled;
+        let archives = if wanted {
+            package_charts(helm, &suite.join("testdata/charts"), &home.join("repo"))
+        } else {
+            Vec::new()
+        };
+        let chart_repo = config.local_chart_repo_server.enabled.then(|| {
+            index_charts(helm, &home.join("repo"));
+            let address = format!("127.0.0.1:{}", config.local_chart_repo_server.port);
+            ChartRepoServer::serve_at(&home.join("repo"), &address, None)
+        });
+        let registry = config.local_docker_registry.enabled.then(|| {
+            let registry = Registry::start(None);
+            registry.push(helm, &home.join("pusher"), "myrepo", &archives);
+            registry
+        });
+        Self {
+            _chart_repo: chart_repo,
+            registry,
+        }
+    }
+
+    /// The registry's port, when there is one.
+    fn registry_port(&self) -> Option<&str> {
+        let host = self.registry.as_ref()?.host();
+        host.rsplit(':').next()
+    }
+}
+
+/// `helm package` of every chart folder under `charts` into `out`; the archives.
+fn package_charts(helm: &Path, charts: &Path, out: &Path) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(charts)
+        .unwrap_or_else(|e| panic!("cannot list {charts:?}: {e}"))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    for folder in &folders {
+        helm_ok(
+            helm,
+            &[],
+            &[
+                "package".as_ref(),
+                folder.as_os_str(),
+                "--destination".as_ref(),
+                out.as_os_str(),
+            ],
+        );
+    }
+    let mut archives: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap_or_else(|e| panic!("cannot list {out:?}: {e}"))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tgz"))
+        .collect();
+    archives.sort();
+    archives
+}
+
+/// Copies the folder `from` to `to`, as `installTestPlugin` installs a helm plugin.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("cannot create {to:?}: {e}"));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("cannot list {from:?}: {e}")) {
+        let path = entry
+            .unwrap_or_else(|e| panic!("cannot list {from:?}: {e}"))
+            .path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target)
+                .unwrap_or_else(|e| panic!("cannot copy {path:?} to {target:?}: {e}"));
+        }
+    }
 }
 
 /// The expected output for helm `major`: `output-helm4.yaml` for helm 4 when there is one, then
@@ -295,12 +419,21 @@ fn run_with_timeout(mut command: Command, limit: Duration) -> Result<std::proces
     child.wait_with_output().map_err(|e| e.to_string())
 }
 
-/// `snapshot_test.go`'s replacements: the working directory, helm's short version.
-fn normalise(text: &str, suite: &Path) -> String {
+/// `snapshot_test.go`'s replacements: the working directory, the registry's port, helm's short
+/// version.
+fn normalise(text: &str, suite: &Path, registry_port: Option<&str>) -> String {
     let suite = suite.display().to_string();
-    let text = text
+    let mut text = text
         .replace(&format!("chart={suite}"), "chart=$WD")
         .replace(&suite, "__workingdir__");
+    if let Some(port) = registry_port {
+        text = text
+            .replace(&format!("localhost:{port}"), "localhost:$REGISTRY_PORT")
+            .replace(
+                &format!("oci__localhost_{port}"),
+                "oci__localhost_$REGISTRY_PORT",
+            );
+    }
     let version = Regex::new(r"v\d+\.\d+\.\d+\+[a-z0-9]+").unwrap_or_else(|e| panic!("{e}"));
     version.replace_all(&text, "$$HelmVersion").into_owned()
 }
