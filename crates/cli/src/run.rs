@@ -15,8 +15,7 @@ use windlass::project::{Project, ProjectError};
 
 use crate::args::{
     BuildArgs, Command, DepsArgs, FetchArgs, GraphArgs, GraphFormat, ListArgs, ListFormat,
-    SyncArgs,
-    TemplateArgs, WriteValuesArgs,
+    SyncArgs, TemplateArgs, WriteValuesArgs,
 };
 use crate::render;
 use crate::settings::Settings;
