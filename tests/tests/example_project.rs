@@ -78,26 +78,26 @@ fn build_embeds_rendered_values_but_not_secrets() {
       historyMax: 5
       createNamespace: true
     releases:
-    - chart: ./charts/api
-      version: 1.4.0
-      needs:
-      - data/postgres
-      name: api
-      namespace: backend
-      labels:
-        chart: api
+      - chart: ./charts/api
+        version: 1.4.0
+        needs:
+          - data/postgres
         name: api
         namespace: backend
-        tier: backend
-      values:
-      - database:
-          host: postgres.data.svc
-      - replicaCount: 3
-        logLevel: warn
-        image:
-          tag: 1.4.0
-      secrets:
-      - environments-example/production/secrets/api.yaml
+        labels:
+          chart: api
+          name: api
+          namespace: backend
+          tier: backend
+        values:
+          - database:
+              host: postgres.data.svc
+          - replicaCount: 3
+            logLevel: warn
+            image:
+              tag: 1.4.0
+        secrets:
+          - environments-example/production/secrets/api.yaml
     templates: {}
     renderedvalues:
       domain: example.com

@@ -128,7 +128,7 @@ fn environment_variable_selects_the_environment() {
 
 #[test]
 fn build_layout_a_production_merges_overrides_and_attaches_files() {
-    assert_snapshot!(layout_a().run(&["-e", "production", "build"]), @"
+    assert_snapshot!(layout_a().run(&["-e", "production", "build"]), @r#"
     exit: 0
     ----- stdout -----
     ---
@@ -141,59 +141,59 @@ fn build_layout_a_production_merges_overrides_and_attaches_files() {
       wait: true
       timeout: 300
     repositories:
-    - name: bitnami
-      url: https://charts.bitnami.com/bitnami
+      - name: bitnami
+        url: https://charts.bitnami.com/bitnami
     releases:
-    - chart: bitnami/postgresql
-      version: 15.6.0
-      name: postgres
-      namespace: data
-      labels:
-        chart: postgresql
+      - chart: bitnami/postgresql
+        version: 15.6.0
         name: postgres
         namespace: data
-        tier: data
-      values:
-      - common/postgres.yaml
-      - environments/production/postgres-ha.yaml
-    - chart: ./charts/api
-      needs:
-      - data/postgres
-      name: api
-      namespace: backend
-      labels:
-        chart: api
+        labels:
+          chart: postgresql
+          name: postgres
+          namespace: data
+          tier: data
+        values:
+          - common/postgres.yaml
+          - environments/production/postgres-ha.yaml
+      - chart: ./charts/api
+        needs:
+          - data/postgres
         name: api
         namespace: backend
-        tier: backend
-      values:
-      - environments/production/values/api.yaml
-      set:
-      - name: replicas
-        value: '3'
-    - chart: ./charts/web
-      needs:
-      - backend/api
-      name: web
-      namespace: frontend
-      labels:
-        chart: web
+        labels:
+          chart: api
+          name: api
+          namespace: backend
+          tier: backend
+        values:
+          - environments/production/values/api.yaml
+        set:
+          - name: replicas
+            value: "3"
+      - chart: ./charts/web
+        needs:
+          - backend/api
         name: web
         namespace: frontend
-        tier: frontend
-      values:
-      - environments/production/values/web.yaml.gotmpl
+        labels:
+          chart: web
+          name: web
+          namespace: frontend
+          tier: frontend
+        values:
+          - environments/production/values/web.yaml.gotmpl
     templates: {}
     renderedvalues: {}
     ----- stderr -----
-    ");
+    "#);
 }
 
 #[test]
 fn build_layout_a_with_state_values_set() {
     assert_snapshot!(
         layout_a().run(&["-e", "staging", "--state-values-set", "replicas=2,feature.on=true", "build"]),
-        @"
+        @r#"
     exit: 0
     ----- stdout -----
     ---
@@ -206,42 +206,42 @@ fn build_layout_a_with_state_values_set() {
       wait: true
       timeout: 300
     repositories:
-    - name: bitnami
-      url: https://charts.bitnami.com/bitnami
+      - name: bitnami
+        url: https://charts.bitnami.com/bitnami
     releases:
-    - chart: bitnami/postgresql
-      version: 15.5.0
-      name: postgres
-      namespace: data
-      labels:
-        chart: postgresql
+      - chart: bitnami/postgresql
+        version: 15.5.0
         name: postgres
         namespace: data
-        tier: data
-      values:
-      - common/postgres.yaml
-    - chart: ./charts/api
-      needs:
-      - data/postgres
-      name: api
-      namespace: backend
-      labels:
-        canary: 'true'
-        chart: api
+        labels:
+          chart: postgresql
+          name: postgres
+          namespace: data
+          tier: data
+        values:
+          - common/postgres.yaml
+      - chart: ./charts/api
+        needs:
+          - data/postgres
         name: api
         namespace: backend
-        tier: backend
-      set:
-      - name: image.tag
-        value: '1.0'
+        labels:
+          canary: "true"
+          chart: api
+          name: api
+          namespace: backend
+          tier: backend
+        set:
+          - name: image.tag
+            value: "1.0"
     templates: {}
     renderedvalues:
       domain: staging.example.com
       replicas: 2
       feature:
-        on: true
+        "on": true
     ----- stderr -----
-    "
+    "#
     );
 }
 
@@ -402,58 +402,58 @@ fn build_helmfile_production() {
     environments:
       default:
         values:
-        - env/default.yaml
+          - env/default.yaml
       production:
         values:
-        - env/default.yaml
-        - env/production.yaml
+          - env/default.yaml
+          - env/production.yaml
         kubeContext: prod
     repositories:
-    - name: prometheus-community
-      url: https://prometheus-community.github.io/helm-charts
+      - name: prometheus-community
+        url: https://prometheus-community.github.io/helm-charts
     commonLabels:
       team: platform
     releases:
-    - chart: ./charts/api
-      wait: true
-      name: api
-      namespace: apps
-      labels:
-        chart: api
+      - chart: ./charts/api
+        wait: true
         name: api
         namespace: apps
-        team: platform
-        tier: backend
-      values:
-      - values/common.yaml
-    - chart: ./charts/web
-      wait: true
-      needs:
-      - apps/api
-      name: web
-      namespace: apps
-      labels:
-        chart: web
+        labels:
+          chart: api
+          name: api
+          namespace: apps
+          team: platform
+          tier: backend
+        values:
+          - values/common.yaml
+      - chart: ./charts/web
+        wait: true
+        needs:
+          - apps/api
         name: web
         namespace: apps
-        team: platform
-    - chart: prometheus-community/prometheus
-      version: 25.0.0
-      installed: true
-      condition: monitoring.enabled
-      name: prometheus
-      namespace: monitoring
-      labels:
-        chart: prometheus
+        labels:
+          chart: web
+          name: web
+          namespace: apps
+          team: platform
+      - chart: prometheus-community/prometheus
+        version: 25.0.0
+        installed: true
+        condition: monitoring.enabled
         name: prometheus
         namespace: monitoring
-        team: platform
+        labels:
+          chart: prometheus
+          name: prometheus
+          namespace: monitoring
+          team: platform
     templates:
       default:
         namespace: apps
         wait: true
         values:
-        - values/common.yaml
+          - values/common.yaml
     renderedvalues:
       monitoring:
         enabled: true

@@ -84,19 +84,19 @@ fn build_masks_values_decrypted_from_environment_secrets() {
     environments:
       default:
         secrets:
-        - secrets/postgres.yaml
+          - secrets/postgres.yaml
     releases:
-    - chart: ./charts/db
-      name: db
-      namespace: data
-      labels:
-        chart: db
+      - chart: ./charts/db
         name: db
         namespace: data
-      values:
-      - replicas: 1
-      secrets:
-      - secrets/postgres.yaml
+        labels:
+          chart: db
+          name: db
+          namespace: data
+        values:
+          - replicas: 1
+        secrets:
+          - secrets/postgres.yaml
     templates: {}
     renderedvalues:
       auth:

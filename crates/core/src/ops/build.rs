@@ -219,9 +219,68 @@ pub fn render(
             "---\n#  Source: {}\n\n",
             crate::plan::clean(&absolute).display()
         ));
-        out.push_str(&serde_yaml::to_string(&Value::Mapping(document))?);
+        write_mapping(&mut out, &document, 0, false);
     }
     Ok(out)
+}
+
+/// Writes a block mapping as Helmfile 1.x does (go-yaml v3, two-space indentation): keys in
+/// their order, sequences indented under their key; `inline` when its first key follows a
+/// `- ` already written.
+fn write_mapping(out: &mut String, mapping: &Mapping, indent: usize, inline: bool) {
+    for (i, (key, value)) in mapping.iter().enumerate() {
+        if i > 0 || !inline {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(&scalar(key, indent));
+        out.push(':');
+        match value {
+            Value::Mapping(m) if !m.is_empty() => {
+                out.push('\n');
+                write_mapping(out, m, indent + 2, false);
+            }
+            Value::Sequence(s) if !s.is_empty() => {
+                out.push('\n');
+                write_sequence(out, s, indent + 2, false);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&scalar(other, indent + 2));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// Writes a block sequence, go-yaml v3's way; `inline` when its first item follows a `- `.
+fn write_sequence(out: &mut String, items: &[Value], indent: usize, inline: bool) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 || !inline {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str("- ");
+        match item {
+            Value::Mapping(m) if !m.is_empty() => write_mapping(out, m, indent + 2, true),
+            Value::Sequence(s) if !s.is_empty() => write_sequence(out, s, indent + 2, true),
+            other => {
+                out.push_str(&scalar(other, indent + 2));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// A scalar (or empty collection) as go-yaml v3 writes it, its lines continued at `indent`.
+fn scalar(value: &Value, indent: usize) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => crate::template::funcs::yaml::v3_string(s, indent),
+        Value::Sequence(_) => "[]".into(),
+        Value::Mapping(_) => "{}".into(),
+        Value::Tagged(tagged) => format!("{} {}", tagged.tag, scalar(&tagged.value, indent)),
+    }
 }
 
 /// One field of a state file's document, as Helmfile prints it (`None`: left out).
