@@ -42,20 +42,11 @@ fn project() -> TestProject {
 
 /// The files under `dir`, relative to it, sorted.
 fn files(dir: &std::path::Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if let Ok(relative) = path.strip_prefix(dir) {
-                found.push(relative.display().to_string());
-            }
-        }
-    }
-    found.sort();
-    found
+    windlass_tests::files_below(dir)
+        .iter()
+        .filter_map(|path| path.strip_prefix(dir).ok())
+        .map(|relative| relative.display().to_string())
+        .collect()
 }
 
 #[test]

@@ -166,14 +166,7 @@ fn case_names(options: &Options) -> Vec<String> {
     if !options.cases.is_empty() {
         return options.cases.clone();
     }
-    let mut names: Vec<String> = std::fs::read_dir(options.suite.join("testdata/snapshot"))
-        .unwrap_or_else(|e| panic!("cannot list the suite's cases: {e}"))
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    windlass_tests::folder_names(&options.suite.join("testdata/snapshot"))
 }
 
 /// Runs one case with one helm.
@@ -498,19 +491,11 @@ fn check_fetched(expected: &str, fetched: &Path) -> Verdict {
 
 /// The contents of every `Chart.yaml` below `dir`.
 fn chart_files(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if entry.file_name() == "Chart.yaml" {
-                found.extend(std::fs::read_to_string(&path).ok());
-            }
-        }
-    }
-    found
+    windlass_tests::files_below(dir)
+        .iter()
+        .filter(|path| path.file_name().is_some_and(|name| name == "Chart.yaml"))
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .collect()
 }
 
 /// A unified diff of what Helmfile printed and what windlass printed.
