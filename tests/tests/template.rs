@@ -74,6 +74,7 @@ fn helm_calls_follow_helmfile_flag_order() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com} --set extra=1 --skip-tests --debug --no-hooks
       [VALUES]/000-backend-api-0.yaml:
         # raw copy, comments kept
@@ -103,6 +104,7 @@ fn dependencies_are_built_once_per_chart_that_declares_them() {
     ----- stderr -----
     Built dependencies of charts/app
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev dependency build charts/app
     helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
       [VALUES]/000-backend-api-0.yaml:
@@ -224,6 +226,7 @@ fn lint_runs_helm_lint_per_release_with_its_values() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev lint charts/app --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
       [VALUES]/000-backend-api-0.yaml:
         # raw copy, comments kept
@@ -244,6 +247,7 @@ fn include_needs_adds_what_the_selected_releases_need() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
       [VALUES]/000-backend-api-0.yaml:
         # raw copy, comments kept
@@ -269,6 +273,7 @@ fn output_dir_show_only_and_kube_version_reach_helm_in_helmfile_order() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.31 --show-only templates/configmap.yaml --kube-context dev --namespace frontend --output-dir out/default-web
     "
     );
@@ -288,8 +293,11 @@ fn helm_messages_stream_at_debug_level_and_kubeconfig_reaches_helm() {
     ----- stdout -----
 
     ----- stderr -----
+    helm: WARNING: a chart warning
     helm [web]: WARNING: a chart warning
     ----- helm calls -----
+    helm version --short
+      KUBECONFIG=/tmp/kube.yaml
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
       KUBECONFIG=/tmp/kube.yaml
     "
