@@ -330,6 +330,7 @@ fn a_chart_of_an_undeclared_repository_helm_does_not_know_fails_before_any_helm_
     error: helmfile.yaml:5:3: release "web": chart "stabel/web" names repository "stabel", which no state file declares and helm has not added
       hint: the state files declare stable; declare "stabel" under `repositories:` too, or add it with `helm repo add stabel URL`
     ----- helm calls -----
+    helm version --short
     "#);
     let config = project.path().join("helm-config/repositories.yaml");
     assert_snapshot!(
@@ -340,6 +341,8 @@ fn a_chart_of_an_undeclared_repository_helm_does_not_know_fails_before_any_helm_
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
+    helm version --short
     helm template db added/postgres
     "
     );
