@@ -14,8 +14,8 @@ use windlass::plan::{Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    BuildArgs, Command, DepsArgs, GraphArgs, GraphFormat, LintArgs, ListArgs, ListFormat, SyncArgs,
-    TemplateArgs, Tool, WriteValuesArgs,
+    BuildArgs, Command, DepsArgs, FetchArgs, GraphArgs, GraphFormat, LintArgs, ListArgs,
+    ListFormat, SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
 };
 use crate::settings::Settings;
 use crate::{completion, render, schema};
@@ -78,6 +78,9 @@ pub enum CommandError {
     /// An operation on releases failed.
     #[error(transparent)]
     Operation(#[from] OperationError),
+    /// helm's repository file could not be read.
+    #[error(transparent)]
+    Charts(#[from] windlass::charts::ChartsError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -101,11 +104,12 @@ impl CommandError {
             Self::Plan(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
+            Self::Charts(error) => error.hint(),
             Self::WriteValues(error) => error.hint(),
             Self::Build(error) => error.hint(),
             Self::Runtime(_) | Self::Interrupted(_) | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, fetch"
                     .into(),
             ),
         }
@@ -243,6 +247,7 @@ enum Drive {
     Deps(DepsArgs),
     Template(TemplateArgs),
     Lint(LintArgs),
+    Fetch(FetchArgs),
     Sync(SyncArgs),
 }
 
@@ -266,6 +271,7 @@ impl From<Command> for Step {
             Command::Template(args) => Self::Drive(Drive::Template(args)),
             Command::Lint(args) => Self::Drive(Drive::Lint(args)),
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
+            Command::Fetch(args) => Self::Drive(Drive::Fetch(args)),
             Command::Apply(_) => Self::NotYet("apply"),
             Command::Diff(_) => Self::NotYet("diff"),
             Command::Destroy(_) => Self::NotYet("destroy"),
@@ -284,10 +290,15 @@ async fn execute(
     let needs = settings.selection(&command);
     let command_line = settings.command_line(&command);
     let step = Step::from(command);
+    // As in Helmfile, `template` never streams helm's output: it is the manifests.
+    let live = settings.live_output && !matches!(step, Step::Drive(Drive::Template(_)));
     let cancel = signals.cancellation(settings);
-    let events = Arc::new(render::StderrEvents::new(settings));
+    let events = Arc::new(render::StderrEvents::new(settings, live));
     if let Step::NotYet(name) = step {
         return Err(CommandError::NotImplemented(name));
+    }
+    if settings.live_output {
+        render::info(stderr, "Live output is enabled", settings.log_level);
     }
     let (load_options, key_problem) = settings.load_options();
     if let Some(problem) = key_problem {
@@ -300,22 +311,32 @@ async fn execute(
         Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
         Step::Inspect(inspect) => Job::Inspect(inspect),
         Step::Drive(drive) => {
-            let helm = settings.helm(project.helm_binary(), events.clone(), cancel.clone())?;
+            let helm =
+                settings.helm(project.helm_binary(), events.clone(), cancel.clone(), live)?;
             Job::Drive(drive, Box::new(helm))
         }
     };
     let helm_version = match &job {
-        Job::Drive(Drive::Sync(_), helm) => Some(helm.version().await?),
+        Job::Drive(Drive::Sync(_) | Drive::Template(_) | Drive::Lint(_), helm) => {
+            Some(helm.version().await?)
+        }
         Job::Drive(..) | Job::Inspect(_) => None,
     };
+    let prepare = matches!(
+        job,
+        Job::Drive(Drive::Template(_) | Drive::Lint(_) | Drive::Sync(_), _)
+    );
+    let helm_repositories = match &settings.helm_repository_config {
+        Some(path) if prepare => Some(windlass::charts::helm_repository_names(path)?),
+        _ => None,
+    };
     let plan_options = PlanOptions {
-        prepare: matches!(
-            job,
-            Job::Drive(Drive::Template(_) | Drive::Lint(_) | Drive::Sync(_), _)
-        ),
+        prepare,
         helm_version,
         command_line,
+        helm_repositories,
         cancel: cancel.stop_token(),
+        oci_plain_http: settings.oci_plain_http,
     };
     let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
@@ -416,6 +437,11 @@ async fn drive_helm(
         Drive::Lint(args) => {
             let options = settings.lint_options(&args);
             per_release(ChartCommand::Lint, &options, project, plan, context, stdout).await?;
+        }
+        Drive::Fetch(args) => {
+            let report =
+                ops::fetch::fetch(project, plan, &settings.fetch_options(&args), context).await?;
+            failures(report.failures().count())?;
         }
         Drive::Sync(args) => {
             let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod deps;
 mod error;
+pub mod fetch;
 pub mod list;
 mod path_template;
 pub mod remote_charts;

@@ -4,6 +4,7 @@
 //! A failed release skips its dependents and lets independent ones finish. Everything that can
 //! fail before a change (values, secrets, settings) already failed when the plan was built.
 
+use crate::chartify;
 use crate::charts::RemoteChart;
 use crate::events::Action;
 use crate::graph::Direction;
@@ -54,6 +55,8 @@ pub async fn sync<H: Helm>(
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
+    let chartified =
+        chartify::prepare(plan, helm, version.is_helm4(), context.events.as_ref()).await?;
     // OCI charts are pulled first and installed from the archive, as Helmfile does; charts of
     // chart repositories go to helm by name with their (locked) version, as Helmfile 0.166 does.
     let charts = fetch_charts(
@@ -105,7 +108,8 @@ pub async fn sync<H: Helm>(
             context,
             upgrades,
             async |release| {
-                let release = &*charts.localize(release);
+                // A rewritten chart wins over the fetched one it was made from.
+                let release = &*chartified.localize(charts.localize(release));
                 helm.run_for(&release.id, &argv::upgrade(release, version))
                     .await?;
                 Ok(Some(SyncAction::Upgraded))

@@ -16,12 +16,30 @@ use crate::template::format_float_g;
 /// YAML 1.1 readers (helm 3) and YAML 1.2 readers (parts of helm 4, windlass's own) read
 /// differently.
 pub fn to_string(value: &Value) -> String {
-    Emitter::new(true).document(value)
+    Emitter::new(Style::Helm).document(value)
 }
 
 /// Exactly what go-yaml v2's `yaml.Marshal` writes for `value` (Helmfile's `toYaml`).
 pub(crate) fn marshal(value: &Value) -> String {
-    Emitter::new(false).document(value)
+    Emitter::new(Style::Marshal).document(value)
+}
+
+/// `value` as Helmfile 1.x prints its state (`build`), with go-yaml v3's layout: sequences
+/// indented under their key, no line folding. Strings are quoted as in [`to_string`], which
+/// also covers v3's double quotes for `""` and number-like strings.
+pub(crate) fn to_v3_string(value: &Value) -> String {
+    Emitter::new(Style::V3).document(value)
+}
+
+/// Which writer's output the emitter reproduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// go-yaml v2's `yaml.Marshal`, U+2028 and U+2029 written raw.
+    Marshal,
+    /// go-yaml v2's layout, U+2028 and U+2029 escaped: what windlass hands helm.
+    Helm,
+    /// go-yaml v3's layout (Helmfile 1.x's `build`).
+    V3,
 }
 
 /// `value` with every mapping's keys in the order go-yaml writes a Go map's keys.
@@ -123,15 +141,24 @@ fn key_text(key: &Value) -> String {
 /// Writes one document.
 struct Emitter {
     out: String,
-    /// Whether U+2028 and U+2029 are escaped rather than written as line breaks.
-    escape_separators: bool,
+    style: Style,
 }
 
 impl Emitter {
-    fn new(escape_separators: bool) -> Self {
+    fn new(style: Style) -> Self {
         Self {
             out: String::new(),
-            escape_separators,
+            style,
+        }
+    }
+
+    /// The indentation of a sequence that is the value of a key at `indent`: go-yaml v2 keeps
+    /// it at the key's, v3 indents it.
+    fn sequence_indent(&self, indent: usize) -> usize {
+        if self.style == Style::V3 {
+            indent + 2
+        } else {
+            indent
         }
     }
 
@@ -174,10 +201,9 @@ impl Emitter {
                     self.out.push('\n');
                     self.map(map, indent + 2, false);
                 }
-                // A sequence stays at its key's indentation.
                 Node::List(items) if !items.is_empty() => {
                     self.out.push('\n');
-                    self.list(items, indent, false);
+                    self.list(items, self.sequence_indent(indent), false);
                 }
                 node => {
                     self.out.push(' ');
@@ -241,7 +267,8 @@ impl Emitter {
             column: self.out[start..].chars().count(),
             indent,
             simple_key,
-            escape_separators: self.escape_separators,
+            escape_separators: self.style != Style::Marshal,
+            wrap: self.style != Style::V3,
         };
         write_string(s, place)
     }

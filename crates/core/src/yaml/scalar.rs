@@ -17,6 +17,8 @@ pub(super) struct Place {
     pub simple_key: bool,
     /// Whether U+2028 and U+2029 must be escaped (double quotes) rather than written raw.
     pub escape_separators: bool,
+    /// Whether long lines are folded at a space past column 80 (go-yaml v2; v3 never folds).
+    pub wrap: bool,
 }
 
 /// `s` written at `place` in the style libyaml picks for it.
@@ -27,7 +29,7 @@ pub(super) fn write_string(s: &str, place: Place) -> String {
         out: String::new(),
         column: place.column,
         indent: place.indent,
-        allow_breaks: !place.simple_key,
+        allow_breaks: place.wrap && !place.simple_key,
     };
     // go-yaml asks for a literal block when there is a line feed, plain when the text reads
     // back as a string, double quotes otherwise; libyaml falls back when the text forbids it.
