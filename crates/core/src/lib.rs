@@ -11,6 +11,7 @@ pub mod diff;
 pub mod events;
 pub mod graph;
 pub mod helm;
+pub mod kube;
 pub mod location;
 pub mod ops;
 pub mod project;

@@ -128,6 +128,12 @@ impl KnownScopes {
             .insert((group.to_string(), kind.to_string()), scope);
     }
 
+    /// Adds what `other` learnt (its entries win).
+    pub fn extend(&mut self, other: &KnownScopes) {
+        self.kinds
+            .extend(other.kinds.iter().map(|(k, v)| (k.clone(), *v)));
+    }
+
     /// Records the kind a CustomResourceDefinition object (as JSON) defines; ignores anything else.
     pub fn learn_crd(&mut self, object: &serde_json::Value) {
         let is_crd = object["kind"] == "CustomResourceDefinition"

@@ -51,7 +51,7 @@ pub use key::{KnownScopes, ObjectKey, Scope};
 pub use objects::{Change, DiffOptions, ObjectDiff, Source};
 pub use release::{
     Action, Comparison, DeployedRelease, LiveObjects, ParsedRelease, Reason, ReleaseDiff,
-    ReleaseInput, parse_release,
+    ReleaseDocuments, ReleaseInput, parse_release, read_release,
 };
 pub use report::{DiffReport, Failure, OutputLine, Style, Summary};
 

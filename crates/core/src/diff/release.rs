@@ -8,8 +8,8 @@ use serde_json::Value as Json;
 
 use super::DiffError;
 use super::ignore::DRIFT_ANNOTATION;
-use super::key::{KnownScopes, ObjectKey};
-use super::manifest::{Object, Objects, annotation, documents, objects};
+use super::key::{KnownScopes, ObjectKey, group_of};
+use super::manifest::{Document, Object, Objects, annotation, documents, objects};
 use super::objects::{DiffOptions, ObjectDiff, Source, compare, prepared};
 use crate::diff::compare::project;
 
@@ -246,69 +246,130 @@ impl std::fmt::Debug for LiveObjects {
     }
 }
 
-/// Parses both sides of a release. `scopes` knows the cluster's kinds (when read); the CRDs of
-/// both manifests are learnt first.
-pub fn parse_release<'a>(
+/// A release's two sides split into documents, before they are keyed: the kinds they use can be
+/// looked up in the cluster first ([`ReleaseDocuments::unknown_kinds`]).
+#[derive(Debug)]
+pub struct ReleaseDocuments<'a> {
     input: ReleaseInput<'a>,
-    scopes: &KnownScopes,
+    desired: Vec<Document>,
+    current: Vec<Document>,
+    desired_origin: String,
+    current_origin: String,
+    scopes: KnownScopes,
+}
+
+/// Splits both sides of a release into documents (hooks of the deployed release included unless
+/// `--no-hooks`), learning the scopes of the CRDs they define.
+pub fn read_release<'a>(
+    input: ReleaseInput<'a>,
     options: &DiffOptions,
-) -> Result<ParsedRelease<'a>, DiffError> {
+) -> Result<ReleaseDocuments<'a>, DiffError> {
     let id = if input.namespace.is_empty() {
         input.name.to_string()
     } else {
         format!("{}/{}", input.namespace, input.name)
     };
     let desired_origin = format!("desired manifest of release {id}");
-    let desired_docs = match input.desired {
+    let desired = match input.desired {
         Some(text) => documents(text, &desired_origin)?,
         None => Vec::new(),
     };
-    let mut current_docs = Vec::new();
-    let current_origin = match input.deployed {
-        Some(deployed) => {
-            let origin = format!(
-                "manifest of release {id} revision {}",
-                deployed.baseline_revision
-            );
-            current_docs = documents(&deployed.manifest, &origin)?;
-            if !options.no_hooks {
-                for hooks in &deployed.hooks {
-                    current_docs.extend(documents(hooks, &origin)?);
-                }
+    let mut current = Vec::new();
+    let mut current_origin = String::new();
+    if let Some(deployed) = input.deployed {
+        current_origin = format!(
+            "manifest of release {id} revision {}",
+            deployed.baseline_revision
+        );
+        current = documents(&deployed.manifest, &current_origin)?;
+        if !options.no_hooks {
+            for hooks in &deployed.hooks {
+                current.extend(documents(hooks, &current_origin)?);
             }
-            origin
         }
-        None => String::new(),
-    };
-    let mut scopes = scopes.clone();
-    for document in desired_docs.iter().chain(&current_docs) {
+    }
+    let mut scopes = KnownScopes::default();
+    for document in desired.iter().chain(&current) {
         scopes.learn_crd(&document.value);
     }
-    let keep = |objects: Objects| -> Objects {
-        objects
-            .into_iter()
-            .filter(|(key, object)| {
-                !(options.ignore.suppresses(key) || options.no_hooks && object.is_hook())
-            })
-            .collect()
-    };
-    let desired = keep(objects(
-        desired_docs,
-        input.namespace,
-        &scopes,
-        &desired_origin,
-    )?);
-    let current = keep(objects(
-        current_docs,
-        input.namespace,
-        &scopes,
-        &current_origin,
-    )?);
-    Ok(ParsedRelease {
+    Ok(ReleaseDocuments {
         input,
         desired,
         current,
+        desired_origin,
+        current_origin,
+        scopes,
     })
+}
+
+impl<'a> ReleaseDocuments<'a> {
+    /// The `(apiVersion, kind)` pairs whose scope neither Kubernetes' built-in kinds, the
+    /// manifests' CRDs nor `known` tell: ask the cluster's discovery.
+    pub fn unknown_kinds(&self, known: &KnownScopes) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for document in self.desired.iter().chain(&self.current) {
+            let (Some(api_version), Some(kind)) = (
+                document.value["apiVersion"].as_str(),
+                document.value["kind"].as_str(),
+            ) else {
+                continue;
+            };
+            let group = group_of(api_version);
+            let unknown =
+                self.scopes.scope(group, kind).is_none() && known.scope(group, kind).is_none();
+            let pair = (api_version.to_string(), kind.to_string());
+            if unknown && !out.contains(&pair) {
+                out.push(pair);
+            }
+        }
+        out
+    }
+
+    /// Keys the objects of both sides (`known`: scopes found by discovery), leaving out
+    /// suppressed kinds and, with `--no-hooks`, hooks.
+    pub fn key(
+        self,
+        known: &KnownScopes,
+        options: &DiffOptions,
+    ) -> Result<ParsedRelease<'a>, DiffError> {
+        let mut scopes = known.clone();
+        scopes.extend(&self.scopes);
+        let keep = |objects: Objects| -> Objects {
+            objects
+                .into_iter()
+                .filter(|(key, object)| {
+                    !(options.ignore.suppresses(key) || options.no_hooks && object.is_hook())
+                })
+                .collect()
+        };
+        let namespace = self.input.namespace;
+        let desired = keep(objects(
+            self.desired,
+            namespace,
+            &scopes,
+            &self.desired_origin,
+        )?);
+        let current = keep(objects(
+            self.current,
+            namespace,
+            &scopes,
+            &self.current_origin,
+        )?);
+        Ok(ParsedRelease {
+            input: self.input,
+            desired,
+            current,
+        })
+    }
+}
+
+/// Parses and keys both sides of a release in one go (`scopes`: what discovery found, if any).
+pub fn parse_release<'a>(
+    input: ReleaseInput<'a>,
+    scopes: &KnownScopes,
+    options: &DiffOptions,
+) -> Result<ParsedRelease<'a>, DiffError> {
+    read_release(input, options)?.key(scopes, options)
 }
 
 impl ParsedRelease<'_> {

@@ -590,3 +590,31 @@ fn json_document_lists_errors_and_never_null_arrays() {
     }
     "#);
 }
+
+#[test]
+fn kinds_neither_built_in_nor_defined_by_the_manifests_are_asked_of_discovery() {
+    let desired = "apiVersion: example.com/v1\nkind: Backup\nmetadata: {name: nightly}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n";
+    let documents = read_release(input(Some(desired), None), &DiffOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let unknown = documents.unknown_kinds(&KnownScopes::default());
+    assert_eq!(
+        unknown,
+        [("example.com/v1".to_string(), "Backup".to_string())]
+    );
+    let mut discovered = KnownScopes::default();
+    discovered.insert("example.com", "Backup", Scope::Cluster);
+    assert!(documents.unknown_kinds(&discovered).is_empty());
+    let parsed = documents
+        .key(&discovered, &DiffOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let keys: Vec<String> = parsed
+        .finish(None, &DiffOptions::default())
+        .resources
+        .iter()
+        .map(|r| r.key.to_string())
+        .collect();
+    assert_eq!(
+        keys,
+        ["Backup.example.com nightly", "Deployment.apps frontend/web"]
+    );
+}
