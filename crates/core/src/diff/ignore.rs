@@ -93,8 +93,8 @@ pub fn escape_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-/// Everything a diff leaves out.
-#[derive(Debug, Clone, Default)]
+/// Everything a diff leaves out; by default the [`DEFAULT_IGNORES`] fields.
+#[derive(Debug, Clone)]
 pub struct IgnoreRules {
     kinds: Vec<String>,
     fields: Vec<FieldRule>,
@@ -102,21 +102,17 @@ pub struct IgnoreRules {
 }
 
 impl IgnoreRules {
-    /// Rules from the command line: `suppress` kinds, `ignore` field rules and output-line
-    /// regexes; the [`DEFAULT_IGNORES`] come first unless `no_defaults`.
+    /// Rules from the command line: `suppress` kinds, `ignore` field rules (after the
+    /// [`DEFAULT_IGNORES`]) and output-line regexes.
     pub fn new(
         suppress: &[String],
         ignore: &[String],
         line_patterns: &[String],
-        no_defaults: bool,
     ) -> Result<IgnoreRules, DiffError> {
-        let defaults: &[&str] = if no_defaults { &[] } else { DEFAULT_IGNORES };
-        let fields = defaults
-            .iter()
-            .copied()
-            .chain(ignore.iter().map(String::as_str))
-            .map(FieldRule::parse)
-            .collect::<Result<_, _>>()?;
+        let mut fields = IgnoreRules::default().fields;
+        for rule in ignore {
+            fields.push(FieldRule::parse(rule)?);
+        }
         let lines = line_patterns
             .iter()
             .map(|pattern| {
@@ -150,6 +146,20 @@ impl IgnoreRules {
     /// Whether a changed output line is hidden (`--suppress-output-line-regex`).
     pub fn hides_line(&self, line: &str) -> bool {
         self.lines.iter().any(|regex| regex.is_match(line))
+    }
+}
+
+impl Default for IgnoreRules {
+    fn default() -> Self {
+        IgnoreRules {
+            kinds: Vec::new(),
+            // The defaults are constants that parse; a test checks each of them.
+            fields: DEFAULT_IGNORES
+                .iter()
+                .filter_map(|rule| FieldRule::parse(rule).ok())
+                .collect(),
+            lines: Vec::new(),
+        }
     }
 }
 
@@ -210,7 +220,6 @@ mod tests {
                 "Service:/spec/ports/*/nodePort".into(),
             ],
             &[],
-            false,
         )
         .unwrap_or_default();
         let mut deployment = json!({"metadata": {"annotations": {"example.com/checksum": "1", "keep": "2"}}, "spec": {"replicas": 3, "paused": false}});
@@ -240,8 +249,16 @@ mod tests {
     }
 
     #[test]
+    fn every_default_rule_parses() {
+        for rule in DEFAULT_IGNORES {
+            assert!(FieldRule::parse(rule).is_ok(), "{rule}");
+        }
+        assert_eq!(IgnoreRules::default().fields.len(), DEFAULT_IGNORES.len());
+    }
+
+    #[test]
     fn suppressed_kinds_match_in_any_case() {
-        let rules = IgnoreRules::new(&["secret".into()], &[], &[], true).unwrap_or_default();
+        let rules = IgnoreRules::new(&["secret".into()], &[], &[]).unwrap_or_default();
         assert!(rules.suppresses(&key("v1", "Secret")));
         assert!(!rules.suppresses(&key("v1", "ConfigMap")));
     }
@@ -249,7 +266,7 @@ mod tests {
     #[test]
     fn bad_rules_say_what_is_wrong() {
         let error = |rule: &str| {
-            IgnoreRules::new(&[], &[rule.into()], &[], true)
+            IgnoreRules::new(&[], &[rule.into()], &[])
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default()
@@ -266,7 +283,7 @@ mod tests {
             error("apps/:/spec"),
             "--ignore \"apps/:/spec\": no kind before \":\""
         );
-        let regex = IgnoreRules::new(&[], &[], &["(".into()], true)
+        let regex = IgnoreRules::new(&[], &[], &["(".into()])
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();

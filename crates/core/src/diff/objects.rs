@@ -288,7 +288,6 @@ mod tests {
             &[],
             &["apps/Deployment:/spec/replicas".into()],
             &["build:".into()],
-            false,
         )
         .unwrap_or_default();
         assert_eq!(
@@ -302,7 +301,7 @@ mod tests {
             ),
             None
         );
-        let ignore = IgnoreRules::new(&[], &["apps/Deployment:/spec/replicas".into()], &[], false)
+        let ignore = IgnoreRules::new(&[], &["apps/Deployment:/spec/replicas".into()], &[])
             .unwrap_or_default();
         let found = diff(
             before,

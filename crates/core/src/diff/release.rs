@@ -197,7 +197,7 @@ impl ReleaseDiff {
 }
 
 /// One release's desired and current state, as plain data.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct ReleaseInput<'a> {
     /// The release name.
     pub name: &'a str,

@@ -15,11 +15,12 @@ pub const JSON_SCHEMA: &str = include_str!("../../schema/diff-report.schema.json
 /// The version of the JSON document's shape; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// A release that could not be diffed, or a failure that is not one release's.
+/// Releases that could not be diffed for one cause (one release, or every release of an
+/// unreachable cluster), or a failure that is no release's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// The release (`namespace/name`), when the failure is one release's.
-    pub release: Option<String>,
+    /// The releases it stopped (`namespace/name`); empty when it is no release's.
+    pub releases: Vec<String>,
     /// What went wrong (never a secret value).
     pub message: String,
     /// What to do about it, when known.
@@ -91,7 +92,7 @@ impl DiffReport {
         for release in &self.releases {
             summary.count(release);
         }
-        summary.failed = self.errors.iter().filter(|e| e.release.is_some()).count();
+        summary.failed = self.errors.iter().map(|e| e.releases.len()).sum();
         summary.releases += summary.failed;
         summary
     }
@@ -135,7 +136,7 @@ impl DiffReport {
             "summary": self.summary(),
             "releases": self.releases.iter().map(release_json).collect::<Vec<_>>(),
             "errors": self.errors.iter().map(|e| json!({
-                "release": e.release,
+                "releases": e.releases,
                 "message": e.message,
                 "hint": e.hint,
             })).collect::<Vec<_>>(),

@@ -515,7 +515,6 @@ fn live_objects_matching_the_manifest_are_in_sync_and_the_annotation_ignores_dri
         &[],
         &["apps/Deployment:/spec/template/spec/containers/*/image".into()],
         &[],
-        false,
     )
     .unwrap_or_default();
     let options = DiffOptions {
@@ -559,7 +558,7 @@ fn server_side_compares_the_dry_run_with_the_live_object() {
 fn json_document_lists_errors_and_never_null_arrays() {
     let mut report = report(Vec::new());
     report.errors.push(Failure {
-        release: Some("backend/api".into()),
+        releases: vec!["backend/api".into()],
         message: "release \"api\": `helm template` failed".into(),
         hint: None,
     });
@@ -582,7 +581,9 @@ fn json_document_lists_errors_and_never_null_arrays() {
       "releases": [],
       "errors": [
         {
-          "release": "backend/api",
+          "releases": [
+            "backend/api"
+          ],
           "message": "release \"api\": `helm template` failed",
           "hint": null
         }

@@ -2,6 +2,7 @@
 //! the argv builders shared by every command.
 
 pub mod argv;
+pub mod history;
 mod process;
 mod version;
 
@@ -40,6 +41,14 @@ pub enum HelmError {
         code: Option<i32>,
         /// What helm said.
         stderr: String,
+    },
+    /// Helm printed something windlass cannot read.
+    #[error("cannot read the output of `helm {command}`: {message}")]
+    UnexpectedOutput {
+        /// The subcommand.
+        command: String,
+        /// What is wrong with it.
+        message: String,
     },
     /// `helm version` printed something that is not a version.
     #[error("cannot tell the helm version from {output:?}")]

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod deps;
+pub mod diff;
 pub mod list;
 mod path_template;
 pub mod repos;
