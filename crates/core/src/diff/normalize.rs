@@ -49,7 +49,17 @@ pub fn normalize(key: &ObjectKey, body: &mut Json) {
         }
         match &key.namespace {
             Some(namespace) => {
-                metadata.insert("namespace".into(), Json::String(namespace.clone()));
+                let value = Json::String(namespace.clone());
+                if let Some(current) = metadata.get_mut("namespace") {
+                    *current = value;
+                } else {
+                    // Where a person writes it: after the name.
+                    let at = metadata
+                        .keys()
+                        .position(|k| k == "name")
+                        .map_or(0, |i| i + 1);
+                    metadata.shift_insert(at, "namespace".into(), value);
+                }
             }
             None => {
                 metadata.remove("namespace");

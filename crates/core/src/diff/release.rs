@@ -11,7 +11,7 @@ use super::ignore::DRIFT_ANNOTATION;
 use super::key::{KnownScopes, ObjectKey, group_of};
 use super::manifest::{Document, Object, Objects, annotation, documents, objects};
 use super::objects::{DiffOptions, ObjectDiff, Source, compare, prepared};
-use crate::diff::compare::project;
+use crate::diff::compare::{align, project};
 
 /// What the cluster holds of a release, from its release records (or `helm get`).
 #[derive(Clone, PartialEq, Eq)]
@@ -447,12 +447,17 @@ impl ParsedRelease<'_> {
             let before = live_object.map(|l| live_prepared(key, &desired.api_version, l, options));
             let (before, after) = match (source, before) {
                 (Source::ServerSide, Some(before)) => {
-                    let after = live
-                        .dry_run
-                        .get(key)
-                        .map(|d| live_prepared(key, &desired.api_version, d, options))
-                        .unwrap_or(after);
-                    (Some(before), after)
+                    let applied = match live.dry_run.get(key) {
+                        Some(result) => {
+                            // Shown in the manifest's order, the server's additions after.
+                            let mut applied =
+                                live_prepared(key, &desired.api_version, result, options);
+                            align(&mut applied, &after);
+                            applied
+                        }
+                        None => after,
+                    };
+                    (Some(before), applied)
                 }
                 (_, Some(before)) => (Some(project(&before, &after)), after),
                 (_, None) => (None, after),

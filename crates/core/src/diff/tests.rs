@@ -453,16 +453,16 @@ fn live_drift_names_the_field_with_both_values_and_ignores_server_defaults() {
     assert_eq!(found.reasons, [Reason::LiveDrift]);
     let mut report = report(vec![found]);
     report.comparison = Comparison::Live;
-    assert_snapshot!(text(&report.diff_lines()), @r"
+    assert_snapshot!(text(&report.diff_lines()), @"
     frontend/web [prod]: upgrade (live objects differ from the manifests)
     Deployment.apps frontend/web: modify (live)
       apiVersion: apps/v1
       kind: Deployment
       metadata:
         name: web
+        namespace: frontend
         labels:
           app: web
-        namespace: frontend
       spec:
         replicas: 2
         template:
