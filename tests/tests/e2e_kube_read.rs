@@ -7,11 +7,13 @@
 use std::path::Path;
 
 use insta::assert_snapshot;
+use windlass::diff::manifest::documents;
 use windlass::diff::{Comparison, DiffOptions, DiffReport, ReleaseInput};
+use windlass::helm::history::{ReleaseAt, deployed_release};
 use windlass::kube::{Cluster as Client, Driver, KubeconfigFiles};
 use windlass::ops::diff::{DiffSettings, diff_release};
 use windlass_tests::cluster::{Cluster, mask_cluster};
-use windlass_tests::repo_root;
+use windlass_tests::{real_helm, repo_root};
 
 fn chart() -> String {
     repo_root()
@@ -256,4 +258,119 @@ fn e2e_unreachable_server_is_one_error_naming_context_and_server() {
             .map(|e| format!("{e}\nhint: {}", e.hint().unwrap_or_default()))
     });
     assert_snapshot!(mask_cluster(&error.unwrap_or_default()).replace(&port.to_string(), "[PORT]"));
+}
+
+#[test]
+fn e2e_helm3_release_read_through_helm_matches_the_records() {
+    let cluster = Cluster::start();
+    install(&cluster, 3, "secret");
+    let mut helm = windlass::helm::HelmProcess::new(real_helm(3), repo_root());
+    for (name, value) in cluster.env() {
+        helm = helm.with_env(name, value);
+    }
+    let at = ReleaseAt {
+        name: "web",
+        namespace: "apps",
+        kube_context: Some(cluster.admin_context()),
+    };
+    let documents = |texts: &[String]| -> Vec<serde_json::Value> {
+        texts
+            .iter()
+            .flat_map(|t| documents(t, "test").unwrap_or_else(|e| panic!("{e}")))
+            .map(|d| d.value)
+            .collect()
+    };
+    runtime().block_on(async {
+        let through_helm = deployed_release(&helm, at)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let through_helm = through_helm.unwrap_or_else(|| panic!("helm found no release"));
+        let client = connect(cluster.kubeconfig(), cluster.admin_context()).await;
+        let records = client
+            .deployed_releases(Driver::Secret, "apps", &["web"])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let direct = &records["web"];
+        let identity = |d: &windlass::diff::DeployedRelease| {
+            (
+                d.revision,
+                d.status.clone(),
+                d.chart.clone(),
+                d.chart_version.clone(),
+                d.baseline_revision,
+                d.manifest.trim().to_string(),
+            )
+        };
+        assert_eq!(identity(&through_helm), identity(direct));
+        assert_eq!(documents(&through_helm.hooks), documents(&direct.hooks));
+        let absent = ReleaseAt {
+            name: "absent",
+            ..at
+        };
+        assert!(
+            deployed_release(&helm, absent)
+                .await
+                .is_ok_and(|r| r.is_none())
+        );
+    });
+}
+
+#[test]
+fn e2e_exec_credential_plugins_authenticate_as_kubectl_does() {
+    let cluster = Cluster::start();
+    let kubeconfig =
+        std::fs::read_to_string(cluster.kubeconfig()).unwrap_or_else(|e| panic!("{e}"));
+    // The read-only user's token (the second user): a request without a token would be the
+    // admin's, so a refused write proves the plugin's token was sent.
+    let token = regex::Regex::new(r"token: (\S+)")
+        .ok()
+        .and_then(|r| {
+            r.captures_iter(&kubeconfig)
+                .nth(1)
+                .map(|c| c[1].to_string())
+        })
+        .unwrap_or_else(|| panic!("no read-only token in {kubeconfig}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let plugin = dir.path().join("credential-plugin");
+    std::fs::write(
+        &plugin,
+        format!("#!/bin/sh\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{token}\"}}}}'\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut permissions = std::fs::metadata(&plugin)
+        .map(|m| m.permissions())
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&plugin, permissions).unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.path().join("kubeconfig");
+    std::fs::write(
+        &config,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: exec\nclusters:\n- name: sim\n  cluster: {{server: 'http://{}'}}\ncontexts:\n- name: exec\n  context: {{cluster: sim, user: exec}}\nusers:\n- name: exec\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n",
+            cluster.sim().address(),
+            plugin.display()
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    runtime().block_on(async {
+        let client = connect(&config, "exec").await;
+        let version = client.version().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(version.starts_with("v1."), "{version}");
+        let records = client
+            .deployed_releases(Driver::Secret, "default", &["none"])
+            .await;
+        assert!(records.is_ok_and(|r| r.is_empty()));
+        let mut scopes = windlass::diff::KnownScopes::default();
+        let objects = windlass::diff::manifest::parse(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: probe}\n",
+            "default",
+            &mut scopes,
+            "test",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let refused = client
+            .dry_run_apply(&objects.values().collect::<Vec<_>>())
+            .await;
+        assert!(refused.is_err_and(|e| e.is_forbidden()));
+    });
 }
