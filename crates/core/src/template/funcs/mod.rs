@@ -1,18 +1,27 @@
 //! The function map: Go's builtins, sprig's text functions and Helmfile's, each with the Go
 //! parameter types that decide how arguments are checked and converted.
 
+mod aes;
+mod bcrypt;
 mod builtins;
+mod certs;
 mod conv;
 mod dates;
 mod dicts;
 mod encoding;
 mod files;
+mod keys;
 mod lists;
 mod math;
+mod network;
 mod password;
+mod paths;
+mod pem;
+mod random;
 mod render;
 mod semver;
 mod strings;
+mod url;
 mod yaml;
 mod yaml_read;
 
@@ -40,6 +49,8 @@ pub(crate) enum Param {
     Map,
     /// `[]interface {}`
     List,
+    /// A named Go type (`time.Time`, `sprig.certificate`): only objects of that type.
+    Named(&'static str),
 }
 
 impl Param {
@@ -52,6 +63,7 @@ impl Param {
             (Param::Bool, Value::Bool(_)) => true,
             (Param::Map, Value::Map(m)) => m.elem() == ElemType::Any,
             (Param::List, Value::List(_, e)) => *e == ElemType::Any,
+            (Param::Named(name), Value::Object(o)) => o.type_name() == *name,
             _ => false,
         }
     }
@@ -71,6 +83,7 @@ impl Param {
             Param::Bool => "bool",
             Param::Map => "map[string]interface {}",
             Param::List => "[]interface {}",
+            Param::Named(name) => name,
         }
     }
 }
@@ -127,12 +140,19 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     dicts::register(&mut r);
     math::register(&mut r);
     password::register(&mut r);
+    bcrypt::register(&mut r);
+    aes::register(&mut r);
+    certs::register(&mut r);
     encoding::register(&mut r);
     semver::register(&mut r);
     dates::register(&mut r);
     files::register(&mut r);
+    paths::register(&mut r);
+    url::register(&mut r);
+    network::register(&mut r);
     yaml::register(&mut r);
     render::register(&mut r);
+    random::register(&mut r);
     r.0
 });
 
@@ -149,4 +169,24 @@ pub(crate) fn s(v: &Value) -> &str {
 /// The integer of an argument already checked to be an integer.
 pub(crate) fn i(v: &Value) -> i64 {
     v.as_int().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    /// sprig v3.3.0's whole function map, vendored with the commit it came from.
+    const SPRIG_FUNCTIONS: &str = include_str!("sprig_functions.txt");
+
+    #[test]
+    fn every_sprig_function_is_defined() {
+        let names: Vec<&str> = SPRIG_FUNCTIONS
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        assert!(names.len() > 200, "the vendored list looks truncated");
+        let missing: Vec<&str> = names
+            .into_iter()
+            .filter(|n| super::lookup(n).is_none())
+            .collect();
+        assert_eq!(missing, Vec::<&str>::new(), "sprig functions not defined");
+    }
 }
