@@ -70,6 +70,8 @@ pub enum Action {
     Template,
     /// `helm lint`.
     Lint,
+    /// `helm template` and a comparison with what is deployed.
+    Diff,
 }
 
 /// Where a release is in a run.

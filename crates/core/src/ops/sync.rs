@@ -6,7 +6,7 @@
 
 use crate::events::Action;
 use crate::graph::Direction;
-use crate::helm::{Helm, HelmError, argv};
+use crate::helm::{Helm, HelmError, HelmVersion, argv};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
 use crate::ops::report::Report;
@@ -42,17 +42,38 @@ pub async fn sync<H: Helm>(
     context: &RunContext<H>,
 ) -> Result<SyncReport, OperationError> {
     let helm = &context.helm;
-    let version = match plan.helm_version {
-        Some(version) => version,
-        None => helm.version().await.map_err(OperationError::helm("helm"))?,
-    };
+    let version = helm_version(plan, helm).await?;
     if !options.skip_deps {
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
+    Ok(converge(plan, version, context, |_| true).await)
+}
+
+/// The helm version the plan was checked against, else asked of helm.
+pub(crate) async fn helm_version<H: Helm>(
+    plan: &Plan,
+    helm: &H,
+) -> Result<HelmVersion, OperationError> {
+    match plan.helm_version {
+        Some(version) => Ok(version),
+        None => helm.version().await.map_err(OperationError::helm("helm")),
+    }
+}
+
+/// The uninstalls (dependents first, only of releases helm lists), then the upgrades (as soon as
+/// what each needs succeeded) of the releases of `plan` that `selected` picks: the part `sync`
+/// and `apply` share. Stops after the uninstalls when the run is stopped.
+pub(crate) async fn converge<H: Helm>(
+    plan: &Plan,
+    version: HelmVersion,
+    context: &RunContext<H>,
+    selected: impl Fn(&PlannedRelease) -> bool,
+) -> SyncReport {
+    let helm = &context.helm;
     let uninstalls = Work {
         action: Action::Uninstall,
-        takes_part: |r: &PlannedRelease| r.desired == Desired::Uninstall,
+        takes_part: |r: &PlannedRelease| r.desired == Desired::Uninstall && selected(r),
     };
     let mut report = run(
         plan,
@@ -76,11 +97,11 @@ pub async fn sync<H: Helm>(
     )
     .await;
     if context.cancel.is_stopped() {
-        return Ok(report);
+        return report;
     }
     let upgrades = Work {
         action: Action::Upgrade,
-        takes_part: |r: &PlannedRelease| r.desired == Desired::Install,
+        takes_part: |r: &PlannedRelease| r.desired == Desired::Install && selected(r),
     };
     report.extend(
         run(
@@ -96,5 +117,5 @@ pub async fn sync<H: Helm>(
         )
         .await,
     );
-    Ok(report)
+    report
 }
