@@ -452,7 +452,7 @@ async fn apply(
     if args.interactive && !render::confirm(stderr)? {
         return Ok(ExitStatus::Success);
     }
-    let report = ops::apply::apply(plan, &run.changed, context).await?;
+    let report = ops::apply::apply(plan, &run, context).await?;
     render::sync_summary(stderr, &report);
     render::unchanged(stderr, &run.report);
     failures(report.failures().count())?;

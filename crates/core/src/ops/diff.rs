@@ -107,6 +107,9 @@ pub struct DiffRun {
     pub report: DiffReport,
     /// The releases that would change (what `apply` acts on).
     pub changed: HashSet<ReleaseId>,
+    /// The releases whose live objects drifted from their manifests (live or server-side
+    /// comparisons).
+    pub drifted: HashSet<ReleaseId>,
     /// Each release's outcome.
     pub outcomes: Report<(), ReleaseDiffError>,
 }
@@ -178,10 +181,14 @@ pub async fn diff<H: Helm>(
         errors,
     };
     let mut changed = HashSet::new();
+    let mut drifted = HashSet::new();
     for release in &releases {
         if let Some(found) = diffs.remove(&release.id) {
             if found.changed() {
                 changed.insert(release.id.clone());
+            }
+            if found.resources.iter().any(|r| r.source != Source::Release) {
+                drifted.insert(release.id.clone());
             }
             report.releases.push(found);
         }
@@ -196,6 +203,7 @@ pub async fn diff<H: Helm>(
     Ok(DiffRun {
         report,
         changed,
+        drifted,
         outcomes,
     })
 }

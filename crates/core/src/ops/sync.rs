@@ -47,7 +47,8 @@ pub async fn sync<H: Helm>(
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
-    Ok(converge(plan, version, context, |_| true).await)
+    let upgrade = |release: &PlannedRelease| argv::upgrade(release, version);
+    Ok(converge(plan, context, |_| true, upgrade).await)
 }
 
 /// The helm version the plan was checked against, else asked of helm.
@@ -62,13 +63,14 @@ pub(crate) async fn helm_version<H: Helm>(
 }
 
 /// The uninstalls (dependents first, only of releases helm lists), then the upgrades (as soon as
-/// what each needs succeeded) of the releases of `plan` that `selected` picks: the part `sync`
-/// and `apply` share. Stops after the uninstalls when the run is stopped.
+/// what each needs succeeded, with the argv `upgrade` builds) of the releases of `plan` that
+/// `selected` picks: the part `sync` and `apply` share. Stops after the uninstalls when the run
+/// is stopped.
 pub(crate) async fn converge<H: Helm>(
     plan: &Plan,
-    version: HelmVersion,
     context: &RunContext<H>,
     selected: impl Fn(&PlannedRelease) -> bool,
+    upgrade: impl Fn(&PlannedRelease) -> Vec<String>,
 ) -> SyncReport {
     let helm = &context.helm;
     let uninstalls = Work {
@@ -110,8 +112,7 @@ pub(crate) async fn converge<H: Helm>(
             context,
             upgrades,
             async |release| {
-                helm.run_for(&release.id, &argv::upgrade(release, version))
-                    .await?;
+                helm.run_for(&release.id, &upgrade(release)).await?;
                 Ok(Some(SyncAction::Upgraded))
             },
         )
