@@ -438,3 +438,31 @@ fn bad_ignore_rules_are_errors_with_a_hint() {
     ----- helm calls -----
     "#);
 }
+
+#[test]
+fn helm_diff_plugin_arguments_are_ignored_with_a_warning() {
+    let project = in_sync().file(
+        "helmfile.yaml",
+        "
+        helmDefaults:
+          diffArgs: [--three-way-merge]
+        releases:
+        - name: api
+          namespace: backend
+          chart: ./charts/app
+        ",
+    );
+    assert_snapshot!(run(&project, &["diff", "--skip-deps", "--kube-version", "1.31.0"]), @"
+    exit: 0
+    ----- stdout -----
+    No changes: 1 of 1 release(s) in sync (release comparison)
+    ----- stderr -----
+    warning: helmfile.yaml:4:3: helmDefaults.diffArgs are flags of the helm-diff plugin, which windlass does not use; they are ignored (diff's own flags, e.g. --context or --suppress-secrets, do the same)
+    Comparing release=api, chart=charts/app
+    ----- helm calls -----
+    helm template api charts/app --kube-version 1.31.0 --namespace backend --is-upgrade
+    helm history api --namespace backend --max 10 --output json
+    helm get manifest api --namespace backend --revision 2
+    helm get hooks api --namespace backend --revision 2
+    ");
+}

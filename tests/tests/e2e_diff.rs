@@ -237,3 +237,59 @@ fn e2e_unreachable_cluster_is_one_error_naming_context_and_server() {
     let _ = Path::new(&kubeconfig);
     assert_snapshot!(text);
 }
+
+/// The README's "try it without a cluster": the example project synced, its web image edited
+/// out of band, found by `diff --live`, put back by `apply --live`.
+#[test]
+fn e2e_helm3_example_project_drift_is_found_and_repaired() {
+    let cluster = Cluster::for_example();
+    let project = TestProject::example();
+    let key = project.path().join("environments-example/age-test-key.txt");
+    let run = |args: &[&str]| {
+        let mut command: Command = windlass();
+        command
+            .arg("--helm-binary")
+            .arg(real_helm(3))
+            .args(["-e", "production", "--concurrency", "1"])
+            .args(args)
+            .current_dir(project.path())
+            .envs(cluster.env())
+            .env("SOPS_AGE_KEY_FILE", &key);
+        let text = render(command, project.path());
+        assert!(
+            !text.contains("example-production-db-password"),
+            "a secret leaked:\n{text}"
+        );
+        format!("$ windlass -e production {}\n{text}", args.join(" "))
+    };
+    let mut out = run(&["sync"]);
+    out.push_str(&cluster.kubectl_transcript(
+        &[
+            "--context",
+            "prod-eu",
+            "-n",
+            "frontend",
+            "set",
+            "image",
+            "deployment/web",
+            "web=ghcr.io/example/web:2.1.0",
+        ],
+        &[],
+    ));
+    out.push_str(&run(&[
+        "diff",
+        "--live",
+        "--detailed-exitcode",
+        "--context",
+        "1",
+    ]));
+    out.push_str(&run(&["apply", "--live", "--suppress-diff"]));
+    out.push_str(&run(&[
+        "diff",
+        "--live",
+        "--detailed-exitcode",
+        "--output",
+        "simple",
+    ]));
+    assert_snapshot!(out);
+}

@@ -140,6 +140,12 @@ pub async fn diff<H: Helm>(
         .in_run_order()
         .filter(|r| r.desired != Desired::Disabled)
         .collect();
+    if let Some(release) = releases.iter().find(|r| !r.settings.diff_args.is_empty()) {
+        context.events.emit(Event::Warning {
+            location: release.location.clone(),
+            message: "helmDefaults.diffArgs are flags of the helm-diff plugin, which windlass does not use; they are ignored (diff's own flags, e.g. --context or --suppress-secrets, do the same)".into(),
+        });
+    }
     let mut errors = Vec::new();
     let targets = targets(&releases, settings, &mut errors).await;
     let records = match settings.records {
