@@ -107,15 +107,18 @@ fn with_image(image: &str, parts: &[&str]) -> String {
 
 /// Runs `windlass ARGS` with the recording helm answering from the project's fixtures.
 fn run(project: &TestProject, args: &[&str]) -> String {
+    run_with(project, args, &[])
+}
+
+/// [`run`] with extra environment variables for the recording helm.
+fn run_with(project: &TestProject, args: &[&str], env: &[(&str, &str)]) -> String {
     let fixtures: PathBuf = project.path().join(".fixtures");
-    let driver = Path::new("sql");
-    project.run_recorded_with_env(
-        &[&["--concurrency", "1"], args].concat(),
-        &[
-            ("RECORDING_HELM_FIXTURES", &fixtures),
-            ("HELM_DRIVER", driver),
-        ],
-    )
+    let mut all: Vec<(&str, &Path)> = vec![
+        ("RECORDING_HELM_FIXTURES", &fixtures),
+        ("HELM_DRIVER", Path::new("sql")),
+    ];
+    all.extend(env.iter().map(|(k, v)| (*k, Path::new(*v))));
+    project.run_recorded_with_env(&[&["--concurrency", "1"], args].concat(), &all)
 }
 
 /// Everything deployed as desired, `old` not installed.
@@ -251,11 +254,9 @@ fn a_selector_that_matches_nothing_exits_3() {
 #[test]
 fn an_error_wins_over_changes_and_every_release_is_still_diffed() {
     let project = changed();
-    let fixtures = project.path().join(".fixtures");
-    let output = project.run_recorded_with_env(
+    let output = run_with(
+        &project,
         &[
-            "--concurrency",
-            "1",
             "diff",
             "--skip-deps",
             "--kube-version",
@@ -264,11 +265,7 @@ fn an_error_wins_over_changes_and_every_release_is_still_diffed() {
             "--output",
             "simple",
         ],
-        &[
-            ("RECORDING_HELM_FIXTURES", &fixtures),
-            ("HELM_DRIVER", Path::new("sql")),
-            ("RECORDING_HELM_FAIL", Path::new("template web")),
-        ],
+        &[("RECORDING_HELM_FAIL", "template web")],
     );
     assert_snapshot!(output);
 }
@@ -369,11 +366,9 @@ fn apply_upgrades_only_the_changed_releases_and_uninstalls_installed_false() {
     // `web` is in sync for apply: only `api` changes and `old` goes.
     let web = with_image("2.0", &[DEPLOYMENT]);
     let project = release(project, "web", &web, Some((&web, "deployed", "0.2.0")));
-    let fixtures = project.path().join(".fixtures");
-    let output = project.run_recorded_with_env(
+    let output = run_with(
+        &project,
         &[
-            "--concurrency",
-            "1",
             "apply",
             "--skip-deps",
             "--kube-version",
@@ -381,11 +376,7 @@ fn apply_upgrades_only_the_changed_releases_and_uninstalls_installed_false() {
             "--detailed-exitcode",
             "--suppress-diff",
         ],
-        &[
-            ("RECORDING_HELM_FIXTURES", &fixtures),
-            ("HELM_DRIVER", Path::new("sql")),
-            ("RECORDING_HELM_LIST", Path::new("old")),
-        ],
+        &[("RECORDING_HELM_LIST", "old")],
     );
     assert_snapshot!(output);
 }
@@ -407,22 +398,16 @@ fn apply_with_nothing_to_do_changes_nothing() {
 #[test]
 fn apply_stops_before_any_change_when_a_diff_fails() {
     let project = changed();
-    let fixtures = project.path().join(".fixtures");
-    let output = project.run_recorded_with_env(
+    let output = run_with(
+        &project,
         &[
-            "--concurrency",
-            "1",
             "apply",
             "--skip-deps",
             "--kube-version",
             "1.31.0",
             "--suppress-diff",
         ],
-        &[
-            ("RECORDING_HELM_FIXTURES", &fixtures),
-            ("HELM_DRIVER", Path::new("sql")),
-            ("RECORDING_HELM_FAIL", Path::new("template web")),
-        ],
+        &[("RECORDING_HELM_FAIL", "template web")],
     );
     assert_snapshot!(output);
 }
