@@ -14,6 +14,7 @@ use windlass::events::Events;
 use windlass::graph::NeedsMode;
 use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
+use windlass::ops::deps::DepsOptions;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::plan::{CommandLineValues, Selection};
@@ -24,7 +25,7 @@ use windlass::kube::{Driver, KubeconfigFiles};
 use windlass::ops::diff::{DiffSettings, RecordSource};
 
 use crate::args::{
-    Command, CompareArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs,
+    Command, CompareArgs, DepsArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs,
 };
 
 /// Everything a command needs to know besides its own flags.
@@ -54,6 +55,9 @@ pub struct Settings {
     pub helm_driver: Option<String>,
     /// The kubeconfig files the cluster is read with, found as kubectl finds them.
     pub kubeconfig_files: KubeconfigFiles,
+    /// Where fetched charts are kept: `$WINDLASS_CACHE_DIR/charts`, else
+    /// `$XDG_CACHE_HOME/windlass/charts`, else `~/.cache/windlass/charts`.
+    pub chart_cache: Option<PathBuf>,
 }
 
 impl Settings {
@@ -100,6 +104,7 @@ impl Settings {
             search_path: env("PATH"),
             helm_driver: env("HELM_DRIVER"),
             kubeconfig_files,
+            chart_cache: cache_dir(&env).map(|dir| dir.join("charts")),
         }
     }
 }
@@ -126,6 +131,18 @@ fn kubeconfig_files(
             .into_iter()
             .collect(),
     )
+}
+
+/// windlass's cache folder, as the XDG base directory rules place it.
+fn cache_dir(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let set = |name| {
+        env(name)
+            .filter(|v: &String| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    set("WINDLASS_CACHE_DIR")
+        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("windlass")))
+        .or_else(|| set("HOME").map(|d| d.join(".cache/windlass")))
 }
 
 impl Settings {
@@ -175,6 +192,7 @@ impl Settings {
             skip_deps: args.skip_deps,
             output_dir: args.output_dir.clone(),
             output_dir_template: args.output_dir_template.clone(),
+            chart_cache: self.chart_cache.clone(),
         }
     }
 
@@ -207,6 +225,7 @@ impl Settings {
             kube_version: args.kube_version.clone(),
             records,
             kubeconfig: self.kubeconfig_files.clone(),
+            chart_cache: self.chart_cache.clone(),
         })
     }
 
@@ -214,6 +233,16 @@ impl Settings {
     pub fn sync_options(&self, args: &SyncArgs) -> SyncOptions {
         SyncOptions {
             skip_deps: args.skip_deps,
+            chart_cache: self.chart_cache.clone(),
+        }
+    }
+
+    /// `deps`' options.
+    pub fn deps_options(&self, args: &DepsArgs) -> DepsOptions {
+        DepsOptions {
+            skip_repos: args.skip_repos,
+            concurrency: self.concurrency,
+            chart_cache: self.chart_cache.clone(),
         }
     }
 

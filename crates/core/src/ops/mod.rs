@@ -8,6 +8,7 @@ pub mod diff;
 mod error;
 pub mod list;
 mod path_template;
+pub mod remote_charts;
 pub mod report;
 pub mod repos;
 pub mod runner;

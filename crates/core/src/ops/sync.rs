@@ -4,11 +4,13 @@
 //! A failed release skips its dependents and lets independent ones finish. Everything that can
 //! fail before a change (values, secrets, settings) already failed when the plan was built.
 
+use crate::charts::RemoteChart;
 use crate::events::Action;
 use crate::graph::Direction;
 use crate::helm::{Helm, HelmError, HelmVersion, argv};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
+use crate::ops::remote_charts::{LocalCharts, fetch_charts};
 use crate::ops::report::Report;
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
@@ -19,6 +21,8 @@ use crate::plan::{Desired, Plan, PlannedRelease};
 pub struct SyncOptions {
     /// Add no repositories and build no local chart dependencies first (`--skip-deps`).
     pub skip_deps: bool,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<std::path::PathBuf>,
 }
 
 /// What `sync` did to a release.
@@ -47,8 +51,36 @@ pub async fn sync<H: Helm>(
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
-    let upgrade = |release: &PlannedRelease| argv::upgrade(release, version);
+    let charts = fetch_upgrade_charts(
+        plan,
+        context,
+        options.skip_deps,
+        options.chart_cache.as_deref(),
+    )
+    .await?;
+    let upgrade = |release: &PlannedRelease| argv::upgrade(&charts.localize(release), version);
     Ok(converge(plan, context, |_| true, upgrade).await)
+}
+
+/// The charts `helm upgrade` installs from an archive windlass fetched: OCI charts are pulled
+/// first, as Helmfile does; charts of chart repositories go to helm by name with their (locked)
+/// version, as Helmfile 0.166 does.
+pub(crate) async fn fetch_upgrade_charts<H: Helm>(
+    plan: &Plan,
+    context: &RunContext<H>,
+    skip_deps: bool,
+    chart_cache: Option<&std::path::Path>,
+) -> Result<LocalCharts, OperationError> {
+    fetch_charts(
+        plan,
+        &context.helm,
+        chart_cache,
+        skip_deps,
+        context.concurrency,
+        context.events.as_ref(),
+        |chart| matches!(chart, RemoteChart::Oci { .. }),
+    )
+    .await
 }
 
 /// The helm version the plan was checked against, else asked of helm.

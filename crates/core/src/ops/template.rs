@@ -11,6 +11,7 @@ use crate::helm::{Helm, HelmError};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
 use crate::ops::path_template::render_path;
+use crate::ops::remote_charts::fetch_charts;
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
@@ -29,6 +30,8 @@ pub struct TemplateOptions {
     pub output_dir: Option<String>,
     /// `--output-dir-template`: each release's folder under the output dir.
     pub output_dir_template: Option<String>,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<std::path::PathBuf>,
 }
 
 /// Helmfile's default `--output-dir-template`.
@@ -68,6 +71,17 @@ pub async fn run_per_release<H: Helm>(
         add_plan_repositories(&context.helm, plan, context.events.as_ref()).await?;
         build_dependencies(&context.helm, plan, context.events.as_ref()).await?;
     }
+    // Each remote chart is fetched once and helm reads the archive, however many releases use it.
+    let charts = fetch_charts(
+        plan,
+        &context.helm,
+        options.chart_cache.as_deref(),
+        options.skip_deps,
+        context.concurrency,
+        context.events.as_ref(),
+        |_| true,
+    )
+    .await?;
     let output_dirs = output_dirs(project, plan, options)?;
     let action = match command {
         ChartCommand::Template => Action::Template,
@@ -78,6 +92,7 @@ pub async fn run_per_release<H: Helm>(
         takes_part: |r: &crate::plan::PlannedRelease| r.desired == Desired::Install,
     };
     let report = run(plan, Direction::Unordered, context, work, async |release| {
+        let release = &*charts.localize(release);
         let args = match command {
             ChartCommand::Template => argv::template(
                 release,
