@@ -228,8 +228,8 @@ fn missing_values_file_with_warn_handler_is_skipped_with_a_warning() {
     assert_snapshot!(project.run(&["list"]), @r#"
     exit: 0
     ----- stdout -----
-    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART       	VERSION
-    api 	         	true   	true     	      	./charts/api
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS                       	CHART       	VERSION
+    api 	         	true   	true     	chart:api,name:api,namespace:	./charts/api
     ----- stderr -----
     warning: helmfile.yaml:6:5: release "api": values file "values/api.yaml" does not exist
     "#);
@@ -280,7 +280,7 @@ fn commands_not_yet_implemented_say_so() {
     ----- stdout -----
     ----- stderr -----
     error: `destroy` is not yet implemented
-      hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply
+      hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, fetch
     ");
 }
 
@@ -304,9 +304,9 @@ fn missing_values_file_of_a_release_not_installed_or_not_selected_is_fine() {
     assert_snapshot!(project.run(&["-l", "name!=other", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART       	VERSION
-    api 	         	true   	true     	      	./charts/api
-    old 	         	true   	false    	      	./charts/old
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS                       	CHART       	VERSION
+    api 	         	true   	true     	chart:api,name:api,namespace:	./charts/api
+    old 	         	true   	false    	chart:old,name:old,namespace:	./charts/old
     ----- stderr -----
     ");
 }

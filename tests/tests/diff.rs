@@ -140,6 +140,7 @@ fn in_sync_exits_0_with_a_one_line_summary() {
     Comparing release=old, chart=charts/app
     Comparing release=web, chart=charts/app
     ----- helm calls -----
+    helm version --short
     helm template api charts/app --kube-version 1.31.0 --namespace backend --is-upgrade
     helm history api --namespace backend --max 10 --output json
     helm get manifest api --namespace backend --revision 2
@@ -233,12 +234,13 @@ fn a_failed_last_revision_is_a_change_even_when_the_manifests_match() {
 
 #[test]
 fn a_selector_that_matches_nothing_exits_3() {
-    assert_snapshot!(run(&in_sync(), &["-l", "name=nothing", "diff", "--detailed-exitcode"]), @r"
+    assert_snapshot!(run(&in_sync(), &["-l", "name=nothing", "diff", "--detailed-exitcode"]), @"
     exit: 3
     ----- stdout -----
     ----- stderr -----
     warning: no release matches the selector name=nothing
     ----- helm calls -----
+    helm version --short
     ");
 }
 
@@ -412,6 +414,7 @@ fn bad_ignore_rules_are_errors_with_a_hint() {
     error: --ignore "apps/Deployment": no ":" between the kind and the JSON pointer
       hint: write GROUP/KIND:/json/pointer, e.g. apps/Deployment:/spec/replicas (core kinds: Service:/spec/clusterIP)
     ----- helm calls -----
+    helm version --short
     "#);
 }
 
@@ -436,6 +439,7 @@ fn helm_diff_plugin_arguments_are_ignored_with_a_warning() {
     warning: helmfile.yaml:4:3: helmDefaults.diffArgs are flags of the helm-diff plugin, which windlass does not use; they are ignored (diff's own flags, e.g. --context or --suppress-secrets, do the same)
     Comparing release=api, chart=charts/app
     ----- helm calls -----
+    helm version --short
     helm template api charts/app --kube-version 1.31.0 --namespace backend --is-upgrade
     helm history api --namespace backend --max 10 --output json
     helm get manifest api --namespace backend --revision 2

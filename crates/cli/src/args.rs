@@ -83,6 +83,12 @@ pub struct GlobalArgs {
     /// How much to say on stderr
     #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,
+    /// Reach OCI registries over plain HTTP (pulls, and dependency updates with helm 4)
+    #[arg(long, global = true)]
+    pub oci_plain_http: bool,
+    /// Print helm's output as it runs (not for template, whose output is the manifests)
+    #[arg(long, global = true)]
+    pub enable_live_output: bool,
 }
 
 /// Verbosity of diagnostics on stderr.
@@ -111,6 +117,8 @@ pub enum Command {
     /// Render the manifests of every selected release
     #[command(after_help = crate::help::template())]
     Template(TemplateArgs),
+    /// Download every selected release's chart into a folder
+    Fetch(FetchArgs),
     /// Run helm lint on every selected release
     #[command(after_help = crate::help::lint())]
     Lint(TemplateArgs),
@@ -314,6 +322,20 @@ pub struct SyncArgs {
     pub releases: ReleaseArgs,
 }
 
+/// `fetch` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Do not add the repositories first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Where the charts go [default: a temporary folder, removed afterwards]
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Go template of each chart's folder (.OutputDir, .ChartName, .Release, .Environment)
+    #[arg(long, value_name = "TEMPLATE", default_value = windlass::ops::fetch::DEFAULT_FETCH_OUTPUT_DIR_TEMPLATE)]
+    pub output_dir_template: String,
+}
+
 /// `build` flags.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -328,6 +350,9 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+    /// Do not prepare the charts first (Helmfile 1.x's flag; windlass's list never touches charts)
+    #[arg(long)]
+    pub skip_charts: bool,
 }
 
 /// Formats of `list`.

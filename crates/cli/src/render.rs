@@ -50,6 +50,13 @@ pub fn warning(out: &mut impl Write, message: &str) {
     let _ = writeln!(out, "{WARNING}warning{WARNING:#}: {message}");
 }
 
+/// An informational line, unless the log level is below `info`.
+pub fn info(out: &mut impl Write, message: &str, level: LogLevel) {
+    if level >= LogLevel::Info {
+        let _ = writeln!(out, "{message}");
+    }
+}
+
 /// The message for exit status 3.
 pub fn no_match(out: &mut impl Write, selectors: &[String]) {
     let _ = writeln!(
@@ -63,15 +70,19 @@ pub fn no_match(out: &mut impl Write, selectors: &[String]) {
 pub struct StderrEvents {
     quiet: bool,
     debug: bool,
+    /// `--enable-live-output`: helm's own lines are printed as they come.
+    live: bool,
     color: anstream::ColorChoice,
 }
 
 impl StderrEvents {
-    /// A sink that follows the settings' verbosity and colour choice.
-    pub fn new(settings: &Settings) -> Self {
+    /// A sink that follows the settings' verbosity and colour choice; with `live`, helm's own
+    /// lines are printed as they come (`--enable-live-output`).
+    pub fn new(settings: &Settings, live: bool) -> Self {
         Self {
             quiet: settings.log_level < LogLevel::Info,
             debug: settings.log_level >= LogLevel::Debug,
+            live,
             color: settings.color,
         }
     }
@@ -86,6 +97,17 @@ impl Events for StderrEvents {
             Event::RepositoryAdded { name, url } => format!("Adding repo {name} {url}"),
             Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
             Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
+            // Live output shows helm's lines as helm wrote them: stderr to stderr, stdout to
+            // stdout, as Helmfile's --enable-live-output does.
+            Event::HelmMessage {
+                release: Some(_),
+                line,
+            } if self.live => line,
+            Event::HelmOutput { line, .. } => {
+                let mut out = anstream::AutoStream::new(std::io::stdout(), self.color);
+                let _ = writeln!(out, "{line}");
+                return;
+            }
             Event::ChartFetched { chart, version } => format!("Fetched {chart} {version}"),
             Event::LockWritten { file } => format!("Wrote {}", file.display()),
             Event::HelmMessage { release, line } if self.debug => match release {
@@ -94,6 +116,12 @@ impl Events for StderrEvents {
             },
             Event::DependenciesUpdated { chart } => {
                 format!("Updated dependencies of {}", chart.display())
+            }
+            Event::ChartRewritten { release, .. } => {
+                format!(
+                    "Rewrote the chart of release={} (dependencies, patches)",
+                    release.name()
+                )
             }
             Event::DependenciesBuilt { chart } => {
                 format!("Built dependencies of {}", chart.display())
@@ -123,6 +151,10 @@ fn release_line(name: &str, phase: ReleasePhase) -> Option<String> {
             action: Action::Diff,
             chart,
         } => format!("Comparing release={name}, chart={chart}"),
+        ReleasePhase::Started {
+            action: Action::Fetch,
+            chart,
+        } => format!("Fetching release={name}, chart={chart}"),
         ReleasePhase::Done {
             action: Action::Upgrade,
         } => format!("Release \"{name}\" upgraded"),

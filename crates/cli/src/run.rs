@@ -16,8 +16,8 @@ use windlass::plan::{Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    ApplyArgs, BuildArgs, Command, DepsArgs, DiffArgs, DiffFormat, GraphArgs, GraphFormat,
-    ListArgs, ListFormat, SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
+    ApplyArgs, BuildArgs, Command, DepsArgs, DiffArgs, DiffFormat, FetchArgs, GraphArgs,
+    GraphFormat, ListArgs, ListFormat, SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
 };
 use crate::settings::Settings;
 use crate::{completion, render, schema};
@@ -90,6 +90,9 @@ pub enum CommandError {
     /// `--interactive` without a terminal to ask on.
     #[error("--interactive needs a terminal to ask for confirmation")]
     NotATerminal,
+    /// helm's repository file could not be read.
+    #[error(transparent)]
+    Charts(#[from] windlass::charts::ChartsError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -114,14 +117,14 @@ impl CommandError {
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
             Self::Diff(error) => error.hint(),
+            Self::Charts(error) => error.hint(),
+            Self::Build(error) => error.hint(),
             Self::NotATerminal => Some("run it on a terminal, or leave out -i/--interactive".into()),
-            Self::Runtime(_)
-            | Self::Interrupted(_)
-            | Self::WriteValues(_)
-            | Self::Build(_)
-            | Self::Output(_) => None,
+            Self::Runtime(_) | Self::Interrupted(_) | Self::WriteValues(_) | Self::Output(_) => {
+                None
+            }
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, fetch"
                     .into(),
             ),
         }
@@ -256,6 +259,7 @@ enum Drive {
     Repos,
     Deps(DepsArgs),
     Template(TemplateArgs, ChartCommand),
+    Fetch(FetchArgs),
     Sync(SyncArgs),
     Diff(DiffArgs),
     Apply(ApplyArgs),
@@ -281,6 +285,7 @@ impl From<Command> for Step {
             Command::Template(args) => Self::Drive(Drive::Template(args, ChartCommand::Template)),
             Command::Lint(args) => Self::Drive(Drive::Template(args, ChartCommand::Lint)),
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
+            Command::Fetch(args) => Self::Drive(Drive::Fetch(args)),
             Command::Apply(args) => Self::Drive(Drive::Apply(args)),
             Command::Diff(args) => Self::Drive(Drive::Diff(args)),
             Command::Destroy(_) => Self::NotYet("destroy"),
@@ -299,10 +304,20 @@ async fn execute(
     let needs = settings.selection(&command);
     let command_line = settings.command_line(&command);
     let step = Step::from(command);
+    // As in Helmfile, `template` never streams helm's output: it is the manifests; nor does
+    // `diff`, whose helm calls print manifests too (the diff is windlass's own output).
+    let live = settings.live_output
+        && !matches!(
+            step,
+            Step::Drive(Drive::Template(_, ChartCommand::Template) | Drive::Diff(_))
+        );
     let cancel = signals.cancellation(settings);
-    let events = Arc::new(render::StderrEvents::new(settings));
+    let events = Arc::new(render::StderrEvents::new(settings, live));
     if let Step::NotYet(name) = step {
         return Err(CommandError::NotImplemented(name));
+    }
+    if settings.live_output {
+        render::info(stderr, "Live output is enabled", settings.log_level);
     }
     let (load_options, key_problem) = settings.load_options();
     if let Some(problem) = key_problem {
@@ -315,25 +330,36 @@ async fn execute(
         Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
         Step::Inspect(inspect) => Job::Inspect(inspect),
         Step::Drive(drive) => {
-            let helm = settings.helm(project.helm_binary(), events.clone(), cancel.clone())?;
+            let helm =
+                settings.helm(project.helm_binary(), events.clone(), cancel.clone(), live)?;
             Job::Drive(drive, Box::new(helm))
         }
     };
     let helm_version = match &job {
-        Job::Drive(Drive::Sync(_) | Drive::Apply(_), helm) => Some(helm.version().await?),
+        Job::Drive(
+            Drive::Sync(_) | Drive::Template(..) | Drive::Diff(_) | Drive::Apply(_),
+            helm,
+        ) => Some(helm.version().await?),
         Job::Drive(..) | Job::Inspect(_) => None,
     };
+    let prepare = matches!(
+        job,
+        Job::Drive(
+            Drive::Template(..) | Drive::Sync(_) | Drive::Diff(_) | Drive::Apply(_),
+            _
+        )
+    );
+    let helm_repositories = match &settings.helm_repository_config {
+        Some(path) if prepare => Some(windlass::charts::helm_repository_names(path)?),
+        _ => None,
+    };
     let plan_options = PlanOptions {
-        prepare: matches!(
-            job,
-            Job::Drive(
-                Drive::Template(..) | Drive::Sync(_) | Drive::Diff(_) | Drive::Apply(_),
-                _
-            )
-        ),
+        prepare,
         helm_version,
         command_line,
+        helm_repositories,
         cancel: cancel.stop_token(),
+        oci_plain_http: settings.oci_plain_http,
     };
     let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
@@ -430,6 +456,11 @@ async fn drive_helm(
                 .map_err(|e| CommandError::Output(e.to_string()))?;
             failures(rendered.report.failures().count())?;
         }
+        Drive::Fetch(args) => {
+            let report =
+                ops::fetch::fetch(project, plan, &settings.fetch_options(&args), context).await?;
+            failures(report.failures().count())?;
+        }
         Drive::Sync(args) => {
             let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;
             render::sync_summary(stderr, &report);
@@ -460,7 +491,12 @@ async fn apply(
     stderr: &mut impl Write,
 ) -> Result<ExitStatus, CommandError> {
     let diff_settings = settings.diff_settings(&args.compare)?;
-    let run = ops::diff::diff(plan, &diff_settings, context).await?;
+    // With --enable-live-output only the upgrades stream: the diff's helm calls print manifests.
+    let diffing = RunContext {
+        helm: context.helm.clone().without_live_output(),
+        ..context.clone()
+    };
+    let run = ops::diff::diff(plan, &diff_settings, &diffing).await?;
     if args.suppress_diff {
         render::diff_errors(stderr, &run.report);
     } else {

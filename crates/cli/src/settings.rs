@@ -15,6 +15,7 @@ use windlass::graph::NeedsMode;
 use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
 use windlass::ops::deps::DepsOptions;
+use windlass::ops::fetch::FetchOptions;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::plan::{CommandLineValues, Selection};
@@ -25,7 +26,8 @@ use windlass::kube::{Driver, KubeconfigFiles};
 use windlass::ops::diff::{DiffSettings, RecordSource};
 
 use crate::args::{
-    Command, CompareArgs, DepsArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs,
+    Command, CompareArgs, DepsArgs, FetchArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs,
+    TemplateArgs,
 };
 
 /// Everything a command needs to know besides its own flags.
@@ -55,9 +57,16 @@ pub struct Settings {
     pub helm_driver: Option<String>,
     /// The kubeconfig files the cluster is read with, found as kubectl finds them.
     pub kubeconfig_files: KubeconfigFiles,
+    /// `--enable-live-output`: helm's output printed as it comes.
+    pub live_output: bool,
+    /// `--oci-plain-http`: OCI registries over plain HTTP.
+    pub oci_plain_http: bool,
     /// Where fetched charts are kept: `$WINDLASS_CACHE_DIR/charts`, else
     /// `$XDG_CACHE_HOME/windlass/charts`, else `~/.cache/windlass/charts`.
     pub chart_cache: Option<PathBuf>,
+    /// helm's repository file, where `helm repo add` writes: `$HELM_REPOSITORY_CONFIG`, else
+    /// `repositories.yaml` in `$HELM_CONFIG_HOME`, `$XDG_CONFIG_HOME/helm` or `~/.config/helm`.
+    pub helm_repository_config: Option<PathBuf>,
 }
 
 impl Settings {
@@ -104,7 +113,10 @@ impl Settings {
             search_path: env("PATH"),
             helm_driver: env("HELM_DRIVER"),
             kubeconfig_files,
+            live_output: args.enable_live_output,
+            oci_plain_http: args.oci_plain_http,
             chart_cache: cache_dir(&env).map(|dir| dir.join("charts")),
+            helm_repository_config: helm_repository_config(&env),
         }
     }
 }
@@ -115,7 +127,7 @@ impl Settings {
 fn kubeconfig_files(
     flag: Option<&std::path::Path>,
     cwd: &std::path::Path,
-    env: impl Fn(&str) -> Option<String>,
+    env: &impl Fn(&str) -> Option<String>,
 ) -> KubeconfigFiles {
     if let Some(path) = flag {
         return KubeconfigFiles(vec![cwd.join(path)]);
@@ -126,23 +138,33 @@ fn kubeconfig_files(
         return KubeconfigFiles(if existing.is_empty() { all } else { existing });
     }
     KubeconfigFiles(
-        env("HOME")
-            .map(|home| PathBuf::from(home).join(".kube/config"))
+        path_from(env, "HOME")
+            .map(|home| home.join(".kube/config"))
             .into_iter()
             .collect(),
     )
 }
 
+/// The value of the environment variable `name` as a path, when it is set and not empty.
+fn path_from(env: &impl Fn(&str) -> Option<String>, name: &str) -> Option<PathBuf> {
+    env(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
 /// windlass's cache folder, as the XDG base directory rules place it.
 fn cache_dir(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    let set = |name| {
-        env(name)
-            .filter(|v: &String| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    set("WINDLASS_CACHE_DIR")
-        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("windlass")))
-        .or_else(|| set("HOME").map(|d| d.join(".cache/windlass")))
+    path_from(env, "WINDLASS_CACHE_DIR")
+        .or_else(|| path_from(env, "XDG_CACHE_HOME").map(|d| d.join("windlass")))
+        .or_else(|| path_from(env, "HOME").map(|d| d.join(".cache/windlass")))
+}
+
+/// helm's repository file, as helm finds it on Linux.
+fn helm_repository_config(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    path_from(env, "HELM_REPOSITORY_CONFIG").or_else(|| {
+        path_from(env, "HELM_CONFIG_HOME")
+            .or_else(|| path_from(env, "XDG_CONFIG_HOME").map(|d| d.join("helm")))
+            .or_else(|| path_from(env, "HOME").map(|d| d.join(".config/helm")))
+            .map(|d| d.join("repositories.yaml"))
+    })
 }
 
 impl Settings {
@@ -229,6 +251,15 @@ impl Settings {
         })
     }
 
+    /// `fetch`'s options.
+    pub fn fetch_options(&self, args: &FetchArgs) -> FetchOptions {
+        FetchOptions {
+            output_dir: args.output_dir.clone(),
+            output_dir_template: Some(args.output_dir_template.clone()),
+            skip_deps: args.skip_deps,
+        }
+    }
+
     /// `sync`'s options.
     pub fn sync_options(&self, args: &SyncArgs) -> SyncOptions {
         SyncOptions {
@@ -248,11 +279,13 @@ impl Settings {
 
     /// Helm, located once: `--helm-binary`, else the state file's `helmBinary`, else `helm`,
     /// as a path or looked up on `PATH`; its messages go to `events` and `cancel` stops it.
+    /// With `live`, helm's output is emitted line by line as it runs (`--enable-live-output`).
     pub fn helm(
         &self,
         state_binary: Option<&str>,
         events: Arc<dyn Events>,
         cancel: Cancellation,
+        live: bool,
     ) -> Result<HelmProcess, HelmError> {
         let binary = match (&self.helm_binary, state_binary) {
             (Some(binary), _) => binary.clone(),
@@ -268,6 +301,9 @@ impl Settings {
         .with_cancellation(cancel);
         if let Some(kubeconfig) = &self.kubeconfig {
             helm = helm.with_env("KUBECONFIG", kubeconfig);
+        }
+        if live {
+            helm = helm.with_live_output();
         }
         Ok(helm)
     }
@@ -314,6 +350,7 @@ fn release_args(command: &Command) -> Option<&ReleaseArgs> {
         | Command::List(_)
         | Command::Build(_)
         | Command::WriteValues(_)
+        | Command::Fetch(_)
         | Command::Deps(_)
         | Command::Repos(_)
         | Command::Graph(_) => None,

@@ -6,6 +6,7 @@ pub mod build;
 pub mod deps;
 pub mod diff;
 mod error;
+pub mod fetch;
 pub mod list;
 mod path_template;
 pub mod remote_charts;

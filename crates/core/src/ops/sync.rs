@@ -4,6 +4,9 @@
 //! A failed release skips its dependents and lets independent ones finish. Everything that can
 //! fail before a change (values, secrets, settings) already failed when the plan was built.
 
+use std::borrow::Cow;
+
+use crate::chartify::{self, Chartified};
 use crate::charts::RemoteChart;
 use crate::events::Action;
 use crate::graph::Direction;
@@ -51,9 +54,10 @@ pub async fn sync<H: Helm>(
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
-    let charts = fetch_upgrade_charts(
+    let charts = prepare_upgrade_charts(
         plan,
         context,
+        version,
         options.skip_deps,
         options.chart_cache.as_deref(),
     )
@@ -62,16 +66,39 @@ pub async fn sync<H: Helm>(
     Ok(converge(plan, context, |_| true, upgrade).await)
 }
 
-/// The charts `helm upgrade` installs from an archive windlass fetched: OCI charts are pulled
-/// first, as Helmfile does; charts of chart repositories go to helm by name with their (locked)
-/// version, as Helmfile 0.166 does.
-pub(crate) async fn fetch_upgrade_charts<H: Helm>(
+/// The charts `helm upgrade` installs (and diff's `helm template` renders) when they are not
+/// the plan's own: each chartify-rewritten chart, and each OCI chart windlass pulled.
+#[derive(Debug)]
+pub struct UpgradeCharts {
+    chartified: Chartified,
+    fetched: LocalCharts,
+}
+
+impl UpgradeCharts {
+    /// `release` as helm installs it; a rewritten chart wins over the fetched one it was made
+    /// from.
+    pub fn localize<'r>(&self, release: &'r PlannedRelease) -> Cow<'r, PlannedRelease> {
+        self.chartified.localize(self.fetched.localize(release))
+    }
+}
+
+/// Rewrites the charts chartify asks for, then pulls OCI charts first, as Helmfile does; charts
+/// of chart repositories go to helm by name with their (locked) version, as Helmfile 0.166 does.
+pub(crate) async fn prepare_upgrade_charts<H: Helm>(
     plan: &Plan,
     context: &RunContext<H>,
+    version: HelmVersion,
     skip_deps: bool,
     chart_cache: Option<&std::path::Path>,
-) -> Result<LocalCharts, OperationError> {
-    fetch_charts(
+) -> Result<UpgradeCharts, OperationError> {
+    let chartified = chartify::prepare(
+        plan,
+        &context.helm,
+        version.is_helm4(),
+        context.events.as_ref(),
+    )
+    .await?;
+    let fetched = fetch_charts(
         plan,
         &context.helm,
         chart_cache,
@@ -80,7 +107,11 @@ pub(crate) async fn fetch_upgrade_charts<H: Helm>(
         context.events.as_ref(),
         |chart| matches!(chart, RemoteChart::Oci { .. }),
     )
-    .await
+    .await?;
+    Ok(UpgradeCharts {
+        chartified,
+        fetched,
+    })
 }
 
 /// The helm version the plan was checked against, else asked of helm.

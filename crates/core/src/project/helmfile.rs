@@ -97,6 +97,9 @@ fn state_files(options: &LoadOptions, main: &Path) -> Result<Vec<PathBuf>, Proje
 #[derive(Default, Clone)]
 struct MergedState {
     value: Value,
+    /// A sub-helmfile part declared environments without the chosen one: Helmfile 1.x stops
+    /// reading the file there and leaves it out.
+    lacks_environment: bool,
     releases: Vec<Layers>,
     hooks: Vec<Layers>,
     templates: IndexMap<String, Layers>,
@@ -141,6 +144,7 @@ impl MergedState {
                 })
                 .collect(),
             value: document.value,
+            lacks_environment: false,
         }
     }
 
@@ -226,7 +230,7 @@ impl Loader<'_> {
         let state: StateDocument = decode(&merged.value, &At(&whole, &[]), "the state file")?;
         if passed.is_none() {
             self.environments.extend(state.environments.keys().cloned());
-        } else if self.skips_undefined_environment(&state, passed) {
+        } else if merged.lacks_environment || self.skips_undefined_environment(&state, passed) {
             self.diagnostics.push(Diagnostic {
                 level: MissingFileHandler::Info,
                 location: Location::file(shown),
@@ -289,6 +293,7 @@ impl Loader<'_> {
                 .map(|(hook, layers)| Ok((decode(hook, layers, "hook")?, layers.origin())))
                 .collect::<Result<_, ProjectError>>()?,
             helm_binary: state.helm_binary.clone().filter(|b| !b.is_empty()),
+            document: merged.value.clone(),
         });
 
         let templates: IndexMap<String, (Value, Layers)> = state
@@ -366,16 +371,25 @@ impl Loader<'_> {
         Ok(())
     }
 
-    /// Whether a sub-helmfile is left out because it does not define the chosen environment.
-    /// Helmfile 0.166 skips such a file silently when it declares other environments, or when
-    /// it declares none and its `helmfiles:` entry passes no `values:`.
+    /// Whether a sub-helmfile read whole is left out: Helmfile 1.x skips one that declares no
+    /// environments when its `helmfiles:` entry passes no `values:` (one that declares others
+    /// was already left out by [`Loader::lacks_environment`]).
     fn skips_undefined_environment(&self, state: &StateDocument, passed: Passed<'_>) -> bool {
         let name = &self.options.environment;
         let passes_values = passed
             .is_some_and(|(_, overrides)| overrides.as_mapping().is_some_and(|m| !m.is_empty()));
+        name != "default" && state.environments.is_empty() && !passes_values
+    }
+
+    /// Whether the parts merged so far declare environments but not the chosen one (other than
+    /// `default`): Helmfile 1.x then stops reading a sub-helmfile before its next part is
+    /// rendered (`desired_state_file_loader.go`), so templates in later parts that need the
+    /// environment's values never run.
+    fn lacks_environment(&self, merged: &Value) -> bool {
+        let name = &self.options.environment;
+        let declared = merged.get("environments").and_then(Value::as_mapping);
         name != "default"
-            && !state.environments.contains_key(name)
-            && (!state.environments.is_empty() || !passes_values)
+            && declared.is_some_and(|d| !d.is_empty() && !d.contains_key(name.as_str()))
     }
 
     /// The environment of a state file and its state values: root `values:`, then the
@@ -585,6 +599,10 @@ impl Loader<'_> {
             line_offset += part.matches('\n').count() as u32 + 2;
             let part_state = self.with_bases(part_state, shown, with_bases, passed)?;
             merged.absorb(part_state, Policy::Parts);
+            if with_bases && passed.is_some() && self.lacks_environment(&merged.value) {
+                merged.lacks_environment = true;
+                break;
+            }
         }
         Ok(merged)
     }
@@ -895,7 +913,12 @@ mod tests {
             serde_yaml::to_string(&spec.values).unwrap_or_default(),
             "- x: 1\n- y: 2\n"
         );
-        assert!(spec.labels.is_empty());
+        let labels: Vec<&str> = spec.labels.keys().map(String::as_str).collect();
+        assert_eq!(
+            labels,
+            ["chart", "name", "namespace"],
+            "only Helmfile 1.x's automatic labels: the template's were excepted"
+        );
     }
 
     #[test]

@@ -116,11 +116,44 @@ impl ValuesError {
 
 /// The values of `release`, ready to write for helm.
 pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseValues, ValuesError> {
+    let mut files = entries_content(project, release, "values", &release.spec.values)?;
+    for (index, entry) in release.spec.secrets.iter().enumerate() {
+        let Value::String(path) = entry else { continue };
+        for shown in entry_files(project, release, path, "secrets", index)? {
+            let secrets_error = |source| ValuesError::Secrets {
+                location: release.value_location("secrets", index),
+                release: release.name().into(),
+                source,
+            };
+            let decrypted = decrypt_file(&project_path(project, &shown), &project.options.decrypt)
+                .map_err(secrets_error)?;
+            let content = decrypted.to_text().map_err(secrets_error)?;
+            files.push(ValuesFile {
+                source: Some(shown),
+                content,
+                secret: true,
+            });
+        }
+    }
+    Ok(ReleaseValues {
+        files,
+        set_flags: set_flags(&release.spec.set_values, &release.spec.set_string_values),
+    })
+}
+
+/// The content of a release's values-like `field` (`values`, `strategicMergePatches`): files
+/// (`*.gotmpl` rendered with the release's data) and inline maps, in order.
+pub(crate) fn entries_content(
+    project: &Project,
+    release: &Release,
+    field: &'static str,
+    entries: &[Value],
+) -> Result<Vec<ValuesFile>, ValuesError> {
     let mut files = Vec::new();
-    for (index, entry) in release.spec.values.iter().enumerate() {
+    for (index, entry) in entries.iter().enumerate() {
         match entry {
             Value::String(path) => {
-                for shown in entry_files(project, release, path, "values", index)? {
+                for shown in entry_files(project, release, path, field, index)? {
                     let full = project_path(project, &shown);
                     let mut content =
                         std::fs::read_to_string(&full).map_err(|source| ValuesError::Read {
@@ -151,34 +184,13 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
             Value::Null => {}
             _ => {
                 return Err(ValuesError::InvalidEntry {
-                    location: release.value_location("values", index),
+                    location: release.value_location(field, index),
                     release: release.name().into(),
                 });
             }
         }
     }
-    for (index, entry) in release.spec.secrets.iter().enumerate() {
-        let Value::String(path) = entry else { continue };
-        for shown in entry_files(project, release, path, "secrets", index)? {
-            let secrets_error = |source| ValuesError::Secrets {
-                location: release.value_location("secrets", index),
-                release: release.name().into(),
-                source,
-            };
-            let decrypted = decrypt_file(&project_path(project, &shown), &project.options.decrypt)
-                .map_err(secrets_error)?;
-            let content = decrypted.to_text().map_err(secrets_error)?;
-            files.push(ValuesFile {
-                source: Some(shown),
-                content,
-                secret: true,
-            });
-        }
-    }
-    Ok(ReleaseValues {
-        files,
-        set_flags: set_flags(&release.spec.set_values, &release.spec.set_string_values),
-    })
+    Ok(files)
 }
 
 /// Renders a `*.gotmpl` values file as Helmfile does: with the release's template data
@@ -237,10 +249,10 @@ fn entry_files(
         ProjectError::MissingFile { path, .. } => ValuesError::MissingFile {
             location: location.clone(),
             release: release.name().into(),
-            what: if field == "values" {
-                "values file"
-            } else {
-                "secrets file"
+            what: match field {
+                "values" => "values file",
+                "secrets" => "secrets file",
+                _ => "patch file",
             },
             path,
         },

@@ -22,7 +22,7 @@ mod render;
 pub(crate) mod semver;
 mod strings;
 mod url;
-mod yaml;
+pub(crate) mod yaml;
 mod yaml_read;
 
 use std::collections::HashMap;

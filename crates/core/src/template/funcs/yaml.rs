@@ -466,6 +466,17 @@ fn is_float(b: &str) -> bool {
     mant_ok && exp_ok
 }
 
+/// A string as go-yaml v3 writes it in block context, its lines continued at `indent`: a
+/// literal block when it has line breaks (and a literal block can hold it), else plain or
+/// quoted as [`quote_string`] picks; never folded (go-yaml v3 does not wrap lines).
+pub(crate) fn v3_string(s: &str, indent: usize) -> String {
+    if s.contains('\n') && literal_allowed(s) {
+        literal(s, indent)
+    } else {
+        quote_string(s)
+    }
+}
+
 /// The style libyaml picks for a string: plain when possible, else single, else double quotes.
 fn quote_string(s: &str) -> String {
     if resolves_to_non_string(s) {
