@@ -446,3 +446,56 @@ fn helm_diff_plugin_arguments_are_ignored_with_a_warning() {
     helm get hooks api --namespace backend --revision 2
     ");
 }
+
+/// A release whose chart chartify rewrites (`dependencies:`) is diffed and upgraded from the
+/// rewritten chart, the one `sync` installs and `template` renders.
+#[test]
+fn apply_diffs_and_installs_the_rewritten_chart() {
+    let project = TestProject::new()
+        .file(
+            "helmfile.yaml",
+            "
+            releases:
+            - name: api
+              namespace: backend
+              chart: ./charts/app
+              dependencies:
+              - chart: ./charts/extra
+                version: 0.1.0
+            ",
+        )
+        .file(
+            "charts/app/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.2.0\n",
+        )
+        .file(
+            "charts/extra/Chart.yaml",
+            "apiVersion: v2\nname: extra\nversion: 0.1.0\n",
+        );
+    let deployed = with_image("1.0", &[DEPLOYMENT]);
+    let desired = with_image("1.1", &[DEPLOYMENT]);
+    let project = release(
+        project,
+        "api",
+        &desired,
+        Some((&deployed, "deployed", "0.2.0")),
+    );
+    assert_snapshot!(run(&project, &["apply", "--kube-version", "1.31.0", "--suppress-diff"]), @r#"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    Rewrote the chart of release=api (dependencies, patches)
+    Comparing release=api, chart=charts/app
+    Upgrading release=api, chart=charts/app
+    Release "api" upgraded
+    UPGRADED: api
+    ----- helm calls -----
+    helm version --short
+    helm dependency update [VALUES]/000-api/chart
+    helm template api [VALUES]/000-api/chart --kube-version 1.31.0 --namespace backend --is-upgrade
+    helm history api --namespace backend --max 10 --output json
+    helm get manifest api --namespace backend --revision 2
+    helm get hooks api --namespace backend --revision 2
+    helm upgrade --install api [VALUES]/000-api/chart --create-namespace --namespace backend --reset-values --history-max 10
+    "#);
+}
