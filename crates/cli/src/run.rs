@@ -5,8 +5,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use windlass::cancel::Cancellation;
+use windlass::diff::{DiffError, DiffReport};
 use windlass::graph::GraphError;
 use windlass::helm::{Helm, HelmError, HelmProcess};
+use windlass::ops::report::ReleaseOutcome;
 use windlass::ops::runner::RunContext;
 use windlass::ops::template::{ChartCommand, TemplateOptions};
 use windlass::ops::{self, OperationError};
@@ -14,8 +16,8 @@ use windlass::plan::{Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    BuildArgs, Command, DepsArgs, FetchArgs, GraphArgs, GraphFormat, LintArgs, ListArgs,
-    ListFormat, SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
+    ApplyArgs, BuildArgs, Command, DepsArgs, DiffArgs, DiffFormat, FetchArgs, GraphArgs,
+    GraphFormat, LintArgs, ListArgs, ListFormat, SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
 };
 use crate::settings::Settings;
 use crate::{completion, render, schema};
@@ -25,6 +27,9 @@ use crate::{completion, render, schema};
 pub enum ExitStatus {
     /// Done; nothing changed or nothing to report.
     Success,
+    /// Done, and something would change (`diff`) or was changed (`apply`), with
+    /// `--detailed-exitcode`.
+    Changes,
     /// Something went wrong.
     Failure,
     /// The selectors matched no release.
@@ -47,6 +52,7 @@ impl From<ExitStatus> for std::process::ExitCode {
         std::process::ExitCode::from(match status {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
+            ExitStatus::Changes => 2,
             ExitStatus::NoMatch => 3,
             ExitStatus::Interrupted(Signal::Interrupt) => 130,
             ExitStatus::Interrupted(Signal::Terminate) => 143,
@@ -78,6 +84,12 @@ pub enum CommandError {
     /// An operation on releases failed.
     #[error(transparent)]
     Operation(#[from] OperationError),
+    /// A diff flag is malformed.
+    #[error(transparent)]
+    Diff(#[from] DiffError),
+    /// `--interactive` without a terminal to ask on.
+    #[error("--interactive needs a terminal to ask for confirmation")]
+    NotATerminal,
     /// helm's repository file could not be read.
     #[error(transparent)]
     Charts(#[from] windlass::charts::ChartsError),
@@ -104,12 +116,14 @@ impl CommandError {
             Self::Plan(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
+            Self::Diff(error) => error.hint(),
             Self::Charts(error) => error.hint(),
             Self::WriteValues(error) => error.hint(),
             Self::Build(error) => error.hint(),
+            Self::NotATerminal => Some("run it on a terminal, or leave out -i/--interactive".into()),
             Self::Runtime(_) | Self::Interrupted(_) | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, fetch"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, fetch"
                     .into(),
             ),
         }
@@ -129,10 +143,8 @@ pub fn run(command: Command, settings: &Settings) -> ExitStatus {
                 let signals = Signals::listen()?;
                 let result = execute(command, settings, &signals, &mut stdout, &mut stderr).await;
                 match (result, signals.received()) {
-                    (Ok(ExitStatus::Success) | Err(_), Some(signal)) => {
-                        Err(CommandError::Interrupted(signal))
-                    }
-                    (result, _) => result,
+                    (_, Some(signal)) => Err(CommandError::Interrupted(signal)),
+                    (result, None) => result,
                 }
             })
         });
@@ -249,6 +261,8 @@ enum Drive {
     Lint(LintArgs),
     Fetch(FetchArgs),
     Sync(SyncArgs),
+    Diff(DiffArgs),
+    Apply(ApplyArgs),
 }
 
 /// A step ready to run: helm located for the commands that drive it.
@@ -272,8 +286,8 @@ impl From<Command> for Step {
             Command::Lint(args) => Self::Drive(Drive::Lint(args)),
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
             Command::Fetch(args) => Self::Drive(Drive::Fetch(args)),
-            Command::Apply(_) => Self::NotYet("apply"),
-            Command::Diff(_) => Self::NotYet("diff"),
+            Command::Apply(args) => Self::Drive(Drive::Apply(args)),
+            Command::Diff(args) => Self::Drive(Drive::Diff(args)),
             Command::Destroy(_) => Self::NotYet("destroy"),
             Command::Status(_) => Self::NotYet("status"),
         }
@@ -290,8 +304,10 @@ async fn execute(
     let needs = settings.selection(&command);
     let command_line = settings.command_line(&command);
     let step = Step::from(command);
-    // As in Helmfile, `template` never streams helm's output: it is the manifests.
-    let live = settings.live_output && !matches!(step, Step::Drive(Drive::Template(_)));
+    // As in Helmfile, `template` never streams helm's output: it is the manifests; nor does
+    // `diff`, whose helm calls print manifests too (the diff is windlass's own output).
+    let live =
+        settings.live_output && !matches!(step, Step::Drive(Drive::Template(_) | Drive::Diff(_)));
     let cancel = signals.cancellation(settings);
     let events = Arc::new(render::StderrEvents::new(settings, live));
     if let Step::NotYet(name) = step {
@@ -317,14 +333,18 @@ async fn execute(
         }
     };
     let helm_version = match &job {
-        Job::Drive(Drive::Sync(_) | Drive::Template(_) | Drive::Lint(_), helm) => {
-            Some(helm.version().await?)
-        }
+        Job::Drive(
+            Drive::Sync(_) | Drive::Template(_) | Drive::Lint(_) | Drive::Diff(_) | Drive::Apply(_),
+            helm,
+        ) => Some(helm.version().await?),
         Job::Drive(..) | Job::Inspect(_) => None,
     };
     let prepare = matches!(
         job,
-        Job::Drive(Drive::Template(_) | Drive::Lint(_) | Drive::Sync(_), _)
+        Job::Drive(
+            Drive::Template(_) | Drive::Lint(_) | Drive::Sync(_) | Drive::Diff(_) | Drive::Apply(_),
+            _
+        )
     );
     let helm_repositories = match &settings.helm_repository_config {
         Some(path) if prepare => Some(windlass::charts::helm_repository_names(path)?),
@@ -344,8 +364,14 @@ async fn execute(
         render::no_match(stderr, &settings.selectors);
         return Ok(ExitStatus::NoMatch);
     }
-    let text = match job {
-        Job::Inspect(inspect) => inspect_project(inspect, &project, &plan, settings, stderr)?,
+    match job {
+        Job::Inspect(inspect) => {
+            let text = inspect_project(inspect, &project, &plan, settings, stderr)?;
+            stdout
+                .write_all(text.as_bytes())
+                .map_err(|e| CommandError::Output(e.to_string()))?;
+            Ok(ExitStatus::Success)
+        }
         Job::Drive(drive, helm) => {
             let context = RunContext {
                 helm: *helm,
@@ -353,13 +379,9 @@ async fn execute(
                 cancel,
                 concurrency: settings.concurrency,
             };
-            drive_helm(drive, &project, &plan, &context, settings, stdout, stderr).await?
+            drive_helm(drive, &project, &plan, &context, settings, stdout, stderr).await
         }
-    };
-    stdout
-        .write_all(text.as_bytes())
-        .map_err(|e| CommandError::Output(e.to_string()))?;
-    Ok(ExitStatus::Success)
+    }
 }
 
 /// Runs a command that reads the project only; returns what to print.
@@ -401,7 +423,7 @@ fn inspect_project(
     })
 }
 
-/// Runs a command that drives helm; returns what to print after it.
+/// Runs a command that drives helm; returns how the process ends.
 async fn drive_helm(
     drive: Drive,
     project: &Project,
@@ -410,7 +432,7 @@ async fn drive_helm(
     settings: &Settings,
     stdout: &mut impl Write,
     stderr: &mut impl Write,
-) -> Result<String, CommandError> {
+) -> Result<ExitStatus, CommandError> {
     let events = context.events.as_ref();
     match drive {
         Drive::Repos => {
@@ -448,8 +470,71 @@ async fn drive_helm(
             render::sync_summary(stderr, &report);
             failures(report.failures().count())?;
         }
+        Drive::Diff(args) => {
+            let diff_settings = settings.diff_settings(&args.compare)?;
+            let run = ops::diff::diff(plan, &diff_settings, context).await?;
+            render::diff_report(stdout, stderr, &run.report, args.output)?;
+            diff_failures(&run.report)?;
+            if args.detailed_exitcode && run.report.has_changes() {
+                return Ok(ExitStatus::Changes);
+            }
+        }
+        Drive::Apply(args) => return apply(args, plan, context, settings, stdout, stderr).await,
     }
-    Ok(String::new())
+    Ok(ExitStatus::Success)
+}
+
+/// `apply`: the diff (shown unless `--suppress-diff`), nothing more when it failed anywhere or
+/// found nothing, the user's confirmation with `-i`, then exactly the changed releases.
+async fn apply(
+    args: ApplyArgs,
+    plan: &Plan,
+    context: &RunContext<HelmProcess>,
+    settings: &Settings,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> Result<ExitStatus, CommandError> {
+    let diff_settings = settings.diff_settings(&args.compare)?;
+    // With --enable-live-output only the upgrades stream: the diff's helm calls print manifests.
+    let diffing = RunContext {
+        helm: context.helm.clone().without_live_output(),
+        ..context.clone()
+    };
+    let run = ops::diff::diff(plan, &diff_settings, &diffing).await?;
+    if args.suppress_diff {
+        render::diff_errors(stderr, &run.report);
+    } else {
+        render::diff_report(stdout, stderr, &run.report, DiffFormat::Diff)?;
+    }
+    // A release that could not be diffed stops the apply before anything changes.
+    diff_failures(&run.report)?;
+    if run.changed.is_empty() || context.cancel.is_stopped() {
+        return Ok(ExitStatus::Success);
+    }
+    if args.interactive && !render::confirm(stderr)? {
+        return Ok(ExitStatus::Success);
+    }
+    let report = ops::apply::apply(plan, &run, context).await?;
+    render::sync_summary(stderr, &report);
+    render::unchanged(stderr, &run.report);
+    failures(report.failures().count())?;
+    let applied = report
+        .releases
+        .iter()
+        .any(|r| matches!(r.outcome, ReleaseOutcome::Succeeded(_)));
+    Ok(if args.detailed_exitcode && applied {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// An error when the diff failed for any release (or before any release could be diffed).
+fn diff_failures(report: &DiffReport) -> Result<(), CommandError> {
+    match (report.summary().failed, report.errors.is_empty()) {
+        (0, true) => Ok(()),
+        (n, _) => Err(OperationError::ReleasesFailed(n.max(1)).into()),
+    }
 }
 
 /// `helm template` or `helm lint` of every release; prints what helm printed.

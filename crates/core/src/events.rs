@@ -98,6 +98,8 @@ pub enum Action {
     Template,
     /// `helm lint`.
     Lint,
+    /// `helm template` and a comparison with what is deployed.
+    Diff,
     /// `helm pull --untar` (or a copy of a local chart), for `fetch`.
     Fetch,
 }

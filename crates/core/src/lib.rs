@@ -12,9 +12,11 @@
 pub mod cancel;
 pub mod chartify;
 pub mod charts;
+pub mod diff;
 pub mod events;
 pub mod graph;
 pub mod helm;
+pub mod kube;
 pub mod location;
 pub mod ops;
 pub mod plan;

@@ -86,6 +86,13 @@ impl HelmProcess {
         self
     }
 
+    /// The same helm without [`Self::with_live_output`]: for calls whose stdout is data, not
+    /// progress (the `helm template` of `apply`'s diff).
+    pub fn without_live_output(mut self) -> Self {
+        self.live_output = false;
+        self
+    }
+
     /// Emits each line helm writes to stderr as an [`Event::HelmMessage`] while it runs.
     pub fn with_events(mut self, events: Arc<dyn Events>) -> Self {
         self.events = Some(events);
