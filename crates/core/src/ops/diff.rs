@@ -18,11 +18,9 @@ use crate::helm::history::{ReleaseAt, deployed_release};
 use crate::helm::{Helm, HelmError};
 use crate::kube::{Cluster, Driver, KubeError, KubeconfigFiles};
 use crate::ops::OperationError;
-use crate::ops::deps::build_dependencies;
 use crate::ops::report::{ReleaseOutcome, Report};
-use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
-use crate::ops::sync::{UpgradeCharts, helm_version, prepare_upgrade_charts};
+use crate::ops::sync::{UpgradeCharts, prepare_upgrades};
 use crate::plan::{ChartRef, Desired, Plan, PlannedRelease};
 
 /// Where the deployed releases are read.
@@ -138,16 +136,9 @@ pub async fn diff<H: Helm>(
     settings: &DiffSettings,
     context: &RunContext<H>,
 ) -> Result<DiffRun, OperationError> {
-    let helm = &context.helm;
-    let version = helm_version(plan, helm).await?;
-    if !settings.skip_deps {
-        add_plan_repositories(helm, plan, context.events.as_ref()).await?;
-        build_dependencies(helm, plan, context.events.as_ref()).await?;
-    }
-    let charts = prepare_upgrade_charts(
+    let (_, charts) = prepare_upgrades(
         plan,
         context,
-        version,
         settings.skip_deps,
         settings.chart_cache.as_deref(),
     )
@@ -182,8 +173,16 @@ pub async fn diff<H: Helm>(
             let Some(target) = targets.get(&release.kube_context) else {
                 return Ok(None);
             };
-            let outcome =
-                diff_planned(plan, release, &charts, target, &records, settings, helm).await?;
+            let outcome = diff_planned(
+                plan,
+                release,
+                &charts,
+                target,
+                &records,
+                settings,
+                &context.helm,
+            )
+            .await?;
             for warning in &outcome.warnings {
                 context.events.emit(Event::Warning {
                     location: release.location.clone(),

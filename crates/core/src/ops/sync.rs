@@ -48,16 +48,9 @@ pub async fn sync<H: Helm>(
     options: &SyncOptions,
     context: &RunContext<H>,
 ) -> Result<SyncReport, OperationError> {
-    let helm = &context.helm;
-    let version = helm_version(plan, helm).await?;
-    if !options.skip_deps {
-        add_plan_repositories(helm, plan, context.events.as_ref()).await?;
-        build_dependencies(helm, plan, context.events.as_ref()).await?;
-    }
-    let charts = prepare_upgrade_charts(
+    let (version, charts) = prepare_upgrades(
         plan,
         context,
-        version,
         options.skip_deps,
         options.chart_cache.as_deref(),
     )
@@ -82,15 +75,22 @@ impl UpgradeCharts {
     }
 }
 
-/// Rewrites the charts chartify asks for, then pulls OCI charts first, as Helmfile does; charts
-/// of chart repositories go to helm by name with their (locked) version, as Helmfile 0.166 does.
-pub(crate) async fn prepare_upgrade_charts<H: Helm>(
+/// What `sync`, `diff` and `apply` do before their first release: helm's version (unless the
+/// plan has it); the repositories and chart dependencies (unless `skip_deps`); then the charts
+/// chartify rewrites, and the OCI charts pulled first, as Helmfile does. Charts of chart
+/// repositories go to helm by name with their (locked) version, as Helmfile 0.166 does.
+pub(crate) async fn prepare_upgrades<H: Helm>(
     plan: &Plan,
     context: &RunContext<H>,
-    version: HelmVersion,
     skip_deps: bool,
     chart_cache: Option<&std::path::Path>,
-) -> Result<UpgradeCharts, OperationError> {
+) -> Result<(HelmVersion, UpgradeCharts), OperationError> {
+    let helm = &context.helm;
+    let version = helm_version(plan, helm).await?;
+    if !skip_deps {
+        add_plan_repositories(helm, plan, context.events.as_ref()).await?;
+        build_dependencies(helm, plan, context.events.as_ref()).await?;
+    }
     let chartified = chartify::prepare(
         plan,
         &context.helm,
@@ -108,10 +108,13 @@ pub(crate) async fn prepare_upgrade_charts<H: Helm>(
         |chart| matches!(chart, RemoteChart::Oci { .. }),
     )
     .await?;
-    Ok(UpgradeCharts {
-        chartified,
-        fetched,
-    })
+    Ok((
+        version,
+        UpgradeCharts {
+            chartified,
+            fetched,
+        },
+    ))
 }
 
 /// The helm version the plan was checked against, else asked of helm.
