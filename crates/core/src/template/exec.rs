@@ -7,13 +7,42 @@ use std::sync::Arc;
 use super::ast::{Arg, Branch, Command, Node, Pipe, TemplateCall, Tree};
 use super::error::TemplateError;
 use super::format::sprint_value;
-use super::funcs::{self, Ctx, Func, Param};
+use super::funcs::{Ctx, Func, Param};
 use super::value::{ElemType, Value};
-use super::{MissingKey, RenderOptions};
+use super::{Functions, MissingKey, RenderOptions};
 use crate::location::Location;
 
-/// All templates that can call each other by name.
-pub(crate) type TreeSet = BTreeMap<String, Arc<Tree>>;
+/// All templates that can call each other by name, and the function map they were parsed with.
+#[derive(Debug, Clone)]
+pub(crate) struct TreeSet {
+    pub trees: BTreeMap<String, Arc<Tree>>,
+    pub functions: Functions,
+}
+
+impl TreeSet {
+    /// An empty set whose templates call `functions`.
+    pub fn new(functions: Functions) -> Self {
+        Self {
+            trees: BTreeMap::new(),
+            functions,
+        }
+    }
+
+    /// The template `name`.
+    pub fn get(&self, name: &str) -> Option<&Arc<Tree>> {
+        self.trees.get(name)
+    }
+
+    /// Whether a template `name` is defined.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// The function `name` of the set's function map.
+    pub fn func(&self, name: &str) -> Option<&'static Func> {
+        self.functions.lookup(name)
+    }
+}
 
 /// Deepest nesting of `template`/`include` calls before giving up (Go's own limit is far above
 /// what a stack can hold; real templates stay far below this).
@@ -155,7 +184,12 @@ impl<'a> State<'a> {
     }
 
     fn walk_range_inner(&mut self, dot: &Value, b: &'a Branch) -> R<()> {
-        let v = self.eval_pipeline(dot, &b.pipe)?;
+        let mut v = self.eval_pipeline(dot, &b.pipe)?;
+        if let Value::Object(o) = &v
+            && let Some(c) = o.collection()
+        {
+            v = c;
+        }
         let items: Vec<(Value, Value)> = match &v {
             Value::List(items, _) => items
                 .iter()
@@ -309,8 +343,9 @@ impl<'a> State<'a> {
             }
             Arg::Chain { node, fields, .. } => {
                 self.at = At::Arg(first);
+                // A pipeline's nil result is Go's invalid value: its fields read as missing keys.
                 let recv = self.eval_arg_any(dot, node)?;
-                return self.eval_field_chain(dot, recv, first, fields, &cmd.args, fin, false);
+                return self.eval_field_chain(dot, recv, first, fields, &cmd.args, fin, true);
             }
             Arg::Ident { name, .. } => {
                 self.at = At::Arg(first);
@@ -380,6 +415,9 @@ impl<'a> State<'a> {
         self.eval_field_chain(dot, value, arg, &idents[1..], args, fin, true)
     }
 
+    /// Evaluates `receiver.idents...`; with `nil_is_missing`, a nil receiver is Go's invalid
+    /// value (the data, a pipeline's result), whose fields read as missing keys, rather than a
+    /// nil interface, whose fields are an error.
     #[allow(clippy::too_many_arguments)]
     fn eval_field_chain(
         &mut self,
@@ -389,7 +427,7 @@ impl<'a> State<'a> {
         idents: &'a [String],
         args: &'a [Arg],
         fin: Option<Value>,
-        from_root: bool,
+        nil_is_missing: bool,
     ) -> R<Value> {
         let n = idents.len();
         let mut recv = receiver;
@@ -400,7 +438,7 @@ impl<'a> State<'a> {
             } else {
                 (&[][..], None)
             };
-            recv = self.eval_field(dot, id, node, a, f, recv, from_root && i == 0)?;
+            recv = self.eval_field(dot, id, node, a, f, recv, nil_is_missing && i == 0)?;
         }
         Ok(recv)
     }
@@ -486,7 +524,7 @@ impl<'a> State<'a> {
         fin: Option<Value>,
     ) -> R<Value> {
         self.at = At::Arg(ident);
-        let Some(func) = funcs::lookup(name) else {
+        let Some(func) = self.set.func(name) else {
             return Err(self.fail(format!("{name:?} is not a defined function")));
         };
         self.eval_call(dot, func, name, At::Cmd(cmd), args, fin)
@@ -602,7 +640,7 @@ impl<'a> State<'a> {
             ),
             Arg::Pipe(pipe) => (self.eval_pipeline(dot, pipe)?, false),
             Arg::Ident { name, .. } => {
-                let Some(func) = funcs::lookup(name) else {
+                let Some(func) = self.set.func(name) else {
                     return Err(self.fail(format!("{name:?} is not a defined function")));
                 };
                 let v =
@@ -612,7 +650,7 @@ impl<'a> State<'a> {
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_arg_any(dot, node)?;
                 (
-                    self.eval_field_chain(dot, recv, a, fields, &[], None, false)?,
+                    self.eval_field_chain(dot, recv, a, fields, &[], None, true)?,
                     true,
                 )
             }

@@ -23,6 +23,10 @@ use std::sync::Arc;
 
 pub use error::TemplateError;
 pub use format::{sprint_value, sprintf};
+pub(crate) use funcs::{
+    HELM_ERR_END, HELM_ERR_START, helm_to_yaml, json_value, normalize_version, read_yaml,
+    read_yaml_typed, satisfies,
+};
 pub use value::{ElemType, MapRef, Object, Pointer, Struct, Value};
 
 use crate::location::Location;
@@ -38,6 +42,19 @@ pub enum MissingKey {
     Zero,
     /// Go's default: an invalid value, printed `<no value>`.
     Invalid,
+}
+
+/// Which function map templates can call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Functions {
+    /// Helmfile's: Go's builtins, sprig, and Helmfile's own (`readFile`, `exec`, `get`...).
+    #[default]
+    Helmfile,
+    /// Helm 3.17's: sprig without `env`/`expandenv`, plus `include`, `tpl`, `required`,
+    /// `fail`, `lookup` (empty, as `helm template` has no cluster), `toYaml`, `fromYaml`,
+    /// `fromYamlArray`, `toToml`, `fromJson`, `fromJsonArray`...
+    Helm,
 }
 
 /// Resolves `ref+sops://...` secret references for `fetchSecretValue` and `expandSecretRefs`.
@@ -115,7 +132,7 @@ pub struct Template {
 impl Template {
     /// Parses `source`; `name` names the template and the file in error positions.
     pub fn parse(name: &str, source: &str) -> Result<Template, TemplateError> {
-        let mut set = BTreeMap::new();
+        let mut set = exec::TreeSet::new(Functions::Helmfile);
         let parse_name: Arc<str> = Arc::from(name);
         parse_source(&mut set, name, &parse_name, source)?;
         Ok(Template {
@@ -150,6 +167,44 @@ impl Template {
     }
 }
 
+/// Templates parsed one source after another into one namespace, as helm parses a chart's
+/// files: a later `define` of a name replaces an earlier one, and any template can `include`
+/// any other.
+#[derive(Debug, Clone)]
+pub struct TemplateSet {
+    set: exec::TreeSet,
+}
+
+impl TemplateSet {
+    /// An empty set whose templates call `functions`.
+    pub fn new(functions: Functions) -> Self {
+        Self {
+            set: exec::TreeSet::new(functions),
+        }
+    }
+
+    /// Parses `source` as the template `name` (also the file name in error positions) and adds
+    /// it and the templates it defines, as Go's `t.New(name).Parse(source)` does.
+    pub fn parse(&mut self, name: &str, source: &str) -> Result<(), TemplateError> {
+        parse_source(&mut self.set, name, &Arc::from(name), source)
+    }
+
+    /// Whether a template `name` is defined.
+    pub fn contains(&self, name: &str) -> bool {
+        self.set.contains_key(name)
+    }
+
+    /// Renders the template `name` over `data`.
+    pub fn render(
+        &self,
+        name: &str,
+        data: &Value,
+        opts: &RenderOptions,
+    ) -> Result<String, TemplateError> {
+        exec::execute(&self.set, name, data, opts, 0)
+    }
+}
+
 pub(crate) fn parse_source(
     set: &mut exec::TreeSet,
     name: &str,
@@ -157,11 +212,13 @@ pub(crate) fn parse_source(
     source: &str,
 ) -> Result<(), TemplateError> {
     let src: Arc<str> = Arc::from(source);
-    parse::parse_into(set, name, parse_name, &src, &|f| funcs::lookup(f).is_some()).map_err(|e| {
-        TemplateError::Parse {
-            location: Location::new(parse_name.as_ref(), e.line, 0),
-            message: e.message,
-        }
+    let functions = set.functions;
+    parse::parse_into(&mut set.trees, name, parse_name, &src, &|f| {
+        functions.lookup(f).is_some()
+    })
+    .map_err(|e| TemplateError::Parse {
+        location: Location::new(parse_name.as_ref(), e.line, 0),
+        message: e.message,
     })
 }
 

@@ -20,7 +20,8 @@ type PResult<T> = Result<T, ParseFailure>;
 const MAX_NESTING: u32 = 100;
 
 /// Parses `source` into its main tree named `name` plus every `define`/`block` tree, adding them
-/// to `set` as Go's `Template.Parse` does.
+/// to `set` as Go's `Template.Parse` does: a name defined twice in one source is an error, and a
+/// name another source defined already is replaced, unless the new body is empty.
 pub(crate) fn parse_into(
     set: &mut BTreeMap<String, Arc<Tree>>,
     name: &str,
@@ -44,9 +45,17 @@ pub(crate) fn parse_into(
     };
     let root = p.parse_root()?;
     let trees = std::mem::take(&mut p.defined);
-    add_tree(set, &mut p, name.to_owned(), root)?;
+    let mut parsed = BTreeMap::new();
+    add_tree(&mut parsed, &mut p, name.to_owned(), root)?;
     for (n, body, line) in trees {
-        add_tree(set, &mut p, n, body).map_err(|e| ParseFailure { line, ..e })?;
+        add_tree(&mut parsed, &mut p, n, body).map_err(|e| ParseFailure { line, ..e })?;
+    }
+    for (n, tree) in parsed {
+        // Go's `associate`: an empty body never replaces a template defined elsewhere.
+        if is_empty(&tree.root) && set.contains_key(&n) {
+            continue;
+        }
+        set.insert(n, tree);
     }
     Ok(())
 }

@@ -162,6 +162,15 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn to_data(&self) -> Value {
         Value::String(self.go_string())
     }
+    /// The list or map the object also is, for `range`, `len` and `index`: a named slice or map
+    /// type with methods, such as helm's `.Files` or `.Capabilities.APIVersions`.
+    fn collection(&self) -> Option<Value> {
+        None
+    }
+    /// The bytes of a Go `[]byte`, which `toString` turns into text.
+    fn bytes(&self) -> Option<&[u8]> {
+        None
+    }
     /// The object as `Any`, so functions can recognise their own types (`semver` versions).
     fn as_any(&self) -> &dyn std::any::Any;
 }
@@ -384,6 +393,14 @@ impl Value {
                 m.elem(),
             )),
             v => v.clone(),
+        }
+    }
+
+    /// The struct inside, if this is a [`Struct`] object.
+    pub fn as_struct(&self) -> Option<&Struct> {
+        match self {
+            Value::Object(o) => o.as_any().downcast_ref::<Struct>(),
+            _ => None,
         }
     }
 

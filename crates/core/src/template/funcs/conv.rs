@@ -84,6 +84,9 @@ pub(super) fn register(r: &mut Registry) {
 pub(crate) fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        Value::Object(o) if o.bytes().is_some() => {
+            String::from_utf8_lossy(o.bytes().unwrap_or_default()).into_owned()
+        }
         v => sprint_value(v),
     }
 }

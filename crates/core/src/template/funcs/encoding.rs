@@ -169,6 +169,14 @@ fn write_json(out: &mut String, v: &Value, esc: bool, indent: Option<usize>) {
         out.push('}');
         return;
     }
+    // Other objects marshal as their data, which may itself be a struct (helm's `.Chart`).
+    if let Value::Object(o) = v
+        && o.deref().is_none()
+        && let data @ Value::Object(_) = o.to_data()
+        && data.as_struct().is_some()
+    {
+        return write_json(out, &data, esc, indent);
+    }
     match v.plain() {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
@@ -219,7 +227,7 @@ fn write_json(out: &mut String, v: &Value, esc: bool, indent: Option<usize>) {
 }
 
 /// encoding/json's float format: plain decimals, exponents only for very small or large values.
-fn json_float(f: f64) -> String {
+pub(crate) fn json_float(f: f64) -> String {
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
         let s = format_float_g(f, None);

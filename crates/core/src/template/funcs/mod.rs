@@ -7,6 +7,7 @@ mod dates;
 mod dicts;
 mod encoding;
 mod files;
+mod helm;
 mod lists;
 mod math;
 mod password;
@@ -16,12 +17,18 @@ mod strings;
 mod yaml;
 mod yaml_read;
 
+pub(crate) use helm::{
+    ERR_END as HELM_ERR_END, ERR_START as HELM_ERR_START, helm_to_yaml, json_value, read_yaml,
+    read_yaml_typed,
+};
+pub(crate) use semver::{normalize_version, satisfies};
+
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use super::RenderOptions;
 use super::exec::TreeSet;
 use super::value::{ElemType, Value};
+use super::{Functions, RenderOptions};
 
 /// A function's Go parameter type, which decides argument checks and conversions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +106,8 @@ pub(crate) struct Func {
 pub(crate) struct Registry(HashMap<&'static str, Func>);
 
 impl Registry {
-    /// Adds `name` with fixed `params` and an optional variadic tail.
+    /// Adds `name` with fixed `params` and an optional variadic tail, replacing any function
+    /// of that name.
     pub fn add(
         &mut self,
         name: &'static str,
@@ -116,9 +124,15 @@ impl Registry {
             },
         );
     }
+
+    /// Removes `name`.
+    fn remove(&mut self, name: &str) {
+        self.0.remove(name);
+    }
 }
 
-static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
+/// Go's builtins, sprig and Helmfile's functions.
+fn helmfile_functions() -> Registry {
     let mut r = Registry(HashMap::new());
     builtins::register(&mut r);
     strings::register(&mut r);
@@ -133,12 +147,34 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     files::register(&mut r);
     yaml::register(&mut r);
     render::register(&mut r);
+    r
+}
+
+static HELMFILE: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| helmfile_functions().0);
+
+/// Helm's function map: sprig without `env` and `expandenv`, plus helm's own functions
+/// (pkg/engine/funcs.go and the engine's `include`, `tpl`, `required`, `fail`, `lookup`).
+static HELM: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
+    let mut r = helmfile_functions();
+    for name in files::HELMFILE_ONLY
+        .iter()
+        .chain(yaml::HELMFILE_ONLY)
+        .chain(render::HELMFILE_ONLY)
+    {
+        r.remove(name);
+    }
+    helm::register(&mut r);
     r.0
 });
 
-/// The function `name`, if the map has it.
-pub(crate) fn lookup(name: &str) -> Option<&'static Func> {
-    FUNCS.get(name)
+impl Functions {
+    /// The function `name` of this map.
+    pub(crate) fn lookup(self, name: &str) -> Option<&'static Func> {
+        match self {
+            Functions::Helmfile => HELMFILE.get(name),
+            Functions::Helm => HELM.get(name),
+        }
+    }
 }
 
 /// The string of an argument already checked to be a string.

@@ -8,6 +8,10 @@ use std::cmp::Ordering;
 
 use crate::template::value::{Struct, Value};
 
+/// Helmfile's functions of this file that helm does not have; helm has its own `toYaml`,
+/// `fromYaml` and (sprig's) `get`.
+pub(super) const HELMFILE_ONLY: &[&str] = &["setValueAtPath", "getOrNil", "get"];
+
 pub(super) fn register(r: &mut Registry) {
     r.add("toYaml", &[Any], None, |_, a| {
         Ok(Value::String(to_yaml(&a[0])))
@@ -123,8 +127,8 @@ fn set_value_at_path(path: &str, value: &Value, values: &Value) -> FResult {
 
 /// Helmfile's `fromYaml`: a YAML mapping into `map[string]interface {}`.
 fn from_yaml(text: &str) -> FResult {
-    let loaded =
-        super::yaml_read::load(text).map_err(|e| format!("{e}, offending yaml: {text}"))?;
+    let loaded = super::yaml_read::load(text, super::yaml_read::KeyText::TopRaw)
+        .map_err(|e| format!("{e}, offending yaml: {text}"))?;
     let (tag, shown) = match &loaded {
         None | Some(Value::Nil) => return Ok(Value::empty_map()),
         Some(v @ Value::Map(_)) => return Ok(v.clone()),

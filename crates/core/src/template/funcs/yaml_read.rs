@@ -21,8 +21,18 @@ enum Frame {
     },
 }
 
+/// How map keys become strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyText {
+    /// Decoding into `map[string]interface{}` (Helmfile): top-level keys keep their text (`y`
+    /// stays `y`), nested keys resolve (`y` is `true`).
+    TopRaw,
+    /// Decoding into `interface{}` (`sigs.k8s.io/yaml`, helm): every key resolves.
+    Resolved,
+}
+
 /// The first document of `text`, or `None` when it has none (empty input, only comments).
-pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
+pub(crate) fn load(text: &str, keys: KeyText) -> Result<Option<Value>, String> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
     // go-yaml v2 decodes into `map[string]interface{}`: top-level keys keep their text (`y`
@@ -84,7 +94,7 @@ pub(crate) fn load(text: &str) -> Result<Option<Value>, String> {
         if anchor > 0 {
             anchors.insert(anchor, value.clone());
         }
-        let top = stack.len() == 1;
+        let top = stack.len() == 1 && keys == KeyText::TopRaw;
         let raw_text = raw.take();
         match stack.last_mut() {
             None => return Ok(Some(value)),
@@ -201,10 +211,13 @@ mod tests {
 
     #[test]
     fn reads_yaml_1_1_scalars_anchors_and_merges() {
-        let v = load("a: yes\nb: 0755\nc: '1'\nd: &x {k: 1}\ne:\n  <<: *x\n  j: 2\nf: 1.5\ng: ~\n")
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let v = load(
+            "a: yes\nb: 0755\nc: '1'\nd: &x {k: 1}\ne:\n  <<: *x\n  j: 2\nf: 1.5\ng: ~\n",
+            KeyText::TopRaw,
+        )
+        .ok()
+        .flatten()
+        .unwrap_or_default();
         assert_eq!(
             sprint_value(&v),
             "map[a:true b:493 c:1 d:map[k:1] e:map[j:2 k:1] f:1.5 g:<nil>]"
