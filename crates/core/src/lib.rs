@@ -7,6 +7,7 @@
 // The library reports through return values and events; only the CLI prints.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod chart;
 pub mod events;
 pub mod graph;
 pub mod helm;
