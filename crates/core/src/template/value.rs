@@ -43,6 +43,8 @@ pub enum ElemType {
     String,
     /// `int`
     Int,
+    /// `[]interface {}` (sprig's `chunk` returns `[][]interface {}`)
+    List,
 }
 
 impl ElemType {
@@ -51,6 +53,7 @@ impl ElemType {
             ElemType::Any => "interface {}",
             ElemType::String => "string",
             ElemType::Int => "int",
+            ElemType::List => "[]interface {}",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Go's builtin template functions: comparisons, `len`, `index`, `not`, printing and escaping.
 
 use super::Param::{Any, Str};
+use super::url::{Mode, escape};
 use super::{FResult, Registry};
 use crate::template::format::{sprint, sprint_value, sprintf, sprintln};
 use crate::template::value::Value;
@@ -45,7 +46,7 @@ pub(super) fn register(r: &mut Registry) {
         Ok(Value::String(js_escape(&eval_args(&a))))
     });
     r.add("urlquery", &[], Some(Any), |_, a| {
-        Ok(Value::String(query_escape(&eval_args(&a))))
+        Ok(Value::String(escape(&eval_args(&a), Mode::QueryComponent)))
     });
     r.add("call", &[Any], Some(Any), |_, a| match &a[0] {
         Value::Nil => Err("call of nil".into()),
@@ -287,21 +288,6 @@ fn js_escape(s: &str) -> String {
                 out.push_str(&format!("\\u{:04X}", c as u32))
             }
             c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Go's `url.QueryEscape`.
-pub(super) fn query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            b => out.push_str(&format!("%{b:02X}")),
         }
     }
     out

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::Param::{Any, Str};
+use super::Param::{Any, Named, Str};
 use super::{Registry, s};
 use crate::template::value::{Object, Value};
 
@@ -42,6 +42,23 @@ impl Time {
     /// Go's zero time, `0001-01-01 00:00:00 +0000 UTC`.
     fn zero() -> Time {
         Time::utc(days_from_civil(1, 1, 1) * 86400, 0)
+    }
+
+    /// Go's `Time.Add` of `ns` nanoseconds; the zone stays.
+    fn add(&self, ns: i128) -> Time {
+        let total = i128::from(self.unix) * 1_000_000_000 + i128::from(self.nanos) + ns;
+        Time {
+            unix: total.div_euclid(1_000_000_000) as i64,
+            nanos: total.rem_euclid(1_000_000_000) as u32,
+            ..self.clone()
+        }
+    }
+
+    /// Nanoseconds from `earlier` to this time (Go's `Sub`, as `time.Since` uses it).
+    fn nanos_since(&self, earlier: &Time) -> i128 {
+        (i128::from(self.unix) - i128::from(earlier.unix)) * 1_000_000_000
+            + i128::from(self.nanos)
+            - i128::from(earlier.nanos)
     }
 
     fn in_zone(&self, zone: &str) -> Time {
@@ -105,6 +122,9 @@ fn instant(v: &Value) -> Time {
     }
 }
 
+/// Go's `time.Time` as a parameter type.
+const TIME: super::Param = Named("time.Time");
+
 fn object(t: Time) -> Value {
     Value::Object(Arc::new(t))
 }
@@ -117,12 +137,14 @@ pub(super) fn register(r: &mut Registry) {
             s(&a[0]),
         )))
     });
-    r.add("dateInZone", &[Str, Any, Str], None, |_, a| {
-        Ok(Value::String(format(
-            &instant(&a[1]).in_zone(s(&a[2])),
-            s(&a[0]),
-        )))
-    });
+    for name in ["dateInZone", "date_in_zone"] {
+        r.add(name, &[Str, Any, Str], None, |_, a| {
+            Ok(Value::String(format(
+                &instant(&a[1]).in_zone(s(&a[2])),
+                s(&a[0]),
+            )))
+        });
+    }
     r.add("htmlDate", &[Any], None, |_, a| {
         Ok(Value::String(format(
             &instant(&a[0]).in_zone("Local"),
@@ -150,20 +172,21 @@ pub(super) fn register(r: &mut Registry) {
             a[0].arg_type_name()
         )),
     });
-    r.add("dateModify", &[Str, Any], None, |_, a| {
-        let t = time_of(&a[1]).unwrap_or_else(Time::zero);
-        Ok(object(match parse_duration(s(&a[0])) {
-            Some(ns) => {
-                let total = i128::from(t.unix) * 1_000_000_000 + i128::from(t.nanos) + ns;
-                Time {
-                    unix: total.div_euclid(1_000_000_000) as i64,
-                    nanos: total.rem_euclid(1_000_000_000) as u32,
-                    ..t
-                }
-            }
-            None => t,
-        }))
-    });
+    for name in ["dateModify", "date_modify"] {
+        r.add(name, &[Str, TIME], None, |_, a| {
+            let t = time_of(&a[1]).unwrap_or_else(Time::zero);
+            Ok(object(match parse_duration(s(&a[0])) {
+                Ok(ns) => t.add(ns),
+                Err(_) => t,
+            }))
+        });
+    }
+    for name in ["mustDateModify", "must_date_modify"] {
+        r.add(name, &[Str, TIME], None, |_, a| {
+            let t = time_of(&a[1]).unwrap_or_else(Time::zero);
+            Ok(object(t.add(parse_duration(s(&a[0]))?)))
+        });
+    }
     r.add("duration", &[Any], None, |_, a| {
         let secs = match &a[0] {
             Value::String(t) => t.parse::<i64>().unwrap_or(0),
@@ -173,6 +196,14 @@ pub(super) fn register(r: &mut Registry) {
         Ok(Value::String(duration_string(
             i128::from(secs) * 1_000_000_000,
         )))
+    });
+    r.add("durationRound", &[Any], None, |_, a| {
+        let ns = match &a[0] {
+            Value::String(t) => parse_duration(t).unwrap_or(0),
+            Value::Int64(n) => i128::from(*n),
+            v => time_of(v).map_or(0, |t| Time::now().nanos_since(&t)),
+        };
+        Ok(Value::String(duration_round(ns)))
     });
     r.add("ago", &[Any], None, |_, a| {
         let then = instant(&a[0]);
@@ -541,44 +572,149 @@ fn parse(layout: &str, value: &str) -> Result<Time, String> {
     })
 }
 
-/// Go's `time.ParseDuration`, in nanoseconds.
-fn parse_duration(text: &str) -> Option<i128> {
-    let (neg, mut rest) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
+/// Go's `time.ParseDuration`, in nanoseconds, with Go's error texts.
+fn parse_duration(orig: &str) -> Result<i128, String> {
+    let invalid = || format!("time: invalid duration {}", time_quote(orig));
+    let (neg, mut rest) = match orig.as_bytes().first() {
+        Some(b'-') => (true, &orig[1..]),
+        Some(b'+') => (false, &orig[1..]),
+        _ => (false, orig),
     };
     if rest == "0" {
-        return Some(0);
+        return Ok(0);
     }
     if rest.is_empty() {
-        return None;
+        return Err(invalid());
     }
-    let mut total: f64 = 0.0;
+    const LIMIT: u64 = 1 << 63;
+    let mut total: u64 = 0;
     while !rest.is_empty() {
-        let n = rest
+        if !rest.starts_with(|c: char| c == '.' || c.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let mut v: u64 = 0;
+        for d in rest[..int_len].bytes() {
+            if v > LIMIT / 10 {
+                return Err(invalid());
+            }
+            v = v * 10 + u64::from(d - b'0');
+            if v > LIMIT {
+                return Err(invalid());
+            }
+        }
+        rest = &rest[int_len..];
+        // The fraction keeps its digits while they fit, as Go's leadingFraction does.
+        let (mut f, mut scale, mut frac_len) = (0u64, 1f64, 0usize);
+        if let Some(after) = rest.strip_prefix('.') {
+            frac_len = after.bytes().take_while(u8::is_ascii_digit).count();
+            let mut overflow = false;
+            for d in after[..frac_len].bytes() {
+                if overflow || f > (LIMIT - 1) / 10 {
+                    overflow = true;
+                    continue;
+                }
+                let y = f * 10 + u64::from(d - b'0');
+                if y > LIMIT {
+                    overflow = true;
+                    continue;
+                }
+                f = y;
+                scale *= 10.0;
+            }
+            rest = &after[frac_len..];
+        }
+        if int_len == 0 && frac_len == 0 {
+            return Err(invalid());
+        }
+        let unit_len = rest
             .bytes()
-            .take_while(|c| c.is_ascii_digit() || *c == b'.')
+            .take_while(|c| *c != b'.' && !c.is_ascii_digit())
             .count();
-        let value: f64 = rest[..n].parse().ok()?;
-        rest = &rest[n..];
-        let u = rest
-            .bytes()
-            .take_while(|c| !c.is_ascii_digit() && *c != b'.')
-            .count();
-        let unit = match &rest[..u] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
+        if unit_len == 0 {
+            return Err(format!(
+                "time: missing unit in duration {}",
+                time_quote(orig)
+            ));
+        }
+        let unit: u64 = match &rest[..unit_len] {
+            "ns" => 1,
+            "us" | "µs" | "μs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            u => {
+                return Err(format!(
+                    "time: unknown unit {} in duration {}",
+                    time_quote(u),
+                    time_quote(orig)
+                ));
+            }
         };
-        rest = &rest[u..];
-        total += value * unit;
+        rest = &rest[unit_len..];
+        if v > LIMIT / unit {
+            return Err(invalid());
+        }
+        v *= unit;
+        if f > 0 {
+            v += (f as f64 * (unit as f64 / scale)) as u64;
+            if v > LIMIT {
+                return Err(invalid());
+            }
+        }
+        total += v;
+        if total > LIMIT {
+            return Err(invalid());
+        }
     }
-    let ns = total.round() as i128;
-    Some(if neg { -ns } else { ns })
+    if neg {
+        return Ok(-i128::from(total));
+    }
+    if total > LIMIT - 1 {
+        return Err(invalid());
+    }
+    Ok(i128::from(total))
+}
+
+/// The `time` package's own quoting: ASCII as is (with `"` and `\` escaped), other bytes as
+/// `\xNN`.
+fn time_quote(t: &str) -> String {
+    let mut out = String::from("\"");
+    for c in t.chars() {
+        if c.is_ascii() && c >= ' ' {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// sprig's `durationRound`: the largest whole unit of a duration (`2h`, `3mo`, `1y`), where a
+/// unit counts only once the duration is strictly longer than it.
+fn duration_round(ns: i128) -> String {
+    const SECOND: u128 = 1_000_000_000;
+    const UNITS: [(u128, &str); 6] = [
+        (SECOND * 3600 * 24 * 365, "y"),
+        (SECOND * 3600 * 24 * 30, "mo"),
+        (SECOND * 3600 * 24, "d"),
+        (SECOND * 3600, "h"),
+        (SECOND * 60, "m"),
+        (SECOND, "s"),
+    ];
+    let u = ns.clamp(i128::from(i64::MIN), i128::from(i64::MAX)).unsigned_abs();
+    UNITS
+        .iter()
+        .find(|(unit, _)| u > *unit)
+        .map_or_else(|| "0s".to_owned(), |(unit, name)| format!("{}{name}", u / unit))
 }
 
 /// Go's `Duration.String` (`1h0m0s`, `1.5s`, `250ms`, `0s`).

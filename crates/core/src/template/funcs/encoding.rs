@@ -1,4 +1,4 @@
-//! Encodings and digests: base64/base32, sha1/sha256/adler32, and JSON as Go's
+//! Encodings and digests: base64/base32, sha1/sha256/sha512/adler32, and JSON as Go's
 //! `encoding/json` writes and reads it (sorted keys, HTML escaping, float64 numbers).
 
 use std::collections::BTreeMap;
@@ -40,6 +40,9 @@ pub(super) fn register(r: &mut Registry) {
     r.add("sha256sum", &[Str], None, |_, a| {
         string(hex(&sha2::Sha256::digest(s(&a[0]).as_bytes())))
     });
+    r.add("sha512sum", &[Str], None, |_, a| {
+        string(hex(&sha2::Sha512::digest(s(&a[0]).as_bytes())))
+    });
     r.add("sha1sum", &[Str], None, |_, a| {
         string(hex(&sha1::Sha1::digest(s(&a[0]).as_bytes())))
     });
@@ -73,7 +76,7 @@ pub(super) fn register(r: &mut Registry) {
     });
 }
 
-fn go_base64_error(e: &base64::DecodeError) -> String {
+pub(super) fn go_base64_error(e: &base64::DecodeError) -> String {
     let at = match e {
         base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => *i,
         base64::DecodeError::InvalidLength(n) => *n,

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use super::Param::{List, Map, Str};
+use super::paths::clean;
 use super::{Ctx, FResult, Registry, s};
 use crate::template::format::sprint_value;
 use crate::template::value::{Object, Value};
@@ -30,25 +31,6 @@ fn resolve(ctx: &Ctx<'_>, path: &str) -> (PathBuf, String) {
         return (p.to_path_buf(), path.to_owned());
     }
     (ctx.opts.base_dir.join(p), clean(path))
-}
-
-/// Go's `filepath.Clean` for the relative paths templates use.
-fn clean(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
-    }
 }
 
 fn io_error(op: &str, shown: &str, e: &std::io::Error) -> String {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::Param::{Any, Int};
 use super::conv::{deep_equal, strslice, strval, to_int64};
+use super::random::MAKESLICE;
 use super::{FResult, Registry, i};
 use crate::template::value::{ElemType, Value};
 
@@ -141,12 +142,11 @@ pub(super) fn register(r: &mut Registry) {
         }
         Ok(Value::list(out))
     });
-    r.add("chunk", &[Int, Any], None, |_, a| {
-        let size = i(&a[0]).max(1) as usize;
-        let l = items(&a[1], "Cannot chunk type")?;
-        let chunks = l.chunks(size).map(|c| Value::list(c.to_vec())).collect();
-        Ok(Value::List(Arc::new(chunks), ElemType::Any))
-    });
+    for name in ["chunk", "mustChunk"] {
+        r.add(name, &[Int, Any], None, |_, a| {
+            chunk(i(&a[0]), &items(&a[1], "Cannot chunk type")?)
+        });
+    }
     r.add("sortAlpha", &[Any], None, |_, a| {
         let mut v = match &a[0] {
             Value::List(..) => strslice(&a[0]),
@@ -166,6 +166,48 @@ pub(super) fn register(r: &mut Registry) {
         Ok(int_list(until_step(i(&a[0]), i(&a[1]), i(&a[2]))))
     });
     r.add("seq", &[], Some(Int), seq);
+}
+
+/// sprig's `chunk`, computed in float64 as sprig does, so odd sizes fail as they fail in Go
+/// (a size of 0 makes a slice of impossible length).
+fn chunk(size: i64, l: &[Value]) -> FResult {
+    let len = l.len() as i64;
+    let count = go_int(((len - 1) as f64 / size as f64).floor() + 1.0);
+    if count < 0 {
+        return Err(MAKESLICE.into());
+    }
+    let mut out = Vec::new();
+    for n in 0..count {
+        let mut clen = size;
+        if n == count - 1 {
+            clen = go_int((len as f64 % size as f64).floor());
+            if clen == 0 {
+                clen = size;
+            }
+        }
+        if clen < 0 {
+            return Err(MAKESLICE.into());
+        }
+        let mut part = Vec::new();
+        for j in 0..clen {
+            let ix = n.wrapping_mul(size).wrapping_add(j);
+            match usize::try_from(ix).ok().and_then(|ix| l.get(ix)) {
+                Some(v) => part.push(v.clone()),
+                None => return Err("reflect: slice index out of range".into()),
+            }
+        }
+        out.push(Value::list(part));
+    }
+    Ok(Value::List(Arc::new(out), ElemType::List))
+}
+
+/// Go's float64-to-int conversion on amd64: out-of-range values and NaN give the minimum int.
+fn go_int(f: f64) -> i64 {
+    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+        i64::MIN
+    } else {
+        f as i64
+    }
 }
 
 fn int_list(v: Vec<i64>) -> Value {

@@ -1,6 +1,8 @@
 //! The function map: Go's builtins, sprig's text functions and Helmfile's, each with the Go
 //! parameter types that decide how arguments are checked and converted.
 
+mod aes;
+mod bcrypt;
 mod builtins;
 mod conv;
 mod dates;
@@ -10,10 +12,14 @@ mod files;
 mod helm;
 mod lists;
 mod math;
+mod network;
 mod password;
+mod paths;
+mod random;
 mod render;
 mod semver;
 mod strings;
+mod url;
 mod yaml;
 mod yaml_read;
 
@@ -47,6 +53,8 @@ pub(crate) enum Param {
     Map,
     /// `[]interface {}`
     List,
+    /// A named Go type (`time.Time`, `sprig.certificate`): only objects of that type.
+    Named(&'static str),
 }
 
 impl Param {
@@ -59,6 +67,7 @@ impl Param {
             (Param::Bool, Value::Bool(_)) => true,
             (Param::Map, Value::Map(m)) => m.elem() == ElemType::Any,
             (Param::List, Value::List(_, e)) => *e == ElemType::Any,
+            (Param::Named(name), Value::Object(o)) => o.type_name() == *name,
             _ => false,
         }
     }
@@ -78,6 +87,7 @@ impl Param {
             Param::Bool => "bool",
             Param::Map => "map[string]interface {}",
             Param::List => "[]interface {}",
+            Param::Named(name) => name,
         }
     }
 }
@@ -141,12 +151,18 @@ fn helmfile_functions() -> Registry {
     dicts::register(&mut r);
     math::register(&mut r);
     password::register(&mut r);
+    bcrypt::register(&mut r);
+    aes::register(&mut r);
     encoding::register(&mut r);
     semver::register(&mut r);
     dates::register(&mut r);
     files::register(&mut r);
+    paths::register(&mut r);
+    url::register(&mut r);
+    network::register(&mut r);
     yaml::register(&mut r);
     render::register(&mut r);
+    random::register(&mut r);
     r
 }
 
@@ -186,3 +202,4 @@ pub(crate) fn s(v: &Value) -> &str {
 pub(crate) fn i(v: &Value) -> i64 {
     v.as_int().unwrap_or_default()
 }
+

@@ -1,12 +1,12 @@
-//! Functions that render or resolve: `tpl`, `include`, `required`, secret references
-//! (`fetchSecretValue`, `expandSecretRefs`) and random values (`uuidv4`, `randAlphaNum`...).
+//! Functions that render or resolve: `tpl`, `include`, `required` and secret references
+//! (`fetchSecretValue`, `expandSecretRefs`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::Param::{Any, Int, Str};
+use super::Param::{Any, Str};
 use super::files::expand;
-use super::{Ctx, FResult, Registry, i, s};
+use super::{Ctx, FResult, Registry, s};
 use crate::template::exec::{MAX_DEPTH, TreeSet, execute};
 use crate::template::value::{ElemType, MapRef, Value};
 
@@ -51,63 +51,6 @@ pub(super) fn register(r: &mut Registry) {
     r.add("expandSecretRefs", &[Any], None, |ctx, a| {
         expand_refs(ctx, &a[0])
     });
-    r.add("uuidv4", &[], None, |_, _| Ok(Value::String(uuidv4()?)));
-    r.add("randAlphaNum", &[Int], None, |_, a| {
-        random_from(i(&a[0]), ALPHA_NUM)
-    });
-    r.add("randAlpha", &[Int], None, |_, a| {
-        random_from(i(&a[0]), &ALPHA_NUM[10..])
-    });
-    r.add("randNumeric", &[Int], None, |_, a| {
-        random_from(i(&a[0]), &ALPHA_NUM[..10])
-    });
-    r.add("randAscii", &[Int], None, |_, a| {
-        random_from(i(&a[0]), ASCII)
-    });
-    r.add("shuffle", &[Str], None, |_, a| {
-        let mut chars: Vec<char> = s(&a[0]).chars().collect();
-        let mut seed = random_bytes(chars.len() * 4)?;
-        for k in (1..chars.len()).rev() {
-            let b = &mut seed[k * 4..k * 4 + 4];
-            let j = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize % (k + 1);
-            chars.swap(k, j);
-        }
-        Ok(Value::String(chars.into_iter().collect()))
-    });
-}
-
-const ALPHA_NUM: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-const ASCII: &[u8] = b" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
-
-fn random_bytes(n: usize) -> Result<Vec<u8>, String> {
-    let mut buf = vec![0u8; n];
-    getrandom::fill(&mut buf).map_err(|e| e.to_string())?;
-    Ok(buf)
-}
-
-fn random_from(n: i64, set: &[u8]) -> FResult {
-    let bytes = random_bytes(n.max(0) as usize)?;
-    Ok(Value::String(
-        bytes
-            .iter()
-            .map(|b| set[*b as usize % set.len()] as char)
-            .collect(),
-    ))
-}
-
-fn uuidv4() -> Result<String, String> {
-    let mut b = random_bytes(16)?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = super::encoding::hex(&b);
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    ))
 }
 
 /// Resolves one `ref+` reference; other strings come back unchanged.

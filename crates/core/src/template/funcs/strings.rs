@@ -17,10 +17,13 @@ fn string(v: impl Into<String>) -> FResult {
 
 pub(super) fn register(r: &mut Registry) {
     r.add("trim", &[Str], None, |_, a| string(s(&a[0]).trim()));
-    r.add("trimAll", &[Str, Str], None, |_, a| {
-        let cut: Vec<char> = s(&a[0]).chars().collect();
-        string(s(&a[1]).trim_matches(cut.as_slice()))
-    });
+    for name in ["trimAll", "trimall"] {
+        r.add(name, &[Str, Str], None, |_, a| {
+            let cut: Vec<char> = s(&a[0]).chars().collect();
+            string(s(&a[1]).trim_matches(cut.as_slice()))
+        });
+    }
+    r.add("hello", &[], None, |_, _| string("Hello!"));
     r.add("trimPrefix", &[Str, Str], None, |_, a| {
         string(s(&a[1]).strip_prefix(s(&a[0])).unwrap_or(s(&a[1])))
     });
