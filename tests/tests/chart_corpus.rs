@@ -45,5 +45,8 @@ fn every_case_is_what_helm_prints_today() {
         .filter_map(|line| line.strip_prefix("ok"))
         .map(str::trim)
         .collect();
-    assert_eq!(checked, cases, "regen.py --check did not check every listed case");
+    assert_eq!(
+        checked, cases,
+        "regen.py --check did not check every listed case"
+    );
 }

@@ -27,7 +27,9 @@ fn tool(name: &str) -> PathBuf {
             .find(|p| p.is_file())
     });
     found.unwrap_or_else(|| {
-        panic!("{name} is missing: run `bash scripts/install-tools.sh` (Debian openssl, apache2-utils)")
+        panic!(
+            "{name} is missing: run `bash scripts/install-tools.sh` (Debian openssl, apache2-utils)"
+        )
     })
 }
 
@@ -52,10 +54,12 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 
 #[test]
 fn htpasswd_verifies_bcrypt_and_htpasswd_output() {
-    let out = render(r#"{{ htpasswd "alice" "s3cr3t wörd" }}
+    let out = render(
+        r#"{{ htpasswd "alice" "s3cr3t wörd" }}
 bob:{{ bcrypt "p@ss:word" }}
 empty:{{ bcrypt "" }}
-"#);
+"#,
+    );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("htpasswd");
     std::fs::write(&file, &out).unwrap();
@@ -69,7 +73,10 @@ empty:{{ bcrypt "" }}
     assert!(verify("alice", "s3cr3t wörd"), "{out}");
     assert!(verify("bob", "p@ss:word"), "{out}");
     assert!(verify("empty", ""), "{out}");
-    assert!(!verify("alice", "s3cr3t word"), "a wrong password must not verify");
+    assert!(
+        !verify("alice", "s3cr3t word"),
+        "a wrong password must not verify"
+    );
     assert!(!verify("bob", "p@ss"), "a wrong password must not verify");
 }
 
@@ -92,9 +99,21 @@ fn openssl_decrypts_encrypt_aes_output() {
         let ciphertext = render(&format!("{{{{ encryptAES {password:?} {plain:?} }}}}"));
         let raw = B64.decode(&ciphertext).unwrap();
         let (iv, body) = raw.split_at(16);
-        let args = ["enc", "-d", "-aes-256-cbc", "-K", &aes_key(password), "-iv", &hex(iv)];
+        let args = [
+            "enc",
+            "-d",
+            "-aes-256-cbc",
+            "-K",
+            &aes_key(password),
+            "-iv",
+            &hex(iv),
+        ];
         let out = run(&openssl, &args, body);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(String::from_utf8_lossy(&out.stdout), plain, "{ciphertext}");
     }
 }
@@ -104,9 +123,21 @@ fn decrypt_aes_reads_openssl_output() {
     let openssl = tool("openssl");
     let (password, plain) = ("k3y", "encrypted by openssl, read by windlass ✓");
     let iv = [7u8; 16];
-    let args = ["enc", "-e", "-aes-256-cbc", "-K", &aes_key(password), "-iv", &hex(&iv)];
+    let args = [
+        "enc",
+        "-e",
+        "-aes-256-cbc",
+        "-K",
+        &aes_key(password),
+        "-iv",
+        &hex(&iv),
+    ];
     let out = run(&openssl, &args, plain.as_bytes());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ciphertext = B64.encode([iv.as_slice(), &out.stdout].concat());
     assert_eq!(
         render(&format!("{{{{ decryptAES {password:?} {ciphertext:?} }}}}")),

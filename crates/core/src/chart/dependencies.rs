@@ -76,6 +76,9 @@ fn process_enabled(
         }
     }
     chart.dependencies = deps;
+    for dep in &mut chart.dependencies {
+        dep.path = format!("{}/charts/{}", chart.path, dep.metadata.name);
+    }
     for req in &mut reqs {
         req.enabled = true;
     }

@@ -25,7 +25,7 @@ struct Renderable {
 /// (`app/charts/db/templates/svc.yaml`). Partials (`_*.tpl`) are parsed but not rendered.
 pub(crate) fn render(chart: &Chart, top: &MapRef) -> Result<BTreeMap<String, String>, ChartError> {
     let mut templates = BTreeMap::new();
-    collect(chart, &mut templates, top, None);
+    collect(chart, &mut templates, top, true);
     let order = parse_order(&templates);
     let mut set = TemplateSet::new(Functions::Helm);
     for name in &order {
@@ -65,14 +65,11 @@ fn collect(
     chart: &Chart,
     templates: &mut BTreeMap<String, Renderable>,
     vals: &MapRef,
-    parent_path: Option<&str>,
+    is_root: bool,
 ) -> MapRef {
     let subcharts = new_table();
     let next = MapRef::new(BTreeMap::from([
-        (
-            "Chart".to_owned(),
-            chart.metadata.template_object(parent_path.is_none()),
-        ),
+        ("Chart".to_owned(), chart.metadata.template_object(is_root)),
         ("Files".to_owned(), Files::new(&chart.files).value()),
         (
             "Release".to_owned(),
@@ -85,17 +82,14 @@ fn collect(
         ("Values".to_owned(), Value::Map(new_table())),
         ("Subcharts".to_owned(), Value::Map(subcharts.clone())),
     ]));
-    if parent_path.is_none() {
+    if is_root {
         next.insert("Values".into(), vals.get("Values").unwrap_or_default());
     } else if let Ok(v) = table(vals, &format!("Values.{}", chart.name())) {
         next.insert("Values".into(), Value::Map(v));
     }
-    let full_path = match parent_path {
-        None => chart.name().to_owned(),
-        Some(p) => format!("{p}/charts/{}", chart.name()),
-    };
+    let full_path = &chart.path;
     for child in &chart.dependencies {
-        let data = collect(child, templates, &next, Some(&full_path));
+        let data = collect(child, templates, &next, false);
         subcharts.insert(child.name().to_owned(), Value::Map(data));
     }
     let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");

@@ -9,7 +9,7 @@ use base64::Engine as _;
 
 use super::ChartFile;
 use super::pattern::Glob;
-use crate::template::{ElemType, MapRef, Object, Value, helm_to_yaml, sprint_value};
+use crate::template::{ElemType, GoBytes, MapRef, Object, Value, helm_to_yaml, sprint_value};
 
 /// A set of chart files by path.
 #[derive(Debug, Clone, Default)]
@@ -72,37 +72,6 @@ impl Files {
     }
 }
 
-/// A Go `[]byte`.
-#[derive(Debug)]
-pub(crate) struct Bytes(pub Arc<[u8]>);
-
-impl Object for Bytes {
-    fn type_name(&self) -> String {
-        "[]uint8".into()
-    }
-    fn kind_name(&self) -> &'static str {
-        "slice"
-    }
-    fn go_string(&self) -> String {
-        let parts: Vec<String> = self.0.iter().map(u8::to_string).collect();
-        format!("[{}]", parts.join(" "))
-    }
-    fn to_data(&self) -> Value {
-        // encoding/json writes a []byte as base64.
-        Value::String(base64::engine::general_purpose::STANDARD.encode(&self.0))
-    }
-    fn bytes(&self) -> Option<&[u8]> {
-        Some(&self.0)
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
-
-fn bytes_value(data: Arc<[u8]>) -> Value {
-    Value::Object(Arc::new(Bytes(data)))
-}
-
 fn string_arg(name: &str, args: &[Value]) -> Result<String, String> {
     match args {
         [Value::String(s)] => Ok(s.clone()),
@@ -137,9 +106,8 @@ impl Object for Files {
     }
     fn method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         Some(match name {
-            "Get" => string_arg(name, args)
-                .map(|p| Value::String(String::from_utf8_lossy(&self.get_bytes(&p)).into_owned())),
-            "GetBytes" => string_arg(name, args).map(|p| bytes_value(self.get_bytes(&p))),
+            "Get" => string_arg(name, args).map(|p| GoBytes::string(self.get_bytes(&p))),
+            "GetBytes" => string_arg(name, args).map(|p| GoBytes::slice(self.get_bytes(&p))),
             "Glob" => string_arg(name, args).map(|p| self.glob(&p).value()),
             "Lines" => string_arg(name, args).map(|p| self.lines(&p)),
             "AsConfig" => no_args(name, args)
@@ -157,7 +125,7 @@ impl Object for Files {
         Value::map(
             self.0
                 .iter()
-                .map(|(k, v)| (k.clone(), Bytes(v.clone()).to_data()))
+                .map(|(k, v)| (k.clone(), GoBytes::slice(v.clone()).plain()))
                 .collect(),
         )
     }
@@ -165,7 +133,7 @@ impl Object for Files {
         Some(Value::map(
             self.0
                 .iter()
-                .map(|(k, v)| (k.clone(), bytes_value(v.clone())))
+                .map(|(k, v)| (k.clone(), GoBytes::slice(v.clone())))
                 .collect(),
         ))
     }

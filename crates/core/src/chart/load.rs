@@ -228,6 +228,7 @@ fn from_files(files: Vec<RawFile>) -> Result<Chart, String> {
         schema: None,
         files: Vec::new(),
         dependencies: Vec::new(),
+        path: String::new(),
     };
     let mut subcharts: BTreeMap<String, Vec<RawFile>> = BTreeMap::new();
     let mut requirements: Option<Value> = None;

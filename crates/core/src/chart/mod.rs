@@ -16,6 +16,7 @@
 //! and `.Subcharts`; `lookup` returns an empty map as in `helm template`.
 
 mod capabilities;
+mod command;
 mod dependencies;
 mod engine;
 mod error;
@@ -34,9 +35,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use capabilities::{Capabilities, HELM_VERSION};
+pub use command::TemplateCommand;
 pub use error::ChartError;
 pub use metadata::{Dependency, Maintainer, Metadata};
-pub use render::{ReleaseOptions, Rendered, render};
+pub use render::{PostRenderer, ReleaseOptions, Rendered, render};
 
 use crate::template::Value;
 use crate::values::ValuesFile;
@@ -56,6 +58,10 @@ pub struct Chart {
     pub files: Vec<ChartFile>,
     /// The subcharts found under `charts/` (folders and archives).
     pub dependencies: Vec<Chart>,
+    /// helm's `ChartFullPath` (`app/charts/db`): where the chart's templates are named from. It
+    /// follows the chart that last adopted it as a subchart, as helm's parent pointer does, so
+    /// the subcharts of an aliased copy keep the original's path.
+    path: String,
 }
 
 /// A file of a chart: its path from the chart's root and its bytes.
@@ -70,7 +76,19 @@ pub struct ChartFile {
 impl Chart {
     /// Loads the chart folder or `.tgz` archive at `path`.
     pub fn load(path: &Path) -> Result<Chart, ChartError> {
-        load::load(path)
+        let mut chart = load::load(path)?;
+        chart.path = chart.metadata.name.clone();
+        chart.adopt_dependencies();
+        Ok(chart)
+    }
+
+    /// Points the subcharts' paths (and theirs, recursively) at this chart, as helm's
+    /// `AddDependency` sets their parent.
+    fn adopt_dependencies(&mut self) {
+        for dep in &mut self.dependencies {
+            dep.path = format!("{}/charts/{}", self.path, dep.metadata.name);
+            dep.adopt_dependencies();
+        }
     }
 
     /// The chart's name.
@@ -82,21 +100,21 @@ impl Chart {
     /// with the path `helm template --include-crds` shows for each.
     pub(crate) fn crd_objects(&self) -> Vec<(String, Arc<[u8]>)> {
         let mut out = Vec::new();
-        self.collect_crds(&self.metadata.name, &mut out);
+        self.collect_crds(&mut out);
         out
     }
 
-    fn collect_crds(&self, full_path: &str, out: &mut Vec<(String, Arc<[u8]>)>) {
+    fn collect_crds(&self, out: &mut Vec<(String, Arc<[u8]>)>) {
         for f in &self.files {
             let ext = f.name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
             if f.name.starts_with("crds/")
                 && matches!(ext.as_deref(), Some("yaml" | "yml" | "json"))
             {
-                out.push((format!("{full_path}/{}", f.name), f.data.clone()));
+                out.push((format!("{}/{}", self.path, f.name), f.data.clone()));
             }
         }
         for dep in &self.dependencies {
-            dep.collect_crds(&format!("{full_path}/charts/{}", dep.name()), out);
+            dep.collect_crds(out);
         }
     }
 }

@@ -3,6 +3,8 @@
 //! helm prints it.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
 use super::capabilities::Capabilities;
 use super::error::ChartError;
@@ -35,6 +37,19 @@ pub struct ReleaseOptions {
     pub show_only: Vec<String>,
     /// `--skip-schema-validation`.
     pub skip_schema_validation: bool,
+    /// `--post-renderer`: a program the manifests (not the hooks) go through.
+    pub post_renderer: Option<PostRenderer>,
+}
+
+/// A `--post-renderer` program with its `--post-renderer-args`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostRenderer {
+    /// The program: a path (relative to `dir`) or a name looked up in `PATH`.
+    pub program: String,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// The folder it runs in.
+    pub dir: PathBuf,
 }
 
 impl ReleaseOptions {
@@ -51,6 +66,7 @@ impl ReleaseOptions {
             no_hooks: false,
             show_only: Vec::new(),
             skip_schema_validation: false,
+            post_renderer: None,
         }
     }
 }
@@ -121,7 +137,7 @@ pub fn render(
     let mut files = engine::render(&chart, &top)?;
     files.retain(|name, _| !name.ends_with("NOTES.txt"));
     let (hooks, manifests) = sort_manifests(&files, &mut warnings)?;
-    let text = print(&chart, &hooks, &manifests, options);
+    let text = print(&chart, &hooks, &manifests, options)?;
     let text = if options.show_only.is_empty() {
         text
     } else {
@@ -159,13 +175,14 @@ fn validate_release_name(name: &str) -> Result<(), ChartError> {
     Ok(())
 }
 
-/// The text `helm template` prints: CRDs (with `--include-crds`), manifests, then hooks.
+/// The text `helm template` prints: CRDs (with `--include-crds`), manifests (through the
+/// post-renderer, if any), then hooks.
 fn print(
     chart: &Chart,
     hooks: &[Hook],
     manifests: &[Manifest],
     options: &ReleaseOptions,
-) -> String {
+) -> Result<String, ChartError> {
     let mut body = String::new();
     if options.include_crds {
         for (path, data) in chart.crd_objects() {
@@ -178,6 +195,9 @@ fn print(
     for m in manifests {
         body.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content));
     }
+    if let Some(renderer) = &options.post_renderer {
+        body = renderer.run(&body)?;
+    }
     let mut out = format!("{}\n", body.trim());
     if !options.no_hooks {
         for h in hooks {
@@ -187,7 +207,48 @@ fn print(
             out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
         }
     }
-    out
+    Ok(out)
+}
+
+impl PostRenderer {
+    /// Runs the program with `manifests` on stdin; its stdout replaces them.
+    fn run(&self, manifests: &str) -> Result<String, ChartError> {
+        use std::io::Write as _;
+        let local = self.dir.join(&self.program);
+        let program = if local.is_file() {
+            local
+        } else {
+            PathBuf::from(&self.program)
+        };
+        let mut child = Command::new(&program)
+            .args(&self.args)
+            .current_dir(&self.dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                ChartError::PostRender(format!("unable to find binary at {}: {e}", self.program))
+            })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            let input = manifests.to_owned();
+            // Written from another thread, so a program that answers before it has read
+            // everything cannot block on a full pipe.
+            std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|e| ChartError::PostRender(e.to_string()))?;
+        if !out.status.success() {
+            return Err(ChartError::PostRender(format!(
+                "error while running command {}. error output:\n{}: {}",
+                program.display(),
+                String::from_utf8_lossy(&out.stderr),
+                out.status
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
 }
 
 /// `--show-only`: the documents whose `# Source:` path (after the chart name) matches a

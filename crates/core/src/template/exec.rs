@@ -603,6 +603,13 @@ impl<'a> State<'a> {
         if p.accepts(&v) {
             return Ok(v);
         }
+        // A Go string that is not UTF-8 reaches ordinary string parameters as its text.
+        if p == Param::Str
+            && let Value::Object(o) = &v
+            && o.kind_name() == "string"
+        {
+            return Ok(Value::String(o.go_string()));
+        }
         if v.is_nil() && !typed_nil {
             if p.nilable() {
                 return Ok(Value::Nil);
@@ -662,7 +669,7 @@ impl<'a> State<'a> {
             }
             Arg::Str { value, .. } => {
                 return match p {
-                    Param::Any | Param::Str => Ok(Value::String(value.clone())),
+                    Param::Any | Param::Str | Param::Text => Ok(Value::String(value.clone())),
                     _ => Err(self.literal_mismatch(p, a)),
                 };
             }
@@ -686,7 +693,7 @@ impl<'a> State<'a> {
 
     fn literal_mismatch(&self, p: Param, a: &Arg) -> TemplateError {
         match p {
-            Param::Str => self.fail(format!("expected string; found {a}")),
+            Param::Str | Param::Text => self.fail(format!("expected string; found {a}")),
             Param::Int => self.fail(format!("expected integer; found {a}")),
             Param::Bool => self.fail(format!("expected bool; found {a}")),
             _ => self.fail(format!("can't handle {a} for arg of type {}", p.go_name())),

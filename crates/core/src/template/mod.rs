@@ -27,7 +27,7 @@ pub(crate) use funcs::{
     HELM_ERR_END, HELM_ERR_START, helm_to_yaml, json_value, normalize_version, read_yaml,
     read_yaml_typed, satisfies,
 };
-pub use value::{ElemType, MapRef, Object, Pointer, Struct, Value};
+pub use value::{ElemType, GoBytes, MapRef, Object, Pointer, Struct, Value};
 
 use crate::location::Location;
 

@@ -75,7 +75,9 @@ fn decrypt(password: &str, crypt64: &str) -> Result<String, String> {
     };
     let keep = plain.len() as i64 - i64::from(last);
     if keep < 0 {
-        return Err(format!("runtime error: slice bounds out of range [:{keep}]"));
+        return Err(format!(
+            "runtime error: slice bounds out of range [:{keep}]"
+        ));
     }
     plain.truncate(keep as usize);
     Ok(String::from_utf8_lossy(&plain).into_owned())

@@ -9,7 +9,9 @@ use crate::template::value::Value;
 const COST: u32 = 10;
 
 pub(super) fn register(r: &mut Registry) {
-    r.add("bcrypt", &[Str], None, |_, a| Ok(Value::String(hash(s(&a[0])))));
+    r.add("bcrypt", &[Str], None, |_, a| {
+        Ok(Value::String(hash(s(&a[0]))))
+    });
     r.add("htpasswd", &[Str, Str], None, |_, a| {
         let user = s(&a[0]);
         Ok(Value::String(if user.contains(':') {

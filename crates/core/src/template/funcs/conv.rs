@@ -4,11 +4,17 @@
 use super::Param::{Any, Bool, Str};
 use super::{Registry, s};
 use crate::template::format::sprint_value;
-use crate::template::value::Value;
+use std::sync::Arc;
+
+use crate::template::value::{GoBytes, Value};
 
 pub(super) fn register(r: &mut Registry) {
-    r.add("toString", &[Any], None, |_, a| {
-        Ok(Value::String(strval(&a[0])))
+    r.add("toString", &[Any], None, |_, a| match &a[0] {
+        // A []byte becomes a Go string of the same bytes, UTF-8 or not.
+        Value::Object(o) if o.bytes().is_some() => {
+            Ok(GoBytes::string(Arc::from(o.bytes().unwrap_or_default())))
+        }
+        v => Ok(Value::String(strval(v))),
     });
     r.add("toStrings", &[Any], None, |_, a| {
         Ok(Value::string_list(strslice(&a[0])))
@@ -105,10 +111,19 @@ pub(crate) fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
         Value::Uint(u) => *u as i64,
-        Value::Float(f) => *f as i64,
+        Value::Float(f) => go_float_to_int64(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_int_base0(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,
+    }
+}
+
+/// Go's `int64(f)` on amd64: values out of range (and NaN) become the smallest int64.
+pub(crate) fn go_float_to_int64(f: f64) -> i64 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+        i64::MIN
+    } else {
+        f as i64
     }
 }
 

@@ -56,8 +56,7 @@ impl Time {
 
     /// Nanoseconds from `earlier` to this time (Go's `Sub`, as `time.Since` uses it).
     fn nanos_since(&self, earlier: &Time) -> i128 {
-        (i128::from(self.unix) - i128::from(earlier.unix)) * 1_000_000_000
-            + i128::from(self.nanos)
+        (i128::from(self.unix) - i128::from(earlier.unix)) * 1_000_000_000 + i128::from(self.nanos)
             - i128::from(earlier.nanos)
     }
 
@@ -710,11 +709,13 @@ fn duration_round(ns: i128) -> String {
         (SECOND * 60, "m"),
         (SECOND, "s"),
     ];
-    let u = ns.clamp(i128::from(i64::MIN), i128::from(i64::MAX)).unsigned_abs();
-    UNITS
-        .iter()
-        .find(|(unit, _)| u > *unit)
-        .map_or_else(|| "0s".to_owned(), |(unit, name)| format!("{}{name}", u / unit))
+    let u = ns
+        .clamp(i128::from(i64::MIN), i128::from(i64::MAX))
+        .unsigned_abs();
+    UNITS.iter().find(|(unit, _)| u > *unit).map_or_else(
+        || "0s".to_owned(),
+        |(unit, name)| format!("{}{name}", u / unit),
+    )
 }
 
 /// Go's `Duration.String` (`1h0m0s`, `1.5s`, `250ms`, `0s`).

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use sha1::Digest as _;
 
-use super::Param::{Any, Str};
+use super::Param::{Any, Str, Text};
 use super::{FResult, Registry, s};
 use crate::template::format::format_float_g;
 use crate::template::value::{Struct, Value};
@@ -17,8 +17,12 @@ fn string(v: impl Into<String>) -> FResult {
 }
 
 pub(super) fn register(r: &mut Registry) {
-    r.add("b64enc", &[Str], None, |_, a| {
-        string(base64::engine::general_purpose::STANDARD.encode(s(&a[0])))
+    r.add("b64enc", &[Text], None, |_, a| {
+        let bytes = match &a[0] {
+            Value::Object(o) => o.bytes().unwrap_or_default(),
+            v => s(v).as_bytes(),
+        };
+        string(base64::engine::general_purpose::STANDARD.encode(bytes))
     });
     r.add("b64dec", &[Str], None, |_, a| {
         string(

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use super::Param::{Any, Str};
 use super::encoding::{from_json, json_float, to_json};
-use super::yaml::to_yaml;
+use super::toml::to_toml;
+use super::yaml::{to_yaml, to_yaml_pretty};
 use super::yaml_read::{KeyText, load};
 use super::{Ctx, FResult, Registry, s};
 use crate::template::exec::{MAX_DEPTH, execute};
@@ -34,6 +35,15 @@ pub(super) fn register(r: &mut Registry) {
     );
     r.add("toYaml", &[Any], None, |_, a| {
         Ok(Value::String(helm_to_yaml(&a[0]).unwrap_or_default()))
+    });
+    r.add("toYamlPretty", &[Any], None, |_, a| {
+        let text = to_yaml_pretty(&a[0]);
+        Ok(Value::String(
+            text.strip_suffix('\n').unwrap_or(&text).to_owned(),
+        ))
+    });
+    r.add("toToml", &[Any], None, |_, a| {
+        Ok(Value::String(to_toml(&a[0]).unwrap_or_else(|e| e)))
     });
     r.add("fromYaml", &[Str], None, |_, a| {
         Ok(match read_yaml(s(&a[0])) {

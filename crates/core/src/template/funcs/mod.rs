@@ -19,6 +19,7 @@ mod random;
 mod render;
 mod semver;
 mod strings;
+mod toml;
 mod url;
 mod yaml;
 mod yaml_read;
@@ -43,6 +44,9 @@ pub(crate) enum Param {
     Any,
     /// `string`
     Str,
+    /// `string`, for functions that work on a Go string's bytes (`b64enc`): a string object
+    /// that is not UTF-8 (a binary chart file) reaches them as it is.
+    Text,
     /// `int`
     Int,
     /// `uint32`
@@ -62,7 +66,8 @@ impl Param {
     pub fn accepts(self, v: &Value) -> bool {
         match (self, v) {
             (Param::Any, _) => true,
-            (Param::Str, Value::String(_)) => true,
+            (Param::Str | Param::Text, Value::String(_)) => true,
+            (Param::Text, Value::Object(o)) => o.kind_name() == "string",
             (Param::Int, Value::Int(_)) => true,
             (Param::Bool, Value::Bool(_)) => true,
             (Param::Map, Value::Map(m)) => m.elem() == ElemType::Any,
@@ -81,7 +86,7 @@ impl Param {
     pub fn go_name(self) -> &'static str {
         match self {
             Param::Any => "interface {}",
-            Param::Str => "string",
+            Param::Str | Param::Text => "string",
             Param::Int => "int",
             Param::Uint32 => "uint32",
             Param::Bool => "bool",
@@ -202,4 +207,3 @@ pub(crate) fn s(v: &Value) -> &str {
 pub(crate) fn i(v: &Value) -> i64 {
     v.as_int().unwrap_or_default()
 }
-

@@ -14,7 +14,9 @@ pub(super) fn register(r: &mut Registry) {
         r.add(name, &[Str], None, |_, a| Ok(Value::String(dir(s(&a[0])))));
     }
     for name in ["clean", "osClean"] {
-        r.add(name, &[Str], None, |_, a| Ok(Value::String(clean(s(&a[0])))));
+        r.add(name, &[Str], None, |_, a| {
+            Ok(Value::String(clean(s(&a[0]))))
+        });
     }
     for name in ["ext", "osExt"] {
         r.add(name, &[Str], None, |_, a| Ok(Value::str(ext(s(&a[0])))));

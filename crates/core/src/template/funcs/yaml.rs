@@ -155,10 +155,25 @@ fn short_value(v: &str) -> String {
 
 /// `yaml.Marshal` of go-yaml v2.
 pub(crate) fn to_yaml(v: &Value) -> String {
+    emit(v, 0)
+}
+
+/// go-yaml v3's encoder with `SetIndent(2)` (helm's `toYamlPretty`): as v2 writes, but a
+/// sequence under a mapping key is indented.
+pub(crate) fn to_yaml_pretty(v: &Value) -> String {
+    emit(v, 2)
+}
+
+/// Writes `v` as a YAML document, sequences under mapping keys indented by `seq_indent`.
+fn emit(v: &Value, seq_indent: usize) -> String {
     let mut out = String::new();
     match node(v) {
-        Node::Map(entries) if !entries.is_empty() => write_map(&mut out, &entries, 0, false),
-        Node::List(items) if !items.is_empty() => write_list(&mut out, &items, 0, false),
+        Node::Map(entries) if !entries.is_empty() => {
+            write_map(&mut out, &entries, 0, false, seq_indent)
+        }
+        Node::List(items) if !items.is_empty() => {
+            write_list(&mut out, &items, 0, false, seq_indent)
+        }
         Node::Map(_) => out.push_str("{}\n"),
         Node::List(_) => out.push_str("[]\n"),
         Node::Scalar(s) => {
@@ -260,7 +275,13 @@ fn key_order(a: &str, b: &str) -> Ordering {
 }
 
 /// Writes a block mapping; `inline` when its first key follows a `- ` already written.
-fn write_map(out: &mut String, entries: &[(String, Value)], indent: usize, inline: bool) {
+fn write_map(
+    out: &mut String,
+    entries: &[(String, Value)],
+    indent: usize,
+    inline: bool,
+    seq_indent: usize,
+) {
     for (i, (k, val)) in entries.iter().enumerate() {
         if i > 0 || !inline {
             out.push_str(&" ".repeat(indent));
@@ -270,11 +291,11 @@ fn write_map(out: &mut String, entries: &[(String, Value)], indent: usize, inlin
         match node(val) {
             Node::Map(e) if !e.is_empty() => {
                 out.push('\n');
-                write_map(out, &e, indent + 2, false);
+                write_map(out, &e, indent + 2, false, seq_indent);
             }
             Node::List(l) if !l.is_empty() => {
                 out.push('\n');
-                write_list(out, &l, indent, false);
+                write_list(out, &l, indent + seq_indent, false, seq_indent);
             }
             n => {
                 out.push(' ');
@@ -285,15 +306,15 @@ fn write_map(out: &mut String, entries: &[(String, Value)], indent: usize, inlin
 }
 
 /// Writes a block sequence; `inline` when its first item follows a `- ` already written.
-fn write_list(out: &mut String, items: &[Value], indent: usize, inline: bool) {
+fn write_list(out: &mut String, items: &[Value], indent: usize, inline: bool, seq_indent: usize) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 || !inline {
             out.push_str(&" ".repeat(indent));
         }
         out.push_str("- ");
         match node(item) {
-            Node::Map(e) if !e.is_empty() => write_map(out, &e, indent + 2, true),
-            Node::List(l) if !l.is_empty() => write_list(out, &l, indent + 2, true),
+            Node::Map(e) if !e.is_empty() => write_map(out, &e, indent + 2, true, seq_indent),
+            Node::List(l) if !l.is_empty() => write_list(out, &l, indent + 2, true, seq_indent),
             n => write_scalar_line(out, &n, indent + 2),
         }
     }

@@ -108,10 +108,18 @@ pub(crate) fn load(text: &str, keys: KeyText) -> Result<Option<Value>, String> {
                 None => {
                     *key = Some(match raw_text {
                         Some(t) if top => t,
+                        _ if keys == KeyText::Resolved && value.is_nil() => NULL_KEY.to_owned(),
                         _ => key_string(&value),
                     });
                 }
                 Some(k) if k == "<<" => merges.push(value),
+                Some(k) if k == NULL_KEY => {
+                    // sigs.k8s.io/yaml cannot turn a null key into JSON.
+                    return Err(format!(
+                        "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                        go_syntax(&value)
+                    ));
+                }
                 Some(k) => {
                     entries.insert(k, value);
                 }
@@ -119,6 +127,18 @@ pub(crate) fn load(text: &str, keys: KeyText) -> Result<Option<Value>, String> {
         }
     }
     Ok(None)
+}
+
+/// Stands for a null map key while reading with [`KeyText::Resolved`].
+const NULL_KEY: &str = "\u{0}null key";
+
+/// A scalar as Go's `%#v` prints it.
+fn go_syntax(v: &Value) -> String {
+    match v {
+        Value::String(s) => crate::template::format::go_quote(s),
+        Value::Nil => "<nil>".into(),
+        other => sprint_value(other),
+    }
 }
 
 /// Helmfile's `CastKeysToStrings`: keys become their `%v` text.
