@@ -144,3 +144,231 @@ fn decrypt_aes_reads_openssl_output() {
         plain
     );
 }
+
+const CORPUS: &str = "tests/template_corpus";
+const CERTS: &str = "tests/fixtures/sprig-certs";
+
+/// Renders `src` with the template corpus as base directory (its `context/keys/` holds the
+/// fixed keys the certificate templates read).
+fn render_in_corpus(src: &str) -> String {
+    let t = Template::parse("t", src).unwrap_or_else(|e| panic!("{e}"));
+    t.render(&Value::Nil, &RenderOptions::new(CORPUS))
+        .unwrap_or_else(|e| panic!("{src}: {e}"))
+}
+
+/// The certificates of a rendered `certs.gotmpl`, by the name of the `# name: ...` line
+/// before each.
+fn named_certificates(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(title) = line.strip_prefix("# ") {
+            let name = title.split(':').next().unwrap_or_default().to_owned();
+            out.push((name, String::new()));
+        } else if let Some((_, pem)) = out.last_mut() {
+            pem.push_str(line);
+            pem.push('\n');
+        }
+    }
+    out
+}
+
+/// `openssl asn1parse` of a certificate with what differs between two runs masked: offsets and
+/// lengths, serials, times, and the key identifiers (which hash a random key).
+fn asn1_outline(openssl: &Path, pem: &str) -> String {
+    let out = run(openssl, &["asn1parse", "-i"], pem.as_bytes());
+    assert!(out.status.success(), "{pem}");
+    let mut lines = Vec::new();
+    let mut key_id_next = false;
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let (_, rest) = line.split_once(":d=").unwrap();
+        let depth: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let what = rest
+            .split_once(" prim: ")
+            .or_else(|| rest.split_once(" cons: "));
+        let (_, what) = what.unwrap();
+        let what = what.trim_end();
+        let masked = if key_id_next && what.contains("[HEX DUMP]") {
+            "OCTET STRING (key identifier)".to_owned()
+        } else if ["INTEGER", "UTCTIME", "GENERALIZEDTIME"]
+            .iter()
+            .any(|t| what.trim_start().starts_with(t))
+        {
+            what.split(':').next().unwrap_or(what).trim().to_owned()
+        } else {
+            what.to_owned()
+        };
+        key_id_next = (key_id_next && !what.contains("[HEX DUMP]"))
+            || what.ends_with("Subject Key Identifier")
+            || what.ends_with("Authority Key Identifier");
+        lines.push(format!("d={depth} {masked}"));
+    }
+    lines.join("\n")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn certificates_have_the_asn1_structure_go_writes() {
+    let openssl = tool("openssl");
+    let template = std::fs::read_to_string(Path::new(CERTS).join("certs.gotmpl")).unwrap();
+    let go = std::fs::read_to_string(Path::new(CERTS).join("go-output.txt")).unwrap();
+    let ours = named_certificates(&render_in_corpus(&template));
+    let go = named_certificates(&go);
+    let names = |v: &[(String, String)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&ours), names(&go));
+    for ((name, ours), (_, go)) in ours.iter().zip(&go) {
+        assert_eq!(
+            asn1_outline(&openssl, ours),
+            asn1_outline(&openssl, go),
+            "{name}: windlass's certificate differs in structure from Go's"
+        );
+    }
+}
+
+#[test]
+fn certificates_verify_against_their_ca_and_hold_their_keys() {
+    let openssl = tool("openssl");
+    let dir = tempfile::tempdir().unwrap();
+    let out = render_in_corpus(
+        r#"{{ $ca := genCA "my-ca" 365 -}}
+# ca
+{{ $ca.Cert }}{{ $ca.Key -}}
+# signed
+{{ $c := genSignedCert "web" (list "10.1.2.3") (list "web.example.com") 30 $ca }}{{ $c.Cert }}{{ $c.Key -}}
+# self
+{{ $s := genSelfSignedCert "self" nil (list "self.example") 10 }}{{ $s.Cert }}{{ $s.Key -}}
+# ec-ca
+{{ $e := genCAWithKey "ec" 5 (genPrivateKey "ecdsa") }}{{ $e.Cert }}{{ $e.Key -}}
+# ed-by-ec
+{{ $d := genSignedCertWithKey "ed" nil nil 5 $e (genPrivateKey "ed25519") }}{{ $d.Cert }}{{ $d.Key -}}
+"#,
+    );
+    let parts: Vec<(String, String)> = named_certificates(&out);
+    let mut files = std::collections::BTreeMap::new();
+    for (name, pem) in &parts {
+        let (cert, key) = pem.split_at(pem.find("-----END CERTIFICATE-----\n").unwrap() + 26);
+        let cert_file = write(dir.path(), &format!("{name}.crt"), cert);
+        let key_file = write(dir.path(), &format!("{name}.key"), key);
+        // The key is the certificate's: both give the same public key.
+        let from_cert = run(
+            &openssl,
+            &["x509", "-noout", "-pubkey", "-in", &cert_file],
+            b"",
+        );
+        let from_key = run(&openssl, &["pkey", "-pubout", "-in", &key_file], b"");
+        assert!(
+            from_key.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&from_key.stderr)
+        );
+        assert_eq!(
+            from_cert.stdout, from_key.stdout,
+            "{name}: the key does not match"
+        );
+        files.insert(name.clone(), cert_file);
+    }
+    for (name, issuer) in [
+        ("ca", "ca"),
+        ("signed", "ca"),
+        ("self", "self"),
+        ("ec-ca", "ec-ca"),
+        ("ed-by-ec", "ec-ca"),
+    ] {
+        let out = run(
+            &openssl,
+            &["verify", "-CAfile", &files[issuer], &files[name]],
+            b"",
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{}: OK\n", files[name]),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Another CA does not vouch for the signed certificate.
+    let other = render_in_corpus(r#"{{ (genCA "my-ca" 365).Cert }}"#);
+    let other = write(dir.path(), "other.crt", &other);
+    let out = run(
+        &openssl,
+        &["verify", "-CAfile", &other, &files["signed"]],
+        b"",
+    );
+    assert!(
+        !out.status.success(),
+        "a foreign CA must not verify the certificate"
+    );
+    // Validity: from now for daysValid days.
+    let day = 86_400;
+    for (seconds, expires) in [(30 * day - 300, false), (30 * day + 300, true)] {
+        let args = [
+            "x509",
+            "-noout",
+            "-checkend",
+            &seconds.to_string(),
+            "-in",
+            &files["signed"],
+        ];
+        let out = run(&openssl, &args, b"");
+        assert_eq!(
+            !out.status.success(),
+            expires,
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn generated_private_keys_are_what_openssl_expects() {
+    let openssl = tool("openssl");
+    let out = render(
+        r#"{{ genPrivateKey "" }}{{ genPrivateKey "ecdsa" }}{{ genPrivateKey "ed25519" }}{{ genPrivateKey "dsa" }}"#,
+    );
+    let mut keys: Vec<String> = Vec::new();
+    for line in out.lines() {
+        if line.starts_with("-----BEGIN") {
+            keys.push(String::new());
+        }
+        let key = keys.last_mut().unwrap();
+        key.push_str(line);
+        key.push('\n');
+    }
+    let expected = [
+        (
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "Private-Key: (4096 bit, 2 primes)",
+        ),
+        ("-----BEGIN EC PRIVATE KEY-----", "Private-Key: (256 bit)"),
+        ("-----BEGIN PRIVATE KEY-----", "ED25519 Private-Key:"),
+        ("-----BEGIN DSA PRIVATE KEY-----", "Private-Key: (2048 bit)"),
+    ];
+    assert_eq!(keys.len(), expected.len(), "{out}");
+    for (key, (begin, first)) in keys.iter().zip(expected) {
+        assert!(key.starts_with(begin), "{key}");
+        let text = run(&openssl, &["pkey", "-noout", "-text"], key.as_bytes());
+        assert!(
+            text.status.success(),
+            "{key}: {}",
+            String::from_utf8_lossy(&text.stderr)
+        );
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert_eq!(text.lines().next(), Some(first), "{text}");
+        if begin.contains("EC") {
+            assert!(text.contains("ASN1 OID: prime256v1"), "{text}");
+        }
+    }
+    // The RSA and EC keys pass openssl's consistency checks.
+    for key in &keys[..2] {
+        let check = run(&openssl, &["pkey", "-noout", "-check"], key.as_bytes());
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+}

@@ -208,3 +208,17 @@ proptest! {
         }
     }
 }
+
+/// sprig v3.3.0 (Helmfile 1.x) added `sha512sum`, which the Helmfile 0.166 corpus cannot show;
+/// FIPS 180-2's test vector stands in for Go here.
+#[test]
+fn sha512sum_is_the_hex_sha512() {
+    assert_eq!(
+        render("{{ sha512sum \"abc\" }}", &Value::Nil),
+        Ok(
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
+            2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+                .to_owned()
+        )
+    );
+}

@@ -111,19 +111,10 @@ pub(crate) fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
         Value::Uint(u) => *u as i64,
-        Value::Float(f) => go_float_to_int64(*f),
+        Value::Float(f) => super::lists::go_int(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_int_base0(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,
-    }
-}
-
-/// Go's `int64(f)` on amd64: values out of range (and NaN) become the smallest int64.
-pub(crate) fn go_float_to_int64(f: f64) -> i64 {
-    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
-        i64::MIN
-    } else {
-        f as i64
     }
 }
 

@@ -202,8 +202,10 @@ fn chunk(size: i64, l: &[Value]) -> FResult {
 }
 
 /// Go's float64-to-int conversion on amd64: out-of-range values and NaN give the minimum int.
-fn go_int(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+pub(super) fn go_int(f: f64) -> i64 {
+    // 2^63, exactly representable: ints cover [-2^63, 2^63); NaN is in no range.
+    let limit = -(i64::MIN as f64);
+    if !(-limit..limit).contains(&f) {
         i64::MIN
     } else {
         f as i64

@@ -4,17 +4,20 @@
 mod aes;
 mod bcrypt;
 mod builtins;
+mod certs;
 mod conv;
 mod dates;
 mod dicts;
 mod encoding;
 mod files;
 mod helm;
+mod keys;
 mod lists;
 mod math;
 mod network;
 mod password;
 mod paths;
+mod pem;
 mod random;
 mod render;
 mod semver;
@@ -158,6 +161,7 @@ fn helmfile_functions() -> Registry {
     password::register(&mut r);
     bcrypt::register(&mut r);
     aes::register(&mut r);
+    certs::register(&mut r);
     encoding::register(&mut r);
     semver::register(&mut r);
     dates::register(&mut r);
@@ -206,4 +210,45 @@ pub(crate) fn s(v: &Value) -> &str {
 /// The integer of an argument already checked to be an integer.
 pub(crate) fn i(v: &Value) -> i64 {
     v.as_int().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Functions;
+
+    /// sprig v3.3.0's whole function map, vendored with the commit it came from.
+    const SPRIG_FUNCTIONS: &str = include_str!("sprig_functions.txt");
+
+    fn sprig_names() -> Vec<&'static str> {
+        let names: Vec<&str> = SPRIG_FUNCTIONS
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        assert!(names.len() > 200, "the vendored list looks truncated");
+        names
+    }
+
+    #[test]
+    fn every_sprig_function_is_defined() {
+        let missing: Vec<&str> = sprig_names()
+            .into_iter()
+            .filter(|n| Functions::Helmfile.lookup(n).is_none())
+            .collect();
+        assert_eq!(missing, Vec::<&str>::new(), "sprig functions not defined");
+    }
+
+    #[test]
+    fn helm_has_sprig_without_env_and_helmfile_extras() {
+        let missing: Vec<&str> = sprig_names()
+            .into_iter()
+            .filter(|n| Functions::Helm.lookup(n).is_none())
+            .collect();
+        assert_eq!(missing, ["env", "expandenv"]);
+        for helmfile_only in ["readFile", "exec", "requiredEnv", "getOrNil", "setValueAtPath"] {
+            assert!(Functions::Helm.lookup(helmfile_only).is_none(), "{helmfile_only}");
+        }
+        for helm in ["include", "tpl", "lookup", "toToml", "fromYamlArray", "toYamlPretty"] {
+            assert!(Functions::Helm.lookup(helm).is_some(), "{helm}");
+        }
+    }
 }

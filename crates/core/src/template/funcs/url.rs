@@ -110,32 +110,19 @@ pub(super) enum Mode {
     Fragment,
 }
 
+/// RFC 3986's sub-delims.
+fn sub_delim(c: u8) -> bool {
+    b"!$&'()*+,;=".contains(&c)
+}
+
 /// Go's `shouldEscape`.
 fn should_escape(c: u8, mode: Mode) -> bool {
     if c.is_ascii_alphanumeric() {
         return false;
     }
-    if matches!(mode, Mode::Host | Mode::Zone)
-        && matches!(
-            c,
-            b'!' | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b':'
-                | b'['
-                | b']'
-                | b'<'
-                | b'>'
-                | b'"'
-        )
-    {
+    // Hosts keep RFC 3986's sub-delims, the `:` of a port, the brackets of IPv6 and what Go
+    // lets through besides.
+    if matches!(mode, Mode::Host | Mode::Zone) && (sub_delim(c) || b":[]<>\"".contains(&c)) {
         return false;
     }
     match c {
@@ -329,29 +316,11 @@ fn parse_authority(authority: &str) -> Result<(Option<Userinfo>, String), String
         return Ok((None, host));
     };
     let info = &authority[..at];
-    if !info.chars().all(|c| {
-        c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                '-' | '.'
-                    | '_'
-                    | ':'
-                    | '~'
-                    | '!'
-                    | '$'
-                    | '&'
-                    | '\''
-                    | '('
-                    | ')'
-                    | '*'
-                    | '+'
-                    | ','
-                    | ';'
-                    | '='
-                    | '%'
-                    | '@'
-            )
-    }) {
+    // RFC 3986's userinfo: unreserved, sub-delims, `:`, escapes (and `@`, as Go allows).
+    if !info
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || sub_delim(c) || b"-._~:%@".contains(&c))
+    {
         return Err("net/url: invalid userinfo".into());
     }
     let user = match info.split_once(':') {
@@ -403,26 +372,8 @@ fn parse_host(host: &str) -> Result<String, String> {
 
 /// Whether `s` is a valid escaped path or fragment (Go's `validEncoded`).
 fn valid_encoded(s: &str, mode: Mode) -> bool {
-    s.bytes().all(|c| {
-        matches!(
-            c,
-            b'!' | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b':'
-                | b'@'
-                | b'['
-                | b']'
-                | b'%'
-        ) || !should_escape(c, mode)
-    })
+    s.bytes()
+        .all(|c| sub_delim(c) || b":@[]%".contains(&c) || !should_escape(c, mode))
 }
 
 impl Url {
