@@ -38,9 +38,10 @@ pub(crate) fn load(text: &str, keys: KeyText) -> Result<Option<Value>, String> {
     // go-yaml v2 decodes into `map[string]interface{}`: top-level keys keep their text (`y`
     // stays `y`), nested maps are `map[interface{}]interface{}` whose keys resolve (`y` is true).
     let mut raw: Option<String> = None;
+    let source = text;
+    let source_chars = text.chars().count();
     for item in Parser::new_from_str(text) {
-        let (event, _) =
-            item.map_err(|e| format!("yaml: line {}: {}", e.marker().line(), e.info()))?;
+        let (event, span) = item.map_err(|e| go_yaml_error(e.marker().line(), e.info()))?;
         let (value, anchor) = match event {
             Event::SequenceStart(anchor, _) => {
                 stack.push(Frame::Seq(Vec::new(), anchor));
@@ -85,7 +86,18 @@ pub(crate) fn load(text: &str, keys: KeyText) -> Result<Option<Value>, String> {
             },
             Event::Scalar(text, style, anchor, tag) => {
                 raw = Some(text.to_string());
-                (scalar(&text, style, tag.as_ref()), anchor)
+                let mut value = scalar(&text, style, tag.as_ref());
+                // libyaml ends a block scalar with a line break only if the input has one; at the
+                // very end of an input without a final newline, the scanner adds one.
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && !source.ends_with('\n')
+                    && span.end.index() >= source_chars
+                    && let Value::String(s) = &mut value
+                    && s.ends_with('\n')
+                {
+                    s.pop();
+                }
+                (value, anchor)
             }
             Event::Alias(id) => (anchors.get(&id).cloned().unwrap_or(Value::Nil), 0),
             Event::DocumentEnd | Event::StreamEnd if stack.is_empty() => return Ok(None),
@@ -127,6 +139,35 @@ pub(crate) fn load(text: &str, keys: KeyText) -> Result<Option<Value>, String> {
         }
     }
     Ok(None)
+}
+
+/// A parse error as go-yaml v2 words it: libyaml's problem without its context (`did not find
+/// expected ',' or ']'`), after `line N: ` (the problem's 0-based line for parser errors, 1-based
+/// for scanner errors, left out when it is 0).
+fn go_yaml_error(line: usize, info: &str) -> String {
+    let problem = match info.split_once(", ") {
+        Some((context, problem)) if context.starts_with("while ") => problem,
+        _ => info,
+    };
+    let (problem, scanner) = match problem {
+        p if p.starts_with("expected ") => (format!("did not find {p}"), false),
+        p if p.starts_with("unexpected character") || p.starts_with("tabs disallowed") => {
+            ("found character that cannot start any token".to_owned(), true)
+        }
+        p => (
+            p.to_owned(),
+            p.starts_with("found unexpected end of stream")
+                || p.starts_with("mapping values are not allowed")
+                || p.starts_with("could not find expected ':'"),
+        ),
+    };
+    let line = if scanner { line } else { line.saturating_sub(1) };
+    let shown = if scanner { line > 1 } else { line > 0 };
+    if shown {
+        format!("yaml: line {line}: {problem}")
+    } else {
+        format!("yaml: {problem}")
+    }
 }
 
 /// Stands for a null map key while reading with [`KeyText::Resolved`].
