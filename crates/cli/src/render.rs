@@ -82,6 +82,13 @@ impl Events for StderrEvents {
             Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
             Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
             Event::HelmMessage { line } if self.debug => format!("helm: {line}"),
+            Event::RenderWarning { release, line } if self.debug => {
+                format!("native renderer: {release}: {line}")
+            }
+            Event::RenderedByHelm { release, reason } if self.debug => match release {
+                Some(release) => format!("rendering {release} with helm: {reason}"),
+                None => format!("rendering with helm: {reason}"),
+            },
             Event::DependenciesUpdated { chart } => {
                 format!("Updated dependencies of {}", chart.display())
             }

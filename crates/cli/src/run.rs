@@ -11,7 +11,7 @@ use windlass::ops::template::{ChartCommand, OperationError};
 use windlass::ops::{self, SelectOptions};
 use windlass::project::{Project, ProjectError};
 
-use crate::args::{Command, GraphFormat, ListFormat};
+use crate::args::{Command, GraphFormat, ListFormat, RendererArg};
 use crate::render;
 use crate::settings::Settings;
 
@@ -85,6 +85,9 @@ pub enum CommandError {
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(String),
+    /// `lint` was given `--renderer`, which only `template` uses.
+    #[error("--renderer applies to `template`; `lint` always runs `helm lint`")]
+    RendererForLint,
 }
 
 impl CommandError {
@@ -101,6 +104,7 @@ impl CommandError {
             | Self::Build(_)
             | Self::ReleasesFailed(_)
             | Self::Output(_) => None,
+            Self::RendererForLint => Some("leave out --renderer".into()),
             Self::NotImplemented(_) => Some(
                 "available today: build, list, graph, repos, deps, template, lint, write-values, sync"
                     .into(),
@@ -150,6 +154,11 @@ fn execute(
         return Err(CommandError::NotImplemented(name));
     }
     let is_lint = matches!(command, Command::Lint(_));
+    if let Command::Lint(args) = &command
+        && args.renderer != RendererArg::Helm
+    {
+        return Err(CommandError::RendererForLint);
+    }
     let (load_options, key_problem) = settings.load_options();
     if let Some(problem) = key_problem {
         render::warning(stderr, &problem.to_string());

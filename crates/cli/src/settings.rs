@@ -8,11 +8,12 @@ use windlass::project::LoadOptions;
 use std::sync::Arc;
 
 use windlass::helm::argv::{TemplateFlags, UpgradeFlags};
+use windlass::ops::renderer::Renderer;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
-use crate::args::{GlobalArgs, LogLevel, SyncArgs, TemplateArgs};
+use crate::args::{GlobalArgs, LogLevel, RendererArg, SyncArgs, TemplateArgs};
 
 /// Everything a command needs to know besides its own flags.
 #[derive(Debug)]
@@ -127,6 +128,12 @@ impl Settings {
             concurrency: self.concurrency,
             output_dir: args.output_dir,
             output_dir_template: args.output_dir_template,
+            renderer: match args.renderer {
+                RendererArg::Helm => Renderer::Helm,
+                RendererArg::Native => Renderer::Native,
+                RendererArg::Auto => Renderer::Auto,
+            },
+            working_dir: self.load.dir.clone(),
         }
     }
 }

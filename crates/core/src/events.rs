@@ -65,6 +65,20 @@ pub enum Event {
         /// The chart folder.
         chart: PathBuf,
     },
+    /// `--renderer auto` asked helm to render instead of the native renderer.
+    RenderedByHelm {
+        /// The release, or `None` when it applies to the whole run.
+        release: Option<String>,
+        /// Why the native renderer did not.
+        reason: String,
+    },
+    /// A warning of the native renderer (what helm would have logged on stderr).
+    RenderWarning {
+        /// The release.
+        release: String,
+        /// The warning.
+        line: String,
+    },
 }
 
 /// Receives events; must be cheap, as operations call it from their tasks.

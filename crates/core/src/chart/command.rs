@@ -133,11 +133,11 @@ impl TemplateCommand {
                 )));
             }
         };
+        let shown = chart;
         let chart = base_dir.join(chart);
         if !chart.exists() {
             return Err(unsupported(format!(
-                "chart {} is not a local folder or archive",
-                chart.display()
+                "chart {shown} is not a local folder or archive"
             )));
         }
         options.name = name.to_owned();

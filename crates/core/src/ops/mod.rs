@@ -5,6 +5,7 @@ pub mod build;
 pub mod deps;
 pub mod list;
 mod path_template;
+pub mod renderer;
 pub mod repos;
 mod selection;
 pub mod sync;

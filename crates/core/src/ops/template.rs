@@ -11,6 +11,7 @@ use crate::helm::argv::{self, ReleaseCall, TemplateFlags};
 use crate::helm::{Helm, HelmError};
 use crate::ops::deps::local_chart;
 use crate::ops::path_template::render_path;
+use crate::ops::renderer::{ChartRenderer, RenderError, Renderer};
 use crate::project::{Project, Release};
 use crate::secrets::{PrivateDir, SecretsError};
 use crate::template::Value as TemplateValue;
@@ -29,6 +30,11 @@ pub struct TemplateOptions {
     pub output_dir: Option<String>,
     /// `--output-dir-template`: each release's folder under the output dir.
     pub output_dir_template: Option<String>,
+    /// Who renders the charts (`template` only; `lint` always runs helm).
+    pub renderer: Renderer,
+    /// The folder helm runs in, which relative chart paths start from (the process' current
+    /// folder when empty).
+    pub working_dir: PathBuf,
 }
 
 /// Helmfile's default `--output-dir-template`.
@@ -50,6 +56,14 @@ pub enum OperationError {
         /// What helm said.
         source: HelmError,
     },
+    /// Its chart could not be rendered.
+    #[error("release \"{release}\": {source}")]
+    Render {
+        /// The release.
+        release: String,
+        /// Why.
+        source: RenderError,
+    },
     /// The `--output-dir-template` failed.
     #[error("--output-dir-template: {0}")]
     OutputDir(#[from] crate::template::TemplateError),
@@ -63,6 +77,7 @@ impl OperationError {
     pub fn hint(&self) -> Option<String> {
         match self {
             Self::Helm { source, .. } => source.hint(),
+            Self::Render { source, .. } => source.hint(),
             _ => None,
         }
     }
@@ -121,6 +136,12 @@ pub async fn run_per_release<H: Helm>(
             output_dir,
         ));
     }
+    let renderer = match command {
+        ChartCommand::Template => options.renderer,
+        ChartCommand::Lint => Renderer::Helm,
+    };
+    let renderer = ChartRenderer::new(renderer, helm, &options.working_dir, events).await;
+    let renderer = &renderer;
     let concurrency = match options.concurrency {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
@@ -141,10 +162,10 @@ pub async fn run_per_release<H: Helm>(
                     }
                     ChartCommand::Lint => argv::lint(&call, defaults, &options.flags),
                 };
-                helm.run(&args)
+                renderer
+                    .template(helm, release.name(), &args, events)
                     .await
-                    .map(|output| output.stdout)
-                    .map_err(|source| OperationError::Helm {
+                    .map_err(|source| OperationError::Render {
                         release: release.name().to_string(),
                         source,
                     })

@@ -244,10 +244,26 @@ mod tests {
             .filter(|n| Functions::Helm.lookup(n).is_none())
             .collect();
         assert_eq!(missing, ["env", "expandenv"]);
-        for helmfile_only in ["readFile", "exec", "requiredEnv", "getOrNil", "setValueAtPath"] {
-            assert!(Functions::Helm.lookup(helmfile_only).is_none(), "{helmfile_only}");
+        for helmfile_only in [
+            "readFile",
+            "exec",
+            "requiredEnv",
+            "getOrNil",
+            "setValueAtPath",
+        ] {
+            assert!(
+                Functions::Helm.lookup(helmfile_only).is_none(),
+                "{helmfile_only}"
+            );
         }
-        for helm in ["include", "tpl", "lookup", "toToml", "fromYamlArray", "toYamlPretty"] {
+        for helm in [
+            "include",
+            "tpl",
+            "lookup",
+            "toToml",
+            "fromYamlArray",
+            "toYamlPretty",
+        ] {
             assert!(Functions::Helm.lookup(helm).is_some(), "{helm}");
         }
     }

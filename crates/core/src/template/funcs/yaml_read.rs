@@ -151,9 +151,10 @@ fn go_yaml_error(line: usize, info: &str) -> String {
     };
     let (problem, scanner) = match problem {
         p if p.starts_with("expected ") => (format!("did not find {p}"), false),
-        p if p.starts_with("unexpected character") || p.starts_with("tabs disallowed") => {
-            ("found character that cannot start any token".to_owned(), true)
-        }
+        p if p.starts_with("unexpected character") || p.starts_with("tabs disallowed") => (
+            "found character that cannot start any token".to_owned(),
+            true,
+        ),
         p => (
             p.to_owned(),
             p.starts_with("found unexpected end of stream")
@@ -161,7 +162,11 @@ fn go_yaml_error(line: usize, info: &str) -> String {
                 || p.starts_with("could not find expected ':'"),
         ),
     };
-    let line = if scanner { line } else { line.saturating_sub(1) };
+    let line = if scanner {
+        line
+    } else {
+        line.saturating_sub(1)
+    };
     let shown = if scanner { line > 1 } else { line > 0 };
     if shown {
         format!("yaml: line {line}: {problem}")
