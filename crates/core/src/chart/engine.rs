@@ -3,19 +3,43 @@
 //! chart's `define` wins), each rendered over its own chart's scope with `missingkey=zero`, and
 //! `<no value>` removed from the output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use super::Chart;
 use super::error::ChartError;
 use super::files::Files;
 use super::values::{new_table, table};
 use crate::template::{
-    Functions, MapRef, MissingKey, RenderOptions, TemplateError, TemplateSet, Value,
+    Functions, MapRef, MissingKey, ParsedTemplate, RenderOptions, TemplateError, TemplateSet, Value,
 };
+
+/// Parsed templates by full name (`app/templates/svc.yaml`), shared between copies of a chart.
+#[derive(Clone, Default)]
+pub(crate) struct ParseCache(Arc<Mutex<HashMap<String, ParsedTemplate>>>);
+
+impl ParseCache {
+    fn get(&self, name: &str) -> Option<ParsedTemplate> {
+        self.0.lock().ok()?.get(name).cloned()
+    }
+
+    fn insert(&self, name: &str, parsed: &ParsedTemplate) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(name.to_owned(), parsed.clone());
+        }
+    }
+}
+
+impl std::fmt::Debug for ParseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map(|m| m.len()).unwrap_or_default();
+        write!(f, "ParseCache({n} templates)")
+    }
+}
 
 /// A template to render: its source, the data it sees and the folder of its chart's templates.
 struct Renderable {
-    source: String,
+    source: Arc<[u8]>,
     vals: MapRef,
     base_path: String,
 }
@@ -29,8 +53,17 @@ pub(crate) fn render(chart: &Chart, top: &MapRef) -> Result<BTreeMap<String, Str
     let order = parse_order(&templates);
     let mut set = TemplateSet::new(Functions::Helm);
     for name in &order {
-        set.parse(name, &templates[name].source)
-            .map_err(|e| cleanup_parse_error(&e))?;
+        let parsed = match chart.parsed.get(name) {
+            Some(p) => p,
+            None => {
+                let p = set
+                    .parse_alone(name, &String::from_utf8_lossy(&templates[name].source))
+                    .map_err(|e| cleanup_parse_error(&e))?;
+                chart.parsed.insert(name, &p);
+                p
+            }
+        };
+        set.add(&parsed);
     }
     let mut opts = RenderOptions::new(".");
     opts.missing_key = MissingKey::Zero;
@@ -100,7 +133,7 @@ fn collect(
         templates.insert(
             format!("{full_path}/{}", t.name),
             Renderable {
-                source: String::from_utf8_lossy(&t.data).into_owned(),
+                source: t.data.clone(),
                 vals: next.clone(),
                 base_path: format!("{full_path}/templates"),
             },

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::error::ChartError;
 use super::ignore::Rules;
 use super::metadata::{Metadata, read_into};
-use super::{Chart, ChartFile};
+use super::{Chart, ChartFile, ValuesSchema};
 use crate::template::Value;
 
 /// helm's `MaxDecompressedFileSize`: no file of a chart may be larger.
@@ -229,6 +229,7 @@ fn from_files(files: Vec<RawFile>) -> Result<Chart, String> {
         files: Vec::new(),
         dependencies: Vec::new(),
         path: String::new(),
+        parsed: Default::default(),
     };
     let mut subcharts: BTreeMap<String, Vec<RawFile>> = BTreeMap::new();
     let mut requirements: Option<Value> = None;
@@ -255,7 +256,7 @@ fn from_files(files: Vec<RawFile>) -> Result<Chart, String> {
                     Err(e) => return Err(format!("cannot load values.yaml: {e}")),
                 };
             }
-            "values.schema.json" => chart.schema = Some(Arc::from(f.data)),
+            "values.schema.json" => chart.schema = Some(ValuesSchema::new(Arc::from(f.data))),
             "requirements.yaml" => {
                 let doc =
                     yaml_doc(&f.data).map_err(|e| format!("cannot load requirements.yaml: {e}"))?;

@@ -39,6 +39,7 @@ pub use command::TemplateCommand;
 pub use error::ChartError;
 pub use metadata::{Dependency, Maintainer, Metadata};
 pub use render::{PostRenderer, ReleaseOptions, Rendered, render};
+pub use schema::ValuesSchema;
 
 use crate::template::Value;
 use crate::values::ValuesFile;
@@ -53,7 +54,7 @@ pub struct Chart {
     /// `values.yaml` as helm reads it.
     pub values: Value,
     /// `values.schema.json`, if any.
-    pub schema: Option<Arc<[u8]>>,
+    pub schema: Option<ValuesSchema>,
     /// Every other file (`.Files`, `crds/`...).
     pub files: Vec<ChartFile>,
     /// The subcharts found under `charts/` (folders and archives).
@@ -62,6 +63,9 @@ pub struct Chart {
     /// follows the chart that last adopted it as a subchart, as helm's parent pointer does, so
     /// the subcharts of an aliased copy keep the original's path.
     path: String,
+    /// The chart's templates as parsed by earlier renders, by full name; shared by the copies
+    /// renders make, so a chart used by many releases is parsed once.
+    parsed: engine::ParseCache,
 }
 
 /// A file of a chart: its path from the chart's root and its bytes.

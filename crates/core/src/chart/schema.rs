@@ -3,13 +3,56 @@
 //! error lines (`- image.tag: Invalid type. Expected: string, given: integer`).
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
 use serde_json::Value as Json;
 
 use super::Chart;
 use super::error::ChartError;
-use crate::template::{MapRef, Value, json_value};
+use crate::template::{MapRef, RegexCache, Value, json_value};
+
+/// A chart's `values.schema.json`: its bytes and, once a render has needed them, the parsed
+/// schema and the regular expressions it uses (shared by the copies renders make).
+#[derive(Clone)]
+pub struct ValuesSchema {
+    text: Arc<[u8]>,
+    parsed: Arc<OnceLock<Result<Json, String>>>,
+    regexes: RegexCache,
+}
+
+impl ValuesSchema {
+    /// The schema file's contents.
+    pub fn new(text: Arc<[u8]>) -> Self {
+        Self {
+            text,
+            parsed: Arc::default(),
+            regexes: RegexCache::default(),
+        }
+    }
+
+    /// The file's bytes.
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    fn parsed(&self) -> Result<&Json, ChartError> {
+        self.parsed
+            .get_or_init(|| serde_json::from_slice(&self.text).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| ChartError::Unrenderable {
+                message: format!(
+                    "values don't meet the specifications of the schema(s) in the following chart(s):\ninvalid character in schema: {e}"
+                ),
+            })
+    }
+}
+
+impl std::fmt::Debug for ValuesSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ValuesSchema({} bytes)", self.text.len())
+    }
+}
 
 /// Checks the values of `chart` and of each subchart against their schemas, as helm's
 /// `ValidateAgainstSchema` does.
@@ -47,10 +90,9 @@ fn collect(chart: &Chart, values: &MapRef, report: &mut String) -> Result<(), Ch
 }
 
 /// The error lines of one schema check (empty when the values pass).
-fn validate_one(values: &MapRef, schema: &[u8]) -> Result<Vec<String>, ChartError> {
-    let schema: Json = serde_json::from_slice(schema).map_err(|e| ChartError::Unrenderable {
-        message: format!("values don't meet the specifications of the schema(s) in the following chart(s):\ninvalid character in schema: {e}"),
-    })?;
+fn validate_one(values: &MapRef, schema: &ValuesSchema) -> Result<Vec<String>, ChartError> {
+    let regexes = &schema.regexes;
+    let schema = schema.parsed()?;
     let document = json_value(&Value::Map(values.clone()))
         .map(|v| to_json(&v))
         .unwrap_or(Json::Null);
@@ -59,10 +101,13 @@ fn validate_one(values: &MapRef, schema: &[u8]) -> Result<Vec<String>, ChartErro
     } else {
         document
     };
-    let v = Validator { root: &schema };
+    let v = Validator {
+        root: schema,
+        regexes,
+    };
     let mut result = Outcome::default();
     v.validate(
-        &schema,
+        schema,
         &document,
         &mut result,
         &mut vec!["(root)".to_owned()],
@@ -129,6 +174,7 @@ fn field_name(path: &[String]) -> String {
 
 struct Validator<'a> {
     root: &'a Json,
+    regexes: &'a RegexCache,
 }
 
 type R = Result<(), ChartError>;
@@ -196,6 +242,12 @@ fn canonical(v: &Json) -> String {
 }
 
 impl Validator<'_> {
+    fn regex(&self, pattern: &str) -> Option<Regex> {
+        self.regexes
+            .get_or_compile(pattern, |p| Regex::new(p).map_err(|e| e.to_string()))
+            .ok()
+    }
+
     fn resolve(&self, reference: &str) -> Result<&Json, ChartError> {
         let Some(pointer) = reference.strip_prefix('#') else {
             return Err(ChartError::Unsupported(format!(
@@ -491,7 +543,7 @@ impl Validator<'_> {
             );
         }
         if let Some(Json::String(p)) = s.get("pattern")
-            && Regex::new(p).is_ok_and(|re| !re.is_match(text))
+            && self.regex(p).is_some_and(|re| !re.is_match(text))
         {
             out.add(path, format!("Does not match pattern '{p}'"));
         }
@@ -621,7 +673,7 @@ impl Validator<'_> {
             let declared = props.is_some_and(|p| p.contains_key(key));
             let mut pattern_matched = false;
             for (pattern, sub) in patterns.into_iter().flatten() {
-                if Regex::new(pattern).is_ok_and(|re| re.is_match(key)) {
+                if self.regex(pattern).is_some_and(|re| re.is_match(key)) {
                     pattern_matched = true;
                     path.push(key.clone());
                     let r = self.sub(sub, value, path);

@@ -274,3 +274,6 @@ pub(crate) fn path_value(v: &MapRef, path: &str) -> Result<Value, PathError> {
         _ => Err(PathError::NoValue),
     }
 }
+
+#[cfg(test)]
+mod tests;

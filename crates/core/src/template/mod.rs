@@ -24,8 +24,8 @@ use std::sync::Arc;
 pub use error::TemplateError;
 pub use format::{sprint_value, sprintf};
 pub(crate) use funcs::{
-    HELM_ERR_END, HELM_ERR_START, helm_to_yaml, json_value, normalize_version, read_yaml,
-    read_yaml_typed, satisfies,
+    HELM_ERR_END, HELM_ERR_START, RegexCache, helm_to_yaml, json_value, normalize_version,
+    read_yaml, read_yaml_typed, satisfies,
 };
 pub use value::{ElemType, GoBytes, MapRef, Object, Pointer, Struct, Value};
 
@@ -76,6 +76,8 @@ pub struct RenderOptions {
     pub env: BTreeMap<String, String>,
     /// Resolves `ref+sops://` references; without one they fail with a clear error.
     pub secrets: Option<Arc<dyn SecretResolver>>,
+    /// The regular expressions compiled so far (charts call the same few many times).
+    pub(crate) regexes: funcs::RegexCache,
 }
 
 impl fmt::Debug for RenderOptions {
@@ -98,6 +100,7 @@ impl RenderOptions {
             base_dir: base_dir.into(),
             env: BTreeMap::new(),
             secrets: None,
+            regexes: funcs::RegexCache::default(),
         }
     }
 
@@ -167,6 +170,12 @@ impl Template {
     }
 }
 
+/// One source parsed on its own: its main template and the ones it defines.
+#[derive(Debug, Clone)]
+pub struct ParsedTemplate {
+    trees: Vec<(String, Arc<ast::Tree>)>,
+}
+
 /// Templates parsed one source after another into one namespace, as helm parses a chart's
 /// files: a later `define` of a name replaces an earlier one, and any template can `include`
 /// any other.
@@ -187,6 +196,26 @@ impl TemplateSet {
     /// it and the templates it defines, as Go's `t.New(name).Parse(source)` does.
     pub fn parse(&mut self, name: &str, source: &str) -> Result<(), TemplateError> {
         parse_source(&mut self.set, name, &Arc::from(name), source)
+    }
+
+    /// Parses `source` as the template `name` on its own, to add it later (to this set or
+    /// others with the same functions) with [`TemplateSet::add`] without parsing it again.
+    pub fn parse_alone(&self, name: &str, source: &str) -> Result<ParsedTemplate, TemplateError> {
+        let functions = self.set.functions;
+        let parse_name: Arc<str> = Arc::from(name);
+        parse::parse_file(name, &parse_name, &Arc::from(source), &|f| {
+            functions.lookup(f).is_some()
+        })
+        .map(|trees| ParsedTemplate { trees })
+        .map_err(|e| TemplateError::Parse {
+            location: Location::new(name, e.line, 0),
+            message: e.message,
+        })
+    }
+
+    /// Adds a source parsed by [`TemplateSet::parse_alone`], as parsing it here would have.
+    pub fn add(&mut self, parsed: &ParsedTemplate) {
+        parse::associate(&mut self.set.trees, &parsed.trees);
     }
 
     /// Whether a template `name` is defined.

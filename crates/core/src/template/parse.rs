@@ -29,6 +29,30 @@ pub(crate) fn parse_into(
     source: &Arc<str>,
     has_func: &dyn Fn(&str) -> bool,
 ) -> PResult<()> {
+    let parsed = parse_file(name, parse_name, source, has_func)?;
+    associate(set, &parsed);
+    Ok(())
+}
+
+/// Adds the trees of one parsed source to `set` as Go's `associate` does: an empty body never
+/// replaces a template defined elsewhere.
+pub(crate) fn associate(set: &mut BTreeMap<String, Arc<Tree>>, parsed: &[(String, Arc<Tree>)]) {
+    for (n, tree) in parsed {
+        if is_empty(&tree.root) && set.contains_key(n) {
+            continue;
+        }
+        set.insert(n.clone(), tree.clone());
+    }
+}
+
+/// Parses one source into its trees (the main one and each `define`), without adding them to a
+/// set.
+pub(crate) fn parse_file(
+    name: &str,
+    parse_name: &Arc<str>,
+    source: &Arc<str>,
+    has_func: &dyn Fn(&str) -> bool,
+) -> PResult<Vec<(String, Arc<Tree>)>> {
     let mut p = Parser {
         toks: lex(source),
         i: 0,
@@ -50,14 +74,7 @@ pub(crate) fn parse_into(
     for (n, body, line) in trees {
         add_tree(&mut parsed, &mut p, n, body).map_err(|e| ParseFailure { line, ..e })?;
     }
-    for (n, tree) in parsed {
-        // Go's `associate`: an empty body never replaces a template defined elsewhere.
-        if is_empty(&tree.root) && set.contains_key(&n) {
-            continue;
-        }
-        set.insert(n, tree);
-    }
-    Ok(())
+    Ok(parsed.into_iter().collect())
 }
 
 fn add_tree(

@@ -100,6 +100,28 @@ impl Param {
     }
 }
 
+/// Compiled regular expressions by pattern, shared by the renders of one [`RenderOptions`].
+#[derive(Clone, Default)]
+pub(crate) struct RegexCache(Arc<std::sync::Mutex<HashMap<String, regex::Regex>>>);
+
+impl RegexCache {
+    /// The compiled `pattern`, compiling it with `compile` the first time.
+    pub fn get_or_compile(
+        &self,
+        pattern: &str,
+        compile: impl FnOnce(&str) -> Result<regex::Regex, String>,
+    ) -> Result<regex::Regex, String> {
+        if let Some(re) = self.0.lock().ok().and_then(|m| m.get(pattern).cloned()) {
+            return Ok(re);
+        }
+        let re = compile(pattern)?;
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(pattern.to_owned(), re.clone());
+        }
+        Ok(re)
+    }
+}
+
 /// What a function can reach besides its arguments.
 pub(crate) struct Ctx<'a> {
     pub opts: &'a RenderOptions,

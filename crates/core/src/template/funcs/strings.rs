@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::Param::{Any, Int, Str};
 use super::conv::{strslice, strval};
-use super::{FResult, Registry, i, s};
+use super::{Ctx, FResult, Registry, i, s};
 use crate::template::format::go_quote;
 use crate::template::value::{ElemType, MapRef, Value};
 
@@ -170,21 +170,21 @@ pub(super) fn register(r: &mut Registry) {
     r.add("wrapWith", &[Int, Str, Str], None, |_, a| {
         string(wrap(s(&a[2]), i(&a[0]), s(&a[1])))
     });
-    r.add("regexMatch", &[Str, Str], None, |_, a| {
+    r.add("regexMatch", &[Str, Str], None, |ctx, a| {
         Ok(Value::Bool(
-            Regex::new(s(&a[0])).is_ok_and(|re| re.is_match(s(&a[1]))),
+            re(ctx, &a[0]).is_ok_and(|re| re.is_match(s(&a[1]))),
         ))
     });
-    r.add("mustRegexMatch", &[Str, Str], None, |_, a| {
-        Ok(Value::Bool(re(&a[0])?.is_match(s(&a[1]))))
+    r.add("mustRegexMatch", &[Str, Str], None, |ctx, a| {
+        Ok(Value::Bool(re(ctx, &a[0])?.is_match(s(&a[1]))))
     });
     for (name, must) in [("regexFind", false), ("mustRegexFind", true)] {
         let f: super::Imp = if must {
-            |_, a| string(re(&a[0])?.find(s(&a[1])).map_or("", |m| m.as_str()))
+            |ctx, a| string(re(ctx, &a[0])?.find(s(&a[1])).map_or("", |m| m.as_str()))
         } else {
-            |_, a| {
+            |ctx, a| {
                 string(
-                    re(&a[0])
+                    re(ctx, &a[0])
                         .ok()
                         .and_then(|r| r.find(s(&a[1])).map(|m| m.as_str().to_owned()))
                         .unwrap_or_default(),
@@ -193,9 +193,9 @@ pub(super) fn register(r: &mut Registry) {
         };
         r.add(name, &[Str, Str], None, f);
     }
-    let find_all: super::Imp = |_, a| {
+    let find_all: super::Imp = |ctx, a| {
         let n = i(&a[2]);
-        let found: Vec<String> = re(&a[0])?
+        let found: Vec<String> = re(ctx, &a[0])?
             .find_iter(s(&a[1]))
             .take(if n < 0 { usize::MAX } else { n as usize })
             .map(|m| m.as_str().to_owned())
@@ -205,12 +205,12 @@ pub(super) fn register(r: &mut Registry) {
     r.add("regexFindAll", &[Str, Str, Int], None, find_all);
     r.add("mustRegexFindAll", &[Str, Str, Int], None, find_all);
     let replace_all: super::Imp =
-        |_, a| string(re(&a[0])?.replace_all(s(&a[1]), s(&a[2])).into_owned());
+        |ctx, a| string(re(ctx, &a[0])?.replace_all(s(&a[1]), s(&a[2])).into_owned());
     r.add("regexReplaceAll", &[Str, Str, Str], None, replace_all);
     r.add("mustRegexReplaceAll", &[Str, Str, Str], None, replace_all);
-    let replace_lit: super::Imp = |_, a| {
+    let replace_lit: super::Imp = |ctx, a| {
         string(
-            re(&a[0])?
+            re(ctx, &a[0])?
                 .replace_all(s(&a[1]), regex::NoExpand(s(&a[2])))
                 .into_owned(),
         )
@@ -227,9 +227,9 @@ pub(super) fn register(r: &mut Registry) {
         None,
         replace_lit,
     );
-    let split_re: super::Imp = |_, a| {
+    let split_re: super::Imp = |ctx, a| {
         Ok(Value::string_list(regex_split(
-            &re(&a[0])?,
+            &re(ctx, &a[0])?,
             s(&a[1]),
             i(&a[2]),
         )))
@@ -259,9 +259,13 @@ fn map_case(t: &str, upper: bool) -> String {
         .collect()
 }
 
-/// Compiles a Go (RE2) regular expression, with Go's error prefix.
-fn re(v: &Value) -> Result<Regex, String> {
-    Regex::new(s(v)).map_err(|e| {
+/// Compiles a Go (RE2) regular expression (once per render), with Go's error prefix.
+fn re(ctx: &Ctx<'_>, v: &Value) -> Result<Regex, String> {
+    ctx.opts.regexes.get_or_compile(s(v), compile)
+}
+
+fn compile(pattern: &str) -> Result<Regex, String> {
+    Regex::new(pattern).map_err(|e| {
         let detail = match &e {
             regex::Error::Syntax(m) => m
                 .lines()
@@ -271,7 +275,6 @@ fn re(v: &Value) -> Result<Regex, String> {
                 .to_owned(),
             other => other.to_string(),
         };
-        let pattern = s(v);
         match detail.as_str() {
             "unclosed character class" => {
                 let from = pattern.rfind('[').unwrap_or(0);
