@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod cluster;
+
 /// A project in a temporary folder, written file by file.
 pub struct TestProject {
     dir: tempfile::TempDir,
