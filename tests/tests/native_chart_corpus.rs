@@ -13,10 +13,23 @@ use std::path::{Path, PathBuf};
 use windlass::chart::{Chart, TemplateCommand};
 use windlass_tests::repo_root;
 
-/// The release name, namespace and Kubernetes version every corpus case uses.
-const RELEASE: &str = "corpus";
-const NAMESPACE: &str = "corpus-ns";
-const KUBE_VERSION: &str = "1.31.0";
+/// The release name, namespace and Kubernetes version every corpus case uses, as `regen.py`
+/// defines them (`RELEASE = "corpus"`).
+fn regen_constant(name: &str) -> String {
+    let path = corpus().join("regen.py");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix(name)?
+                .trim_start()
+                .strip_prefix('=')?
+                .trim()
+                .strip_prefix('"')?
+                .strip_suffix('"')
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("{path:?} defines no {name}"))
+}
 
 /// The share of cases that must match.
 const REQUIRED_SHARE: f64 = 0.98;
@@ -139,18 +152,15 @@ fn helm_error(stderr: &str) -> String {
 
 /// The case's `helm template` arguments, as its manifest line spells them.
 fn argv(case: &Case) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "template",
-        RELEASE,
-        &case.chart,
-        "--namespace",
-        NAMESPACE,
-        "--kube-version",
-        KUBE_VERSION,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut args: Vec<String> = vec![
+        "template".to_owned(),
+        regen_constant("RELEASE"),
+        case.chart.clone(),
+        "--namespace".to_owned(),
+        regen_constant("NAMESPACE"),
+        "--kube-version".to_owned(),
+        regen_constant("KUBE_VERSION"),
+    ];
     if let Some(v) = &case.values {
         args.extend(["--values".to_owned(), v.clone()]);
     }

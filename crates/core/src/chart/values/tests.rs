@@ -69,7 +69,10 @@ fn subcharts_see_their_section_and_globals() {
             "charts/mysubchart/values.yaml",
             "dessert: cake\nglobal:\n  salad: house\n  only_child: x\n",
         ),
-        ("charts/mysubchart/templates/v.yaml", "sub: {{ toJson .Values }}\n"),
+        (
+            "charts/mysubchart/templates/v.yaml",
+            "sub: {{ toJson .Values }}\n",
+        ),
     ]);
     assert_eq!(
         rendered(&c, &user("")),
@@ -95,7 +98,10 @@ fn user_values_win_down_to_the_subchart() {
             "sub: {{ .Values.size }} {{ .Values.name }} {{ .Values.global.env }}\n",
         ),
     ]);
-    assert_eq!(rendered(&c, &user("global:\n  env: prod\n")), "sub: m sub prod");
+    assert_eq!(
+        rendered(&c, &user("global:\n  env: prod\n")),
+        "sub: m sub prod"
+    );
     assert_eq!(rendered(&c, &user("sub:\n  size: xl\n")), "sub: xl sub dev");
 }
 
@@ -108,12 +114,17 @@ fn null_deletes_a_default_key() {
             "values.yaml",
             "livenessProbe:\n  httpGet:\n    path: /user/login\n    port: http\n  initialDelaySeconds: 120\n",
         ),
-        ("templates/v.yaml", "probe: {{ toJson .Values.livenessProbe }}\n"),
+        (
+            "templates/v.yaml",
+            "probe: {{ toJson .Values.livenessProbe }}\n",
+        ),
     ]);
     assert_eq!(
         rendered(
             &c,
-            &user("livenessProbe:\n  httpGet: null\n  exec:\n    command: [cat, docroot/CHANGELOG.txt]\n")
+            &user(
+                "livenessProbe:\n  httpGet: null\n  exec:\n    command: [cat, docroot/CHANGELOG.txt]\n"
+            )
         ),
         "probe: {\"exec\":{\"command\":[\"cat\",\"docroot/CHANGELOG.txt\"]},\"initialDelaySeconds\":120}"
     );
@@ -157,7 +168,8 @@ fn tagged_chart(values: &str) -> Chart {
 /// the charts it tags, a true one enables them.
 #[test]
 fn conditions_win_over_tags() {
-    let c = tagged_chart("subchart1:\n  enabled: true\ntags:\n  front-end: false\n  back-end: true\n");
+    let c =
+        tagged_chart("subchart1:\n  enabled: true\ntags:\n  front-end: false\n  back-end: true\n");
     assert_eq!(rendered(&c, &user("")), "on: subchart1\non: subchart2");
     assert_eq!(
         rendered(&c, &user("tags:\n  back-end: false\n")),
@@ -200,7 +212,10 @@ fn import_values_in_both_forms() {
             "values.yaml",
             "myimports:\n  myint: 0\n  mystring: helm rocks!\n",
         ),
-        ("templates/v.yaml", "{{ toJson (omit .Values \"subchart1\") }}\n"),
+        (
+            "templates/v.yaml",
+            "{{ toJson (omit .Values \"subchart1\") }}\n",
+        ),
         (
             "charts/subchart1/Chart.yaml",
             "apiVersion: v2\nname: subchart1\nversion: 0.1.0\n",

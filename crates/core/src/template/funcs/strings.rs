@@ -9,7 +9,7 @@ use super::Param::{Any, Int, Str};
 use super::conv::{strslice, strval};
 use super::{Ctx, FResult, Registry, i, s};
 use crate::template::format::go_quote;
-use crate::template::value::{ElemType, MapRef, Value};
+use crate::template::value::{ElemType, GoBytes, MapRef, Value};
 
 fn string(v: impl Into<String>) -> FResult {
     Ok(Value::String(v.into()))
@@ -80,13 +80,13 @@ pub(super) fn register(r: &mut Registry) {
         let (c, t) = (i(&a[0]), s(&a[1]));
         let n = t.len() as i64;
         let cut = if c < 0 && n + c > 0 {
-            floor_char(t, (n + c) as usize)..t.len()
+            (n + c) as usize..t.len()
         } else if c >= 0 && n > c {
-            0..floor_char(t, c as usize)
+            0..c as usize
         } else {
             0..t.len()
         };
-        string(&t[cut])
+        Ok(byte_slice(t, cut))
     });
     r.add("abbrev", &[Int, Str], None, |_, a| {
         let w = i(&a[0]);
@@ -306,6 +306,15 @@ fn indent(n: i64, t: &str) -> Result<String, String> {
     Ok(format!("{pad}{}", t.replace('\n', &format!("\n{pad}"))))
 }
 
+/// Go's `s[a:b]`, which may cut a character: the bytes as a Go string (an object keeping them
+/// when they are not UTF-8, so `b64enc` sees what Go's would).
+fn byte_slice(t: &str, range: std::ops::Range<usize>) -> Value {
+    match t.get(range.clone()) {
+        Some(text) => Value::str(text),
+        None => GoBytes::string(std::sync::Arc::from(&t.as_bytes()[range])),
+    }
+}
+
 fn substr(start: i64, end: i64, t: &str) -> FResult {
     let n = t.len() as i64;
     let (a, b) = if start < 0 {
@@ -330,8 +339,7 @@ fn substr(start: i64, end: i64, t: &str) -> FResult {
             "runtime error: slice bounds out of range [{a}:{b}]"
         ));
     }
-    let (a, b) = (floor_char(t, a as usize), floor_char(t, b as usize));
-    string(&t[a..b])
+    Ok(byte_slice(t, a as usize..b as usize))
 }
 
 /// Go's `strings.SplitN` (`n < 0`: all parts; an empty separator splits into characters).
