@@ -16,7 +16,7 @@ use windlass_tests::repo_root;
 /// The release name, namespace and Kubernetes version every corpus case uses, as `regen.py`
 /// defines them (`RELEASE = "corpus"`).
 fn regen_constant(name: &str) -> String {
-    let path = corpus().join("regen.py");
+    let path = repo_root().join("tests/fixtures/chart-corpus/regen.py");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
     text.lines()
         .find_map(|l| {
@@ -47,12 +47,20 @@ struct Case {
 /// whole document, or the line numbers (the `---` line is line 1).
 type Marks = BTreeMap<usize, Option<Vec<usize>>>;
 
+/// The corpus: the committed one, or another folder of the same layout named by
+/// `WINDLASS_CHART_CORPUS` (the public charts kept out of the repository).
 fn corpus() -> PathBuf {
-    repo_root().join("tests/fixtures/chart-corpus")
+    std::env::var_os("WINDLASS_CHART_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("tests/fixtures/chart-corpus"))
 }
 
+/// The known differences: the committed list, or the file `WINDLASS_CHART_CORPUS_KNOWN` names
+/// (for the corpus `WINDLASS_CHART_CORPUS` names).
 fn known_differences_file() -> PathBuf {
-    repo_root().join("tests/fixtures/chart-corpus-known-differences.txt")
+    std::env::var_os("WINDLASS_CHART_CORPUS_KNOWN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("tests/fixtures/chart-corpus-known-differences.txt"))
 }
 
 fn parse_marks(text: &str) -> Marks {
@@ -258,11 +266,15 @@ fn native_renderer_prints_what_helm_prints_on_the_corpus() {
             .chunks(chunk)
             .map(|part| {
                 let dir = &dir;
-                s.spawn(move || {
-                    part.iter()
-                        .map(|c| (c.id.clone(), compare(c, dir)))
-                        .collect::<Vec<_>>()
-                })
+                // Deeply nested charts recurse deeply; debug builds use big frames.
+                std::thread::Builder::new()
+                    .stack_size(256 << 20)
+                    .spawn_scoped(s, move || {
+                        part.iter()
+                            .map(|c| (c.id.clone(), compare(c, dir)))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_else(|e| panic!("cannot start a worker: {e}"))
             })
             .collect();
         handles

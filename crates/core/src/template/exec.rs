@@ -64,6 +64,19 @@ pub(crate) fn execute(
             message: format!("no template {name:?} associated with template {name:?}"),
         });
     };
+    execute_tree(set, tree, data, opts, depth)
+}
+
+/// Renders `tree` (which calls the templates of `set`) over `data`; the tree need not be the
+/// one `set` holds under its name (Go's `Execute` of a template whose body did not replace the
+/// set's).
+pub(crate) fn execute_tree(
+    set: &TreeSet,
+    tree: &Tree,
+    data: &Value,
+    opts: &RenderOptions,
+    depth: usize,
+) -> Result<String, TemplateError> {
     let mut st = State {
         set,
         tree,

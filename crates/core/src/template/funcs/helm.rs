@@ -13,7 +13,8 @@ use super::toml::to_toml;
 use super::yaml::{to_yaml, to_yaml_pretty};
 use super::yaml_read::{KeyText, load};
 use super::{Ctx, FResult, Registry, s};
-use crate::template::exec::{MAX_DEPTH, execute};
+use crate::template::exec::{MAX_DEPTH, execute, execute_tree};
+use crate::template::parse::{associate, parse_file};
 use crate::template::format::go_quote;
 use crate::template::value::{ElemType, MapRef, Struct, Value};
 
@@ -125,16 +126,26 @@ pub(super) fn register(r: &mut Registry) {
 /// them and its own `define`s), rendered over the given data, `<no value>` removed.
 fn tpl(ctx: &mut Ctx<'_>, a: Vec<Value>) -> FResult {
     let text = s(&a[0]);
-    let mut set = ctx.set.clone();
     let name: Arc<str> = Arc::from(TPL_NAME);
-    crate::template::parse_source(&mut set, TPL_NAME, &name, text).map_err(|e| {
+    let trees = parse_file(TPL_NAME, &name, &Arc::from(text), &|f| {
+        ctx.set.functions.lookup(f).is_some()
+    })
+    .map_err(|e| {
         format!(
-            "cannot parse template {}: {}",
+            "cannot parse template {}: template: {TPL_NAME}:{}: {}",
             go_quote(text),
-            e.go_message()
+            e.line,
+            e.message
         )
     })?;
-    let out = execute(&set, TPL_NAME, &a[1], ctx.opts, ctx.depth + 1).map_err(|e| {
+    let mut set = ctx.set.clone();
+    associate(&mut set.trees, &trees);
+    // Go executes the text's own tree, even when it was empty and so did not replace an
+    // earlier tpl's in the set.
+    let Some((_, main)) = trees.iter().find(|(n, _)| n == TPL_NAME) else {
+        return Ok(Value::str(""));
+    };
+    let out = execute_tree(&set, main, &a[1], ctx.opts, ctx.depth + 1).map_err(|e| {
         format!(
             "error during tpl function execution for {}: {}",
             go_quote(text),
