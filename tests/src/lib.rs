@@ -190,6 +190,46 @@ pub fn render(mut command: Command, dir: &Path) -> String {
     )
 }
 
+/// The names of the entries of `tmp` (a run's temporary folder: its private values folders).
+pub fn private_dirs_left(tmp: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(tmp)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Starts `command` (stdout and stderr captured), waits (up to 10 s) until `ready` holds, sends
+/// it `signal` (`-INT`, `-TERM`) with `kill`, and returns how it ended.
+pub fn interrupt_when(
+    mut command: Command,
+    ready: impl Fn() -> bool,
+    signal: &str,
+) -> std::process::Output {
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn windlass: {e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !ready() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(ready(), "the run never got to the point to interrupt it");
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("kill: {e}"));
+    assert!(status.success());
+    child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("wait: {e}"))
+}
+
 /// The real helm of `major` version 3 or 4: `$WINDLASS_TEST_HELM3`/`4`, else the one
 /// `scripts/install-tools.sh` put in `.tools/`. Panics with what to do when it is missing: a test
 /// that needs helm never passes without it.

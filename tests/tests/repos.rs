@@ -110,10 +110,10 @@ fn deps_updates_each_local_chart_once() {
     exit: 0
     ----- stdout -----
     ----- stderr -----
-    Updated dependencies of ./charts/app
+    Updated dependencies of charts/app
     Updated dependencies of charts/web
     ----- helm calls -----
-    helm dependency update ./charts/app
+    helm dependency update charts/app
     helm dependency update charts/web
     ");
 }

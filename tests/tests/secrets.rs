@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::Command;
 
 use insta::assert_snapshot;
-use windlass_tests::{TestProject, render, repo_root, sibling_binary, windlass};
+use windlass_tests::{
+    TestProject, interrupt_when, private_dirs_left, render, repo_root, sibling_binary, windlass,
+};
 
 /// A project whose environment and release both use the example's production secrets file
 /// (encrypted with sops 3.11 for the committed test key).
@@ -64,15 +66,6 @@ fn template_recorded(project: &TestProject, tmp: &Path) -> String {
         &[("SOPS_AGE_KEY_FILE", &key), ("TMPDIR", tmp)],
     );
     output.replace(&tmp.display().to_string(), "[TMP]")
-}
-
-fn private_dirs_left(tmp: &Path) -> Vec<String> {
-    std::fs::read_dir(tmp)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect()
 }
 
 #[test]
@@ -152,34 +145,13 @@ fn interrupted_by(signal: &str, code: i32) {
     let project = project();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut slow = command(&project, tmp.path(), &["template"]);
-    slow.env("RECORDING_HELM_SLEEP_MS", "5000")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = slow
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn windlass: {e}"));
-    // Wait until the values files are written, then signal.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while private_dirs_left(tmp.path()).is_empty() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    assert_eq!(
-        private_dirs_left(tmp.path()).len(),
-        1,
-        "the run should have written its values files"
-    );
-    let status = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap_or_else(|e| panic!("kill: {e}"));
-    assert!(status.success());
-    let output = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("wait: {e}"));
+    slow.env("RECORDING_HELM_SLEEP_MS", "5000");
+    // Signal once the values files are written.
+    let output = interrupt_when(slow, || !private_dirs_left(tmp.path()).is_empty(), signal);
     assert_eq!(output.status.code(), Some(code));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: interrupted; running helm commands were stopped and temporary files removed\n"
+        "Release \"db\" cancelled\nerror: interrupted; running helm commands were stopped and temporary files removed\n"
     );
     assert_eq!(
         private_dirs_left(tmp.path()),

@@ -2,7 +2,7 @@
 //! a failure skips what depends on it and nothing else.
 
 use insta::assert_snapshot;
-use windlass_tests::TestProject;
+use windlass_tests::{TestProject, interrupt_when, private_dirs_left, sibling_binary, windlass};
 
 fn project() -> TestProject {
     TestProject::new().file(
@@ -51,20 +51,20 @@ fn upgrades_in_dependency_order_with_helmfile_flags() {
     exit: 0
     ----- stdout -----
     ----- stderr -----
-    Upgrading release=cron, chart=charts/app
-    Release "cron" upgraded
     Upgrading release=db, chart=bitnami/postgresql
     Release "db" upgraded
+    Upgrading release=cron, chart=charts/app
+    Release "cron" upgraded
     Upgrading release=api, chart=charts/app
     Release "api" upgraded
     Upgrading release=web, chart=charts/app
     Release "web" upgraded
-    UPGRADED: cron, db, api, web
+    UPGRADED: db, cron, api, web
     ----- helm calls -----
     helm version --short
     helm list --filter ^old$ --namespace jobs --uninstalling --deployed --failed --pending --short
-    helm upgrade --install cron charts/app --wait --timeout 300s --atomic --create-namespace --namespace jobs --reset-values --history-max 5
     helm upgrade --install db bitnami/postgresql --wait --timeout 300s --atomic --kube-context data-cluster --namespace data --reset-values --history-max 5
+    helm upgrade --install cron charts/app --wait --timeout 300s --atomic --create-namespace --namespace jobs --reset-values --history-max 5
     helm upgrade --install api charts/app --version 1.2.3 --wait --timeout 300s --force --atomic --create-namespace --namespace backend --set image.tag=v1 --reset-values --history-max 5
     helm upgrade --install web charts/app --wait --timeout 300s --atomic --create-namespace --namespace frontend --values [VALUES]/000-frontend-web-0.yaml --reset-values --history-max 5
       [VALUES]/000-frontend-web-0.yaml:
@@ -102,12 +102,12 @@ fn a_failed_release_skips_its_dependents_only() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    Upgrading release=cron, chart=charts/app
-    Release "cron" upgraded
     Upgrading release=db, chart=bitnami/postgresql
     Release "db" failed: `helm upgrade --install db bitnami/postgresql --wait --timeout 300s --atomic --kube-context data-cluster --namespace data --reset-values --history-max 5` failed (exit 1): Error: simulated failure of `upgrade --install db`
-    Release "api" skipped: a release it needs failed
-    Release "web" skipped: a release it needs failed
+    Release "api" skipped: it needs "db", which failed
+    Release "web" skipped: it needs "db", which failed
+    Upgrading release=cron, chart=charts/app
+    Release "cron" upgraded
     UPGRADED: cron
     SKIPPED: api, web
     FAILED: db
@@ -115,8 +115,295 @@ fn a_failed_release_skips_its_dependents_only() {
     ----- helm calls -----
     helm version --short
     helm list --filter ^old$ --namespace jobs --uninstalling --deployed --failed --pending --short
-    helm upgrade --install cron charts/app --wait --timeout 300s --atomic --create-namespace --namespace jobs --reset-values --history-max 5
     helm upgrade --install db bitnami/postgresql --wait --timeout 300s --atomic --kube-context data-cluster --namespace data --reset-values --history-max 5
+    helm upgrade --install cron charts/app --wait --timeout 300s --atomic --create-namespace --namespace jobs --reset-values --history-max 5
     "#
     );
+}
+
+/// A helmfile whose environment names the kube context, with a release to uninstall.
+fn environment_context_project() -> TestProject {
+    TestProject::new().file(
+        "helmfile.yaml",
+        "
+        environments:
+          prod:
+            kubeContext: prod-eu
+        ---
+        releases:
+        - name: web
+          namespace: apps
+          chart: ./charts/app
+        - name: old
+          namespace: jobs
+          chart: ./charts/app
+          installed: false
+        ",
+    )
+}
+
+#[test]
+fn an_uninstall_runs_against_the_environment_context_in_a_helmfile() {
+    let project = environment_context_project();
+    let listed = std::path::Path::new("old");
+    assert_snapshot!(
+        project.run_recorded_with_env(&["-e", "prod", "sync", "--skip-deps"], &[("RECORDING_HELM_LIST", listed)]),
+        @r#"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    Release "old" deleted (installed: false)
+    Upgrading release=web, chart=charts/app
+    Release "web" upgraded
+    UPGRADED: web
+    DELETED: old
+    ----- helm calls -----
+    helm version --short
+    helm list --filter ^old$ --kube-context prod-eu --namespace jobs --uninstalling --deployed --failed --pending --short
+    helm uninstall old --kube-context prod-eu --namespace jobs
+    helm upgrade --install web charts/app --create-namespace --kube-context prod-eu --namespace apps --reset-values --history-max 10
+    "#
+    );
+}
+
+#[test]
+fn an_uninstall_runs_against_the_environment_context_in_layout_a() {
+    let project = TestProject::new()
+        .file(
+            "charts.yaml",
+            "
+            releases:
+              web:
+                chart: ./charts/app
+                namespace: apps
+              old:
+                chart: ./charts/app
+                namespace: jobs
+            ",
+        )
+        .file(
+            "environments/prod/cluster.yaml",
+            "
+            environment:
+              kubeContext: prod-eu
+            releases:
+              web:
+              old:
+                installed: false
+            ",
+        );
+    let listed = std::path::Path::new("old");
+    assert_snapshot!(
+        project.run_recorded_with_env(&["-e", "prod", "sync", "--skip-deps"], &[("RECORDING_HELM_LIST", listed)]),
+        @r#"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    Release "old" deleted (installed: false)
+    Upgrading release=web, chart=charts/app
+    Release "web" upgraded
+    UPGRADED: web
+    DELETED: old
+    ----- helm calls -----
+    helm version --short
+    helm list --filter ^old$ --kube-context prod-eu --namespace jobs --uninstalling --deployed --failed --pending --short
+    helm uninstall old --kube-context prod-eu --namespace jobs
+    helm upgrade --install web charts/app --create-namespace --kube-context prod-eu --namespace apps --reset-values --history-max 10
+    "#
+    );
+}
+
+#[test]
+fn a_secrets_error_deletes_nothing() {
+    let project = environment_context_project()
+        .file(
+            "helmfile.yaml",
+            "
+        environments:
+          prod:
+            kubeContext: prod-eu
+        ---
+        releases:
+        - name: web
+          namespace: apps
+          chart: ./charts/app
+          secrets:
+          - secrets.yaml
+        - name: old
+          namespace: jobs
+          chart: ./charts/app
+          installed: false
+        ",
+        )
+        .file("secrets.yaml", "password: not encrypted\n");
+    let listed = std::path::Path::new("old");
+    assert_snapshot!(
+        project.run_recorded_with_env(&["-e", "prod", "sync"], &[("RECORDING_HELM_LIST", listed)]),
+        @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: helmfile.yaml:10:5: release "web": [PROJECT]/secrets.yaml: no `sops` metadata: the file is not encrypted with sops (hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`)
+    ----- helm calls -----
+    helm version --short
+    "#
+    );
+}
+
+#[test]
+fn values_globs_start_from_the_values_path_prefix() {
+    let project = TestProject::new()
+        .file(
+            "helmfile.yaml",
+            "
+            releases:
+            - name: web
+              namespace: apps
+              chart: ./charts/app
+              valuesPathPrefix: conf/
+              values:
+              - '*.yaml'
+            ",
+        )
+        .file("conf/a.yaml", "a: 1\n")
+        .file("conf/b.yaml", "b: 2\n");
+    assert_snapshot!(project.run_recorded(&["sync", "--skip-deps"]), @r#"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    Upgrading release=web, chart=charts/app
+    Release "web" upgraded
+    UPGRADED: web
+    ----- helm calls -----
+    helm version --short
+    helm upgrade --install web charts/app --create-namespace --namespace apps --values [VALUES]/000-apps-web-0.yaml --values [VALUES]/000-apps-web-1.yaml --reset-values --history-max 10
+      [VALUES]/000-apps-web-0.yaml:
+        a: 1
+      [VALUES]/000-apps-web-1.yaml:
+        b: 2
+    "#);
+}
+
+/// A chain a ← b ← c whose first upgrade sleeps until it is interrupted with `signal`.
+fn interrupted_sync(signal: &str, code: i32) -> String {
+    let project = TestProject::new().file(
+        "helmfile.yaml",
+        "
+        releases:
+        - name: a
+          chart: ./charts/app
+          values:
+          - replicas: 1
+        - name: b
+          chart: ./charts/app
+          needs: [a]
+        - name: c
+          chart: ./charts/app
+          needs: [b]
+        ",
+    );
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let log = project.path().join(".helm-calls.jsonl");
+    let mut command = windlass();
+    command
+        .arg("--helm-binary")
+        .arg(sibling_binary("recording-helm"))
+        .args(["--concurrency", "1", "sync", "--skip-deps"])
+        .current_dir(project.path())
+        .env("TMPDIR", tmp.path())
+        .env("RECORDING_HELM_LOG", &log)
+        .env("RECORDING_HELM_SLEEP_MS", "20000")
+        .env("RECORDING_HELM_SLEEP_ON", "upgrade");
+    let started = || std::fs::read_to_string(&log).is_ok_and(|l| l.contains("upgrade"));
+    let output = interrupt_when(command, started, signal);
+    assert_eq!(output.status.code(), Some(code));
+    assert_eq!(private_dirs_left(tmp.path()), Vec::<String>::new());
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    format!(
+        "----- stderr -----\n{}----- helm calls -----\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        calls
+            .lines()
+            .map(|line| {
+                let call: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+                let argv: Vec<&str> = call["argv"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a.as_str())
+                    .take(4)
+                    .collect();
+                match call["signal"].as_str() {
+                    Some(signal) => format!("{signal} received by: helm {}\n", argv.join(" ")),
+                    None => format!("helm {}\n", argv.join(" ")),
+                }
+            })
+            .collect::<String>()
+    )
+}
+
+#[test]
+fn sigint_stops_a_sync_cleanly() {
+    assert_snapshot!(interrupted_sync("-INT", 130), @r#"
+    ----- stderr -----
+    Upgrading release=a, chart=charts/app
+    Release "a" cancelled
+    Release "b" cancelled
+    Release "c" cancelled
+    CANCELLED: a, b, c
+    error: interrupted; running helm commands were stopped and temporary files removed
+    ----- helm calls -----
+    helm version --short
+    helm upgrade --install a charts/app
+    SIGTERM received by: helm upgrade --install a charts/app
+    "#);
+}
+
+#[test]
+fn sigterm_stops_a_sync_cleanly() {
+    assert_snapshot!(interrupted_sync("-TERM", 143), @r#"
+    ----- stderr -----
+    Upgrading release=a, chart=charts/app
+    Release "a" cancelled
+    Release "b" cancelled
+    Release "c" cancelled
+    CANCELLED: a, b, c
+    error: interrupted; running helm commands were stopped and temporary files removed
+    ----- helm calls -----
+    helm version --short
+    helm upgrade --install a charts/app
+    SIGTERM received by: helm upgrade --install a charts/app
+    "#);
+}
+
+#[test]
+fn a_missing_helm_is_one_clear_error_before_any_work() {
+    let project = TestProject::new().file(
+        "helmfile.yaml",
+        "
+        helmBinary: ./bin/helm-3
+        releases:
+        - name: web
+          chart: ./charts/app
+        ",
+    );
+    assert_snapshot!(project.run(&["sync"]), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: helm not found: looked for "./bin/helm-3" at [PROJECT]/./bin/helm-3
+      hint: install helm 3 or 4, or pass its path with --helm-binary
+    "#);
+    let mut on_path = windlass();
+    on_path
+        .args(["--helm-binary", "no-such-helm", "template"])
+        .current_dir(project.path())
+        .env("PATH", "/nonexistent/bin:/nonexistent/usr/bin");
+    assert_snapshot!(windlass_tests::render(on_path, project.path()), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: helm not found: looked for "no-such-helm" in the folders of PATH (/nonexistent/bin, /nonexistent/usr/bin)
+      hint: install helm 3 or 4, or pass its path with --helm-binary
+    "#);
 }

@@ -73,7 +73,7 @@ fn helm_calls_follow_helmfile_flag_order() {
 
     ----- stderr -----
     ----- helm calls -----
-    helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com} --set extra=1 --skip-tests --debug --no-hooks
+    helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com} --set extra=1 --skip-tests --debug --no-hooks
       [VALUES]/000-backend-api-0.yaml:
         # raw copy, comments kept
         image:
@@ -81,8 +81,8 @@ fn helm_calls_follow_helmfile_flag_order() {
         flag: yes
       [VALUES]/000-backend-api-1.yaml:
         replicas: 2
-    helm --kube-context dev template nginx bitnami/nginx --devel --namespace edge --set extra=1 --skip-tests --debug --no-hooks
-    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend --set extra=1 --skip-tests --debug --no-hooks
+    helm --kube-context dev template nginx bitnami/nginx --devel --kube-context dev --namespace edge --set extra=1 --skip-tests --debug --no-hooks
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend --set extra=1 --skip-tests --debug --no-hooks
     ");
 }
 
@@ -103,7 +103,7 @@ fn dependencies_are_built_once_per_chart_that_declares_them() {
     Built dependencies of charts/app
     ----- helm calls -----
     helm --kube-context dev dependency build charts/app
-    helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
+    helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
       [VALUES]/000-backend-api-0.yaml:
         # raw copy, comments kept
         image:
@@ -111,7 +111,7 @@ fn dependencies_are_built_once_per_chart_that_declares_them() {
         flag: yes
       [VALUES]/000-backend-api-1.yaml:
         replicas: 2
-    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
     ");
 }
 
@@ -208,9 +208,10 @@ fn helm_failure_names_the_release_and_shows_helm_stderr() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: release "api": `helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=*** --set hosts=***` failed (exit 1): Error: template: app/templates/broken.yaml:1:10: executing "app/templates/broken.yaml" at <.Values.missing.deeper>: nil pointer evaluating interface {}.deeper
+    Release "api" failed: `helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=*** --set hosts=***` failed (exit 1): Error: template: app/templates/broken.yaml:1:10: executing "app/templates/broken.yaml" at <.Values.missing.deeper>: nil pointer evaluating interface {}.deeper
 
     Use --debug flag to render out invalid YAML
+    error: 1 release(s) failed
     "#);
 }
 
@@ -242,7 +243,7 @@ fn include_needs_adds_what_the_selected_releases_need() {
 
     ----- stderr -----
     ----- helm calls -----
-    helm --kube-context dev template api charts/app --version 0.1.0 --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
+    helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
       [VALUES]/000-backend-api-0.yaml:
         # raw copy, comments kept
         image:
@@ -250,7 +251,7 @@ fn include_needs_adds_what_the_selected_releases_need() {
         flag: yes
       [VALUES]/000-backend-api-1.yaml:
         replicas: 2
-    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
     ");
 }
 
@@ -267,7 +268,7 @@ fn output_dir_show_only_and_kube_version_reach_helm_in_helmfile_order() {
 
     ----- stderr -----
     ----- helm calls -----
-    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.31 --show-only templates/configmap.yaml --namespace frontend --output-dir out/default-web
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.31 --show-only templates/configmap.yaml --kube-context dev --namespace frontend --output-dir out/default-web
     "
     );
 }
@@ -286,9 +287,9 @@ fn helm_messages_stream_at_debug_level_and_kubeconfig_reaches_helm() {
     ----- stdout -----
 
     ----- stderr -----
-    helm: WARNING: a chart warning
+    helm [web]: WARNING: a chart warning
     ----- helm calls -----
-    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
       KUBECONFIG=/tmp/kube.yaml
     "
     );
@@ -335,7 +336,7 @@ fn auto_leaves_other_helm_versions_to_helm() {
     rendering with helm: helm v3.15.3 is not the v3.17.3 the native renderer reproduces
     ----- helm calls -----
     helm version --short
-    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --namespace frontend
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
     ");
 }
 
@@ -347,8 +348,8 @@ fn a_repository_chart_is_native_error_and_auto_fallback() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: release "nginx": not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
-      hint: use `--renderer helm` (or `auto`, which falls back to helm by itself)
+    Release "nginx" failed: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
+    error: 1 release(s) failed
     ----- helm calls -----
     "#);
     assert_snapshot!(project.run_recorded(&["--log-level", "debug", "-l", "name=nginx", "template", "--renderer", "auto"]), @"
@@ -359,7 +360,7 @@ fn a_repository_chart_is_native_error_and_auto_fallback() {
     rendering nginx with helm: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
     ----- helm calls -----
     helm version --short
-    helm --kube-context dev template nginx bitnami/nginx --devel --namespace edge
+    helm --kube-context dev template nginx bitnami/nginx --devel --kube-context dev --namespace edge
     ");
 }
 

@@ -37,15 +37,9 @@ pub struct GlobalArgs {
     /// Namespace for every release (overrides the state files)
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
-    /// The helm binary to run
-    #[arg(
-        short = 'b',
-        long,
-        global = true,
-        value_name = "PATH",
-        default_value = "helm"
-    )]
-    pub helm_binary: PathBuf,
+    /// The helm binary to run [default: the state file's helmBinary, else helm on PATH]
+    #[arg(short = 'b', long, global = true, value_name = "PATH")]
+    pub helm_binary: Option<PathBuf>,
     /// sops binary for secrets encrypted with PGP, cloud KMS or Vault [default: sops on PATH]
     #[arg(long, global = true, value_name = "PATH")]
     pub sops_binary: Option<PathBuf>,
@@ -55,9 +49,12 @@ pub struct GlobalArgs {
     /// A YAML file of state values, over the environment's
     #[arg(long, global = true, value_name = "FILE")]
     pub state_values_file: Vec<PathBuf>,
-    /// How many releases run at once (0: no limit)
+    /// How many releases run at once (0: one per core)
     #[arg(long, global = true, value_name = "N", default_value_t = 0)]
     pub concurrency: usize,
+    /// On Ctrl-C or SIGTERM, how long running helm commands get to stop before they are killed
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
+    pub grace_period: u64,
     /// Colour the output even when it is not a terminal
     #[arg(long, global = true, conflicts_with = "no_color")]
     pub color: bool,
@@ -186,6 +183,10 @@ pub struct ReleaseArgs {
     /// Also run everything the selected releases need, directly or not
     #[arg(long)]
     pub include_transitive_needs: bool,
+    /// Ignore the needs of selected releases that are not selected (the default); with =false
+    /// a selected release that needs an unselected one is an error
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub skip_needs: Option<bool>,
 }
 
 /// `write-values` flags (Helmfile's).

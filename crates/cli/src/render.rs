@@ -3,7 +3,10 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use windlass::events::{Event, Events};
+use windlass::events::{Action, Event, Events, ReleasePhase};
+use windlass::helm::HelmError;
+use windlass::ops::report::ReleaseOutcome;
+use windlass::ops::sync::{SyncAction, SyncReport};
 use windlass::project::{Diagnostic, MissingFileHandler};
 
 use crate::args::LogLevel;
@@ -81,12 +84,15 @@ impl Events for StderrEvents {
             Event::RepositoryAdded { name, url } => format!("Adding repo {name} {url}"),
             Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
             Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
-            Event::HelmMessage { line } if self.debug => format!("helm: {line}"),
+            Event::HelmMessage { release, line } if self.debug => match release {
+                Some(release) => format!("helm [{}]: {line}", release.name()),
+                None => format!("helm: {line}"),
+            },
             Event::RenderWarning { release, line } if self.debug => {
-                format!("native renderer: {release}: {line}")
+                format!("native renderer [{}]: {line}", release.name())
             }
             Event::RenderedByHelm { release, reason } if self.debug => match release {
-                Some(release) => format!("rendering {release} with helm: {reason}"),
+                Some(release) => format!("rendering {} with helm: {reason}", release.name()),
                 None => format!("rendering with helm: {reason}"),
             },
             Event::DependenciesUpdated { chart } => {
@@ -95,24 +101,41 @@ impl Events for StderrEvents {
             Event::DependenciesBuilt { chart } => {
                 format!("Built dependencies of {}", chart.display())
             }
-            Event::ReleaseStarted { release, chart } => {
-                format!("Upgrading release={release}, chart={chart}")
-            }
-            Event::ReleaseUpgraded { release } => format!("Release \"{release}\" upgraded"),
-            Event::ReleaseFailed { release, message } => {
-                format!("Release \"{release}\" failed: {message}")
-            }
-            Event::ReleaseSkipped { release } => {
-                format!("Release \"{release}\" skipped: a release it needs failed")
-            }
-            Event::ReleaseDeleted { release } => {
-                format!("Release \"{release}\" deleted (installed: false)")
+            Event::Release { release, phase } => match release_line(release.name(), phase) {
+                Some(line) => line,
+                None => return,
+            },
+            Event::Warning { location, message } => {
+                format!("{WARNING}warning{WARNING:#}: {location}: {message}")
             }
             _ => return,
         };
         let mut out = anstream::AutoStream::new(std::io::stderr(), self.color);
         let _ = writeln!(out, "{line}");
     }
+}
+
+/// The line a release's progress prints, if it prints one.
+fn release_line(name: &str, phase: ReleasePhase) -> Option<String> {
+    Some(match phase {
+        ReleasePhase::Started {
+            action: Action::Upgrade,
+            chart,
+        } => format!("Upgrading release={name}, chart={chart}"),
+        ReleasePhase::Done {
+            action: Action::Upgrade,
+        } => format!("Release \"{name}\" upgraded"),
+        ReleasePhase::Done {
+            action: Action::Uninstall,
+        } => format!("Release \"{name}\" deleted (installed: false)"),
+        ReleasePhase::Failed { message, .. } => format!("Release \"{name}\" failed: {message}"),
+        ReleasePhase::Skipped { failed } => format!(
+            "Release \"{name}\" skipped: it needs \"{}\", which failed",
+            failed.name()
+        ),
+        ReleasePhase::Cancelled => format!("Release \"{name}\" cancelled"),
+        _ => return None,
+    })
 }
 
 /// `Writing values file PATH`, one line per file, as Helmfile logs them.
@@ -124,38 +147,38 @@ pub fn written(out: &mut impl Write, files: &[std::path::PathBuf], level: LogLev
     }
 }
 
-/// The closing lines of `sync`: what was upgraded, deleted, skipped and failed.
-pub fn sync_summary(out: &mut impl Write, report: &windlass::ops::sync::SyncReport) {
-    let line = |label: &str, names: Vec<&str>| {
-        if names.is_empty() {
-            None
-        } else {
-            Some(format!("{label}: {}", names.join(", ")))
-        }
+/// The closing lines of `sync`: what was upgraded, deleted, skipped, failed and cancelled.
+pub fn sync_summary(out: &mut impl Write, report: &SyncReport) {
+    let names = |wanted: fn(&ReleaseOutcome<SyncAction, HelmError>) -> bool| -> Vec<&str> {
+        report
+            .releases
+            .iter()
+            .filter(|r| wanted(&r.outcome))
+            .map(|r| r.id.name())
+            .collect()
     };
     let lines = [
-        line(
+        (
             "UPGRADED",
-            report.upgraded.iter().map(String::as_str).collect(),
+            names(|o| matches!(o, ReleaseOutcome::Succeeded(SyncAction::Upgraded))),
         ),
-        line(
+        (
             "DELETED",
-            report.deleted.iter().map(String::as_str).collect(),
+            names(|o| matches!(o, ReleaseOutcome::Succeeded(SyncAction::Deleted))),
         ),
-        line(
+        (
             "SKIPPED",
-            report.skipped.iter().map(String::as_str).collect(),
+            names(|o| matches!(o, ReleaseOutcome::Skipped { .. })),
         ),
-        line(
-            "FAILED",
-            report
-                .failed
-                .iter()
-                .map(|(name, _)| name.as_str())
-                .collect(),
+        ("FAILED", names(|o| matches!(o, ReleaseOutcome::Failed(_)))),
+        (
+            "CANCELLED",
+            names(|o| matches!(o, ReleaseOutcome::Cancelled { .. })),
         ),
     ];
-    for text in lines.into_iter().flatten() {
-        let _ = writeln!(out, "{text}");
+    for (label, names) in lines {
+        if !names.is_empty() {
+            let _ = writeln!(out, "{label}: {}", names.join(", "));
+        }
     }
 }

@@ -1,17 +1,22 @@
-//! Runs one command: load the project, call the library, render the result, pick the exit status.
+//! Runs one command: load the project, build its plan, call the library, render the result, pick
+//! the exit status. Signals stop the run through the library's [`Cancellation`].
 
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
-use std::sync::Arc;
-use windlass::graph::{GraphError, NeedsMode};
-
-use windlass::events::Events;
-use windlass::helm::{HelmError, HelmProcess};
-use windlass::ops::template::{ChartCommand, OperationError};
-use windlass::ops::{self, SelectOptions};
+use windlass::cancel::Cancellation;
+use windlass::graph::GraphError;
+use windlass::helm::{Helm, HelmError, HelmProcess};
+use windlass::ops::runner::RunContext;
+use windlass::ops::template::ChartCommand;
+use windlass::ops::{self, OperationError};
+use windlass::plan::{Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
-use crate::args::{Command, GraphFormat, ListFormat, RendererArg};
+use crate::args::{
+    BuildArgs, Command, GraphArgs, GraphFormat, ListArgs, ListFormat, RendererArg, SyncArgs,
+    TemplateArgs, WriteValuesArgs,
+};
 use crate::render;
 use crate::settings::Settings;
 
@@ -58,15 +63,15 @@ pub enum CommandError {
     /// A selector is malformed.
     #[error(transparent)]
     Selector(#[from] GraphError),
-    /// Helm failed.
+    /// The plan could not be built.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// Helm failed or is missing.
     #[error(transparent)]
     Helm(#[from] HelmError),
     /// The state could not be built.
     #[error(transparent)]
     Build(#[from] windlass::ops::build::BuildError),
-    /// Some releases failed (each was reported as it failed).
-    #[error("{0} release(s) failed")]
-    ReleasesFailed(usize),
     /// Values could not be written.
     #[error(transparent)]
     WriteValues(#[from] windlass::ops::write_values::WriteValuesError),
@@ -96,13 +101,13 @@ impl CommandError {
         match self {
             Self::Project(error) => error.hint(),
             Self::Selector(error) => error.hint(),
+            Self::Plan(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
             Self::Runtime(_)
             | Self::Interrupted(_)
             | Self::WriteValues(_)
             | Self::Build(_)
-            | Self::ReleasesFailed(_)
             | Self::Output(_) => None,
             Self::RendererForLint => Some("leave out --renderer".into()),
             Self::NotImplemented(_) => Some(
@@ -117,7 +122,23 @@ impl CommandError {
 pub fn run(command: Command, settings: &Settings) -> ExitStatus {
     let mut stdout = anstream::AutoStream::new(std::io::stdout(), settings.color);
     let mut stderr = anstream::AutoStream::new(std::io::stderr(), settings.color);
-    match execute(command, settings, &mut stdout, &mut stderr) {
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CommandError::Runtime)
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                let signals = Signals::listen()?;
+                let result = execute(command, settings, &signals, &mut stdout, &mut stderr).await;
+                match (result, signals.received()) {
+                    (Ok(ExitStatus::Success) | Err(_), Some(signal)) => {
+                        Err(CommandError::Interrupted(signal))
+                    }
+                    (result, _) => result,
+                }
+            })
+        });
+    match result {
         Ok(status) => status,
         Err(error) => {
             render::error(&mut stderr, &error);
@@ -129,76 +150,197 @@ pub fn run(command: Command, settings: &Settings) -> ExitStatus {
     }
 }
 
-fn execute(
+/// The run's stop switch, pulled by SIGINT and SIGTERM: the first stops the run, a second kills
+/// running helm processes at once.
+struct Signals {
+    cancel: Cancellation,
+    first: Arc<Mutex<Option<Signal>>>,
+}
+
+impl Signals {
+    /// Starts listening (on the current runtime).
+    fn listen() -> Result<Self, CommandError> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(CommandError::Runtime)?;
+        let mut terminate = signal(SignalKind::terminate()).map_err(CommandError::Runtime)?;
+        let signals = Self {
+            cancel: Cancellation::default(),
+            first: Arc::new(Mutex::new(None)),
+        };
+        let (cancel, first) = (signals.cancel.clone(), signals.first.clone());
+        tokio::spawn(async move {
+            loop {
+                let signal = tokio::select! {
+                    Some(()) = interrupt.recv() => Signal::Interrupt,
+                    Some(()) = terminate.recv() => Signal::Terminate,
+                    else => return,
+                };
+                let mut seen = first.lock().unwrap_or_else(|e| e.into_inner());
+                if seen.is_none() {
+                    *seen = Some(signal);
+                    cancel.stop();
+                } else {
+                    cancel.kill();
+                }
+            }
+        });
+        Ok(signals)
+    }
+
+    /// The first signal received, if any.
+    fn received(&self) -> Option<Signal> {
+        *self.first.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// With a custom grace period for running helm processes.
+    fn cancellation(&self, settings: &Settings) -> Cancellation {
+        let cancel = Cancellation::new(settings.grace_period);
+        let (outer, inner) = (self.cancel.clone(), cancel.clone());
+        tokio::spawn(async move {
+            outer.stopped().await;
+            inner.stop();
+            outer.must_kill().await;
+            inner.kill();
+        });
+        cancel
+    }
+}
+
+/// A command, sorted by what it needs: nothing but the project, or helm too.
+enum Step {
+    /// Looks at the project and its plan only.
+    Inspect(Inspect),
+    /// Drives helm.
+    Drive(Drive),
+    /// Not built yet.
+    NotYet(&'static str),
+}
+
+/// The commands that read the project only.
+enum Inspect {
+    List(ListArgs),
+    Build(BuildArgs),
+    Graph(GraphArgs),
+    WriteValues(WriteValuesArgs),
+}
+
+/// The commands that run helm.
+enum Drive {
+    Repos,
+    Deps,
+    Template(TemplateArgs, ChartCommand),
+    Sync(SyncArgs),
+}
+
+/// A step ready to run: helm located for the commands that drive it.
+enum Job {
+    /// Looks at the project and its plan only.
+    Inspect(Inspect),
+    /// Drives this helm.
+    Drive(Drive, Box<HelmProcess>),
+}
+
+impl From<Command> for Step {
+    fn from(command: Command) -> Self {
+        match command {
+            Command::List(args) => Self::Inspect(Inspect::List(args)),
+            Command::Build(args) => Self::Inspect(Inspect::Build(args)),
+            Command::Graph(args) => Self::Inspect(Inspect::Graph(args)),
+            Command::WriteValues(args) => Self::Inspect(Inspect::WriteValues(args)),
+            Command::Repos(_) => Self::Drive(Drive::Repos),
+            Command::Deps(_) => Self::Drive(Drive::Deps),
+            Command::Template(args) => Self::Drive(Drive::Template(args, ChartCommand::Template)),
+            Command::Lint(args) => Self::Drive(Drive::Template(args, ChartCommand::Lint)),
+            Command::Sync(args) => Self::Drive(Drive::Sync(args)),
+            Command::Apply(_) => Self::NotYet("apply"),
+            Command::Diff(_) => Self::NotYet("diff"),
+            Command::Destroy(_) => Self::NotYet("destroy"),
+            Command::Status(_) => Self::NotYet("status"),
+        }
+    }
+}
+
+async fn execute(
     command: Command,
     settings: &Settings,
+    signals: &Signals,
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> Result<ExitStatus, CommandError> {
-    let name = match &command {
-        Command::Apply(_) => "apply",
-        Command::Diff(_) => "diff",
-        Command::Destroy(_) => "destroy",
-        Command::Status(_) => "status",
-        Command::List(_)
-        | Command::Build(_)
-        | Command::Graph(_)
-        | Command::Repos(_)
-        | Command::Deps(_)
-        | Command::Template(_)
-        | Command::Lint(_)
-        | Command::WriteValues(_)
-        | Command::Sync(_) => "",
-    };
-    if !name.is_empty() {
-        return Err(CommandError::NotImplemented(name));
-    }
-    let is_lint = matches!(command, Command::Lint(_));
     if let Command::Lint(args) = &command
         && args.renderer != RendererArg::Helm
     {
         return Err(CommandError::RendererForLint);
     }
+    let needs = settings.selection(&command);
+    let command_line = settings.command_line(&command);
+    let step = Step::from(command);
+    let cancel = signals.cancellation(settings);
+    let events = Arc::new(render::StderrEvents::new(settings));
+    if let Step::NotYet(name) = step {
+        return Err(CommandError::NotImplemented(name));
+    }
     let (load_options, key_problem) = settings.load_options();
     if let Some(problem) = key_problem {
         render::warning(stderr, &problem.to_string());
     }
-    let mut project = Project::load(&load_options)?;
+    let project = tokio::task::block_in_place(|| Project::load(&load_options))?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
-    let include_needs = match &command {
-        Command::Template(args) | Command::Lint(args) => Some(&args.releases),
-        Command::Sync(args) => Some(&args.releases),
-        _ => None,
-    }
-    .is_some_and(|r| r.include_needs || r.include_transitive_needs);
-    let needs = match include_needs {
-        true => {
-            // Helmfile's --include-needs pulls in needs of needs as well (its own tests say so).
-            NeedsMode::IncludeTransitive
+    // helm is located once, before any other work, for the commands that run it.
+    let job = match step {
+        Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
+        Step::Inspect(inspect) => Job::Inspect(inspect),
+        Step::Drive(drive) => {
+            let helm = settings.helm(project.helm_binary(), events.clone(), cancel.clone())?;
+            Job::Drive(drive, Box::new(helm))
         }
-        _ => NeedsMode::Skip,
     };
-    let selection = SelectOptions {
-        selectors: settings.selectors.clone(),
-        needs,
+    let helm_version = match &job {
+        Job::Drive(Drive::Sync(_), helm) => Some(helm.version().await?),
+        Job::Drive(..) | Job::Inspect(_) => None,
     };
-    let selection = ops::select(&project, &selection)?;
-    let selected = &selection.releases;
-    project.check_selected(selected)?;
-    if selected.is_empty() && !settings.selectors.is_empty() {
+    let plan_options = PlanOptions {
+        prepare: matches!(job, Job::Drive(Drive::Template(..) | Drive::Sync(_), _)),
+        helm_version,
+        command_line,
+        cancel: cancel.stop_token(),
+    };
+    let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
+    render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
+    if plan.releases.is_empty() && !settings.selectors.is_empty() {
         render::no_match(stderr, &settings.selectors);
         return Ok(ExitStatus::NoMatch);
     }
-    let events = Arc::new(render::StderrEvents::new(settings));
-    let mut helm =
-        HelmProcess::new(&settings.helm_binary, &settings.load.dir).with_events(events.clone());
-    if let Some(kubeconfig) = &settings.kubeconfig {
-        helm = helm.with_env("KUBECONFIG", kubeconfig);
-    }
-    let events: &dyn Events = &*events;
-    let text = match command {
-        Command::List(args) => {
-            let entries = ops::list::entries(&project, selected);
+    let text = match job {
+        Job::Inspect(inspect) => inspect_project(inspect, &project, &plan, settings, stderr)?,
+        Job::Drive(drive, helm) => {
+            let context = RunContext {
+                helm: *helm,
+                events,
+                cancel,
+                concurrency: settings.concurrency,
+            };
+            drive_helm(drive, &project, &plan, &context, settings, stdout, stderr).await?
+        }
+    };
+    stdout
+        .write_all(text.as_bytes())
+        .map_err(|e| CommandError::Output(e.to_string()))?;
+    Ok(ExitStatus::Success)
+}
+
+/// Runs a command that reads the project only; returns what to print.
+fn inspect_project(
+    inspect: Inspect,
+    project: &Project,
+    plan: &Plan,
+    settings: &Settings,
+    stderr: &mut impl Write,
+) -> Result<String, CommandError> {
+    let selected: Vec<usize> = plan.releases.iter().map(|r| r.release_index).collect();
+    Ok(match inspect {
+        Inspect::List(args) => {
+            let entries = ops::list::entries(project, &selected);
             match args.output {
                 ListFormat::Table => ops::list::table(&entries),
                 ListFormat::Json => format!(
@@ -208,85 +350,64 @@ fn execute(
                 ),
             }
         }
-        Command::Build(args) => ops::build::render(&project, selected, args.embed_values)?,
-        Command::Graph(args) => match args.output {
-            GraphFormat::Text => selection.graph.to_text(),
-            GraphFormat::Dot => selection.graph.to_dot(),
+        Inspect::Build(args) => ops::build::render(project, &selected, args.embed_values)?,
+        Inspect::Graph(args) => match args.output {
+            GraphFormat::Text => plan.dag.to_text(),
+            GraphFormat::Dot => plan.dag.to_dot(),
         },
-        Command::Repos(_) => {
-            interruptible(ops::repos::add_repositories(&helm, &project, true, events))?;
-            String::new()
-        }
-        Command::Template(args) | Command::Lint(args) => {
-            let kind = if is_lint {
-                ChartCommand::Lint
-            } else {
-                ChartCommand::Template
-            };
-            let options = settings.template_options(args);
-            // Helmfile renders in dependency groups, each in definition order.
-            interruptible(ops::template::run_per_release(
-                &helm,
-                &project,
-                &selection.ordered,
-                kind,
-                &options,
-                events,
-            ))?
-        }
-        Command::Sync(args) => {
-            let options = settings.sync_options(args);
-            let report = interruptible(ops::sync::sync(
-                &helm, &project, &selection, &options, events,
-            ))?;
-            render::sync_summary(stderr, &report);
-            if !report.failed.is_empty() {
-                return Err(CommandError::ReleasesFailed(report.failed.len()));
-            }
-            String::new()
-        }
-        Command::WriteValues(args) => {
+        Inspect::WriteValues(args) => {
             let files = ops::write_values::write_values(
-                &project,
-                selected,
+                project,
+                &selected,
                 &args.output_file_template,
                 &args.values,
             )?;
             render::written(stderr, &files, settings.log_level);
             String::new()
         }
-        Command::Deps(_) => {
-            interruptible(ops::deps::update_dependencies(
-                &helm, &project, selected, events,
-            ))?;
-            String::new()
-        }
-        _ => String::new(),
-    };
-    stdout
-        .write_all(text.as_bytes())
-        .map_err(|e| CommandError::Output(e.to_string()))?;
-    Ok(ExitStatus::Success)
+    })
 }
 
-/// Runs `work` on a tokio runtime until it ends or SIGINT/SIGTERM arrives. On a signal the work
-/// is dropped: its helm processes are killed (`kill_on_drop`) and its private folder of values
-/// files is removed (`PrivateDir`'s drop) before the error is returned.
-fn interruptible<T, E: Into<CommandError>>(
-    work: impl Future<Output = Result<T, E>>,
-) -> Result<T, CommandError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(CommandError::Runtime)?;
-    runtime.block_on(async {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .map_err(CommandError::Runtime)?;
-        tokio::select! {
-            result = work => result.map_err(Into::into),
-            _ = tokio::signal::ctrl_c() => Err(CommandError::Interrupted(Signal::Interrupt)),
-            _ = terminate.recv() => Err(CommandError::Interrupted(Signal::Terminate)),
+/// Runs a command that drives helm; returns what to print after it.
+async fn drive_helm(
+    drive: Drive,
+    project: &Project,
+    plan: &Plan,
+    context: &RunContext<HelmProcess>,
+    settings: &Settings,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> Result<String, CommandError> {
+    let events = context.events.as_ref();
+    match drive {
+        Drive::Repos => {
+            ops::repos::add_repositories(&context.helm, project, true, events).await?;
         }
-    })
+        Drive::Deps => {
+            ops::deps::update_dependencies(&context.helm, plan, events).await?;
+        }
+        Drive::Template(args, kind) => {
+            let options = settings.template_options(&args);
+            let rendered =
+                ops::template::run_per_release(project, plan, kind, &options, context).await?;
+            stdout
+                .write_all(rendered.text.as_bytes())
+                .map_err(|e| CommandError::Output(e.to_string()))?;
+            failures(rendered.report.failures().count())?;
+        }
+        Drive::Sync(args) => {
+            let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;
+            render::sync_summary(stderr, &report);
+            failures(report.failures().count())?;
+        }
+    }
+    Ok(String::new())
+}
+
+/// An error when `count` releases failed (each was reported as it failed).
+fn failures(count: usize) -> Result<(), CommandError> {
+    match count {
+        0 => Ok(()),
+        n => Err(OperationError::ReleasesFailed(n).into()),
+    }
 }

@@ -7,13 +7,22 @@ use windlass::project::LoadOptions;
 
 use std::sync::Arc;
 
-use windlass::helm::argv::{TemplateFlags, UpgradeFlags};
+use std::time::Duration;
+
+use windlass::cancel::Cancellation;
+use windlass::events::Events;
+use windlass::graph::NeedsMode;
+use windlass::helm::argv::TemplateFlags;
+use windlass::helm::{HelmError, HelmProcess};
 use windlass::ops::renderer::Renderer;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
+use windlass::plan::{CommandLineValues, Selection};
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
-use crate::args::{GlobalArgs, LogLevel, RendererArg, SyncArgs, TemplateArgs};
+use crate::args::{
+    Command, GlobalArgs, LogLevel, ReleaseArgs, RendererArg, SyncArgs, TemplateArgs,
+};
 
 /// Everything a command needs to know besides its own flags.
 #[derive(Debug)]
@@ -26,14 +35,18 @@ pub struct Settings {
     pub color: anstream::ColorChoice,
     /// The loudest diagnostics to print.
     pub log_level: LogLevel,
-    /// The helm binary to run.
-    pub helm_binary: PathBuf,
+    /// `--helm-binary`, if given.
+    pub helm_binary: Option<PathBuf>,
     /// How many releases run at once (0: one per core).
     pub concurrency: usize,
     /// The `sops` binary for files whose keys windlass does not decrypt itself.
     pub sops_binary: Option<PathBuf>,
     /// `--kubeconfig`, handed to helm as `KUBECONFIG`.
     pub kubeconfig: Option<PathBuf>,
+    /// How long running helm processes get to stop after SIGTERM.
+    pub grace_period: Duration,
+    /// `PATH`, where helm is looked up.
+    pub search_path: Option<String>,
 }
 
 impl Settings {
@@ -75,6 +88,8 @@ impl Settings {
             concurrency: args.concurrency,
             sops_binary: args.sops_binary.or_else(|| find_on_path("sops", &env)),
             kubeconfig: args.kubeconfig,
+            grace_period: Duration::from_secs(args.grace_period),
+            search_path: env("PATH"),
         }
     }
 }
@@ -112,22 +127,19 @@ impl Settings {
             .collect()
     }
 
-    /// `template`'s options.
-    pub fn template_options(&self, args: TemplateArgs) -> TemplateOptions {
+    /// `template`'s (and `lint`'s) options.
+    pub fn template_options(&self, args: &TemplateArgs) -> TemplateOptions {
         TemplateOptions {
             flags: TemplateFlags {
                 include_crds: args.include_crds,
                 skip_tests: args.skip_tests,
-                values: self.absolute(&args.releases.values),
-                set: args.releases.set,
-                args: split_args(args.releases.args),
-                kube_version: args.kube_version,
-                show_only: args.show_only,
+                kube_version: args.kube_version.clone(),
+                show_only: args.show_only.clone(),
+                is_upgrade: false,
             },
             skip_deps: args.skip_deps,
-            concurrency: self.concurrency,
-            output_dir: args.output_dir,
-            output_dir_template: args.output_dir_template,
+            output_dir: args.output_dir.clone(),
+            output_dir_template: args.output_dir_template.clone(),
             renderer: match args.renderer {
                 RendererArg::Helm => Renderer::Helm,
                 RendererArg::Native => Renderer::Native,
@@ -135,6 +147,86 @@ impl Settings {
             },
             working_dir: self.load.dir.clone(),
         }
+    }
+
+    /// `sync`'s options.
+    pub fn sync_options(&self, args: &SyncArgs) -> SyncOptions {
+        SyncOptions {
+            skip_deps: args.skip_deps,
+        }
+    }
+
+    /// Helm, located once: `--helm-binary`, else the state file's `helmBinary`, else `helm`,
+    /// as a path or looked up on `PATH`; its messages go to `events` and `cancel` stops it.
+    pub fn helm(
+        &self,
+        state_binary: Option<&str>,
+        events: Arc<dyn Events>,
+        cancel: Cancellation,
+    ) -> Result<HelmProcess, HelmError> {
+        let binary = match (&self.helm_binary, state_binary) {
+            (Some(binary), _) => binary.clone(),
+            (None, Some(binary)) => PathBuf::from(binary),
+            (None, None) => PathBuf::from("helm"),
+        };
+        let mut helm = HelmProcess::locate(
+            &binary,
+            &self.load.dir,
+            self.search_path.as_deref().map(std::ffi::OsStr::new),
+        )?
+        .with_events(events)
+        .with_cancellation(cancel);
+        if let Some(kubeconfig) = &self.kubeconfig {
+            helm = helm.with_env("KUBECONFIG", kubeconfig);
+        }
+        Ok(helm)
+    }
+
+    /// Which releases `command` acts on: the `-l` selectors and its needs flags, as Helmfile
+    /// reads them.
+    pub fn selection(&self, command: &Command) -> Selection {
+        let needs = match release_args(command) {
+            Some(args) if args.include_needs || args.include_transitive_needs => {
+                // Helmfile's --include-needs pulls in needs of needs as well (its own tests say so).
+                NeedsMode::IncludeTransitive
+            }
+            Some(args) if args.skip_needs == Some(false) => NeedsMode::Strict,
+            _ => NeedsMode::Skip,
+        };
+        Selection {
+            selectors: self.selectors.clone(),
+            needs,
+        }
+    }
+
+    /// What the command line adds to every release (`--values`, `--set`, `--args`).
+    pub fn command_line(&self, command: &Command) -> CommandLineValues {
+        match release_args(command) {
+            Some(args) => CommandLineValues {
+                values: self.absolute(&args.values),
+                set: args.set.clone(),
+                args: split_args(args.args.clone()),
+            },
+            None => CommandLineValues::default(),
+        }
+    }
+}
+
+/// The per-release flags of the commands that have them.
+fn release_args(command: &Command) -> Option<&ReleaseArgs> {
+    match command {
+        Command::Template(args) | Command::Lint(args) => Some(&args.releases),
+        Command::Sync(args) => Some(&args.releases),
+        Command::Apply(_)
+        | Command::Diff(_)
+        | Command::Destroy(_)
+        | Command::Status(_)
+        | Command::List(_)
+        | Command::Build(_)
+        | Command::WriteValues(_)
+        | Command::Deps(_)
+        | Command::Repos(_)
+        | Command::Graph(_) => None,
     }
 }
 
@@ -144,22 +236,6 @@ fn find_on_path(name: &str, env: impl Fn(&str) -> Option<String>) -> Option<Path
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
-}
-
-impl Settings {
-    /// `sync`'s options.
-    pub fn sync_options(&self, args: SyncArgs) -> SyncOptions {
-        SyncOptions {
-            skip_deps: args.skip_deps,
-            concurrency: self.concurrency,
-            flags: UpgradeFlags {
-                values: self.absolute(&args.releases.values),
-                set: args.releases.set,
-                args: split_args(args.releases.args),
-                ..Default::default()
-            },
-        }
-    }
 }
 
 /// `--args "a b"`: the words of the string.

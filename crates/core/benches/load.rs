@@ -1,5 +1,6 @@
-//! How long loading and validating a project takes: a 1,000-release helmfile (every release with
-//! needs, labels, a template and a values file) and the same releases in layout A.
+//! How long loading and validating a project takes, and loading plus building its plan (values
+//! rendered and written for helm): a 1,000-release helmfile (every release with needs, labels, a
+//! template and a values file) and the same releases in layout A. Target for load + plan: < 50 ms.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions.
 
@@ -7,6 +8,7 @@ use std::fmt::Write;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use windlass::plan::{Plan, PlanOptions, Selection};
 use windlass::project::{LoadOptions, Project};
 
 const RELEASES: usize = 1_000;
@@ -58,6 +60,13 @@ fn layout_a_project() -> tempfile::TempDir {
     dir
 }
 
+/// Loads the project, then builds its plan with every value written.
+fn load_and_plan(options: &LoadOptions) -> Option<usize> {
+    let project = Project::load(options).ok()?;
+    let plan = Plan::build(&project, &Selection::default(), &PlanOptions::default()).ok()?;
+    Some(plan.releases.len())
+}
+
 fn load(c: &mut Criterion) {
     let helmfile = helmfile_project();
     let options = LoadOptions {
@@ -65,8 +74,12 @@ fn load(c: &mut Criterion) {
         environment: "default".into(),
         ..Default::default()
     };
+    assert_eq!(load_and_plan(&options), Some(RELEASES));
     c.bench_function("load helmfile, 1000 releases", |b| {
         b.iter(|| black_box(Project::load(&options).map(|p| p.releases.len())))
+    });
+    c.bench_function("load + plan helmfile, 1000 releases", |b| {
+        b.iter(|| black_box(load_and_plan(&options)))
     });
     let layout_a = layout_a_project();
     let options = LoadOptions {
@@ -74,9 +87,14 @@ fn load(c: &mut Criterion) {
         environment: "prod".into(),
         ..Default::default()
     };
+    assert_eq!(load_and_plan(&options), Some(RELEASES));
     c.bench_function("load charts.yaml + cluster.yaml, 1000 releases", |b| {
         b.iter(|| black_box(Project::load(&options).map(|p| p.releases.len())))
     });
+    c.bench_function(
+        "load + plan charts.yaml + cluster.yaml, 1000 releases",
+        |b| b.iter(|| black_box(load_and_plan(&options))),
+    );
 }
 
 criterion_group!(benches, load);

@@ -1,7 +1,11 @@
 //! Typed progress events: operations report what they do through an [`Events`] sink, and the
-//! caller decides how (or whether) to show them.
+//! caller decides how (or whether) to show them. Everything about a release is keyed by its
+//! [`ReleaseId`].
 
 use std::path::PathBuf;
+
+use crate::graph::ReleaseId;
+use crate::location::Location;
 
 /// Something an operation did or is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +20,8 @@ pub enum Event {
     },
     /// A line helm wrote to stderr (its warnings and progress), as it was written.
     HelmMessage {
+        /// The release whose helm call printed it, if the call was for one.
+        release: Option<ReleaseId>,
         /// The line, without its newline.
         line: String,
     },
@@ -31,54 +37,90 @@ pub enum Event {
         /// The chart folder.
         chart: PathBuf,
     },
-    /// A release started installing or upgrading.
-    ReleaseStarted {
-        /// The release.
-        release: String,
-        /// Its chart.
-        chart: String,
-    },
-    /// A release was installed or upgraded.
-    ReleaseUpgraded {
-        /// The release.
-        release: String,
-    },
-    /// Helm failed for a release.
-    ReleaseFailed {
-        /// The release.
-        release: String,
-        /// What helm said.
-        message: String,
-    },
-    /// A release was not run because something it needs failed.
-    ReleaseSkipped {
-        /// The release.
-        release: String,
-    },
-    /// A release with `installed: false` was uninstalled.
-    ReleaseDeleted {
-        /// The release.
-        release: String,
-    },
     /// The dependencies of a local chart were updated.
     DependenciesUpdated {
         /// The chart folder.
         chart: PathBuf,
     },
+    /// A release moved on in a run.
+    Release {
+        /// The release.
+        release: ReleaseId,
+        /// What happened.
+        phase: ReleasePhase,
+    },
+    /// Something worth a warning that does not stop the run.
+    Warning {
+        /// Where it applies.
+        location: Location,
+        /// What it is.
+        message: String,
+    },
     /// `--renderer auto` asked helm to render instead of the native renderer.
     RenderedByHelm {
         /// The release, or `None` when it applies to the whole run.
-        release: Option<String>,
+        release: Option<ReleaseId>,
         /// Why the native renderer did not.
         reason: String,
     },
     /// A warning of the native renderer (what helm would have logged on stderr).
     RenderWarning {
         /// The release.
-        release: String,
+        release: ReleaseId,
         /// The warning.
         line: String,
     },
+}
+
+/// What a run does to a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// `helm upgrade --install`.
+    Upgrade,
+    /// `helm uninstall` (when the release exists).
+    Uninstall,
+    /// `helm template`.
+    Template,
+    /// `helm lint`.
+    Lint,
+}
+
+/// Where a release is in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReleasePhase {
+    /// Its work started.
+    Started {
+        /// The work.
+        action: Action,
+        /// Its chart, as helm is given it.
+        chart: String,
+    },
+    /// Its work is done and changed something (or produced output).
+    Done {
+        /// The work.
+        action: Action,
+    },
+    /// Its work found nothing to do (e.g. a release to uninstall that does not exist).
+    Unchanged {
+        /// The work.
+        action: Action,
+    },
+    /// Its work failed.
+    Failed {
+        /// The work.
+        action: Action,
+        /// Why, with secrets masked.
+        message: String,
+    },
+    /// It did not run because a release it waits for failed.
+    Skipped {
+        /// The failed release it (directly or not) waits for.
+        failed: ReleaseId,
+    },
+    /// The run was interrupted before it finished.
+    Cancelled,
 }
 
 /// Receives events; must be cheap, as operations call it from their tasks.

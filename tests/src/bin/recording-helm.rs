@@ -1,8 +1,11 @@
 //! A stand-in for helm in end-to-end tests: appends one JSON line per call to
 //! `$RECORDING_HELM_LOG` (argv, the content of every `--values` file, what came on stdin), answers
-//! `version` as `$RECORDING_HELM_VERSION` (default helm 3.17.3), and fails calls whose command line
-//! contains `$RECORDING_HELM_FAIL`, after sleeping `$RECORDING_HELM_SLEEP_MS` (to test
-//! interruptions). It records `$KUBECONFIG` and writes `$RECORDING_HELM_STDERR` to stderr.
+//! `version` as `$RECORDING_HELM_VERSION` (default helm 3.17.3) and `list` with the names in
+//! `$RECORDING_HELM_LIST` (comma-separated, one per line), and fails calls whose command line
+//! contains `$RECORDING_HELM_FAIL`, after sleeping `$RECORDING_HELM_SLEEP_MS` (only in calls whose
+//! command line contains `$RECORDING_HELM_SLEEP_ON`, when set) to test interruptions: a SIGTERM
+//! during that sleep is logged as `{"signal": "SIGTERM", "argv": ...}` and ends the call with exit
+//! 143. It records `$KUBECONFIG` and writes `$RECORDING_HELM_STDERR` to stderr.
 
 use std::io::{Read, Write};
 
@@ -20,24 +23,22 @@ fn main() -> std::process::ExitCode {
     if args.iter().any(|a| a == "--password-stdin") {
         let _ = std::io::stdin().read_to_string(&mut stdin);
     }
-    if let Some(log) = std::env::var_os("RECORDING_HELM_LOG") {
-        let kubeconfig = std::env::var("KUBECONFIG").unwrap_or_default();
-        let line = serde_json::json!({ "argv": args, "values": values, "stdin": stdin, "kubeconfig": kubeconfig });
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log);
-        if let Ok(mut file) = file {
-            let _ = writeln!(file, "{line}");
-        }
-    }
+    let kubeconfig = std::env::var("KUBECONFIG").unwrap_or_default();
+    log(
+        &serde_json::json!({ "argv": args, "values": values, "stdin": stdin, "kubeconfig": kubeconfig }),
+    );
+    let command_line = args.join(" ");
+    let sleeps_here = std::env::var("RECORDING_HELM_SLEEP_ON")
+        .map_or(true, |on| command_line.contains(on.as_str()));
     if let Some(ms) = std::env::var("RECORDING_HELM_SLEEP_MS")
         .ok()
         .and_then(|v| v.parse().ok())
+        .filter(|_| sleeps_here)
+        && sleep_until_terminated(ms)
     {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
+        log(&serde_json::json!({ "signal": "SIGTERM", "argv": args }));
+        return std::process::ExitCode::from(143);
     }
-    let command_line = args.join(" ");
     if let Some(fail) = std::env::var("RECORDING_HELM_FAIL")
         .ok()
         .filter(|f| command_line.contains(f.as_str()))
@@ -48,10 +49,55 @@ fn main() -> std::process::ExitCode {
     if let Ok(message) = std::env::var("RECORDING_HELM_STDERR") {
         eprintln!("{message}");
     }
+    if args.iter().any(|a| a == "list") {
+        for name in std::env::var("RECORDING_HELM_LIST")
+            .unwrap_or_default()
+            .split(',')
+        {
+            if !name.is_empty() {
+                println!("{name}");
+            }
+        }
+    }
     if args.first().map(String::as_str) == Some("version") {
         let version =
             std::env::var("RECORDING_HELM_VERSION").unwrap_or_else(|_| "v3.17.3+ge4da497".into());
         println!("{version}");
     }
     std::process::ExitCode::SUCCESS
+}
+
+/// Appends `line` to `$RECORDING_HELM_LOG`.
+fn log(line: &serde_json::Value) {
+    if let Some(log) = std::env::var_os("RECORDING_HELM_LOG") {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log);
+        if let Ok(mut file) = file {
+            let _ = writeln!(file, "{line}");
+        }
+    }
+}
+
+/// Sleeps `ms` milliseconds; returns whether SIGTERM arrived first.
+fn sleep_until_terminated(ms: u64) -> bool {
+    use tokio::signal::unix::{SignalKind, signal};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let Ok(runtime) = runtime else {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        return false;
+    };
+    runtime.block_on(async {
+        let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            return false;
+        };
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_millis(ms)) => false,
+            _ = terminate.recv() => true,
+        }
+    })
 }

@@ -21,4 +21,4 @@ pub use select::NeedsMode;
 pub use selector::{Selector, Selectors, release_labels};
 
 #[cfg(test)]
-mod proptests;
+pub(crate) mod proptests;

@@ -10,7 +10,7 @@ use crate::location::Location;
 
 /// Random acyclic graphs: release `i` may need releases `0..i`; ids are shuffled so that the
 /// id order is unrelated to the dependency order, and entries use the shortest form.
-fn nodes() -> impl Strategy<Value = Vec<Node>> {
+pub(crate) fn nodes() -> impl Strategy<Value = Vec<Node>> {
     (1usize..25)
         .prop_flat_map(|n| {
             let needs: Vec<_> = (0..n)
@@ -50,7 +50,7 @@ fn build(nodes: &[Node]) -> Result<Dag, TestCaseError> {
 }
 
 /// Every (release, need) pair of the input, resolved.
-fn edges(nodes: &[Node]) -> Vec<(ReleaseId, ReleaseId)> {
+pub(crate) fn edges(nodes: &[Node]) -> Vec<(ReleaseId, ReleaseId)> {
     nodes
         .iter()
         .flat_map(|node| {

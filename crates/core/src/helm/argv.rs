@@ -1,7 +1,9 @@
 //! The helm command lines windlass runs, built as Helmfile builds them so a repository behaves the
 //! same under both.
 
-use crate::project::{HelmDefaults, Release, Repository};
+use crate::helm::HelmVersion;
+use crate::plan::PlannedRelease;
+use crate::project::Repository;
 
 /// `helm repo add NAME URL --force-update` with the repository's TLS and credential flags, in
 /// Helmfile's order; `None` for OCI repositories, which are not added but logged in to.
@@ -70,90 +72,97 @@ pub fn dependency_update(chart: &str) -> Vec<String> {
     ["dependency", "update", chart].map(String::from).to_vec()
 }
 
-/// What `helm template` and `helm upgrade` share for one release: its name, chart, and the
-/// values files and `--set` flags that carry its values.
-#[derive(Debug, Clone)]
-pub struct ReleaseCall<'a> {
-    /// The release.
-    pub release: &'a Release,
-    /// The chart as helm should read it (a local path relative to helm's working folder, or
-    /// `repo/chart`, or `oci://...`).
-    pub chart: String,
-    /// The `--values` files, in order.
-    pub values_files: Vec<String>,
-    /// `--set`/`--set-file` flag pairs.
-    pub set_flags: &'a [String],
-}
-
-/// Flags `windlass template` passes through to every `helm template`.
+/// Flags `windlass template` (and the desired side of a diff) passes to every `helm template`.
 #[derive(Debug, Clone, Default)]
 pub struct TemplateFlags {
     /// `--include-crds`.
     pub include_crds: bool,
     /// `--skip-tests`.
     pub skip_tests: bool,
-    /// Extra `--values` files from the command line, after the release's.
-    pub values: Vec<String>,
-    /// Extra `--set` values from the command line, after the release's.
-    pub set: Vec<String>,
-    /// `--args`: extra helm arguments, last.
-    pub args: Vec<String>,
     /// `--kube-version`, over the releases' `kubeVersion`.
     pub kube_version: Option<String>,
     /// `--show-only` templates.
     pub show_only: Vec<String>,
+    /// `--is-upgrade`: render as an upgrade of the deployed release would (diffs).
+    pub is_upgrade: bool,
 }
 
-/// The flags before the subcommand that apply to every helm call of a state file: Helmfile puts
+/// The flags before the subcommand: Helmfile runs every helm command of a state file with its
 /// `helmDefaults.kubeContext` there.
-pub fn global_flags(defaults: &HelmDefaults) -> Vec<String> {
-    match defaults.kube_context.as_deref().filter(|c| !c.is_empty()) {
-        Some(context) => vec!["--kube-context".into(), context.into()],
+pub fn global_flags(release: &PlannedRelease) -> Vec<String> {
+    match &release.defaults_kube_context {
+        Some(context) => vec!["--kube-context".into(), context.clone()],
         None => Vec::new(),
     }
 }
 
-/// `helm template NAME CHART ...` in Helmfile's flag order.
+/// `--kube-context` of the release, from the one place that decides it.
+fn push_kube_context(args: &mut Vec<String>, release: &PlannedRelease) {
+    if let Some(context) = &release.kube_context {
+        args.extend(["--kube-context".into(), context.clone()]);
+    }
+}
+
+/// `--version` and `--devel`.
+fn push_chart_version(args: &mut Vec<String>, release: &PlannedRelease) {
+    if let Some(version) = &release.chart_version {
+        // An OCI digest (`1.2.3@sha256:...`) goes with the chart, not with --version.
+        let version = version.split('@').next().unwrap_or(version);
+        args.extend(["--version".into(), version.into()]);
+    }
+    if release.settings.devel {
+        args.push("--devel".into());
+    }
+}
+
+/// `--plain-http`, else `--insecure-skip-tls-verify`, for downloading the chart.
+fn push_chart_download(args: &mut Vec<String>, release: &PlannedRelease) {
+    if release.settings.plain_http {
+        args.push("--plain-http".into());
+    } else if release.settings.insecure_skip_tls_verify {
+        args.push("--insecure-skip-tls-verify".into());
+    }
+}
+
+/// `helm template NAME CHART ...` in Helmfile's flag order; `output_dir` is `--output-dir`.
 pub fn template(
-    call: &ReleaseCall<'_>,
-    defaults: &HelmDefaults,
+    release: &PlannedRelease,
     flags: &TemplateFlags,
     output_dir: Option<&str>,
 ) -> Vec<String> {
-    let spec = &call.release.spec;
-    let mut args = global_flags(defaults);
+    let settings = &release.settings;
+    let mut args = global_flags(release);
     args.extend([
         "template".to_string(),
-        call.release.name().to_string(),
-        call.chart.clone(),
+        release.name.clone(),
+        release.chart.to_string(),
     ]);
-    if let Some(version) = spec.version.as_deref().filter(|v| !v.is_empty()) {
-        args.extend(["--version".into(), version.into()]);
+    push_chart_version(&mut args, release);
+    push_adopt(&mut args, release);
+    if settings.enable_dns {
+        args.push("--enable-dns".into());
     }
-    if spec.devel.or(defaults.devel).unwrap_or(false) {
-        args.push("--devel".into());
-    }
-    push_post_renderer(&mut args, call.release, defaults);
-    for api in &spec.api_versions {
+    push_post_renderer(&mut args, release);
+    for api in &settings.api_versions {
         args.extend(["--api-versions".into(), api.clone()]);
     }
-    let kube_version = flags
+    if let Some(kube_version) = flags
         .kube_version
-        .as_deref()
-        .or(spec.kube_version.as_deref());
-    if let Some(kube_version) = kube_version.filter(|v| !v.is_empty()) {
-        args.extend(["--kube-version".into(), kube_version.into()]);
+        .as_ref()
+        .or(settings.kube_version.as_ref())
+    {
+        args.extend(["--kube-version".into(), kube_version.clone()]);
     }
+    push_chart_download(&mut args, release);
     for template in &flags.show_only {
         args.extend(["--show-only".into(), template.clone()]);
     }
-    push_values(&mut args, call);
-    for file in &flags.values {
-        args.extend(["--values".into(), file.clone()]);
+    if settings.skip_schema_validation {
+        args.push("--skip-schema-validation".into());
     }
-    for set in &flags.set {
-        args.extend(["--set".into(), set.clone()]);
-    }
+    push_kube_context(&mut args, release);
+    args.extend(settings.template_args.iter().cloned());
+    push_values(&mut args, release);
     if let Some(dir) = output_dir {
         args.extend(["--output-dir".into(), dir.into()]);
     }
@@ -163,220 +172,204 @@ pub fn template(
     if flags.skip_tests {
         args.push("--skip-tests".into());
     }
-    args.extend(defaults.args.iter().cloned());
-    args.extend(flags.args.iter().cloned());
+    if flags.is_upgrade {
+        args.push("--is-upgrade".into());
+    }
+    push_extra_args(&mut args, release);
     args
 }
 
 /// `helm lint CHART ...` in Helmfile's flag order.
-pub fn lint(call: &ReleaseCall<'_>, defaults: &HelmDefaults, flags: &TemplateFlags) -> Vec<String> {
-    let mut args = global_flags(defaults);
-    args.extend(["lint".to_string(), call.chart.clone()]);
-    push_values(&mut args, call);
-    for file in &flags.values {
-        args.extend(["--values".into(), file.clone()]);
-    }
-    for set in &flags.set {
-        args.extend(["--set".into(), set.clone()]);
-    }
-    args.extend(defaults.args.iter().cloned());
-    args.extend(flags.args.iter().cloned());
+pub fn lint(release: &PlannedRelease) -> Vec<String> {
+    let mut args = global_flags(release);
+    args.extend(["lint".to_string(), release.chart.to_string()]);
+    push_values(&mut args, release);
+    push_extra_args(&mut args, release);
     args
 }
 
-/// `--post-renderer` and its `--post-renderer-args`, the release's or else the defaults'.
-fn push_post_renderer(args: &mut Vec<String>, release: &Release, defaults: &HelmDefaults) {
-    let spec = &release.spec;
-    let Some(renderer) = spec
-        .post_renderer
-        .as_deref()
-        .or(defaults.post_renderer.as_deref())
-    else {
+/// `--adopt` entries, which Helmfile passes through.
+fn push_adopt(args: &mut Vec<String>, release: &PlannedRelease) {
+    for adopt in &release.settings.adopt {
+        args.extend(["--adopt".into(), adopt.clone()]);
+    }
+}
+
+/// `--post-renderer` and its `--post-renderer-args`.
+fn push_post_renderer(args: &mut Vec<String>, release: &PlannedRelease) {
+    let Some(renderer) = &release.settings.post_renderer else {
         return;
     };
-    args.extend(["--post-renderer".into(), renderer.into()]);
-    let renderer_args = if spec.post_renderer_args.is_empty() {
-        &defaults.post_renderer_args
-    } else {
-        &spec.post_renderer_args
-    };
-    for arg in renderer_args {
+    args.extend(["--post-renderer".into(), renderer.clone()]);
+    for arg in &release.settings.post_renderer_args {
         args.extend(["--post-renderer-args".into(), arg.clone()]);
     }
 }
 
-/// `--namespace`, `--values` and `--set` flags, as Helmfile orders them.
-fn push_values(args: &mut Vec<String>, call: &ReleaseCall<'_>) {
-    let namespace = call.release.namespace();
-    if !namespace.is_empty() {
-        args.extend(["--namespace".into(), namespace.into()]);
+/// `--namespace`, the release's `--values` and `--set` flags, then the command line's, as
+/// Helmfile orders them.
+fn push_values(args: &mut Vec<String>, release: &PlannedRelease) {
+    if !release.namespace.is_empty() {
+        args.extend(["--namespace".into(), release.namespace.clone()]);
     }
-    for file in &call.values_files {
+    for file in &release.values.files {
+        args.extend(["--values".into(), file.path.to_string_lossy().into_owned()]);
+    }
+    args.extend(release.values.set_flags.iter().cloned());
+    for file in &release.command_line.values {
         args.extend(["--values".into(), file.clone()]);
     }
-    args.extend(call.set_flags.iter().cloned());
+    for set in &release.command_line.set {
+        args.extend(["--set".into(), set.clone()]);
+    }
 }
 
-/// `helm dependency build CHART`.
-pub fn dependency_build(chart: &str) -> Vec<String> {
-    ["dependency", "build", chart].map(String::from).to_vec()
+/// `helmDefaults.args`, then the command line's `--args`: always last.
+fn push_extra_args(args: &mut Vec<String>, release: &PlannedRelease) {
+    args.extend(release.settings.args.iter().cloned());
+    args.extend(release.command_line.args.iter().cloned());
 }
 
-/// What `sync` adds to every `helm upgrade`.
-#[derive(Debug, Clone, Default)]
-pub struct UpgradeFlags {
-    /// Extra `--values` files from the command line, after the release's.
-    pub values: Vec<String>,
-    /// Extra `--set` values from the command line, after the release's.
-    pub set: Vec<String>,
-    /// `--args`: extra helm arguments, last.
-    pub args: Vec<String>,
-    /// The environment's kube context, for releases and defaults that set none.
-    pub environment_kube_context: Option<String>,
-    /// Whether helm is 4.x (renamed flags).
-    pub helm4: bool,
+/// `helm dependency build CHART` (with `--skip-refresh` when the release asks for it).
+pub fn dependency_build(release: &PlannedRelease, chart: &str) -> Vec<String> {
+    let mut args = global_flags(release);
+    args.extend(["dependency", "build", chart].map(String::from));
+    if release.settings.skip_refresh {
+        args.push("--skip-refresh".into());
+    }
+    args
 }
 
 /// `helm upgrade --install NAME CHART ...` in Helmfile's flag order, with helm 4's names for
 /// `--atomic` (`--rollback-on-failure`) and `--force` (`--force-replace`) when driving helm 4.
-pub fn upgrade(
-    call: &ReleaseCall<'_>,
-    defaults: &HelmDefaults,
-    flags: &UpgradeFlags,
-) -> Vec<String> {
-    let spec = &call.release.spec;
-    let on = |release: Option<bool>, default: Option<bool>| release.or(default).unwrap_or(false);
-    let mut args = global_flags(defaults);
+pub fn upgrade(release: &PlannedRelease, helm: HelmVersion) -> Vec<String> {
+    let settings = &release.settings;
+    let helm4 = helm.is_helm4();
+    let at_least = |minor: u32| helm4 || helm.minor >= minor;
+    let mut args = global_flags(release);
     args.extend([
         "upgrade".to_string(),
         "--install".to_string(),
-        call.release.name().to_string(),
-        call.chart.clone(),
+        release.name.clone(),
+        release.chart.to_string(),
     ]);
-    if let Some(version) = spec.version.as_deref().filter(|v| !v.is_empty()) {
-        args.extend(["--version".into(), version.into()]);
-    }
-    if on(spec.devel, defaults.devel) {
-        args.push("--devel".into());
-    }
-    if on(spec.verify, defaults.verify) {
+    push_chart_version(&mut args, release);
+    let oci = matches!(release.chart, crate::plan::ChartRef::Oci { .. });
+    // Helmfile verifies OCI charts when it pulls them, not in the upgrade.
+    if settings.verify && !oci {
         args.push("--verify".into());
     }
-    if let Some(keyring) = spec
-        .keyring
-        .as_deref()
-        .or(defaults.keyring.as_deref())
-        .filter(|k| !k.is_empty())
-    {
-        args.extend(["--keyring".into(), keyring.into()]);
+    if let Some(keyring) = settings.keyring.as_ref().filter(|_| !oci) {
+        args.extend(["--keyring".into(), keyring.clone()]);
     }
-    if on(spec.enable_dns, defaults.enable_dns) {
-        args.push("--enable-dns".into());
-    }
-    if on(spec.wait, defaults.wait) {
-        args.push("--wait".into());
-    }
-    if on(spec.wait_for_jobs, defaults.wait_for_jobs) {
-        args.push("--wait-for-jobs".into());
-    }
-    if let Some(timeout) = spec.timeout.or(defaults.timeout).filter(|t| *t != 0) {
+    let flags = [
+        (settings.enable_dns, "--enable-dns"),
+        (settings.wait, "--wait"),
+        (settings.wait_for_jobs, "--wait-for-jobs"),
+    ];
+    push_switches(&mut args, &flags);
+    if let Some(timeout) = settings.timeout {
         args.extend(["--timeout".into(), format!("{timeout}s")]);
     }
-    if on(spec.force, defaults.force) {
-        args.push(
-            if flags.helm4 {
-                "--force-replace"
-            } else {
-                "--force"
-            }
-            .into(),
-        );
+    let force = if helm4 { "--force-replace" } else { "--force" };
+    let rollback = if helm4 {
+        "--rollback-on-failure"
+    } else {
+        "--atomic"
+    };
+    let flags = [
+        (settings.force, force),
+        (settings.force_conflicts, "--force-conflicts"),
+        (settings.recreate_pods, "--recreate-pods"),
+        (settings.atomic, rollback),
+        (
+            settings.rollback_on_failure && !settings.atomic,
+            "--rollback-on-failure",
+        ),
+        (settings.cleanup_on_fail, "--cleanup-on-fail"),
+        (settings.create_namespace, "--create-namespace"),
+        (
+            settings.disable_openapi_validation,
+            "--disable-openapi-validation",
+        ),
+    ];
+    push_switches(&mut args, &flags);
+    push_kube_context(&mut args, release);
+    push_chart_download(&mut args, release);
+    push_adopt(&mut args, release);
+    if settings.sync_release_labels && at_least(13) && !release.labels.is_empty() {
+        let mut labels: Vec<String> = release
+            .labels
+            .iter()
+            .filter(|(k, _)| !k.is_empty() && !HELM_SYSTEM_LABELS.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        labels.sort();
+        if !labels.is_empty() {
+            args.extend(["--labels".into(), labels.join(",")]);
+        }
     }
-    if on(spec.recreate_pods, defaults.recreate_pods) {
-        args.push("--recreate-pods".into());
+    push_post_renderer(&mut args, release);
+    if let Some(description) = &settings.description {
+        args.extend(["--description".into(), description.clone()]);
     }
-    if on(spec.atomic, defaults.atomic) {
-        args.push(
-            if flags.helm4 {
-                "--rollback-on-failure"
-            } else {
-                "--atomic"
-            }
-            .into(),
-        );
+    let flags = [
+        (settings.skip_schema_validation, "--skip-schema-validation"),
+        (settings.take_ownership, "--take-ownership"),
+    ];
+    push_switches(&mut args, &flags);
+    if let Some(server_side) = settings.server_side.as_ref().filter(|_| helm4) {
+        args.extend(["--server-side".into(), server_side.clone()]);
     }
-    if on(spec.cleanup_on_fail, defaults.cleanup_on_fail) {
-        args.push("--cleanup-on-fail".into());
+    args.extend(settings.sync_args.iter().cloned());
+    push_values(&mut args, release);
+    if settings.skip_crds {
+        args.push("--skip-crds".into());
     }
-    // Helmfile creates namespaces unless told not to.
-    if spec
-        .create_namespace
-        .or(defaults.create_namespace)
-        .unwrap_or(true)
-    {
-        args.push("--create-namespace".into());
-    }
-    if on(
-        spec.disable_openapi_validation,
-        defaults.disable_openapi_validation,
-    ) {
-        args.push("--disable-openapi-validation".into());
-    }
-    let kube_context = spec
-        .kube_context
-        .as_deref()
-        .or(flags.environment_kube_context.as_deref())
-        .or(defaults.kube_context.as_deref())
-        .filter(|c| !c.is_empty());
-    if let Some(context) = kube_context {
-        args.extend(["--kube-context".into(), context.into()]);
-    }
-    if on(
-        spec.insecure_skip_tls_verify,
-        defaults.insecure_skip_tls_verify,
-    ) {
-        args.push("--insecure-skip-tls-verify".into());
-    }
-    for adopt in &spec.adopt {
-        args.extend(["--adopt".into(), adopt.clone()]);
-    }
-    push_post_renderer(&mut args, call.release, defaults);
-    args.extend(defaults.sync_args.iter().cloned());
-    push_values(&mut args, call);
-    for file in &flags.values {
-        args.extend(["--values".into(), file.clone()]);
-    }
-    for set in &flags.set {
-        args.extend(["--set".into(), set.clone()]);
-    }
-    let reuse = spec.reuse_values.or(defaults.reuse_values).unwrap_or(false);
     args.push(
-        if reuse {
+        if settings.reuse_values {
             "--reuse-values"
         } else {
             "--reset-values"
         }
         .into(),
     );
-    let history_max = spec.history_max.or(defaults.history_max).unwrap_or(10);
-    args.extend(["--history-max".into(), history_max.to_string()]);
-    args.extend(defaults.args.iter().cloned());
-    args.extend(flags.args.iter().cloned());
+    args.extend(["--history-max".into(), settings.history_max.to_string()]);
+    push_extra_args(&mut args, release);
     args
 }
 
+/// The labels helm keeps for itself on release records; `--labels` cannot set them.
+const HELM_SYSTEM_LABELS: [&str; 6] = [
+    "name",
+    "owner",
+    "status",
+    "version",
+    "createdAt",
+    "modifiedAt",
+];
+
+/// Adds each flag whose switch is on, in order.
+fn push_switches(args: &mut Vec<String>, flags: &[(bool, &str)]) {
+    args.extend(
+        flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, flag)| flag.to_string()),
+    );
+}
+
 /// `helm list --filter ^NAME$ ...`: whether a release exists, as Helmfile asks before deleting.
-pub fn list_release(release: &Release, kube_context: Option<&str>) -> Vec<String> {
-    let mut args = vec![
+pub fn list_release(release: &PlannedRelease) -> Vec<String> {
+    let mut args = global_flags(release);
+    args.extend([
         "list".to_string(),
         "--filter".into(),
-        format!("^{}$", release.name()),
-    ];
-    if let Some(context) = kube_context {
-        args.extend(["--kube-context".into(), context.into()]);
-    }
-    if !release.namespace().is_empty() {
-        args.extend(["--namespace".into(), release.namespace().into()]);
+        format!("^{}$", release.name),
+    ]);
+    push_kube_context(&mut args, release);
+    if !release.namespace.is_empty() {
+        args.extend(["--namespace".into(), release.namespace.clone()]);
     }
     args.extend(
         [
@@ -391,14 +384,24 @@ pub fn list_release(release: &Release, kube_context: Option<&str>) -> Vec<String
     args
 }
 
-/// `helm uninstall NAME ...`.
-pub fn uninstall(release: &Release, kube_context: Option<&str>) -> Vec<String> {
-    let mut args = vec!["uninstall".to_string(), release.name().to_string()];
-    if let Some(context) = kube_context {
-        args.extend(["--kube-context".into(), context.into()]);
+/// `helm uninstall NAME ...` with the release's context, namespace, `deleteWait`/`deleteTimeout`
+/// and `cascade`.
+pub fn uninstall(release: &PlannedRelease) -> Vec<String> {
+    let settings = &release.settings;
+    let mut args = global_flags(release);
+    args.extend(["uninstall".to_string(), release.name.clone()]);
+    push_kube_context(&mut args, release);
+    if !release.namespace.is_empty() {
+        args.extend(["--namespace".into(), release.namespace.clone()]);
     }
-    if !release.namespace().is_empty() {
-        args.extend(["--namespace".into(), release.namespace().into()]);
+    if settings.delete_wait {
+        args.push("--wait".into());
+        if let Some(timeout) = settings.delete_timeout {
+            args.extend(["--timeout".into(), format!("{timeout}s")]);
+        }
+    }
+    if let Some(cascade) = &settings.cascade {
+        args.extend(["--cascade".into(), cascade.clone()]);
     }
     args
 }

@@ -7,6 +7,8 @@ mod version;
 
 use std::path::PathBuf;
 
+use crate::graph::ReleaseId;
+
 pub use process::HelmProcess;
 pub use version::HelmVersion;
 
@@ -41,6 +43,20 @@ pub enum HelmError {
         /// What helm said.
         stderr: String,
     },
+    /// No helm binary where it was looked for.
+    #[error("helm not found: looked for \"{}\" {searched}", .name.display())]
+    NotFound {
+        /// The name or path given.
+        name: PathBuf,
+        /// Where it was looked for, e.g. `in the folders of PATH (/usr/bin, /bin)`.
+        searched: String,
+    },
+    /// The run was stopped (SIGINT/SIGTERM) before helm finished.
+    #[error("`helm {command}` was stopped by an interruption")]
+    Interrupted {
+        /// The command line, with `--set` values and passwords masked.
+        command: String,
+    },
     /// `helm version` printed something that is not a version.
     #[error("cannot tell the helm version from {output:?}")]
     UnknownVersion {
@@ -53,7 +69,7 @@ impl HelmError {
     /// A suggestion of what to do about the error, when there is one.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Self::Spawn { .. } => {
+            Self::Spawn { .. } | Self::NotFound { .. } => {
                 Some("install helm 3 or 4, or pass its path with --helm-binary".into())
             }
             Self::UnknownVersion { .. } => Some("windlass drives helm 3.x and 4.x".into()),
@@ -62,19 +78,59 @@ impl HelmError {
     }
 }
 
+/// One helm run: its arguments, what to write on its standard input (a registry password), and
+/// the release it works for, to which its messages are attributed.
+#[derive(Debug, Clone, Copy)]
+pub struct HelmCall<'a> {
+    /// The arguments after `helm`.
+    pub args: &'a [String],
+    /// Written to helm's standard input, then closed.
+    pub input: Option<&'a str>,
+    /// The release the run is for, if any.
+    pub release: Option<&'a ReleaseId>,
+}
+
 /// Something that runs helm commands: the real binary ([`HelmProcess`]) or a test double.
 pub trait Helm: Send + Sync {
-    /// Runs `helm ARGS` with `input` on its standard input (e.g. a registry password) and returns
-    /// its output; a non-zero exit is an error.
-    fn run_with_input(
+    /// Runs one helm command and returns its output; a non-zero exit is an error.
+    fn call(
         &self,
-        args: &[String],
-        input: Option<&str>,
+        call: HelmCall<'_>,
     ) -> impl Future<Output = Result<HelmOutput, HelmError>> + Send;
 
-    /// Runs `helm ARGS` with no input.
+    /// Runs `helm ARGS` for no particular release.
     fn run(&self, args: &[String]) -> impl Future<Output = Result<HelmOutput, HelmError>> + Send {
-        self.run_with_input(args, None)
+        self.call(HelmCall {
+            args,
+            input: None,
+            release: None,
+        })
+    }
+
+    /// Runs `helm ARGS` for `release`.
+    fn run_for<'a>(
+        &'a self,
+        release: &'a ReleaseId,
+        args: &'a [String],
+    ) -> impl Future<Output = Result<HelmOutput, HelmError>> + Send + 'a {
+        self.call(HelmCall {
+            args,
+            input: None,
+            release: Some(release),
+        })
+    }
+
+    /// Runs `helm ARGS` with `input` on its standard input.
+    fn run_with_input<'a>(
+        &'a self,
+        args: &'a [String],
+        input: &'a str,
+    ) -> impl Future<Output = Result<HelmOutput, HelmError>> + Send + 'a {
+        self.call(HelmCall {
+            args,
+            input: Some(input),
+            release: None,
+        })
     }
 
     /// Asks helm for its version (`helm version --short`, which helm 3 and 4 both accept).

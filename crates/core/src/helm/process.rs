@@ -1,25 +1,28 @@
-//! Running the helm binary as a child process (tokio), capturing its output and streaming its
-//! messages (stderr lines) as events while it runs.
+//! Running the helm binary as a child process (tokio): its output captured, its messages (stderr
+//! lines) streamed as events while it runs, and stopped cleanly when the run is cancelled.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Child;
 
+use crate::cancel::Cancellation;
 use crate::events::{Event, Events};
-use crate::helm::{Helm, HelmError, HelmOutput, redacted};
+use crate::helm::{Helm, HelmCall, HelmError, HelmOutput, redacted};
 
-/// The real helm: a binary on disk, run in a folder, with extra environment variables, and
-/// optionally a sink for its messages as they come.
+/// The real helm: a binary on disk, run in a folder, with extra environment variables, a sink for
+/// its messages as they come, and the run's stop switch.
 #[derive(Clone)]
 pub struct HelmProcess {
     binary: PathBuf,
     dir: PathBuf,
     env: Vec<(OsString, OsString)>,
     events: Option<Arc<dyn Events>>,
+    cancel: Cancellation,
 }
 
 impl fmt::Debug for HelmProcess {
@@ -34,13 +37,41 @@ impl fmt::Debug for HelmProcess {
 }
 
 impl HelmProcess {
-    /// Helm at `binary` (a path or a name looked up on `PATH`), run in `dir`.
+    /// Helm at `binary` (a path, or a name looked up in `search_path`, the value of `PATH`), run
+    /// in `dir`. Fails, naming where it looked, when there is no such executable.
+    pub fn locate(
+        binary: &Path,
+        dir: impl Into<PathBuf>,
+        search_path: Option<&OsStr>,
+    ) -> Result<Self, HelmError> {
+        let dir = dir.into();
+        let found =
+            which::which_in(binary, search_path, &dir).map_err(|_| HelmError::NotFound {
+                name: binary.to_path_buf(),
+                searched: if binary.components().count() > 1 {
+                    format!("at {}", dir.join(binary).display())
+                } else {
+                    let folders: Vec<String> = search_path
+                        .map(|p| {
+                            std::env::split_paths(p)
+                                .map(|d| d.display().to_string())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    format!("in the folders of PATH ({})", folders.join(", "))
+                },
+            })?;
+        Ok(Self::new(found, dir))
+    }
+
+    /// Helm at `binary` as given (not checked), run in `dir`.
     pub fn new(binary: impl Into<PathBuf>, dir: impl Into<PathBuf>) -> Self {
         Self {
             binary: binary.into(),
             dir: dir.into(),
             env: Vec::new(),
             events: None,
+            cancel: Cancellation::default(),
         }
     }
 
@@ -56,27 +87,61 @@ impl HelmProcess {
         self
     }
 
+    /// Stops running helm processes when `cancel` says so: SIGTERM first, SIGKILL when the grace
+    /// period ends or a kill is requested.
+    pub fn with_cancellation(mut self, cancel: Cancellation) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
     /// The binary this runs.
     pub fn binary(&self) -> &Path {
         &self.binary
     }
+
+    /// Waits for `child`; if the run is stopped first, sends it SIGTERM, then SIGKILL when it
+    /// must die, and still waits for it so nothing is left behind. Returns whether it was stopped.
+    async fn wait_or_stop(
+        &self,
+        child: &mut Child,
+    ) -> (std::io::Result<std::process::ExitStatus>, bool) {
+        tokio::select! {
+            status = child.wait() => return (status, false),
+            () = self.cancel.stopped() => {}
+        }
+        if let Some(pid) = child
+            .id()
+            .and_then(|id| i32::try_from(id).ok())
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            // The child may have exited since; a failed signal changes nothing then.
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        }
+        tokio::select! {
+            status = child.wait() => return (status, true),
+            () = self.cancel.must_kill() => {}
+        }
+        let _ = child.start_kill();
+        (child.wait().await, true)
+    }
 }
 
 impl Helm for HelmProcess {
-    async fn run_with_input(
-        &self,
-        args: &[String],
-        input: Option<&str>,
-    ) -> Result<HelmOutput, HelmError> {
+    async fn call(&self, call: HelmCall<'_>) -> Result<HelmOutput, HelmError> {
         let spawn_error = |source| HelmError::Spawn {
             binary: self.binary.clone(),
             source,
         };
+        if self.cancel.is_stopped() {
+            return Err(HelmError::Interrupted {
+                command: redacted(call.args),
+            });
+        }
         let mut child = tokio::process::Command::new(&self.binary)
-            .args(args)
+            .args(call.args)
             .current_dir(&self.dir)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(if input.is_some() {
+            .stdin(if call.input.is_some() {
                 Stdio::piped()
             } else {
                 Stdio::null()
@@ -86,7 +151,7 @@ impl Helm for HelmProcess {
             .kill_on_drop(true)
             .spawn()
             .map_err(spawn_error)?;
-        if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
+        if let (Some(text), Some(mut stdin)) = (call.input, child.stdin.take()) {
             stdin
                 .write_all(text.as_bytes())
                 .await
@@ -107,7 +172,10 @@ impl Helm for HelmProcess {
                 let mut lines = BufReader::new(pipe).lines();
                 while let Some(line) = lines.next_line().await? {
                     if let Some(events) = &self.events {
-                        events.emit(Event::HelmMessage { line: line.clone() });
+                        events.emit(Event::HelmMessage {
+                            release: call.release.cloned(),
+                            line: line.clone(),
+                        });
                     }
                     text.push_str(&line);
                     text.push('\n');
@@ -115,20 +183,23 @@ impl Helm for HelmProcess {
             }
             Ok::<_, std::io::Error>(text)
         };
-        let (stdout, stderr, status) = tokio::join!(read_stdout, read_stderr, child.wait());
+        let (stdout, stderr, (status, stopped)) =
+            tokio::join!(read_stdout, read_stderr, self.wait_or_stop(&mut child));
         let status = status.map_err(spawn_error)?;
         let result = HelmOutput {
             stdout: String::from_utf8_lossy(&stdout.map_err(spawn_error)?).into_owned(),
             stderr: stderr.map_err(spawn_error)?,
         };
-        if status.success() {
-            Ok(result)
-        } else {
-            Err(HelmError::Failed {
-                command: redacted(args),
+        match (status.success(), stopped) {
+            (true, _) => Ok(result),
+            (false, true) => Err(HelmError::Interrupted {
+                command: redacted(call.args),
+            }),
+            (false, false) => Err(HelmError::Failed {
+                command: redacted(call.args),
                 code: status.code(),
                 stderr: result.stderr.trim_end().to_string(),
-            })
+            }),
         }
     }
 }

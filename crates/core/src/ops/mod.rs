@@ -1,15 +1,17 @@
-//! Operations on a loaded project. Each returns data (text to print, entries, reports); the
-//! caller decides how it is shown.
+//! Operations on a loaded project and its plan. Each returns data (text to print, entries,
+//! reports) and emits events; the caller decides how they are shown.
 
 pub mod build;
 pub mod deps;
+mod error;
 pub mod list;
 mod path_template;
 pub mod renderer;
+pub mod report;
 pub mod repos;
-mod selection;
+pub mod runner;
 pub mod sync;
 pub mod template;
 pub mod write_values;
 
-pub use selection::{SelectOptions, Selection, select};
+pub use error::OperationError;

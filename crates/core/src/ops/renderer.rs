@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::chart::{Chart, ChartError, HELM_VERSION, TemplateCommand};
 use crate::events::{Event, Events};
+use crate::graph::ReleaseId;
 use crate::helm::{Helm, HelmError, HelmVersion};
 
 /// Which renderer `template` uses.
@@ -99,19 +100,19 @@ impl ChartRenderer {
     pub async fn template<H: Helm>(
         &self,
         helm: &H,
-        release: &str,
+        release: &ReleaseId,
         args: &[String],
         events: &dyn Events,
     ) -> Result<String, RenderError> {
         let Some(mode) = self.native else {
-            return Ok(helm.run(args).await?.stdout);
+            return Ok(helm.run_for(release, args).await?.stdout);
         };
         let native = self.render_natively(args).await;
         match (native, mode) {
             (Ok((text, warnings)), _) => {
                 for line in warnings {
                     events.emit(Event::RenderWarning {
-                        release: release.to_owned(),
+                        release: release.clone(),
                         line,
                     });
                 }
@@ -119,10 +120,10 @@ impl ChartRenderer {
             }
             (Err(e), Renderer::Auto) => {
                 events.emit(Event::RenderedByHelm {
-                    release: Some(release.to_owned()),
+                    release: Some(release.clone()),
                     reason: e.to_string(),
                 });
-                Ok(helm.run(args).await?.stdout)
+                Ok(helm.run_for(release, args).await?.stdout)
             }
             (Err(e), _) => Err(e.into()),
         }

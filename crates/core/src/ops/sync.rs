@@ -1,207 +1,100 @@
-//! `sync`: install or upgrade every selected release with `helm upgrade --install`, each as soon
-//! as what it needs has succeeded (no level barriers), up to `concurrency` at once. A failed
-//! release skips its dependents and lets independent ones finish. Releases with
-//! `installed: false` are uninstalled if helm lists them.
+//! `sync`: make the cluster match the plan. Releases with `installed: false` are uninstalled
+//! first if helm lists them (dependents before what they need), then every release to install
+//! gets `helm upgrade --install` as soon as what it needs has succeeded (no level barriers).
+//! A failed release skips its dependents and lets independent ones finish. Everything that can
+//! fail before a change (values, secrets, settings) already failed when the plan was built.
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
-
-use crate::events::{Event, Events};
-use crate::graph::{Direction, Outcome, ReleaseId, Scheduler};
-use crate::helm::Helm;
-use crate::helm::argv::{self, ReleaseCall, UpgradeFlags};
-use crate::ops::Selection;
-use crate::ops::repos::add_repositories;
-use crate::ops::template::{OperationError, Prepared, build_dependencies, prepare};
-use crate::project::{Project, Release};
-use crate::secrets::PrivateDir;
+use crate::events::Action;
+use crate::graph::Direction;
+use crate::helm::{Helm, HelmError, argv};
+use crate::ops::OperationError;
+use crate::ops::deps::build_dependencies;
+use crate::ops::report::Report;
+use crate::ops::repos::add_plan_repositories;
+use crate::ops::runner::{RunContext, Work, run};
+use crate::plan::{Desired, Plan, PlannedRelease};
 
 /// How `sync` runs.
 #[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
-    /// Do not build local charts' dependencies first (`--skip-deps`).
+    /// Add no repositories and build no local chart dependencies first (`--skip-deps`).
     pub skip_deps: bool,
-    /// How many releases run at once; 0 means one per available core.
-    pub concurrency: usize,
-    /// Extra `--values`, `--set` and `--args` for every upgrade.
-    pub flags: UpgradeFlags,
 }
 
-/// What happened to each release, in the order they finished.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SyncReport {
-    /// Releases installed or upgraded.
-    pub upgraded: Vec<String>,
-    /// Releases uninstalled (`installed: false`).
-    pub deleted: Vec<String>,
-    /// Releases not run because something they need failed.
-    pub skipped: Vec<String>,
-    /// Releases helm failed for, with what it said.
-    pub failed: Vec<(String, String)>,
+/// What `sync` did to a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SyncAction {
+    /// Installed or upgraded.
+    Upgraded,
+    /// Uninstalled (`installed: false`).
+    Deleted,
 }
 
-/// Syncs the `selection`; an `Err` is returned only when nothing could start (repositories,
-/// dependencies, values); release failures are in the report.
+/// What `sync` did, release by release: the uninstalls, then the upgrades.
+pub type SyncReport = Report<SyncAction, HelmError>;
+
+/// Syncs `plan`; an `Err` is returned only when nothing could start (helm's version,
+/// repositories, dependencies); release failures are in the report.
 pub async fn sync<H: Helm>(
-    helm: &H,
-    project: &Project,
-    selection: &Selection,
+    plan: &Plan,
     options: &SyncOptions,
-    events: &dyn Events,
+    context: &RunContext<H>,
 ) -> Result<SyncReport, OperationError> {
-    let helm4 = helm
-        .version()
-        .await
-        .map_err(|source| OperationError::Helm {
-            release: "helm".into(),
-            source,
-        })?
-        .is_helm4();
-    add_repositories(helm, project, false, events)
-        .await
-        .map_err(|source| OperationError::Helm {
-            release: "repositories".into(),
-            source,
-        })?;
-    let releases: Vec<&Release> = selection
-        .releases
-        .iter()
-        .map(|&i| &project.releases[i])
-        .collect();
-    let to_install: Vec<&Release> = releases
-        .iter()
-        .copied()
-        .filter(|r| r.installed() && r.enabled)
-        .collect();
+    let helm = &context.helm;
+    let version = match plan.helm_version {
+        Some(version) => version,
+        None => helm.version().await.map_err(OperationError::helm("helm"))?,
+    };
     if !options.skip_deps {
-        build_dependencies(helm, project, &to_install, events).await?;
+        add_plan_repositories(helm, plan, context.events.as_ref()).await?;
+        build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
-    let mut report = SyncReport::default();
-    for release in releases.iter().filter(|r| !r.installed()) {
-        if uninstall_if_present(helm, project, release).await? {
-            events.emit(Event::ReleaseDeleted {
-                release: release.name().into(),
-            });
-            report.deleted.push(release.name().into());
-        }
-    }
-    let dir = PrivateDir::new()?;
-    let mut prepared: Vec<(&Release, Prepared)> = Vec::with_capacity(to_install.len());
-    for (index, release) in to_install.iter().enumerate() {
-        prepared.push((release, prepare(project, release, index, &dir)?));
-    }
-    let flags = UpgradeFlags {
-        helm4,
-        environment_kube_context: project.environment.kube_context.clone(),
-        ..options.flags.clone()
+    let uninstalls = Work {
+        action: Action::Uninstall,
+        takes_part: |r: &PlannedRelease| r.desired == Desired::Uninstall,
     };
-    let concurrency = match options.concurrency {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        n => n,
-    };
-    let mut scheduler = Scheduler::new(&selection.graph, Direction::Forward);
-    let mut running = FuturesUnordered::new();
-    loop {
-        while running.len() < concurrency {
-            let Some(id) = scheduler.start_next() else {
-                break;
-            };
-            match prepared.iter().find(|(release, _)| release.id == id) {
-                Some((release, values)) => {
-                    events.emit(Event::ReleaseStarted {
-                        release: release.name().into(),
-                        chart: values.chart.clone(),
-                    });
-                    running.push(upgrade(helm, project, release, values, &flags, id));
-                }
-                // Not installed or not enabled: nothing to run, its dependents may go on.
-                None => {
-                    let _ = scheduler.finish(&id, Outcome::Succeeded);
-                }
+    let mut report = run(
+        plan,
+        Direction::Reverse,
+        context,
+        uninstalls,
+        async |release| {
+            let listed = helm
+                .run_for(&release.id, &argv::list_release(release))
+                .await?;
+            if !listed
+                .stdout
+                .lines()
+                .any(|line| line.trim() == release.name)
+            {
+                return Ok(None);
             }
-        }
-        let Some((id, name, result)) = running.next().await else {
-            if scheduler.is_done() || scheduler.ready().is_empty() {
-                break;
-            }
-            continue;
-        };
-        let outcome = match result {
-            Ok(()) => {
-                events.emit(Event::ReleaseUpgraded {
-                    release: name.clone(),
-                });
-                report.upgraded.push(name);
-                Outcome::Succeeded
-            }
-            Err(message) => {
-                events.emit(Event::ReleaseFailed {
-                    release: name.clone(),
-                    message: message.clone(),
-                });
-                report.failed.push((name, message));
-                Outcome::Failed
-            }
-        };
-        for skipped in scheduler.finish(&id, outcome).unwrap_or_default() {
-            events.emit(Event::ReleaseSkipped {
-                release: skipped.name().into(),
-            });
-            report.skipped.push(skipped.name().into());
-        }
+            helm.run_for(&release.id, &argv::uninstall(release)).await?;
+            Ok(Some(SyncAction::Deleted))
+        },
+    )
+    .await;
+    if context.cancel.is_stopped() {
+        return Ok(report);
     }
+    let upgrades = Work {
+        action: Action::Upgrade,
+        takes_part: |r: &PlannedRelease| r.desired == Desired::Install,
+    };
+    report.extend(
+        run(
+            plan,
+            Direction::Forward,
+            context,
+            upgrades,
+            async |release| {
+                helm.run_for(&release.id, &argv::upgrade(release, version))
+                    .await?;
+                Ok(Some(SyncAction::Upgraded))
+            },
+        )
+        .await,
+    );
     Ok(report)
-}
-
-/// Runs one `helm upgrade --install`; yields the release id, its name and helm's error text.
-async fn upgrade<H: Helm>(
-    helm: &H,
-    project: &Project,
-    release: &Release,
-    prepared: &Prepared,
-    flags: &UpgradeFlags,
-    id: ReleaseId,
-) -> (ReleaseId, String, Result<(), String>) {
-    let call = ReleaseCall {
-        release,
-        chart: prepared.chart.clone(),
-        values_files: prepared.values_files.clone(),
-        set_flags: &prepared.set_flags,
-    };
-    let args = argv::upgrade(&call, &project.state_of(release).helm_defaults, flags);
-    let result = helm.run(&args).await.map(|_| ()).map_err(|e| e.to_string());
-    (id, release.name().to_string(), result)
-}
-
-/// Uninstalls a release that helm lists; returns whether it did.
-async fn uninstall_if_present<H: Helm>(
-    helm: &H,
-    project: &Project,
-    release: &Release,
-) -> Result<bool, OperationError> {
-    let defaults = &project.state_of(release).helm_defaults;
-    let context = release
-        .spec
-        .kube_context
-        .as_deref()
-        .or(defaults.kube_context.as_deref());
-    let helm_error = |source| OperationError::Helm {
-        release: release.name().into(),
-        source,
-    };
-    let listed = helm
-        .run(&argv::list_release(release, context))
-        .await
-        .map_err(helm_error)?;
-    if !listed
-        .stdout
-        .lines()
-        .any(|line| line.trim() == release.name())
-    {
-        return Ok(false);
-    }
-    helm.run(&argv::uninstall(release, context))
-        .await
-        .map_err(helm_error)?;
-    Ok(true)
 }

@@ -223,6 +223,8 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         selectors: None,
         values: environment.values.clone(),
         secret_paths,
+        hooks: Vec::new(),
+        helm_binary: None,
         common_labels: catalog.common_labels,
         api_versions: catalog.api_versions,
         kube_version: catalog.kube_version,

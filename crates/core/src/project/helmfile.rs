@@ -98,6 +98,7 @@ fn state_files(options: &LoadOptions, main: &Path) -> Result<Vec<PathBuf>, Proje
 struct MergedState {
     value: Value,
     releases: Vec<Layers>,
+    hooks: Vec<Layers>,
     templates: IndexMap<String, Layers>,
 }
 
@@ -105,11 +106,18 @@ impl MergedState {
     /// One document, with the layers of its releases and templates.
     fn from_document(document: Document) -> Self {
         let key = |k: &str| Segment::Key(k.to_string());
-        let releases = document
-            .value
-            .get("releases")
-            .and_then(Value::as_sequence)
-            .map_or(0, Vec::len);
+        let count = |list: &str| {
+            document
+                .value
+                .get(list)
+                .and_then(Value::as_sequence)
+                .map_or(0, Vec::len)
+        };
+        let items = |list: &str| -> Vec<Layers> {
+            (0..count(list))
+                .map(|i| Layers::single(document.map.clone(), vec![key(list), Segment::Index(i)]))
+                .collect()
+        };
         let templates: Vec<String> = document
             .value
             .get("templates")
@@ -121,14 +129,8 @@ impl MergedState {
             })
             .unwrap_or_default();
         Self {
-            releases: (0..releases)
-                .map(|i| {
-                    Layers::single(
-                        document.map.clone(),
-                        vec![key("releases"), Segment::Index(i)],
-                    )
-                })
-                .collect(),
+            releases: items("releases"),
+            hooks: items("hooks"),
             templates: templates
                 .into_iter()
                 .map(|t| {
@@ -170,10 +172,15 @@ impl MergedState {
             }
         }
         merge(&mut self.value, other.value, policy);
-        if policy == Policy::Parts && !other.releases.is_empty() {
-            self.releases = other.releases;
-        } else {
-            self.releases.extend(other.releases);
+        for (ours, theirs) in [
+            (&mut self.releases, other.releases),
+            (&mut self.hooks, other.hooks),
+        ] {
+            if policy == Policy::Parts && !theirs.is_empty() {
+                *ours = theirs;
+            } else {
+                ours.extend(theirs);
+            }
         }
         for (name, layers) in other.templates {
             self.templates.entry(name).or_default().extend(&layers);
@@ -274,6 +281,13 @@ impl Loader<'_> {
             missing_file_handler: missing,
             namespace: state.namespace.clone().filter(|n| !n.is_empty()),
             kube_context: state.kube_context.clone().filter(|c| !c.is_empty()),
+            hooks: state
+                .hooks
+                .iter()
+                .zip(&merged.hooks)
+                .map(|(hook, layers)| Ok((decode(hook, layers, "hook")?, layers.origin())))
+                .collect::<Result<_, ProjectError>>()?,
+            helm_binary: state.helm_binary.clone().filter(|b| !b.is_empty()),
         });
 
         let templates: IndexMap<String, (Value, Layers)> = state

@@ -19,6 +19,7 @@ pub(crate) mod template_data;
 pub use state_values::masked;
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ use serde_yaml::Value;
 pub use error::ProjectError;
 pub(crate) use release::scalar_text;
 pub use release::{Hook, Inherit, MissingFileHandler, Release, ReleaseSpec, SetValue};
+pub(crate) use resolve::release_entry_files;
 pub use state::{EnvironmentSpec, HelmDefaults, Repository, SubHelmfileSpec};
 
 use crate::graph::Dag;
@@ -34,7 +36,7 @@ use crate::location::Location;
 use crate::secrets::DecryptOptions;
 
 /// What to load and how: the command line's view of the project.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LoadOptions {
     /// The folder the command runs in; state files are looked up here.
     pub dir: PathBuf,
@@ -67,7 +69,7 @@ pub enum Layout {
 }
 
 /// The selected environment.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Environment {
     /// Its name.
     pub name: String,
@@ -78,7 +80,7 @@ pub struct Environment {
 }
 
 /// One state file after its documents and bases are merged: what applies to its releases.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StateFile {
     /// The file, relative to the project root.
     pub file: PathBuf,
@@ -108,6 +110,10 @@ pub struct StateFile {
     pub values: Value,
     /// The key paths in `values` that came from decrypted secrets, to mask when printing.
     pub secret_paths: Vec<Vec<Value>>,
+    /// Its own `hooks:` (run once per run at `prepare` and `cleanup`), with where each is written.
+    pub hooks: Vec<(Hook, Location)>,
+    /// `helmBinary:`: the helm to run when the command line names none.
+    pub helm_binary: Option<String>,
 }
 
 /// Something worth telling that does not stop the run (a skipped missing file).
@@ -121,8 +127,8 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-/// A loaded, validated project for one environment.
-#[derive(Debug)]
+/// A loaded, validated project for one environment. Its `Debug` output masks the state values
+/// that came from decrypted secrets and shows only the names of the environment variables.
 pub struct Project {
     /// The folder the project was loaded from.
     pub root: PathBuf,
@@ -154,22 +160,100 @@ impl Project {
         }
     }
 
-    /// The first problem of the `selected` releases (indices into `releases`) that are installed
-    /// and enabled: what was wrong with a release that matters only when a command acts on it.
-    pub fn check_selected(&mut self, selected: &[usize]) -> Result<(), ProjectError> {
-        let matters = |i: usize| {
-            let release = &self.releases[i];
-            release.installed() && release.enabled && !release.problems.is_empty()
-        };
-        match selected.iter().find(|&&i| matters(i)) {
-            Some(&i) => Err(self.releases[i].problems.remove(0)),
-            None => Ok(()),
-        }
+    /// The helm binary the main state file names (`helmBinary:`), if any.
+    pub fn helm_binary(&self) -> Option<&str> {
+        self.states.first().and_then(|s| s.helm_binary.as_deref())
     }
 
     /// The state file a release belongs to.
     pub fn state_of(&self, release: &Release) -> &StateFile {
         &self.states[release.state]
+    }
+}
+
+/// The `Debug` of a value that may hold decrypted secrets: the paths in `secret_paths` masked.
+struct Masked<'a>(&'a Value, &'a [Vec<Value>]);
+
+impl fmt::Debug for Masked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        masked(self.0, self.1).fmt(f)
+    }
+}
+
+impl fmt::Debug for LoadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("dir", &self.dir)
+            .field("file", &self.file)
+            .field("environment", &self.environment)
+            .field("state_values_set", &"<redacted>")
+            .field("state_values_files", &self.state_values_files)
+            .field("namespace", &self.namespace)
+            .field("kube_context", &self.kube_context)
+            .field("decrypt", &self.decrypt)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Without the secret paths, the values are not shown at all: they may hold decrypted secrets.
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Environment")
+            .field("name", &self.name)
+            .field("kube_context", &self.kube_context)
+            .field("values", &"<redacted>")
+            .finish()
+    }
+}
+
+impl fmt::Debug for StateFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StateFile")
+            .field("file", &self.file)
+            .field("base_dir", &self.base_dir)
+            .field("shown_dir", &self.shown_dir)
+            .field("common_labels", &self.common_labels)
+            .field("api_versions", &self.api_versions)
+            .field("kube_version", &self.kube_version)
+            .field("missing_file_handler", &self.missing_file_handler)
+            .field("namespace", &self.namespace)
+            .field("kube_context", &self.kube_context)
+            .field("helm_defaults", &self.helm_defaults)
+            .field("repositories", &self.repositories)
+            .field("selectors", &self.selectors)
+            .field("values", &Masked(&self.values, &self.secret_paths))
+            .field("secret_paths", &self.secret_paths)
+            .field("hooks", &self.hooks)
+            .field("helm_binary", &self.helm_binary)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Project {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The environment's values are those of the state files: mask what any of them decrypted.
+        let secret_paths: Vec<Vec<Value>> = self
+            .states
+            .iter()
+            .flat_map(|s| s.secret_paths.iter().cloned())
+            .collect();
+        f.debug_struct("Project")
+            .field("root", &self.root)
+            .field("layout", &self.layout)
+            .field("environment.name", &self.environment.name)
+            .field("environment.kube_context", &self.environment.kube_context)
+            .field(
+                "environment.values",
+                &Masked(&self.environment.values, &secret_paths),
+            )
+            .field("environments", &self.environments)
+            .field("options", &self.options)
+            .field("states", &self.states)
+            .field("releases", &self.releases)
+            .field("graph", &self.graph)
+            .field("diagnostics", &self.diagnostics)
+            .finish()
     }
 }
 
@@ -207,7 +291,7 @@ fn display_dir(dir: &Path) -> PathBuf {
 }
 
 #[cfg(test)]
-mod test_support {
+pub(crate) mod test_support {
     use std::path::Path;
 
     /// Writes `content` to `path` below `dir`, creating folders.
@@ -217,6 +301,11 @@ mod test_support {
             std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
         }
         std::fs::write(full, content).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The repository root (for the example project's files).
+    pub fn repo_root() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
     }
 
     /// A temporary project folder with `files`.

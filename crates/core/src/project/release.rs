@@ -308,7 +308,7 @@ pub struct Release {
     /// Whether its `condition:` holds in this environment (Helmfile's ENABLED column).
     pub enabled: bool,
     /// What is wrong with it that matters only if a command selects it (a missing values file).
-    pub problems: Vec<crate::project::ProjectError>,
+    pub problems: Vec<std::sync::Arc<crate::project::ProjectError>>,
     /// The layers the spec was merged from, to locate any of its fields.
     pub(crate) layers: Layers,
 }
@@ -332,6 +332,11 @@ impl Release {
     /// Whether the release is to be installed (`installed:`, default true).
     pub fn installed(&self) -> bool {
         self.spec.installed.unwrap_or(true)
+    }
+
+    /// Where field `field` (e.g. `chart`) was written, or the release itself when it was not.
+    pub fn field_location(&self, field: &str) -> Location {
+        self.layers.locate(&[Segment::Key(field.to_string())])
     }
 
     /// Where entry `index` of the list field `field` (e.g. `values`) was written.

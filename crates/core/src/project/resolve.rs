@@ -102,14 +102,27 @@ fn resolve_one(
     if let Some(namespace) = options.namespace.as_ref().or(state.namespace.as_ref()) {
         spec.namespace = Some(namespace.clone());
     }
-    if let Some(context) = &state.kube_context {
+    // Helmfile 1.x: `--kube-context` (or the state file's `kubeContext:`) overrides every
+    // release's own; a release without one takes `helmDefaults.kubeContext`.
+    if let (Some(_), Some(_)) = (&options.kube_context, &state.kube_context) {
+        return Err(invalid(
+            Location::file(&state.file),
+            "the state file".into(),
+            "\"kubeContext\" cannot be combined with --kube-context".into(),
+        ));
+    }
+    if let Some(context) = options
+        .kube_context
+        .as_ref()
+        .or(state.kube_context.as_ref())
+    {
         spec.kube_context = Some(context.clone());
     }
     if spec.kube_context.as_deref().unwrap_or_default().is_empty() {
-        spec.kube_context = options
+        spec.kube_context = state
+            .helm_defaults
             .kube_context
             .clone()
-            .or_else(|| state.helm_defaults.kube_context.clone())
             .filter(|c| !c.is_empty());
     }
     for (key, value) in &state.common_labels {
@@ -128,31 +141,22 @@ fn resolve_one(
             message,
         )
     })?;
-    let missing = spec
-        .missing_file_handler
-        .unwrap_or(state.missing_file_handler);
     let mut problems = Vec::new();
-    for (field, what) in [("values", "values file"), ("secrets", "secrets file")] {
+    for field in ["values", "secrets"] {
         let entries = if field == "values" {
             &spec.values
         } else {
             &spec.secrets
-        };
-        let entry_context = EntryContext {
-            base_dir: &state.base_dir,
-            shown_dir: &state.shown_dir,
-            missing,
-            owner: &context,
-            what,
-            templates: None,
         };
         for (i, entry) in entries.iter().enumerate() {
             let Value::String(path) = entry else { continue };
             if is_checkable_path(path) {
                 let at = raw.layers.locate(&[key(field), Segment::Index(i)]);
                 // Like Helmfile, a missing file matters only if the release is selected.
-                match resolve_files(path, &entry_context, &at, diagnostics) {
-                    Err(error @ ProjectError::MissingFile { .. }) => problems.push(error),
+                match release_entry_files(&spec, state, path, field, &at, diagnostics) {
+                    Err(error @ ProjectError::MissingFile { .. }) => {
+                        problems.push(std::sync::Arc::new(error))
+                    }
                     other => {
                         other?;
                     }
@@ -179,6 +183,40 @@ fn resolve_one(
 
 fn key(name: &str) -> Segment {
     Segment::Key(name.to_string())
+}
+
+/// The files a release's `values:` or `secrets:` path entry names: its `valuesPathPrefix` and
+/// the path, relative to its state file's folder, globs expanded, under the release's (else the
+/// state file's) `missingFileHandler`. Loading checks entries with it and the values pipeline
+/// reads them with it, so both always agree.
+pub(crate) fn release_entry_files(
+    spec: &ReleaseSpec,
+    state: &StateFile,
+    path: &str,
+    field: &str,
+    location: &Location,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<PathBuf>, ProjectError> {
+    let owner = format!("release \"{}\"", spec.name.as_deref().unwrap_or_default());
+    let context = EntryContext {
+        base_dir: &state.base_dir,
+        shown_dir: &state.shown_dir,
+        missing: spec
+            .missing_file_handler
+            .unwrap_or(state.missing_file_handler),
+        owner: &owner,
+        what: if field == "values" {
+            "values file"
+        } else {
+            "secrets file"
+        },
+        templates: None,
+    };
+    let prefixed = format!(
+        "{}{path}",
+        spec.values_path_prefix.as_deref().unwrap_or_default()
+    );
+    resolve_files(&prefixed, &context, location, diagnostics)
 }
 
 /// Whether a values path can be checked now: not templated, not remote.

@@ -11,12 +11,12 @@ use serde_yaml::Value;
 
 use crate::location::Location;
 use crate::project::template_data::{environment_of, release_data, release_fields, render};
-use crate::project::{MissingFileHandler, Project, Release};
+use crate::project::{Project, ProjectError, Release, release_entry_files};
 use crate::secrets::decrypt_file;
 use crate::template::MissingKey;
 use zeroize::Zeroizing;
 
-pub use set::set_flags;
+pub use set::{escape as escape_set, set_flags};
 
 /// One `--values` file to hand to helm.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +88,9 @@ pub enum ValuesError {
         /// Why it could not be decrypted.
         source: crate::secrets::SecretsError,
     },
+    /// A values path could not be resolved.
+    #[error(transparent)]
+    Project(Box<ProjectError>),
     /// An inline map could not be written as YAML.
     #[error("release \"{release}\": cannot write inline values as YAML: {message}")]
     Yaml {
@@ -98,36 +101,41 @@ pub enum ValuesError {
     },
 }
 
+impl ValuesError {
+    /// A suggestion of what to do about the error, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Project(error) => error.hint(),
+            Self::MissingFile { .. } => Some(
+                "create the file, or set `missingFileHandler: Warn` to skip missing files".into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
 /// The values of `release`, ready to write for helm.
 pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseValues, ValuesError> {
-    let state = project.state_of(release);
-    let missing = release
-        .spec
-        .missing_file_handler
-        .unwrap_or(state.missing_file_handler);
     let mut files = Vec::new();
     for (index, entry) in release.spec.values.iter().enumerate() {
         match entry {
             Value::String(path) => {
-                let Some(shown) =
-                    existing(release, &state.shown_dir, path, missing, "values", index)?
-                else {
-                    continue;
-                };
-                let full = project_path(project, &shown);
-                let mut content =
-                    std::fs::read_to_string(&full).map_err(|source| ValuesError::Read {
-                        path: shown.clone(),
-                        source,
-                    })?;
-                if shown.extension().is_some_and(|e| e == "gotmpl") {
-                    content = render_values_file(project, release, &shown, &full, &content)?;
+                for shown in entry_files(project, release, path, "values", index)? {
+                    let full = project_path(project, &shown);
+                    let mut content =
+                        std::fs::read_to_string(&full).map_err(|source| ValuesError::Read {
+                            path: shown.clone(),
+                            source,
+                        })?;
+                    if shown.extension().is_some_and(|e| e == "gotmpl") {
+                        content = render_values_file(project, release, &shown, &full, &content)?;
+                    }
+                    files.push(ValuesFile {
+                        source: Some(shown),
+                        content: Zeroizing::new(content),
+                        secret: false,
+                    });
                 }
-                files.push(ValuesFile {
-                    source: Some(shown),
-                    content: Zeroizing::new(content),
-                    secret: false,
-                });
             }
             Value::Mapping(_) => {
                 let content = serde_yaml::to_string(entry).map_err(|e| ValuesError::Yaml {
@@ -150,10 +158,8 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
         }
     }
     for (index, entry) in release.spec.secrets.iter().enumerate() {
-        if let Value::String(path) = entry
-            && let Some(shown) =
-                existing(release, &state.shown_dir, path, missing, "secrets", index)?
-        {
+        let Value::String(path) = entry else { continue };
+        for shown in entry_files(project, release, path, "secrets", index)? {
             let secrets_error = |source| ValuesError::Secrets {
                 location: release.value_location("secrets", index),
                 release: release.name().into(),
@@ -207,38 +213,44 @@ fn project_path(project: &Project, shown: &Path) -> PathBuf {
     project.root.join(shown)
 }
 
-/// The file a values path names (relative to the project root), or `None` when it is missing and
-/// the handler says to skip it.
-fn existing(
+/// The files (relative to the project root) that entry `index` of the release's `field`
+/// (`values` or `secrets`) names: `valuesPathPrefix` + the path, globs expanded, with the
+/// release's missing-file policy. The one resolver loading and values share.
+fn entry_files(
+    project: &Project,
     release: &Release,
-    shown_dir: &Path,
     path: &str,
-    missing: MissingFileHandler,
     field: &'static str,
     index: usize,
-) -> Result<Option<PathBuf>, ValuesError> {
-    let prefixed = format!(
-        "{}{path}",
-        release
-            .spec
-            .values_path_prefix
-            .as_deref()
-            .unwrap_or_default()
-    );
-    if release.base_dir.join(&prefixed).is_file() {
-        return Ok(Some(shown_dir.join(prefixed)));
-    }
-    match missing {
-        MissingFileHandler::Error => Err(ValuesError::MissingFile {
-            location: release.value_location(field, index),
+) -> Result<Vec<PathBuf>, ValuesError> {
+    let state = project.state_of(release);
+    let location = release.value_location(field, index);
+    let files = release_entry_files(
+        &release.spec,
+        state,
+        path,
+        field,
+        &location,
+        &mut Vec::new(),
+    )
+    .map_err(|error| match error {
+        ProjectError::MissingFile { path, .. } => ValuesError::MissingFile {
+            location: location.clone(),
             release: release.name().into(),
             what: if field == "values" {
                 "values file"
             } else {
                 "secrets file"
             },
-            path: shown_dir.join(prefixed),
-        }),
-        _ => Ok(None),
-    }
+            path,
+        },
+        other => ValuesError::Project(Box::new(other)),
+    })?;
+    Ok(files
+        .iter()
+        .map(|full| {
+            let relative = full.strip_prefix(&release.base_dir).unwrap_or(full);
+            state.shown_dir.join(relative)
+        })
+        .collect())
 }

@@ -27,7 +27,7 @@ pub fn set_flags(set: &[SetValue], set_string: &[SetValue]) -> Vec<String> {
 }
 
 /// Helm's `--set` syntax treats `{`, `}` and `,` specially; Helmfile escapes them.
-fn escape(value: &str) -> String {
+pub fn escape(value: &str) -> String {
     value
         .replace('{', "\\{")
         .replace('}', "\\}")

@@ -14,8 +14,8 @@ use super::yaml::{to_yaml, to_yaml_pretty};
 use super::yaml_read::{KeyText, load};
 use super::{Ctx, FResult, Registry, s};
 use crate::template::exec::{MAX_DEPTH, execute, execute_tree};
-use crate::template::parse::{associate, parse_file};
 use crate::template::format::go_quote;
+use crate::template::parse::{associate, parse_file};
 use crate::template::value::{ElemType, MapRef, Struct, Value};
 
 /// The name helm's `tpl` parses its text under (the engine's root template).

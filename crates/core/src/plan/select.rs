@@ -7,18 +7,19 @@ use std::collections::{HashMap, HashSet};
 use crate::graph::{Dag, GraphError, NeedsMode, ReleaseId, Selectors, release_labels};
 use crate::project::Project;
 
-/// How the command line selects releases.
+/// Which releases a command acts on, as the command line says it.
 #[derive(Debug, Clone, Default)]
-pub struct SelectOptions {
+pub struct Selection {
     /// `-l` selectors; a release matches when any of them matches.
     pub selectors: Vec<String>,
-    /// What happens to the needs of selected releases that are not selected.
+    /// What happens to the needs of selected releases that are not selected
+    /// (`--include-needs`, `--include-transitive-needs`, `--skip-needs`).
     pub needs: NeedsMode,
 }
 
-/// The releases a command runs.
+/// The releases a selection picks, and their graph.
 #[derive(Debug, Clone)]
-pub struct Selection {
+pub(crate) struct Selected {
     /// Indices into `project.releases`, in definition order.
     pub releases: Vec<usize>,
     /// The same indices in Helmfile's run order: dependency groups, each in definition order.
@@ -28,7 +29,7 @@ pub struct Selection {
 }
 
 /// Selects releases: with no selectors (and no parent selectors) every release.
-pub fn select(project: &Project, options: &SelectOptions) -> Result<Selection, GraphError> {
+pub(crate) fn select(project: &Project, options: &Selection) -> Result<Selected, GraphError> {
     let command_line = Selectors::parse(options.selectors.iter().map(String::as_str))?;
     let mut per_state = Vec::with_capacity(project.states.len());
     for state in &project.states {
@@ -78,7 +79,7 @@ pub fn select(project: &Project, options: &SelectOptions) -> Result<Selection, G
             group
         })
         .collect();
-    Ok(Selection {
+    Ok(Selected {
         releases,
         ordered,
         graph,

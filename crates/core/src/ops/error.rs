@@ -1,0 +1,47 @@
+//! Why an operation (or one release of it) failed.
+
+use crate::helm::HelmError;
+use crate::plan::PlanError;
+use crate::template::TemplateError;
+
+/// An operation that failed, naming the release (or chart) it was working on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OperationError {
+    /// The plan could not be built.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// Helm failed for a release (or for a chart, a repository).
+    #[error("release \"{release}\": {source}")]
+    Helm {
+        /// The release (or chart, for dependency builds; `repositories` for repository adds).
+        release: String,
+        /// What helm said.
+        source: HelmError,
+    },
+    /// The `--output-dir-template` failed.
+    #[error("--output-dir-template: {0}")]
+    OutputDir(#[from] TemplateError),
+    /// Some releases failed; each was reported as it failed.
+    #[error("{0} release(s) failed")]
+    ReleasesFailed(usize),
+}
+
+impl OperationError {
+    /// A suggestion of what to do about the error, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Plan(error) => error.hint(),
+            Self::Helm { source, .. } => source.hint(),
+            Self::OutputDir(_) | Self::ReleasesFailed(_) => None,
+        }
+    }
+
+    /// Helm failed for `release`.
+    pub(crate) fn helm(release: &str) -> impl FnOnce(HelmError) -> Self + '_ {
+        move |source| Self::Helm {
+            release: release.to_string(),
+            source,
+        }
+    }
+}

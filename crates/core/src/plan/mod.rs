@@ -1,0 +1,468 @@
+//! The plan: the resolved desired state of one environment and selection.
+//!
+//! [`Plan::build`] answers, once and before any helm call that changes anything, every question a
+//! command could ask about a release: its id, kube context, chart, version, values (rendered,
+//! decrypted and written `0600` in a private folder), `--set` flags, every helm setting with its
+//! defaults applied, what should become of it ([`Desired`]) and its hooks; plus the dependency
+//! graph of the selection and the repositories its charts need. Commands read only the plan:
+//! argv builders take a [`PlannedRelease`], the runner walks [`Plan::dag`].
+//!
+//! A plan owns the private folder of its values files; dropping the plan removes it.
+
+mod chart;
+mod error;
+mod hooks;
+mod release;
+mod select;
+mod settings;
+mod unsupported;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::graph::{Dag, ReleaseId};
+use crate::helm::HelmVersion;
+use crate::location::Location;
+use crate::project::{Diagnostic, MissingFileHandler, Project, Release, Repository};
+use crate::secrets::PrivateDir;
+use crate::values::release_values;
+
+pub use chart::ChartRef;
+pub use error::PlanError;
+pub use hooks::{HookEvent, PlannedHook};
+pub use release::{CommandLineValues, Desired, PlannedRelease, PlannedValues, WrittenValues};
+pub use select::Selection;
+pub use settings::HelmSettings;
+
+/// How a plan is built.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    /// Prepare the releases for running: check that windlass can do everything their fields
+    /// ask for, and render, decrypt and write the values of the releases to install. Commands
+    /// that only look at the selection (`list`, `build`, `graph`, `repos`, `deps`) leave it off.
+    pub prepare: bool,
+    /// The helm version the plan is for, when known: settings that need another version
+    /// (`forceConflicts` needs helm 4...) are errors then.
+    pub helm_version: Option<HelmVersion>,
+    /// What the command line adds to every release.
+    pub command_line: CommandLineValues,
+    /// Stops the build between two releases (a signal arrived); the build then returns
+    /// [`PlanError::Cancelled`].
+    pub cancel: CancellationToken,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        Self {
+            prepare: true,
+            helm_version: None,
+            command_line: CommandLineValues::default(),
+            cancel: CancellationToken::new(),
+        }
+    }
+}
+
+/// The desired state of the selected releases of one environment.
+#[derive(Debug)]
+pub struct Plan {
+    /// The project root: local chart paths are relative to it.
+    pub root: PathBuf,
+    /// The environment it is for.
+    pub environment: String,
+    /// The selected releases, in definition order.
+    pub releases: Vec<PlannedRelease>,
+    /// The dependency graph of the selected releases.
+    pub dag: Dag,
+    /// The helm version the plan was checked against, when known.
+    pub helm_version: Option<HelmVersion>,
+    /// How the selection treated the needs of selected releases.
+    pub selection: Selection,
+    /// The repositories the charts of the releases to install name, each once, in the order the
+    /// state files define them (OCI registries included: they need a login, not an add).
+    pub repositories: Vec<Repository>,
+    /// The state files' own `hooks:` (prepare and cleanup of the whole run), in file order.
+    pub hooks: Vec<PlannedHook>,
+    /// Findings worth telling that do not stop the run (e.g. a field windlass ignores).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Positions in `releases`, in Helmfile's run order: dependency groups, definition order
+    /// inside each.
+    run_order: Vec<usize>,
+    /// Where each release is in `releases`.
+    by_id: HashMap<ReleaseId, usize>,
+    /// The folder of the values files; removed when the plan is dropped.
+    private_dir: Option<Arc<PrivateDir>>,
+}
+
+impl Plan {
+    /// Builds the plan of `selection` in `project`: selects the releases, checks them, and
+    /// resolves everything commands need (see the module documentation). Fails, before anything
+    /// is changed anywhere, on the first problem of a selected release.
+    pub fn build(
+        project: &Project,
+        selection: &Selection,
+        options: &PlanOptions,
+    ) -> Result<Plan, PlanError> {
+        let selected = select::select(project, selection)?;
+        for &index in &selected.releases {
+            let release = &project.releases[index];
+            if desired(release) == Desired::Install
+                && let Some(problem) = release.problems.first()
+            {
+                return Err(PlanError::Problem(problem.clone()));
+            }
+        }
+        let command_line = Arc::new(options.command_line.clone());
+        let mut diagnostics = Vec::new();
+        let mut releases = Vec::with_capacity(selected.releases.len());
+        for &index in &selected.releases {
+            let release = &project.releases[index];
+            let planned = plan_release(project, release, index, &command_line)?;
+            if options.prepare && planned.desired == Desired::Install {
+                unsupported::check(
+                    project,
+                    release,
+                    &planned.settings,
+                    options.helm_version,
+                    &mut diagnostics,
+                )?;
+            }
+            releases.push(planned);
+        }
+        let by_id: HashMap<ReleaseId, usize> = releases
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        let position: HashMap<usize, usize> = releases
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.release_index, i))
+            .collect();
+        let run_order = selected
+            .ordered
+            .iter()
+            .filter_map(|index| position.get(index).copied())
+            .collect();
+        let private_dir = if options.prepare {
+            Some(Arc::new(write_values(project, &mut releases, options)?))
+        } else {
+            None
+        };
+        let hooks = state_hooks(project)?;
+        if options.prepare {
+            for hook in releases.iter().flat_map(|r| &r.hooks).chain(&hooks) {
+                diagnostics.push(unsupported::hook_not_run(hook));
+            }
+        }
+        Ok(Plan {
+            root: project.root.clone(),
+            environment: project.environment.name.clone(),
+            repositories: repositories(project, &releases),
+            releases,
+            dag: selected.graph,
+            helm_version: options.helm_version,
+            selection: selection.clone(),
+            hooks,
+            diagnostics,
+            run_order,
+            by_id,
+            private_dir,
+        })
+    }
+
+    /// The release with `id`, if the plan has it.
+    pub fn release(&self, id: &ReleaseId) -> Option<&PlannedRelease> {
+        self.by_id.get(id).map(|&i| &self.releases[i])
+    }
+
+    /// The releases in Helmfile's run order: dependency groups, definition order inside each.
+    pub fn in_run_order(&self) -> impl Iterator<Item = &PlannedRelease> {
+        self.run_order.iter().map(|&i| &self.releases[i])
+    }
+
+    /// Each release's position in the run order (lower runs first when both could).
+    pub(crate) fn run_position(&self) -> HashMap<&ReleaseId, usize> {
+        self.run_order
+            .iter()
+            .enumerate()
+            .map(|(position, &i)| (&self.releases[i].id, position))
+            .collect()
+    }
+
+    /// The private folder holding the values files, while the plan lives.
+    pub fn private_dir(&self) -> Option<&std::path::Path> {
+        self.private_dir.as_deref().map(PrivateDir::path)
+    }
+}
+
+/// What should become of `release`.
+fn desired(release: &Release) -> Desired {
+    match (release.enabled, release.installed()) {
+        (false, _) => Desired::Disabled,
+        (true, true) => Desired::Install,
+        (true, false) => Desired::Uninstall,
+    }
+}
+
+/// The kube context helm runs against for `release`, Helmfile 1.x's `getKubeContext`: the
+/// release's own (which the loader already set from `--kube-context`, the state file's
+/// `kubeContext:` or `helmDefaults.kubeContext` where Helmfile does), else the environment's,
+/// else `helmDefaults.kubeContext`.
+fn kube_context(project: &Project, release: &Release) -> Option<String> {
+    let non_empty = |c: &Option<String>| c.clone().filter(|c| !c.is_empty());
+    non_empty(&release.spec.kube_context)
+        .or_else(|| non_empty(&project.environment.kube_context))
+        .or_else(|| non_empty(&project.state_of(release).helm_defaults.kube_context))
+}
+
+/// Plans one release (without writing its values).
+fn plan_release(
+    project: &Project,
+    release: &Release,
+    index: usize,
+    command_line: &Arc<CommandLineValues>,
+) -> Result<PlannedRelease, PlanError> {
+    let state = project.state_of(release);
+    let chart_location = || release.field_location("chart");
+    let mut chart = ChartRef::classify(release.chart(), &release.base_dir, &state.shown_dir)
+        .map_err(|scheme| PlanError::UnsupportedChart {
+            location: chart_location(),
+            release: release.name().into(),
+            chart: release.chart().into(),
+            scheme,
+        })?;
+    let repository = chart
+        .repository()
+        .and_then(|name| project_repository(project, name));
+    if let (Some(repository), ChartRef::Repository { chart: name, .. }) = (repository, &chart)
+        && repository.oci
+    {
+        // Helmfile turns `repo/chart` of an OCI repository into the registry reference.
+        chart = ChartRef::Oci {
+            url: format!("oci://{}/{name}", repository.url.trim_end_matches('/')),
+        };
+    }
+    let hooks = release
+        .spec
+        .hooks
+        .iter()
+        .enumerate()
+        .map(|(i, hook)| {
+            let location = release.value_location("hooks", i);
+            PlannedHook::new(hook, location.clone()).map_err(|event| PlanError::UnknownHookEvent {
+                location,
+                hook: hook.name.clone(),
+                event,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut set_flags =
+        crate::values::set_flags(&release.spec.set_values, &release.spec.set_string_values);
+    set_flags.extend(env_set_flag(project, release)?);
+    Ok(PlannedRelease {
+        id: release.id.clone(),
+        name: release.name().to_string(),
+        namespace: release.namespace().to_string(),
+        kube_context: kube_context(project, release),
+        // Helmfile sets `helmDefaults.kubeContext` from `--kube-context` too.
+        defaults_kube_context: project
+            .options
+            .kube_context
+            .clone()
+            .or_else(|| state.helm_defaults.kube_context.clone())
+            .filter(|c| !c.is_empty()),
+        settings: HelmSettings::resolve(&release.spec, &state.helm_defaults, repository),
+        chart,
+        chart_version: release.spec.version.clone().filter(|v| !v.is_empty()),
+        desired: desired(release),
+        values: PlannedValues {
+            files: Vec::new(),
+            set_flags,
+        },
+        hooks,
+        labels: release.spec.labels.clone(),
+        command_line: command_line.clone(),
+        location: release.location.clone(),
+        release_index: index,
+    })
+}
+
+/// The legacy `env:` entries as one `--set name=$VAR,...` flag pair, as Helmfile builds it; a
+/// variable that is not set is an error naming it.
+fn env_set_flag(project: &Project, release: &Release) -> Result<Vec<String>, PlanError> {
+    let entries = &release.spec.env_values;
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut pairs = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let variable = entry.value.as_deref().unwrap_or_default();
+        match project.options.env.get(variable) {
+            Some(value) => pairs.push(format!(
+                "{}={}",
+                crate::values::escape_set(&entry.name),
+                crate::values::escape_set(value)
+            )),
+            None => {
+                return Err(PlanError::Setting {
+                    location: release.field_location("env"),
+                    release: release.name().into(),
+                    message: format!(
+                        "environment variable \"{variable}\" (env: {}) is not set",
+                        entry.name
+                    ),
+                });
+            }
+        }
+    }
+    Ok(vec!["--set".into(), pairs.join(",")])
+}
+
+/// The repository `name` as the first state file that defines it says.
+fn project_repository<'p>(project: &'p Project, name: &str) -> Option<&'p Repository> {
+    project
+        .states
+        .iter()
+        .flat_map(|s| &s.repositories)
+        .find(|r| r.name == name)
+}
+
+/// The repositories the releases to install need: those their `repo/chart` names, and OCI
+/// registries with credentials whose URL their `oci://` charts start with.
+fn repositories(project: &Project, releases: &[PlannedRelease]) -> Vec<Repository> {
+    let mut needed: Vec<Repository> = Vec::new();
+    let declared = project.states.iter().flat_map(|s| &s.repositories);
+    for repository in declared {
+        if needed.iter().any(|r| r.name == repository.name) {
+            continue;
+        }
+        let registry = format!("oci://{}/", repository.url.trim_end_matches('/'));
+        let used = releases
+            .iter()
+            .filter(|r| r.desired == Desired::Install)
+            .any(|r| match &r.chart {
+                ChartRef::Repository {
+                    repository: name, ..
+                } => *name == repository.name,
+                ChartRef::Oci { url } => repository.oci && url.starts_with(&registry),
+                _ => false,
+            });
+        if used {
+            needed.push(repository.clone());
+        }
+    }
+    needed
+}
+
+/// Renders, decrypts and writes the values of the releases to install into a new private
+/// folder, `NNN-namespace-name-M.yaml` each.
+fn write_values(
+    project: &Project,
+    releases: &mut [PlannedRelease],
+    options: &PlanOptions,
+) -> Result<PrivateDir, PlanError> {
+    let dir = PrivateDir::new()?;
+    let mut written = 0usize;
+    for planned in releases.iter_mut() {
+        if planned.desired != Desired::Install {
+            continue;
+        }
+        if options.cancel.is_cancelled() {
+            return Err(PlanError::Cancelled);
+        }
+        let release = &project.releases[planned.release_index];
+        let values = release_values(project, release)?;
+        for (n, file) in values.files.into_iter().enumerate() {
+            let name = format!(
+                "{written:03}-{}-{}-{n}.yaml",
+                planned.namespace, planned.name
+            );
+            let path: PathBuf = dir.write(&name, file.content.as_bytes())?;
+            planned.values.files.push(WrittenValues {
+                source: file.source,
+                path,
+                secret: file.secret,
+                content: file.content,
+            });
+        }
+        written += 1;
+    }
+    Ok(dir)
+}
+
+/// The `hooks:` of every state file, typed.
+fn state_hooks(project: &Project) -> Result<Vec<PlannedHook>, PlanError> {
+    let mut hooks = Vec::new();
+    for state in &project.states {
+        for (hook, location) in &state.hooks {
+            hooks.push(PlannedHook::new(hook, location.clone()).map_err(|event| {
+                PlanError::UnknownHookEvent {
+                    location: location.clone(),
+                    hook: hook.name.clone(),
+                    event,
+                }
+            })?);
+        }
+    }
+    Ok(hooks)
+}
+
+/// A finding about something written at `location`.
+pub(crate) fn warning(location: Location, message: String) -> Diagnostic {
+    Diagnostic {
+        level: MissingFileHandler::Warn,
+        location,
+        message,
+    }
+}
+
+#[cfg(test)]
+impl Plan {
+    /// A plan of bare releases over `dag`, for tests of what walks a plan; run order is the
+    /// order of `ids`.
+    pub(crate) fn of_graph(dag: Dag, ids: &[ReleaseId]) -> Plan {
+        let releases: Vec<PlannedRelease> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| PlannedRelease {
+                id: id.clone(),
+                name: id.name().to_string(),
+                namespace: id.namespace().to_string(),
+                kube_context: None,
+                defaults_kube_context: None,
+                chart: ChartRef::Local {
+                    path: "chart".into(),
+                },
+                chart_version: None,
+                desired: Desired::Install,
+                values: PlannedValues::default(),
+                settings: HelmSettings::default(),
+                hooks: Vec::new(),
+                labels: Default::default(),
+                command_line: Default::default(),
+                location: Location::file("helmfile.yaml"),
+                release_index: i,
+            })
+            .collect();
+        Plan {
+            root: PathBuf::new(),
+            environment: "default".into(),
+            by_id: ids.iter().cloned().zip(0..).collect(),
+            run_order: (0..ids.len()).collect(),
+            releases,
+            dag,
+            helm_version: None,
+            selection: Selection::default(),
+            repositories: Vec::new(),
+            hooks: Vec::new(),
+            diagnostics: Vec::new(),
+            private_dir: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

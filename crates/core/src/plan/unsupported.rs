@@ -1,0 +1,169 @@
+//! Nothing accepted and silently ignored: a field of a release to install that windlass does not
+//! act on is an error naming it and where it is written, a field that changes nothing deployed
+//! (or that Helmfile itself ignores) is a warning, and settings that contradict each other or
+//! need another helm version are errors worded as Helmfile words them.
+
+use crate::helm::HelmVersion;
+use crate::plan::{HelmSettings, PlanError, PlannedHook, warning};
+use crate::project::{Diagnostic, Project, Release};
+
+/// Checks the fields of `release` (to be installed) for `helm` (when known).
+pub(crate) fn check(
+    project: &Project,
+    release: &Release,
+    settings: &HelmSettings,
+    helm: Option<HelmVersion>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), PlanError> {
+    let spec = &release.spec;
+    let defaults = &project.state_of(release).helm_defaults;
+    let owner = || format!("release \"{}\"", release.name());
+    let unsupported = |field: &'static str| PlanError::Unsupported {
+        location: release.field_location(field),
+        owner: owner(),
+        field,
+    };
+    let lists = [
+        ("jsonPatches", spec.json_patches.is_empty()),
+        (
+            "strategicMergePatches",
+            spec.strategic_merge_patches.is_empty(),
+        ),
+        ("transformers", spec.transformers.is_empty()),
+        ("dependencies", spec.dependencies.is_empty()),
+    ];
+    if let Some((field, _)) = lists.iter().find(|(_, empty)| !empty) {
+        return Err(unsupported(field));
+    }
+    if spec
+        .force_namespace
+        .as_deref()
+        .is_some_and(|n| !n.is_empty())
+    {
+        return Err(unsupported("forceNamespace"));
+    }
+    if spec.force_go_getter == Some(true) {
+        return Err(unsupported("forceGoGetter"));
+    }
+    if spec
+        .update_strategy
+        .as_deref()
+        .is_some_and(|s| !s.is_empty())
+    {
+        return Err(unsupported("updateStrategy"));
+    }
+    let track_mode = spec
+        .track_mode
+        .as_deref()
+        .or(defaults.track_mode.as_deref());
+    if track_mode.is_some_and(|mode| !mode.is_empty() && mode != "helm") {
+        return Err(unsupported("trackMode"));
+    }
+    let ignored = [
+        (
+            "unitTests",
+            !spec.unit_tests.is_empty(),
+            "windlass has no `unittest` command",
+        ),
+        (
+            "waitRetries",
+            spec.wait_retries.or(defaults.wait_retries).is_some(),
+            "helm removed --wait-retries, and Helmfile 1.x ignores it too",
+        ),
+        (
+            "helmStuckGrace",
+            spec.helm_stuck_grace
+                .or(defaults.helm_stuck_grace)
+                .is_some(),
+            "on Ctrl-C windlass stops helm itself (SIGTERM, then SIGKILL after a grace period)",
+        ),
+    ];
+    for (field, set, why) in ignored {
+        if set {
+            diagnostics.push(warning(
+                release.field_location(field),
+                format!("{}: \"{field}\" is ignored: {why}", owner()),
+            ));
+        }
+    }
+    check_settings(release, settings, helm)
+}
+
+/// Helmfile 1.x's checks of a release's settings against each other and, when known, the helm
+/// version (its `flagsForUpgrade` messages).
+fn check_settings(
+    release: &Release,
+    settings: &HelmSettings,
+    helm: Option<HelmVersion>,
+) -> Result<(), PlanError> {
+    let error = |field: &str, message: &str| PlanError::Setting {
+        location: release.field_location(field),
+        release: release.name().into(),
+        message: message.into(),
+    };
+    if settings.force && settings.force_conflicts {
+        return Err(error(
+            "forceConflicts",
+            "force and forceConflicts are mutually exclusive",
+        ));
+    }
+    if settings.atomic && settings.rollback_on_failure {
+        return Err(error(
+            "rollbackOnFailure",
+            "atomic and rollbackOnFailure are mutually exclusive",
+        ));
+    }
+    if let Some(value) = &settings.server_side
+        && !["true", "false", "auto"].contains(&value.as_str())
+    {
+        return Err(error(
+            "serverSide",
+            &format!(
+                "invalid serverSide value \"{value}\": must be \"true\", \"false\", or \"auto\""
+            ),
+        ));
+    }
+    let Some(helm) = helm else { return Ok(()) };
+    let needs_helm4 = [
+        ("forceConflicts", settings.force_conflicts),
+        ("rollbackOnFailure", settings.rollback_on_failure),
+        ("serverSide", settings.server_side.is_some()),
+    ];
+    if !helm.is_helm4()
+        && let Some((field, _)) = needs_helm4.iter().find(|(_, on)| *on)
+    {
+        return Err(error(
+            field,
+            &format!("{field} requires Helm 4 or greater (helm is {helm})"),
+        ));
+    }
+    let take_ownership = HelmVersion {
+        major: 3,
+        minor: 17,
+        patch: 0,
+    };
+    if settings.take_ownership && helm < take_ownership {
+        return Err(error(
+            "takeOwnership",
+            &format!("takeOwnership requires Helm 3.17 or greater (helm is {helm})"),
+        ));
+    }
+    Ok(())
+}
+
+/// The warning for a hook that is declared but not run yet.
+pub(crate) fn hook_not_run(hook: &PlannedHook) -> Diagnostic {
+    let name = if hook.name.is_empty() {
+        String::new()
+    } else {
+        format!(" \"{}\"", hook.name)
+    };
+    let events: Vec<&str> = hook.events.iter().map(|e| e.name()).collect();
+    warning(
+        hook.location.clone(),
+        format!(
+            "hook{name} ({}) will not run: windlass does not run hooks yet",
+            events.join(", ")
+        ),
+    )
+}
