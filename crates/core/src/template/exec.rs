@@ -444,6 +444,8 @@ impl<'a> State<'a> {
     ) -> R<Value> {
         let n = idents.len();
         let mut recv = receiver;
+        // Go's invalid value stays invalid along the chain: `.a.b` of nothing is nothing.
+        let mut invalid = nil_is_missing;
         for (i, id) in idents.iter().enumerate() {
             let last = i + 1 == n;
             let (a, f) = if last {
@@ -451,7 +453,8 @@ impl<'a> State<'a> {
             } else {
                 (&[][..], None)
             };
-            recv = self.eval_field(dot, id, node, a, f, recv, nil_is_missing && i == 0)?;
+            invalid = invalid && recv.is_nil();
+            recv = self.eval_field(dot, id, node, a, f, recv, invalid)?;
         }
         Ok(recv)
     }

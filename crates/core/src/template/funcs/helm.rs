@@ -241,20 +241,30 @@ pub(crate) fn json_value(v: &Value) -> Option<Value> {
 /// `sigs.k8s.io/yaml.Unmarshal` into `interface{}`: go-yaml v2 reads the first document (every
 /// map key resolved to its text), `encoding/json` turns every number into a float64.
 pub fn read_yaml(text: &str) -> Result<Value, String> {
-    let doc =
-        load(text, KeyText::Resolved).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    match doc {
-        None => Ok(Value::Nil),
-        Some(v) => json_numbers(&v),
+    match read_yaml_typed(text)? {
+        Value::Nil => Ok(Value::Nil),
+        v => json_numbers(&v),
     }
 }
 
 /// `sigs.k8s.io/yaml.Unmarshal` into a struct: the first document with every map key resolved,
 /// numbers as go-yaml typed them (the struct's string fields turn them into text).
 pub fn read_yaml_typed(text: &str) -> Result<Value, String> {
-    load(text, KeyText::Resolved)
-        .map(Option::unwrap_or_default)
-        .map_err(|e| format!("error converting YAML to JSON: {e}"))
+    match load(text, KeyText::Resolved) {
+        Ok(doc) => Ok(doc.unwrap_or_default()),
+        Err(e) => libyaml_read(text).ok_or_else(|| format!("error converting YAML to JSON: {e}")),
+    }
+}
+
+/// The first document as libyaml reads it. go-yaml v2 is a port of libyaml, which accepts a
+/// few layouts the fast reader refuses (a flow collection or a quoted scalar continued less
+/// indented than its key); `serde_yaml`, built on another port of libyaml, is the judge then.
+fn libyaml_read(text: &str) -> Option<Value> {
+    use serde::Deserialize as _;
+    let doc = serde_yaml::Deserializer::from_str(text).next()?;
+    serde_yaml::Value::deserialize(doc)
+        .ok()
+        .map(|v| Value::from(&v))
 }
 
 /// Numbers as `encoding/json` decodes them into `interface{}`: all float64.

@@ -259,13 +259,59 @@ fn map_case(t: &str, upper: bool) -> String {
         .collect()
 }
 
+/// A Go (RE2) pattern in the syntax of the `regex` crate: the same language, except that Go
+/// reads a `-` right after a class escape in brackets (`[\w-.]`) as a literal, where `regex`
+/// sees a range.
+fn rust_syntax(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    let mut after_class_escape = false;
+    while let Some(c) = chars.next() {
+        if in_class && after_class_escape && c == '-' && chars.peek() != Some(&']') {
+            out.push_str("\\-");
+            after_class_escape = false;
+            continue;
+        }
+        after_class_escape = false;
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(e) = chars.next() {
+                    out.push(e);
+                    after_class_escape = in_class && "dDwWsS".contains(e);
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` first in a class is a literal.
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push_str("\\]");
+                    chars.next();
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Compiles a Go (RE2) regular expression (once per render), with Go's error prefix.
 fn re(ctx: &Ctx<'_>, v: &Value) -> Result<Regex, String> {
     ctx.opts.regexes.get_or_compile(s(v), compile)
 }
 
 fn compile(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| {
+    Regex::new(&rust_syntax(pattern)).map_err(|e| {
         let detail = match &e {
             regex::Error::Syntax(m) => m
                 .lines()
