@@ -84,6 +84,8 @@ impl Events for StderrEvents {
             Event::RepositoryAdded { name, url } => format!("Adding repo {name} {url}"),
             Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
             Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
+            Event::ChartFetched { chart, version } => format!("Fetched {chart} {version}"),
+            Event::LockWritten { file } => format!("Wrote {}", file.display()),
             Event::HelmMessage { release, line } if self.debug => match release {
                 Some(release) => format!("helm [{}]: {line}", release.name()),
                 None => format!("helm: {line}"),

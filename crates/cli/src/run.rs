@@ -14,8 +14,8 @@ use windlass::plan::{Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    BuildArgs, Command, GraphArgs, GraphFormat, ListArgs, ListFormat, RendererArg, SyncArgs,
-    TemplateArgs, WriteValuesArgs,
+    BuildArgs, Command, DepsArgs, GraphArgs, GraphFormat, ListArgs, ListFormat, RendererArg,
+    SyncArgs, TemplateArgs, WriteValuesArgs,
 };
 use crate::render;
 use crate::settings::Settings;
@@ -227,7 +227,7 @@ enum Inspect {
 /// The commands that run helm.
 enum Drive {
     Repos,
-    Deps,
+    Deps(DepsArgs),
     Template(TemplateArgs, ChartCommand),
     Sync(SyncArgs),
 }
@@ -248,7 +248,7 @@ impl From<Command> for Step {
             Command::Graph(args) => Self::Inspect(Inspect::Graph(args)),
             Command::WriteValues(args) => Self::Inspect(Inspect::WriteValues(args)),
             Command::Repos(_) => Self::Drive(Drive::Repos),
-            Command::Deps(_) => Self::Drive(Drive::Deps),
+            Command::Deps(args) => Self::Drive(Drive::Deps(args)),
             Command::Template(args) => Self::Drive(Drive::Template(args, ChartCommand::Template)),
             Command::Lint(args) => Self::Drive(Drive::Template(args, ChartCommand::Lint)),
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
@@ -305,7 +305,11 @@ async fn execute(
         command_line,
         cancel: cancel.stop_token(),
     };
-    let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
+    let mut plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
+    if matches!(job, Job::Drive(Drive::Template(..) | Drive::Sync(_), _)) {
+        // The state files' lock files pin the versions of remote charts, as in Helmfile.
+        ops::remote_charts::apply_lock(&project, &mut plan)?;
+    }
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
     if plan.releases.is_empty() && !settings.selectors.is_empty() {
         render::no_match(stderr, &settings.selectors);
@@ -381,10 +385,13 @@ async fn drive_helm(
     let events = context.events.as_ref();
     match drive {
         Drive::Repos => {
-            ops::repos::add_repositories(&context.helm, project, true, events).await?;
+            ops::repos::add_repositories(&context.helm, project, true, events)
+                .await
+                .map_err(OperationError::from)?;
         }
-        Drive::Deps => {
-            ops::deps::update_dependencies(&context.helm, plan, events).await?;
+        Drive::Deps(args) => {
+            let options = settings.deps_options(&args);
+            ops::deps::update_dependencies(&context.helm, project, plan, &options, events).await?;
         }
         Drive::Template(args, kind) => {
             let options = settings.template_options(&args);

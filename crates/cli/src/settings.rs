@@ -14,6 +14,7 @@ use windlass::events::Events;
 use windlass::graph::NeedsMode;
 use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
+use windlass::ops::deps::DepsOptions;
 use windlass::ops::renderer::Renderer;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
@@ -21,7 +22,7 @@ use windlass::plan::{CommandLineValues, Selection};
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
 use crate::args::{
-    Command, GlobalArgs, LogLevel, ReleaseArgs, RendererArg, SyncArgs, TemplateArgs,
+    Command, DepsArgs, GlobalArgs, LogLevel, ReleaseArgs, RendererArg, SyncArgs, TemplateArgs,
 };
 
 /// Everything a command needs to know besides its own flags.
@@ -47,6 +48,9 @@ pub struct Settings {
     pub grace_period: Duration,
     /// `PATH`, where helm is looked up.
     pub search_path: Option<String>,
+    /// Where fetched charts are kept: `$WINDLASS_CACHE_DIR/charts`, else
+    /// `$XDG_CACHE_HOME/windlass/charts`, else `~/.cache/windlass/charts`.
+    pub chart_cache: Option<PathBuf>,
 }
 
 impl Settings {
@@ -90,8 +94,21 @@ impl Settings {
             kubeconfig: args.kubeconfig,
             grace_period: Duration::from_secs(args.grace_period),
             search_path: env("PATH"),
+            chart_cache: cache_dir(&env).map(|dir| dir.join("charts")),
         }
     }
+}
+
+/// windlass's cache folder, as the XDG base directory rules place it.
+fn cache_dir(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let set = |name| {
+        env(name)
+            .filter(|v: &String| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    set("WINDLASS_CACHE_DIR")
+        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("windlass")))
+        .or_else(|| set("HOME").map(|d| d.join(".cache/windlass")))
 }
 
 impl Settings {
@@ -146,6 +163,7 @@ impl Settings {
                 RendererArg::Auto => Renderer::Auto,
             },
             working_dir: self.load.dir.clone(),
+            chart_cache: self.chart_cache.clone(),
         }
     }
 
@@ -153,6 +171,16 @@ impl Settings {
     pub fn sync_options(&self, args: &SyncArgs) -> SyncOptions {
         SyncOptions {
             skip_deps: args.skip_deps,
+            chart_cache: self.chart_cache.clone(),
+        }
+    }
+
+    /// `deps`' options.
+    pub fn deps_options(&self, args: &DepsArgs) -> DepsOptions {
+        DepsOptions {
+            skip_repos: args.skip_repos,
+            concurrency: self.concurrency,
+            chart_cache: self.chart_cache.clone(),
         }
     }
 

@@ -11,6 +11,7 @@
 
 pub mod cancel;
 pub mod chart;
+pub mod charts;
 pub mod events;
 pub mod graph;
 pub mod helm;

@@ -6,6 +6,7 @@ pub mod deps;
 mod error;
 pub mod list;
 mod path_template;
+pub mod remote_charts;
 pub mod renderer;
 pub mod report;
 pub mod repos;

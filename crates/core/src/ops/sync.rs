@@ -4,11 +4,13 @@
 //! A failed release skips its dependents and lets independent ones finish. Everything that can
 //! fail before a change (values, secrets, settings) already failed when the plan was built.
 
+use crate::charts::RemoteChart;
 use crate::events::Action;
 use crate::graph::Direction;
 use crate::helm::{Helm, HelmError, argv};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
+use crate::ops::remote_charts::fetch_charts;
 use crate::ops::report::Report;
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
@@ -19,6 +21,8 @@ use crate::plan::{Desired, Plan, PlannedRelease};
 pub struct SyncOptions {
     /// Add no repositories and build no local chart dependencies first (`--skip-deps`).
     pub skip_deps: bool,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<std::path::PathBuf>,
 }
 
 /// What `sync` did to a release.
@@ -50,6 +54,18 @@ pub async fn sync<H: Helm>(
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
+    // OCI charts are pulled first and installed from the archive, as Helmfile does; charts of
+    // chart repositories go to helm by name with their (locked) version, as Helmfile 0.166 does.
+    let charts = fetch_charts(
+        plan,
+        helm,
+        options.chart_cache.as_deref(),
+        options.skip_deps,
+        context.concurrency,
+        context.events.as_ref(),
+        |chart| matches!(chart, RemoteChart::Oci { .. }),
+    )
+    .await?;
     let uninstalls = Work {
         action: Action::Uninstall,
         takes_part: |r: &PlannedRelease| r.desired == Desired::Uninstall,
@@ -89,6 +105,7 @@ pub async fn sync<H: Helm>(
             context,
             upgrades,
             async |release| {
+                let release = &*charts.localize(release);
                 helm.run_for(&release.id, &argv::upgrade(release, version))
                     .await?;
                 Ok(Some(SyncAction::Upgraded))

@@ -12,6 +12,7 @@ use crate::helm::argv::{self, TemplateFlags};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
 use crate::ops::path_template::render_path;
+use crate::ops::remote_charts::fetch_charts;
 use crate::ops::renderer::{ChartRenderer, RenderError, Renderer};
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::repos::add_plan_repositories;
@@ -36,6 +37,8 @@ pub struct TemplateOptions {
     /// The folder helm runs in, which relative chart paths start from (the process' current
     /// folder when empty).
     pub working_dir: PathBuf,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<PathBuf>,
 }
 
 /// Helmfile's default `--output-dir-template`.
@@ -75,6 +78,17 @@ pub async fn run_per_release<H: Helm>(
         add_plan_repositories(&context.helm, plan, context.events.as_ref()).await?;
         build_dependencies(&context.helm, plan, context.events.as_ref()).await?;
     }
+    // Each remote chart is fetched once and helm reads the archive, however many releases use it.
+    let charts = fetch_charts(
+        plan,
+        &context.helm,
+        options.chart_cache.as_deref(),
+        options.skip_deps,
+        context.concurrency,
+        context.events.as_ref(),
+        |_| true,
+    )
+    .await?;
     let output_dirs = output_dirs(project, plan, options)?;
     let action = match command {
         ChartCommand::Template => Action::Template,
@@ -96,6 +110,7 @@ pub async fn run_per_release<H: Helm>(
     )
     .await;
     let report = run(plan, Direction::Unordered, context, work, async |release| {
+        let release = &*charts.localize(release);
         let args = match command {
             ChartCommand::Template => argv::template(
                 release,
