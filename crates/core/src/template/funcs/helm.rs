@@ -252,7 +252,12 @@ pub fn read_yaml(text: &str) -> Result<Value, String> {
 pub fn read_yaml_typed(text: &str) -> Result<Value, String> {
     match load(text, KeyText::Resolved) {
         Ok(doc) => Ok(doc.unwrap_or_default()),
-        Err(e) => libyaml_read(text).ok_or_else(|| format!("error converting YAML to JSON: {e}")),
+        // Only a syntax error is worth a second reader: a document that parsed but cannot become
+        // JSON (a null key) fails in helm too.
+        Err(e) if e.starts_with("yaml: ") => {
+            libyaml_read(text).ok_or_else(|| format!("error converting YAML to JSON: {e}"))
+        }
+        Err(e) => Err(format!("error converting YAML to JSON: {e}")),
     }
 }
 
