@@ -431,15 +431,35 @@ fn resolves_to_non_string(s: &str) -> bool {
     if body.chars().all(|c| c.is_ascii_digit()) {
         return true;
     }
-    // Base 60 numbers (`1:20`) are numbers in YAML 1.1.
-    if body.contains(':')
-        && body
-            .split(':')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.'))
-    {
-        return true;
+    is_base60_float(s) || is_float(body)
+}
+
+/// go-yaml v2's `isBase60Float`: YAML 1.1's base 60 numbers (`1:20`, `-1:30:05.5`), which it
+/// quotes for YAML 1.1 readers: `[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?`.
+fn is_base60_float(s: &str) -> bool {
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (head, fraction) = s.split_once('.').unwrap_or((s, ""));
+    if !fraction.chars().all(|c| c.is_ascii_digit() || c == '_') {
+        return false;
     }
-    is_float(body)
+    let mut parts = head.split(':');
+    let first = parts.next().unwrap_or("");
+    let first_ok = first.starts_with(|c: char| c.is_ascii_digit())
+        && first.chars().all(|c| c.is_ascii_digit() || c == '_');
+    let mut sixties = 0;
+    for part in parts {
+        let b = part.as_bytes();
+        let ok = match b {
+            [d] => d.is_ascii_digit(),
+            [t, d] => (b'0'..=b'5').contains(t) && d.is_ascii_digit(),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+        sixties += 1;
+    }
+    first_ok && sixties > 0
 }
 
 /// go-yaml v2 reads `2001-12-14` (optionally followed by a time) as a timestamp.
@@ -575,10 +595,13 @@ fn double_quoted(s: &str) -> String {
     out
 }
 
-/// libyaml's line folding of plain and single-quoted scalars past column 80.
+/// libyaml's line folding of scalars past column 80.
 fn fold(text: &str, indent: usize, start_column: usize) -> String {
-    if text.starts_with('"') || text.chars().count() + start_column <= 80 {
+    if text.chars().count() + start_column <= 80 {
         return text.to_owned();
+    }
+    if text.starts_with('"') {
+        return fold_double_quoted(text, indent, start_column);
     }
     let chars: Vec<char> = text.chars().collect();
     let quoted = chars.first() == Some(&'\'');
@@ -604,4 +627,63 @@ fn fold(text: &str, indent: usize, start_column: usize) -> String {
         prev_space = c == ' ';
     }
     out
+}
+
+/// libyaml's folding of a double-quoted scalar: past column 80, the first space of a run (not
+/// the text's first or last character) becomes a line break and indentation, followed by `\`
+/// when a space comes next so that it is kept. Escapes hold no spaces, so the quoted text's
+/// spaces are the string's.
+fn fold_double_quoted(text: &str, indent: usize, start_column: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut column = start_column;
+    let mut after_space = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let edge = i == 1 || i + 2 == chars.len();
+            if !after_space && column > 80 && !edge {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                column = indent;
+                if chars.get(i + 1) == Some(&' ') {
+                    out.push('\\');
+                    column += 1;
+                }
+            } else {
+                out.push(c);
+                column += 1;
+            }
+            after_space = true;
+        } else {
+            out.push(c);
+            column += 1;
+            after_space = false;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// go-yaml v2 quotes base 60 numbers only (helm 3.17 prints `endpoint: 0.0.0.0:4317` and
+    /// `- 10.1.2.3:502` plain in the public charts corpus).
+    #[test]
+    fn only_base_60_numbers_are_quoted_for_their_colons() {
+        for quoted in ["1:20", "-1:30:05.5", "+190:20:30", "1_0:5", "12:59.", "1:5"] {
+            assert_eq!(quote_string(quoted), format!("\"{quoted}\""), "{quoted}");
+        }
+        for plain in [
+            "0.0.0.0:4317",
+            "10.1.2.3:502",
+            "1:60",
+            "1:123",
+            "a:1",
+            "1:2:x",
+            "1.5:20",
+        ] {
+            assert_eq!(quote_string(plain), plain, "{plain}");
+        }
+    }
 }
