@@ -12,7 +12,7 @@ use super::error::ChartError;
 use super::ignore::Rules;
 use super::metadata::{Metadata, read_into};
 use super::{Chart, ChartFile, ValuesSchema};
-use crate::template::Value;
+use crate::template::{Value, cannot_unmarshal};
 
 /// helm's `MaxDecompressedFileSize`: no file of a chart may be larger.
 const MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
@@ -249,8 +249,8 @@ fn from_files(files: Vec<RawFile>) -> Result<Chart, String> {
                     Ok(Value::Nil) => Value::empty_map(),
                     Ok(other) => {
                         return Err(format!(
-                            "cannot load values.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                            json_kind(&other)
+                            "cannot load values.yaml: {}",
+                            cannot_unmarshal(&other, "map[string]interface {}")
                         ));
                     }
                     Err(e) => return Err(format!("cannot load values.yaml: {e}")),
@@ -331,16 +331,6 @@ fn file(f: RawFile) -> ChartFile {
     ChartFile {
         name: f.name,
         data: Arc::from(f.data),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_) => "number",
-        Value::String(_) => "string",
-        Value::List(..) => "array",
-        _ => "object",
     }
 }
 

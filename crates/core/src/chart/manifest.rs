@@ -8,8 +8,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::error::ChartError;
+use super::metadata::{field_error, string};
 use super::values::Warnings;
-use crate::template::{Value, read_yaml_typed};
+use crate::template::{Value, cannot_unmarshal, read_yaml_typed};
 
 /// A rendered resource: the template it came from and its text.
 #[derive(Debug, Clone)]
@@ -183,31 +184,28 @@ impl Head {
             Value::Nil => return Ok(head),
             Value::Map(m) => m,
             other => {
-                return Err(format!(
-                    "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
-                    json_kind(&other)
-                ));
+                return Err(cannot_unmarshal(&other, "releaseutil.SimpleHead"));
             }
         };
         for (k, val) in m.entries() {
             if k.eq_ignore_ascii_case("kind") {
-                head.kind = string_field(&val, "SimpleHead.kind")?;
+                head.kind = string(&val, "SimpleHead.kind of type string")?;
             } else if k.eq_ignore_ascii_case("apiVersion") {
-                string_field(&val, "SimpleHead.apiVersion")?;
+                string(&val, "SimpleHead.apiVersion of type string")?;
             } else if k.eq_ignore_ascii_case("metadata") {
                 match val {
                     Value::Nil => {}
                     Value::Map(md) => {
                         for (mk, mv) in md.entries() {
                             if mk.eq_ignore_ascii_case("name") {
-                                string_field(&mv, "SimpleHead.metadata.name")?;
+                                string(&mv, "SimpleHead.metadata.name of type string")?;
                             } else if mk.eq_ignore_ascii_case("annotations") {
                                 head.annotations = annotations(&mv)?;
                             }
                         }
                     }
                     other => {
-                        return Err(type_error(
+                        return Err(field_error(
                             &other,
                             "SimpleHead.metadata of type struct { Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }",
                         ));
@@ -225,43 +223,18 @@ fn annotations(v: &Value) -> Result<BTreeMap<String, String>, String> {
         Value::Map(m) => m
             .entries()
             .into_iter()
-            .map(|(k, x)| Ok((k, string_field(&x, "SimpleHead.metadata.annotations")?)))
+            .map(|(k, x)| {
+                Ok((
+                    k,
+                    string(&x, "SimpleHead.metadata.annotations of type string")?,
+                ))
+            })
             .collect(),
-        other => Err(type_error(
+        other => Err(field_error(
             other,
             "SimpleHead.metadata.annotations of type map[string]string",
         )),
     }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_) => "number",
-        Value::String(_) => "string",
-        Value::List(..) => "array",
-        _ => "object",
-    }
-}
-
-fn type_error(v: &Value, field: &str) -> String {
-    format!(
-        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field}",
-        json_kind(v)
-    )
-}
-
-/// A scalar read into a Go string field (numbers and booleans become text).
-fn string_field(v: &Value, field: &str) -> Result<String, String> {
-    Ok(match v {
-        Value::Nil => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) | Value::Int64(i) => i.to_string(),
-        Value::Uint(u) => u.to_string(),
-        Value::Float(f) => super::metadata::format_float32(*f),
-        other => return Err(type_error(other, &format!("{field} of type string"))),
-    })
 }
 
 #[cfg(test)]

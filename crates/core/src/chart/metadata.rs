@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::template::{Object, Value};
+use crate::template::{Object, Value, cannot_unmarshal, json_kind};
 
 /// A chart's `Chart.yaml`.
 #[derive(Debug, Clone, Default)]
@@ -85,7 +85,7 @@ pub(crate) fn read_into(md: &mut Metadata, doc: &Value) -> Result<(), String> {
     let Value::Map(m) = doc else {
         return match doc {
             Value::Nil => Ok(()),
-            other => Err(unmarshal_error(other, "chart.Metadata")),
+            other => Err(cannot_unmarshal(other, "chart.Metadata")),
         };
     };
     for (key, v) in m.entries() {
@@ -157,24 +157,9 @@ fn match_field(key: &str, fields: &[&'static str]) -> Option<&'static str> {
         .copied()
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_) => "number",
-        Value::String(_) => "string",
-        Value::List(..) => "array",
-        _ => "object",
-    }
-}
-
-fn unmarshal_error(v: &Value, target: &str) -> String {
-    format!(
-        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type {target}",
-        json_kind(v)
-    )
-}
-
-fn field_error(v: &Value, at: &str) -> String {
+/// encoding/json's error for a value of the wrong kind for a struct field (`at`: the field and
+/// its type).
+pub(super) fn field_error(v: &Value, at: &str) -> String {
     format!(
         "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {at}",
         json_kind(v)
@@ -183,7 +168,7 @@ fn field_error(v: &Value, at: &str) -> String {
 
 /// A scalar as `sigs.k8s.io/yaml` hands it to a string field: numbers and booleans become their
 /// text (floats with float32 precision, as go-yaml formats them).
-fn string(v: &Value, at: &str) -> Result<String, String> {
+pub(super) fn string(v: &Value, at: &str) -> Result<String, String> {
     Ok(match v {
         Value::Nil => String::new(),
         Value::String(s) => s.clone(),
@@ -223,29 +208,38 @@ fn string_map(v: &Value, at: &str) -> Result<BTreeMap<String, String>, String> {
     }
 }
 
-fn maintainers(v: &Value) -> Result<Vec<Maintainer>, String> {
-    let Value::List(items, _) = v else {
-        return match v {
-            Value::Nil => Ok(Vec::new()),
-            other => Err(field_error(
-                other,
-                "Metadata.maintainers of type []*chart.Maintainer",
-            )),
-        };
+/// A YAML map's entries, read into a Go struct's fields.
+type Entries = Vec<(String, Value)>;
+
+/// The entries of each struct of a `[]*chart.<kind>` field (`field`: `maintainers`), `None` when
+/// it is null.
+fn struct_list(v: &Value, field: &str, kind: &str) -> Result<Option<Vec<Entries>>, String> {
+    let items = match v {
+        Value::Nil => return Ok(None),
+        Value::List(items, _) => items,
+        other => {
+            let at = format!("Metadata.{field} of type []*chart.{kind}");
+            return Err(field_error(other, &at));
+        }
     };
+    let entries = items.iter().map(|item| match item {
+        Value::Map(m) => Ok(m.entries()),
+        Value::Nil => Err(format!(
+            "validation: {field} must not contain empty or null nodes"
+        )),
+        other => Err(field_error(
+            other,
+            &format!("Metadata.{field} of type chart.{kind}"),
+        )),
+    });
+    entries.collect::<Result<Vec<_>, _>>().map(Some)
+}
+
+fn maintainers(v: &Value) -> Result<Vec<Maintainer>, String> {
     let mut out = Vec::new();
-    for item in items.iter() {
-        let Value::Map(m) = item else {
-            if item.is_nil() {
-                return Err("validation: maintainers must not contain empty or null nodes".into());
-            }
-            return Err(field_error(
-                item,
-                "Metadata.maintainers of type chart.Maintainer",
-            ));
-        };
+    for m in struct_list(v, "maintainers", "Maintainer")?.unwrap_or_default() {
         let mut mt = Maintainer::default();
-        for (k, x) in m.entries() {
+        for (k, x) in m {
             let at = |f: &str| format!("Maintainer.{f} of type string");
             match match_field(&k, &["name", "email", "url"]) {
                 Some("name") => mt.name = string(&x, &at("name"))?,
@@ -260,28 +254,13 @@ fn maintainers(v: &Value) -> Result<Vec<Maintainer>, String> {
 }
 
 fn dependencies(v: &Value) -> Result<Option<Vec<Dependency>>, String> {
-    let Value::List(items, _) = v else {
-        return match v {
-            Value::Nil => Ok(None),
-            other => Err(field_error(
-                other,
-                "Metadata.dependencies of type []*chart.Dependency",
-            )),
-        };
+    let Some(items) = struct_list(v, "dependencies", "Dependency")? else {
+        return Ok(None);
     };
     let mut out = Vec::new();
-    for item in items.iter() {
-        let Value::Map(m) = item else {
-            if item.is_nil() {
-                return Err("validation: dependencies must not contain empty or null nodes".into());
-            }
-            return Err(field_error(
-                item,
-                "Metadata.dependencies of type chart.Dependency",
-            ));
-        };
+    for m in items {
         let mut d = Dependency::default();
-        for (k, x) in m.entries() {
+        for (k, x) in m {
             let Some(field) = match_field(&k, DEPENDENCY_FIELDS) else {
                 continue;
             };

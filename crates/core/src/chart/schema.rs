@@ -145,12 +145,7 @@ struct Outcome {
 
 impl Outcome {
     fn add(&mut self, path: &[String], message: String) {
-        let field = if path.len() == 1 {
-            path[0].clone()
-        } else {
-            path[1..].join(".")
-        };
-        self.errors.push(format!("{field}: {message}"));
+        self.errors.push(format!("{}: {message}", field_name(path)));
         self.score -= 2;
     }
 
@@ -264,6 +259,40 @@ impl Validator<'_> {
             })
     }
 
+    /// gojsonschema's "at least one" rules (`anyOf`, `contains`): valid as soon as one try
+    /// (a schema for a node, under an array index) is, else `message` and the errors of the try
+    /// that came closest.
+    fn one_valid<'j>(
+        &self,
+        tries: impl Iterator<Item = (Option<usize>, &'j Json, &'j Json)>,
+        message: &str,
+        out: &mut Outcome,
+        path: &mut Vec<String>,
+    ) -> R {
+        let mut best: Option<Outcome> = None;
+        for (index, schema, node) in tries {
+            if let Some(i) = index {
+                path.push(i.to_string());
+            }
+            let r = self.sub(schema, node, path);
+            if index.is_some() {
+                path.pop();
+            }
+            let r = r?;
+            if r.valid() {
+                return Ok(());
+            }
+            if best.as_ref().is_none_or(|b| r.score > b.score) {
+                best = Some(r);
+            }
+        }
+        out.add(path, message.into());
+        if let Some(b) = best {
+            out.merge(b);
+        }
+        Ok(())
+    }
+
     fn sub(
         &self,
         schema: &Json,
@@ -339,24 +368,9 @@ impl Validator<'_> {
         path: &mut Vec<String>,
     ) -> R {
         if let Some(Json::Array(any_of)) = s.get("anyOf") {
-            let mut best: Option<Outcome> = None;
-            let mut ok = false;
-            for sub in any_of {
-                let r = self.sub(sub, node, path)?;
-                if r.valid() {
-                    ok = true;
-                    break;
-                }
-                if best.as_ref().is_none_or(|b| r.score > b.score) {
-                    best = Some(r);
-                }
-            }
-            if !ok {
-                out.add(path, "Must validate at least one schema (anyOf)".into());
-                if let Some(b) = best {
-                    out.merge(b);
-                }
-            }
+            let tries = any_of.iter().map(|sub| (None, sub, node));
+            let message = "Must validate at least one schema (anyOf)";
+            self.one_valid(tries, message, out, path)?;
         }
         if let Some(Json::Array(one_of)) = s.get("oneOf") {
             let mut valid = 0;
@@ -614,27 +628,8 @@ impl Validator<'_> {
             }
         }
         if let Some(contains) = s.get("contains") {
-            let mut ok = false;
-            let mut best: Option<Outcome> = None;
-            for (i, item) in items.iter().enumerate() {
-                path.push(i.to_string());
-                let r = self.sub(contains, item, path);
-                path.pop();
-                let r = r?;
-                if r.valid() {
-                    ok = true;
-                    break;
-                }
-                if best.as_ref().is_none_or(|b| r.score > b.score) {
-                    best = Some(r);
-                }
-            }
-            if !ok {
-                out.add(path, "At least one of the items must match".into());
-                if let Some(b) = best {
-                    out.merge(b);
-                }
-            }
+            let tries = (items.iter().enumerate()).map(|(i, item)| (Some(i), contains, item));
+            self.one_valid(tries, "At least one of the items must match", out, path)?;
         }
         out.score += 1;
         Ok(())

@@ -104,29 +104,24 @@ fn coalesce_deps(
 
 /// Copies the parent's `global` table into the subchart's (`dest`), the parent winning.
 fn coalesce_globals(dest: &MapRef, src: &MapRef, prefix: &str, warnings: &mut Warnings) {
-    let dg = match dest.get(GLOBAL_KEY) {
-        None => new_table(),
-        Some(v) => match as_table(&v) {
-            Some(t) => t,
-            None => {
-                warnings.push(format!(
-                    "warning: skipping globals because destination {GLOBAL_KEY} is not a table."
-                ));
-                return;
+    let globals =
+        |values: &MapRef, side: &str, warnings: &mut Warnings| match values.get(GLOBAL_KEY) {
+            None => Some(new_table()),
+            Some(v) => {
+                let table = as_table(&v);
+                if table.is_none() {
+                    warnings.push(format!(
+                        "warning: skipping globals because {side} {GLOBAL_KEY} is not a table."
+                    ));
+                }
+                table
             }
-        },
+        };
+    let Some(dg) = globals(dest, "destination", warnings) else {
+        return;
     };
-    let sg = match src.get(GLOBAL_KEY) {
-        None => new_table(),
-        Some(v) => match as_table(&v) {
-            Some(t) => t,
-            None => {
-                warnings.push(format!(
-                    "warning: skipping globals because source {GLOBAL_KEY} is not a table."
-                ));
-                return;
-            }
-        },
+    let Some(sg) = globals(src, "source", warnings) else {
+        return;
     };
     for (key, val) in sg.entries() {
         if let Some(table) = as_table(&val) {

@@ -24,8 +24,8 @@ use std::sync::Arc;
 pub use error::TemplateError;
 pub use format::{sprint_value, sprintf};
 pub(crate) use funcs::{
-    HELM_ERR_END, HELM_ERR_START, RegexCache, helm_to_yaml, json_value, normalize_version,
-    read_yaml, read_yaml_typed, satisfies,
+    HELM_ERR_END, HELM_ERR_START, RegexCache, cannot_unmarshal, helm_to_yaml, json_kind,
+    json_value, normalize_version, read_yaml, read_yaml_typed, satisfies,
 };
 pub use value::{ElemType, GoBytes, MapRef, Object, Pointer, Struct, Value};
 

@@ -47,42 +47,16 @@ pub(super) fn register(r: &mut Registry) {
         Ok(Value::String(to_toml(&a[0]).unwrap_or_else(|e| e)))
     });
     r.add("fromYaml", &[Str], None, |_, a| {
-        Ok(match read_yaml(s(&a[0])) {
-            Ok(Value::Map(m)) => Value::Map(m),
-            Ok(Value::Nil) => Value::empty_map(),
-            Ok(other) => error_map(&cannot_unmarshal(&other, "map[string]interface {}")),
-            Err(e) => error_map(&e),
-        })
+        Ok(map_or_error(read_yaml(s(&a[0])), cannot_unmarshal))
     });
     r.add("fromYamlArray", &[Str], None, |_, a| {
-        Ok(match read_yaml(s(&a[0])) {
-            Ok(v @ Value::List(..)) => v,
-            Ok(Value::Nil) => Value::list(Vec::new()),
-            Ok(other) => Value::list(vec![Value::String(cannot_unmarshal(
-                &other,
-                "[]interface {}",
-            ))]),
-            Err(e) => Value::list(vec![Value::String(e)]),
-        })
+        Ok(list_or_error(read_yaml(s(&a[0])), cannot_unmarshal))
     });
     r.add("fromJson", &[Str], None, |_, a| {
-        Ok(match from_json(s(&a[0])) {
-            Ok(Value::Map(m)) => Value::Map(m),
-            Ok(Value::Nil) => Value::empty_map(),
-            Ok(other) => error_map(&json_type_error(&other, "map[string]interface {}")),
-            Err(e) => error_map(&e),
-        })
+        Ok(map_or_error(from_json(s(&a[0])), json_type_error))
     });
     r.add("fromJsonArray", &[Str], None, |_, a| {
-        Ok(match from_json(s(&a[0])) {
-            Ok(v @ Value::List(..)) => v,
-            Ok(Value::Nil) => Value::list(Vec::new()),
-            Ok(other) => Value::list(vec![Value::String(json_type_error(
-                &other,
-                "[]interface {}",
-            ))]),
-            Err(e) => Value::list(vec![Value::String(e)]),
-        })
+        Ok(list_or_error(from_json(s(&a[0])), json_type_error))
     });
     r.add("toJson", &[Any], None, |_, a| {
         Ok(Value::String(if json_value(&a[0]).is_some() {
@@ -159,8 +133,28 @@ fn error_map(message: &str) -> Value {
     Value::map(BTreeMap::from([("Error".to_owned(), Value::str(message))]))
 }
 
+/// `fromYaml`/`fromJson`: the map read, or a map holding the error under `Error`.
+fn map_or_error(read: Result<Value, String>, type_error: fn(&Value, &str) -> String) -> Value {
+    match read {
+        Ok(Value::Map(m)) => Value::Map(m),
+        Ok(Value::Nil) => Value::empty_map(),
+        Ok(other) => error_map(&type_error(&other, "map[string]interface {}")),
+        Err(e) => error_map(&e),
+    }
+}
+
+/// `fromYamlArray`/`fromJsonArray`: the list read, or a list holding the error.
+fn list_or_error(read: Result<Value, String>, type_error: fn(&Value, &str) -> String) -> Value {
+    match read {
+        Ok(v @ Value::List(..)) => v,
+        Ok(Value::Nil) => Value::list(Vec::new()),
+        Ok(other) => Value::list(vec![Value::String(type_error(&other, "[]interface {}"))]),
+        Err(e) => Value::list(vec![Value::String(e)]),
+    }
+}
+
 /// `sigs.k8s.io/yaml`'s error for a document that is not the expected type.
-fn cannot_unmarshal(v: &Value, into: &str) -> String {
+pub(crate) fn cannot_unmarshal(v: &Value, into: &str) -> String {
     format!(
         "error unmarshaling JSON: while decoding JSON: {}",
         json_type_error(v, into)
@@ -169,14 +163,21 @@ fn cannot_unmarshal(v: &Value, into: &str) -> String {
 
 /// `encoding/json`'s error for a value of the wrong type.
 fn json_type_error(v: &Value, into: &str) -> String {
-    let kind = match v {
+    format!(
+        "json: cannot unmarshal {} into Go value of type {into}",
+        json_kind(v)
+    )
+}
+
+/// The kind `encoding/json` names in its type errors.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
         Value::Bool(_) => "bool",
         Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_) => "number",
         Value::String(_) => "string",
         Value::List(..) => "array",
         _ => "object",
-    };
-    format!("json: cannot unmarshal {kind} into Go value of type {into}")
+    }
 }
 
 /// helm's `toYaml`: `sigs.k8s.io/yaml.Marshal`, i.e. the value through `encoding/json`, read

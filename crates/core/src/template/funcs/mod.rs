@@ -28,8 +28,8 @@ mod yaml;
 mod yaml_read;
 
 pub(crate) use helm::{
-    ERR_END as HELM_ERR_END, ERR_START as HELM_ERR_START, helm_to_yaml, json_value, read_yaml,
-    read_yaml_typed,
+    ERR_END as HELM_ERR_END, ERR_START as HELM_ERR_START, cannot_unmarshal, helm_to_yaml,
+    json_kind, json_value, read_yaml, read_yaml_typed,
 };
 pub(crate) use semver::{normalize_version, satisfies};
 
