@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use windlass_kube_sim::{ChangeKind, KubeSim, Options};
 
-use crate::{TestProject, real_helm, render, repo_root, windlass};
+use crate::{TestProject, real_helm, render, repo_root};
 
 /// The kube contexts the example project's environments name.
 pub const EXAMPLE_CONTEXTS: &[&str] = &["kind-dev", "staging-eu", "prod-eu"];
@@ -129,14 +129,8 @@ impl Cluster {
         args: &[&str],
         extra_env: &[(&str, &Path)],
     ) -> String {
-        let mut command = windlass();
-        command
-            .arg("--helm-binary")
-            .arg(real_helm(major))
-            .args(args)
-            .current_dir(project.path())
-            .envs(self.env())
-            .envs(extra_env.iter().copied());
+        let mut command = project.windlass_with_helm(major, args);
+        command.envs(self.env()).envs(extra_env.iter().copied());
         mask_cluster(&render(command, project.path()))
     }
 
@@ -223,4 +217,19 @@ pub fn mask_cluster(text: &str) -> String {
         .fold(text.to_string(), |text, (regex, replacement)| {
             regex.replace_all(&text, *replacement).into_owned()
         })
+}
+
+/// Writes to `path` a kubeconfig whose only context, `gone`, names a server on 127.0.0.1 that
+/// nothing listens on; returns its port.
+pub fn unreachable_kubeconfig(path: &Path) -> u16 {
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"));
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: gone\nclusters:\n- name: gone\n  cluster: {{server: 'http://127.0.0.1:{port}'}}\ncontexts:\n- name: gone\n  context: {{cluster: gone, user: gone}}\nusers:\n- name: gone\n  user: {{token: t}}\n"
+    );
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {path:?}: {e}"));
+    port
 }

@@ -83,35 +83,38 @@ fn build_embeds_rendered_values_but_not_secrets() {
     exit: 0
     ----- stdout -----
     ---
-    #  Source: charts.yaml
+    #  Source: [PROJECT]/charts.yaml
 
     filepath: charts.yaml
-    environments:
-      production:
-        kubeContext: prod-eu
+    helmBinary: helm
+    kustomizeBinary: kustomize
     helmDefaults:
       wait: true
       timeout: 300
       historyMax: 5
       createNamespace: true
     releases:
-    - chart: ./charts/api
-      version: 1.4.0
-      needs:
-      - data/postgres
-      name: api
-      namespace: backend
-      labels:
-        tier: backend
-      values:
-      - database:
-          host: postgres.data.svc
-      - replicaCount: 3
-        logLevel: warn
-        image:
-          tag: 1.4.0
-      secrets:
-      - environments-example/production/secrets/api.yaml
+      - chart: ./charts/api
+        version: 1.4.0
+        needs:
+          - data/postgres
+        name: api
+        namespace: backend
+        labels:
+          chart: api
+          name: api
+          namespace: backend
+          tier: backend
+        values:
+          - database:
+              host: postgres.data.svc
+          - image:
+              tag: 1.4.0
+            logLevel: warn
+            replicaCount: 3
+        secrets:
+          - environments-example/production/secrets/api.yaml
+    templates: {}
     renderedvalues:
       domain: example.com
       replicas: 3

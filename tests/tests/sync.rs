@@ -5,7 +5,7 @@ use insta::assert_snapshot;
 use windlass_tests::{TestProject, interrupt_when, private_dirs_left, sibling_binary, windlass};
 
 fn project() -> TestProject {
-    TestProject::new().file(
+    TestProject::new().helm_repositories(&["bitnami"]).file(
         "helmfile.yaml",
         "
         helmDefaults:
@@ -243,7 +243,8 @@ fn a_secrets_error_deletes_nothing() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: helmfile.yaml:10:5: release "web": [PROJECT]/secrets.yaml: no `sops` metadata: the file is not encrypted with sops (hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`)
+    error: helmfile.yaml:10:5: release "web": [PROJECT]/secrets.yaml: no `sops` metadata: the file is not encrypted with sops
+      hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`
     ----- helm calls -----
     helm version --short
     "#
@@ -406,4 +407,93 @@ fn a_missing_helm_is_one_clear_error_before_any_work() {
     error: helm not found: looked for "no-such-helm" in the folders of PATH (/nonexistent/bin, /nonexistent/usr/bin)
       hint: install helm 3 or 4, or pass its path with --helm-binary
     "#);
+}
+
+#[test]
+fn kubedog_tracking_waits_through_helm() {
+    // Helmfile 1.x tracks these releases' resources with kubedog; windlass has helm wait for them.
+    let project = TestProject::new().file(
+        "helmfile.yaml",
+        "
+        helmDefaults:
+          trackMode: kubedog
+        releases:
+        - name: tracked
+          chart: ./charts/app
+          trackTimeout: 120
+          trackKinds: [Deployment]
+          trackLogs: true
+        - name: untracked
+          chart: ./charts/app
+          trackMode: helm
+          timeout: 60
+        ",
+    );
+    assert_snapshot!(project.run_recorded(&["--concurrency", "1", "sync", "--skip-deps"]), @r#"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    warning: helmfile.yaml:7:3: release "tracked": "trackKinds" is ignored: windlass tracks through helm --wait, which waits for all of the release's resources and streams no logs
+    warning: helmfile.yaml:8:3: release "tracked": "trackLogs" is ignored: windlass tracks through helm --wait, which waits for all of the release's resources and streams no logs
+    Upgrading release=tracked, chart=charts/app
+    Release "tracked" upgraded
+    Upgrading release=untracked, chart=charts/app
+    Release "untracked" upgraded
+    UPGRADED: tracked, untracked
+    ----- helm calls -----
+    helm version --short
+    helm upgrade --install tracked charts/app --wait --wait-for-jobs --timeout 120s --create-namespace --reset-values --history-max 10
+    helm upgrade --install untracked charts/app --timeout 60s --create-namespace --reset-values --history-max 10
+    "#);
+}
+
+#[test]
+fn live_output_prints_helm_lines_as_they_come_but_not_for_template() {
+    let project = || {
+        TestProject::new().file(
+            "helmfile.yaml",
+            "
+            releases:
+            - name: app
+              chart: ./charts/app
+            ",
+        )
+    };
+    let said = std::path::Path::new("coalesce.go:237: warning: skipped value");
+    let printed = std::path::Path::new("NOTES: app is ready");
+    let output = [
+        ("RECORDING_HELM_STDERR", said),
+        ("RECORDING_HELM_STDOUT", printed),
+    ];
+    assert_snapshot!(
+        project().run_recorded_with_env(&["--enable-live-output", "sync", "--skip-deps"], &output),
+        @r#"
+    exit: 0
+    ----- stdout -----
+    NOTES: app is ready
+    ----- stderr -----
+    Live output is enabled
+    Upgrading release=app, chart=charts/app
+    coalesce.go:237: warning: skipped value
+    Release "app" upgraded
+    UPGRADED: app
+    ----- helm calls -----
+    helm version --short
+    helm upgrade --install app charts/app --create-namespace --reset-values --history-max 10
+    "#
+    );
+    assert_snapshot!(
+        project().run_recorded_with_env(&["--enable-live-output", "template", "--skip-deps"], &output),
+        @"
+    exit: 0
+    ----- stdout -----
+    NOTES: app is ready
+
+    ----- stderr -----
+    Live output is enabled
+    ----- helm calls -----
+    helm version --short
+    helm template app charts/app
+    "
+    );
 }

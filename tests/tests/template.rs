@@ -6,6 +6,7 @@ use windlass_tests::{TestProject, real_helm};
 
 fn project() -> TestProject {
     TestProject::new()
+        .helm_repositories(&["bitnami"])
         .file(
             "helmfile.yaml",
             "
@@ -73,6 +74,7 @@ fn helm_calls_follow_helmfile_flag_order() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com} --set extra=1 --skip-tests --debug --no-hooks
       [VALUES]/000-backend-api-0.yaml:
         # raw copy, comments kept
@@ -102,6 +104,7 @@ fn dependencies_are_built_once_per_chart_that_declares_them() {
     ----- stderr -----
     Built dependencies of charts/app
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev dependency build charts/app
     helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
       [VALUES]/000-backend-api-0.yaml:
@@ -223,6 +226,7 @@ fn lint_runs_helm_lint_per_release_with_its_values() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev lint charts/app --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
       [VALUES]/000-backend-api-0.yaml:
         # raw copy, comments kept
@@ -235,6 +239,30 @@ fn lint_runs_helm_lint_per_release_with_its_values() {
 }
 
 #[test]
+fn lint_rejects_the_flags_only_template_has() {
+    let project = project();
+    let outputs: Vec<String> = [
+        ["lint", "--include-crds", ""],
+        ["lint", "--output-dir", "out"],
+        ["lint", "--show-only", "templates/a.yaml"],
+        ["lint", "--kube-version", "1.30"],
+        ["lint", "--skip-tests", ""],
+    ]
+    .iter()
+    .map(|args| {
+        project.run(
+            &args
+                .iter()
+                .copied()
+                .filter(|a| !a.is_empty())
+                .collect::<Vec<_>>(),
+        )
+    })
+    .collect();
+    assert_snapshot!(outputs.join("\n"));
+}
+
+#[test]
 fn include_needs_adds_what_the_selected_releases_need() {
     assert_snapshot!(project().run_recorded(&["--concurrency", "1", "-l", "name=web", "template", "--include-needs"]), @r"
     exit: 0
@@ -243,6 +271,7 @@ fn include_needs_adds_what_the_selected_releases_need() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
       [VALUES]/000-backend-api-0.yaml:
         # raw copy, comments kept
@@ -268,6 +297,7 @@ fn output_dir_show_only_and_kube_version_reach_helm_in_helmfile_order() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.31 --show-only templates/configmap.yaml --kube-context dev --namespace frontend --output-dir out/default-web
     "
     );
@@ -287,8 +317,11 @@ fn helm_messages_stream_at_debug_level_and_kubeconfig_reaches_helm() {
     ----- stdout -----
 
     ----- stderr -----
+    helm: WARNING: a chart warning
     helm [web]: WARNING: a chart warning
     ----- helm calls -----
+    helm version --short
+      KUBECONFIG=/tmp/kube.yaml
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
       KUBECONFIG=/tmp/kube.yaml
     "
@@ -336,6 +369,7 @@ fn auto_leaves_other_helm_versions_to_helm() {
     rendering with helm: helm v3.15.3 is not the v3.17.3 the native renderer reproduces
     ----- helm calls -----
     helm version --short
+    helm version --short
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
     ");
 }
@@ -351,6 +385,7 @@ fn a_repository_chart_is_native_error_and_auto_fallback() {
     Release "nginx" failed: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
     error: 1 release(s) failed
     ----- helm calls -----
+    helm version --short
     "#);
     assert_snapshot!(project.run_recorded(&["--log-level", "debug", "-l", "name=nginx", "template", "--renderer", "auto"]), @"
     exit: 0
@@ -360,17 +395,52 @@ fn a_repository_chart_is_native_error_and_auto_fallback() {
     rendering nginx with helm: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
     ----- helm calls -----
     helm version --short
+    helm version --short
+    helm version --short
     helm --kube-context dev template nginx bitnami/nginx --devel --kube-context dev --namespace edge
     ");
 }
 
 #[test]
-fn lint_has_no_renderer() {
-    assert_snapshot!(project().run(&["lint", "--renderer", "native"]), @"
+fn a_chart_of_an_undeclared_repository_helm_does_not_know_fails_before_any_helm_call() {
+    let project = TestProject::new()
+        .file(
+            "helmfile.yaml",
+            "
+            repositories:
+            - {name: stable, url: https://charts.example}
+            releases:
+            - name: web
+              chart: stabel/web
+            - name: db
+              chart: added/postgres
+            ",
+        )
+        .file(
+            "helm-config/repositories.yaml",
+            "repositories:\n- name: added\n  url: https://added.example\n",
+        );
+    assert_snapshot!(project.run_recorded(&["template"]), @r#"
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: --renderer applies to `template`; `lint` always runs `helm lint`
-      hint: leave out --renderer
-    ");
+    error: helmfile.yaml:5:3: release "web": chart "stabel/web" names repository "stabel", which no state file declares and helm has not added
+      hint: the state files declare stable; declare "stabel" under `repositories:` too, or add it with `helm repo add stabel URL`
+    ----- helm calls -----
+    helm version --short
+    "#);
+    let config = project.path().join("helm-config/repositories.yaml");
+    assert_snapshot!(
+        project.run_recorded_with_env(&["-l", "name=db", "template"], &[("HELM_REPOSITORY_CONFIG", &config)]),
+        @"
+    exit: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    ----- helm calls -----
+    helm version --short
+    helm version --short
+    helm template db added/postgres
+    "
+    );
 }

@@ -83,6 +83,12 @@ pub struct GlobalArgs {
     /// How much to say on stderr
     #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,
+    /// Reach OCI registries over plain HTTP (pulls, and dependency updates with helm 4)
+    #[arg(long, global = true)]
+    pub oci_plain_http: bool,
+    /// Print helm's output as it runs (not for template, whose output is the manifests)
+    #[arg(long, global = true)]
+    pub enable_live_output: bool,
 }
 
 /// Verbosity of diagnostics on stderr.
@@ -102,18 +108,20 @@ pub enum LogLevel {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Diff, then sync the releases that changed
-    Apply(PassThrough),
+    Apply(ApplyArgs),
     /// Show what sync would change
-    Diff(PassThrough),
+    Diff(DiffArgs),
     /// Install or upgrade every selected release
     #[command(after_help = crate::help::sync())]
     Sync(SyncArgs),
     /// Render the manifests of every selected release
     #[command(after_help = crate::help::template())]
     Template(TemplateArgs),
+    /// Download every selected release's chart into a folder
+    Fetch(FetchArgs),
     /// Run helm lint on every selected release
     #[command(after_help = crate::help::lint())]
-    Lint(TemplateArgs),
+    Lint(LintArgs),
     /// Uninstall every selected release, dependents first
     Destroy(PassThrough),
     /// Show the status of every selected release
@@ -196,6 +204,17 @@ pub enum RendererArg {
     Auto,
 }
 
+/// `lint` flags (Helmfile's): the per-release ones, none of `template`'s output flags.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Do not build local charts' dependencies first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Values, helm arguments and needs for every release.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
+}
+
 /// Flags of the commands that run helm per release (`template`, `lint`, `sync`).
 #[derive(Debug, Args)]
 pub struct ReleaseArgs {
@@ -220,6 +239,93 @@ pub struct ReleaseArgs {
     pub skip_needs: Option<bool>,
 }
 
+/// What `diff` and `apply` compare, and how a diff is shown.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Do not build local charts' dependencies first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Compare with the live objects in the cluster (fields the manifests set), not only with
+    /// the deployed releases
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: diff a server-side-apply dry run of each object (needs patch permission)
+    #[arg(long, requires = "live")]
+    pub server_side: bool,
+    /// Unchanged lines shown around each change [default: the whole object]
+    #[arg(long, value_name = "N")]
+    pub context: Option<usize>,
+    /// Show the values of Secrets instead of markers
+    #[arg(long, conflicts_with = "suppress_secrets")]
+    pub show_secrets: bool,
+    /// Show no content of Secrets, only that they change
+    #[arg(long)]
+    pub suppress_secrets: bool,
+    /// Leave objects of this kind out (repeatable)
+    #[arg(long, value_name = "KIND")]
+    pub suppress: Vec<String>,
+    /// Ignore a field, e.g. apps/Deployment:/spec/replicas (repeatable)
+    #[arg(long, value_name = "GROUP/KIND:JSON_POINTER")]
+    pub ignore: Vec<String>,
+    /// Hide changed lines matching this regular expression (repeatable)
+    #[arg(long, value_name = "REGEX")]
+    pub suppress_output_line_regex: Vec<String>,
+    /// Leave hooks out of the comparison
+    #[arg(long)]
+    pub no_hooks: bool,
+    /// Kubernetes version the manifests are rendered for [default: the cluster's]
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+}
+
+/// `diff` flags.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Values, helm arguments and needs for every release.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
+    /// What is compared and how.
+    #[command(flatten)]
+    pub compare: CompareArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Diff)]
+    pub output: DiffFormat,
+    /// Exit 2 when something would change, 0 when nothing would, 1 on errors
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// Formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Each changed object with its changed lines.
+    Diff,
+    /// One line per changed object and a plan per release.
+    Simple,
+    /// One JSON document for the whole run (progress and messages on stderr).
+    Json,
+}
+
+/// `apply` flags.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Values, helm arguments and needs for every release.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
+    /// What is compared and how.
+    #[command(flatten)]
+    pub compare: CompareArgs,
+    /// Do not print the diff before applying
+    #[arg(long)]
+    pub suppress_diff: bool,
+    /// Ask for confirmation (on a terminal) before changing anything
+    #[arg(short, long)]
+    pub interactive: bool,
+    /// Exit 2 when something was applied, 0 when nothing needed to be, 1 on errors
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
 /// `write-values` flags (Helmfile's).
 #[derive(Debug, Args)]
 pub struct WriteValuesArgs {
@@ -242,6 +348,20 @@ pub struct SyncArgs {
     pub releases: ReleaseArgs,
 }
 
+/// `fetch` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Do not add the repositories first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Where the charts go [default: a temporary folder, removed afterwards]
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Go template of each chart's folder (.OutputDir, .ChartName, .Release, .Environment)
+    #[arg(long, value_name = "TEMPLATE", default_value = windlass::ops::fetch::DEFAULT_FETCH_OUTPUT_DIR_TEMPLATE)]
+    pub output_dir_template: String,
+}
+
 /// `build` flags.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -256,6 +376,9 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+    /// Do not prepare the charts first (Helmfile 1.x's flag; windlass's list never touches charts)
+    #[arg(long)]
+    pub skip_charts: bool,
 }
 
 /// Formats of `list`.

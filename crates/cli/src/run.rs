@@ -5,17 +5,19 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use windlass::cancel::Cancellation;
+use windlass::diff::{DiffError, DiffReport};
 use windlass::graph::GraphError;
 use windlass::helm::{Helm, HelmError, HelmProcess};
+use windlass::ops::report::ReleaseOutcome;
 use windlass::ops::runner::RunContext;
-use windlass::ops::template::ChartCommand;
+use windlass::ops::template::{ChartCommand, TemplateOptions};
 use windlass::ops::{self, OperationError};
 use windlass::plan::{Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    BuildArgs, Command, DepsArgs, GraphArgs, GraphFormat, ListArgs, ListFormat, RendererArg,
-    SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
+    ApplyArgs, BuildArgs, Command, DepsArgs, DiffArgs, DiffFormat, FetchArgs, GraphArgs,
+    GraphFormat, LintArgs, ListArgs, ListFormat, SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
 };
 use crate::settings::Settings;
 use crate::{completion, render, schema};
@@ -25,6 +27,9 @@ use crate::{completion, render, schema};
 pub enum ExitStatus {
     /// Done; nothing changed or nothing to report.
     Success,
+    /// Done, and something would change (`diff`) or was changed (`apply`), with
+    /// `--detailed-exitcode`.
+    Changes,
     /// Something went wrong.
     Failure,
     /// The selectors matched no release.
@@ -47,6 +52,7 @@ impl From<ExitStatus> for std::process::ExitCode {
         std::process::ExitCode::from(match status {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
+            ExitStatus::Changes => 2,
             ExitStatus::NoMatch => 3,
             ExitStatus::Interrupted(Signal::Interrupt) => 130,
             ExitStatus::Interrupted(Signal::Terminate) => 143,
@@ -78,6 +84,15 @@ pub enum CommandError {
     /// An operation on releases failed.
     #[error(transparent)]
     Operation(#[from] OperationError),
+    /// A diff flag is malformed.
+    #[error(transparent)]
+    Diff(#[from] DiffError),
+    /// `--interactive` without a terminal to ask on.
+    #[error("--interactive needs a terminal to ask for confirmation")]
+    NotATerminal,
+    /// helm's repository file could not be read.
+    #[error(transparent)]
+    Charts(#[from] windlass::charts::ChartsError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -90,9 +105,6 @@ pub enum CommandError {
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(String),
-    /// `lint` was given `--renderer`, which only `template` uses.
-    #[error("--renderer applies to `template`; `lint` always runs `helm lint`")]
-    RendererForLint,
 }
 
 impl CommandError {
@@ -104,14 +116,14 @@ impl CommandError {
             Self::Plan(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
-            Self::Runtime(_)
-            | Self::Interrupted(_)
-            | Self::WriteValues(_)
-            | Self::Build(_)
-            | Self::Output(_) => None,
-            Self::RendererForLint => Some("leave out --renderer".into()),
+            Self::Diff(error) => error.hint(),
+            Self::Charts(error) => error.hint(),
+            Self::WriteValues(error) => error.hint(),
+            Self::Build(error) => error.hint(),
+            Self::NotATerminal => Some("run it on a terminal, or leave out -i/--interactive".into()),
+            Self::Runtime(_) | Self::Interrupted(_) | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, fetch"
                     .into(),
             ),
         }
@@ -131,10 +143,8 @@ pub fn run(command: Command, settings: &Settings) -> ExitStatus {
                 let signals = Signals::listen()?;
                 let result = execute(command, settings, &signals, &mut stdout, &mut stderr).await;
                 match (result, signals.received()) {
-                    (Ok(ExitStatus::Success) | Err(_), Some(signal)) => {
-                        Err(CommandError::Interrupted(signal))
-                    }
-                    (result, _) => result,
+                    (_, Some(signal)) => Err(CommandError::Interrupted(signal)),
+                    (result, None) => result,
                 }
             })
         });
@@ -247,8 +257,12 @@ enum Inspect {
 enum Drive {
     Repos,
     Deps(DepsArgs),
-    Template(TemplateArgs, ChartCommand),
+    Template(TemplateArgs),
+    Lint(LintArgs),
+    Fetch(FetchArgs),
     Sync(SyncArgs),
+    Diff(DiffArgs),
+    Apply(ApplyArgs),
 }
 
 /// A step ready to run: helm located for the commands that drive it.
@@ -268,11 +282,12 @@ impl From<Command> for Step {
             Command::WriteValues(args) => Self::Inspect(Inspect::WriteValues(args)),
             Command::Repos(_) => Self::Drive(Drive::Repos),
             Command::Deps(args) => Self::Drive(Drive::Deps(args)),
-            Command::Template(args) => Self::Drive(Drive::Template(args, ChartCommand::Template)),
-            Command::Lint(args) => Self::Drive(Drive::Template(args, ChartCommand::Lint)),
+            Command::Template(args) => Self::Drive(Drive::Template(args)),
+            Command::Lint(args) => Self::Drive(Drive::Lint(args)),
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
-            Command::Apply(_) => Self::NotYet("apply"),
-            Command::Diff(_) => Self::NotYet("diff"),
+            Command::Fetch(args) => Self::Drive(Drive::Fetch(args)),
+            Command::Apply(args) => Self::Drive(Drive::Apply(args)),
+            Command::Diff(args) => Self::Drive(Drive::Diff(args)),
             Command::Destroy(_) => Self::NotYet("destroy"),
             Command::Status(_) => Self::NotYet("status"),
         }
@@ -286,22 +301,24 @@ async fn execute(
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> Result<ExitStatus, CommandError> {
-    if let Command::Lint(args) = &command
-        && args.renderer != RendererArg::Helm
-    {
-        return Err(CommandError::RendererForLint);
-    }
     let needs = settings.selection(&command);
     let command_line = settings.command_line(&command);
     let step = Step::from(command);
+    // As in Helmfile, `template` never streams helm's output: it is the manifests; nor does
+    // `diff`, whose helm calls print manifests too (the diff is windlass's own output).
+    let live =
+        settings.live_output && !matches!(step, Step::Drive(Drive::Template(_) | Drive::Diff(_)));
     let cancel = signals.cancellation(settings);
-    let events = Arc::new(render::StderrEvents::new(settings));
+    let events = Arc::new(render::StderrEvents::new(settings, live));
     if let Step::NotYet(name) = step {
         return Err(CommandError::NotImplemented(name));
     }
+    if settings.live_output {
+        render::info(stderr, "Live output is enabled", settings.log_level);
+    }
     let (load_options, key_problem) = settings.load_options();
     if let Some(problem) = key_problem {
-        render::warning(stderr, &problem.to_string());
+        render::warning(stderr, &problem.to_string(), problem.hint());
     }
     let project = tokio::task::block_in_place(|| Project::load(&load_options))?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
@@ -310,19 +327,36 @@ async fn execute(
         Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
         Step::Inspect(inspect) => Job::Inspect(inspect),
         Step::Drive(drive) => {
-            let helm = settings.helm(project.helm_binary(), events.clone(), cancel.clone())?;
+            let helm =
+                settings.helm(project.helm_binary(), events.clone(), cancel.clone(), live)?;
             Job::Drive(drive, Box::new(helm))
         }
     };
     let helm_version = match &job {
-        Job::Drive(Drive::Sync(_), helm) => Some(helm.version().await?),
+        Job::Drive(
+            Drive::Sync(_) | Drive::Template(_) | Drive::Lint(_) | Drive::Diff(_) | Drive::Apply(_),
+            helm,
+        ) => Some(helm.version().await?),
         Job::Drive(..) | Job::Inspect(_) => None,
     };
+    let prepare = matches!(
+        job,
+        Job::Drive(
+            Drive::Template(_) | Drive::Lint(_) | Drive::Sync(_) | Drive::Diff(_) | Drive::Apply(_),
+            _
+        )
+    );
+    let helm_repositories = match &settings.helm_repository_config {
+        Some(path) if prepare => Some(windlass::charts::helm_repository_names(path)?),
+        _ => None,
+    };
     let plan_options = PlanOptions {
-        prepare: matches!(job, Job::Drive(Drive::Template(..) | Drive::Sync(_), _)),
+        prepare,
         helm_version,
         command_line,
+        helm_repositories,
         cancel: cancel.stop_token(),
+        oci_plain_http: settings.oci_plain_http,
     };
     let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
@@ -330,8 +364,14 @@ async fn execute(
         render::no_match(stderr, &settings.selectors);
         return Ok(ExitStatus::NoMatch);
     }
-    let text = match job {
-        Job::Inspect(inspect) => inspect_project(inspect, &project, &plan, settings, stderr)?,
+    match job {
+        Job::Inspect(inspect) => {
+            let text = inspect_project(inspect, &project, &plan, settings, stderr)?;
+            stdout
+                .write_all(text.as_bytes())
+                .map_err(|e| CommandError::Output(e.to_string()))?;
+            Ok(ExitStatus::Success)
+        }
         Job::Drive(drive, helm) => {
             let context = RunContext {
                 helm: *helm,
@@ -339,13 +379,9 @@ async fn execute(
                 cancel,
                 concurrency: settings.concurrency,
             };
-            drive_helm(drive, &project, &plan, &context, settings, stdout, stderr).await?
+            drive_helm(drive, &project, &plan, &context, settings, stdout, stderr).await
         }
-    };
-    stdout
-        .write_all(text.as_bytes())
-        .map_err(|e| CommandError::Output(e.to_string()))?;
-    Ok(ExitStatus::Success)
+    }
 }
 
 /// Runs a command that reads the project only; returns what to print.
@@ -387,7 +423,7 @@ fn inspect_project(
     })
 }
 
-/// Runs a command that drives helm; returns what to print after it.
+/// Runs a command that drives helm; returns how the process ends.
 async fn drive_helm(
     drive: Drive,
     project: &Project,
@@ -396,7 +432,7 @@ async fn drive_helm(
     settings: &Settings,
     stdout: &mut impl Write,
     stderr: &mut impl Write,
-) -> Result<String, CommandError> {
+) -> Result<ExitStatus, CommandError> {
     let events = context.events.as_ref();
     match drive {
         Drive::Repos => {
@@ -408,22 +444,113 @@ async fn drive_helm(
             let options = settings.deps_options(&args);
             ops::deps::update_dependencies(&context.helm, project, plan, &options, events).await?;
         }
-        Drive::Template(args, kind) => {
+        Drive::Template(args) => {
             let options = settings.template_options(&args);
-            let rendered =
-                ops::template::run_per_release(project, plan, kind, &options, context).await?;
-            stdout
-                .write_all(rendered.text.as_bytes())
-                .map_err(|e| CommandError::Output(e.to_string()))?;
-            failures(rendered.report.failures().count())?;
+            per_release(
+                ChartCommand::Template,
+                &options,
+                project,
+                plan,
+                context,
+                stdout,
+            )
+            .await?;
+        }
+        Drive::Lint(args) => {
+            let options = settings.lint_options(&args);
+            per_release(ChartCommand::Lint, &options, project, plan, context, stdout).await?;
+        }
+        Drive::Fetch(args) => {
+            let report =
+                ops::fetch::fetch(project, plan, &settings.fetch_options(&args), context).await?;
+            failures(report.failures().count())?;
         }
         Drive::Sync(args) => {
             let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;
             render::sync_summary(stderr, &report);
             failures(report.failures().count())?;
         }
+        Drive::Diff(args) => {
+            let diff_settings = settings.diff_settings(&args.compare)?;
+            let run = ops::diff::diff(plan, &diff_settings, context).await?;
+            render::diff_report(stdout, stderr, &run.report, args.output)?;
+            diff_failures(&run.report)?;
+            if args.detailed_exitcode && run.report.has_changes() {
+                return Ok(ExitStatus::Changes);
+            }
+        }
+        Drive::Apply(args) => return apply(args, plan, context, settings, stdout, stderr).await,
     }
-    Ok(String::new())
+    Ok(ExitStatus::Success)
+}
+
+/// `apply`: the diff (shown unless `--suppress-diff`), nothing more when it failed anywhere or
+/// found nothing, the user's confirmation with `-i`, then exactly the changed releases.
+async fn apply(
+    args: ApplyArgs,
+    plan: &Plan,
+    context: &RunContext<HelmProcess>,
+    settings: &Settings,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> Result<ExitStatus, CommandError> {
+    let diff_settings = settings.diff_settings(&args.compare)?;
+    // With --enable-live-output only the upgrades stream: the diff's helm calls print manifests.
+    let diffing = RunContext {
+        helm: context.helm.clone().without_live_output(),
+        ..context.clone()
+    };
+    let run = ops::diff::diff(plan, &diff_settings, &diffing).await?;
+    if args.suppress_diff {
+        render::diff_errors(stderr, &run.report);
+    } else {
+        render::diff_report(stdout, stderr, &run.report, DiffFormat::Diff)?;
+    }
+    // A release that could not be diffed stops the apply before anything changes.
+    diff_failures(&run.report)?;
+    if run.changed.is_empty() || context.cancel.is_stopped() {
+        return Ok(ExitStatus::Success);
+    }
+    if args.interactive && !render::confirm(stderr)? {
+        return Ok(ExitStatus::Success);
+    }
+    let report = ops::apply::apply(plan, &run, context).await?;
+    render::sync_summary(stderr, &report);
+    render::unchanged(stderr, &run.report);
+    failures(report.failures().count())?;
+    let applied = report
+        .releases
+        .iter()
+        .any(|r| matches!(r.outcome, ReleaseOutcome::Succeeded(_)));
+    Ok(if args.detailed_exitcode && applied {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// An error when the diff failed for any release (or before any release could be diffed).
+fn diff_failures(report: &DiffReport) -> Result<(), CommandError> {
+    match (report.summary().failed, report.errors.is_empty()) {
+        (0, true) => Ok(()),
+        (n, _) => Err(OperationError::ReleasesFailed(n.max(1)).into()),
+    }
+}
+
+/// `helm template` or `helm lint` of every release; prints what helm printed.
+async fn per_release(
+    kind: ChartCommand,
+    options: &TemplateOptions,
+    project: &Project,
+    plan: &Plan,
+    context: &RunContext<HelmProcess>,
+    stdout: &mut impl Write,
+) -> Result<(), CommandError> {
+    let rendered = ops::template::run_per_release(project, plan, kind, options, context).await?;
+    stdout
+        .write_all(rendered.text.as_bytes())
+        .map_err(|e| CommandError::Output(e.to_string()))?;
+    failures(rendered.report.failures().count())
 }
 
 /// An error when `count` releases failed (each was reported as it failed).

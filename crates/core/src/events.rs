@@ -25,6 +25,22 @@ pub enum Event {
         /// The line, without its newline.
         line: String,
     },
+    /// A line helm wrote to stdout, as it was written; emitted only by a helm with live output on
+    /// (Helmfile's `--enable-live-output`).
+    HelmOutput {
+        /// The release whose helm call printed it, if the call was for one.
+        release: Option<ReleaseId>,
+        /// The line, without its newline.
+        line: String,
+    },
+    /// A release's chart was rewritten (its `dependencies:` added, its `strategicMergePatches:`
+    /// applied) into a local chart, which helm gets instead.
+    ChartRewritten {
+        /// The release.
+        release: ReleaseId,
+        /// The rewritten chart's folder (private to the run).
+        chart: std::path::PathBuf,
+    },
     /// The repository indexes were refreshed.
     RepositoriesUpdated,
     /// Logged in to an OCI registry.
@@ -96,6 +112,10 @@ pub enum Action {
     Template,
     /// `helm lint`.
     Lint,
+    /// `helm template` and a comparison with what is deployed.
+    Diff,
+    /// `helm pull --untar` (or a copy of a local chart), for `fetch`.
+    Fetch,
 }
 
 /// Where a release is in a run.

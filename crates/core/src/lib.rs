@@ -11,14 +11,19 @@
 
 pub mod cancel;
 pub mod chart;
+pub mod chartify;
 pub mod charts;
+pub mod diff;
 pub mod events;
 pub mod graph;
 pub mod helm;
+pub mod kube;
 pub mod location;
 pub mod ops;
 pub mod plan;
 pub mod project;
 pub mod secrets;
+mod strconv;
 pub mod template;
 pub mod values;
+pub mod yaml;

@@ -121,6 +121,8 @@ pub struct TemplateFlags {
     pub show_only: Vec<String>,
     /// `--is-upgrade`: render as an upgrade of the deployed release would (diffs).
     pub is_upgrade: bool,
+    /// `--no-hooks`: leave the chart's hooks out (`diff --no-hooks`).
+    pub no_hooks: bool,
 }
 
 /// The flags before the subcommand: Helmfile runs every helm command of a state file with its
@@ -197,7 +199,10 @@ pub fn template(
         args.push("--skip-schema-validation".into());
     }
     push_kube_context(&mut args, release);
-    args.extend(settings.template_args.iter().cloned());
+    // `templateArgs` are for the template command; a diff renders what the upgrade would.
+    if !flags.is_upgrade {
+        args.extend(settings.template_args.iter().cloned());
+    }
     push_values(&mut args, release);
     if let Some(dir) = output_dir {
         args.extend(["--output-dir".into(), dir.into()]);
@@ -210,6 +215,9 @@ pub fn template(
     }
     if flags.is_upgrade {
         args.push("--is-upgrade".into());
+    }
+    if flags.no_hooks {
+        args.push("--no-hooks".into());
     }
     push_extra_args(&mut args, release);
     args
@@ -273,6 +281,53 @@ pub fn dependency_build(release: &PlannedRelease, chart: &str) -> Vec<String> {
     if release.settings.skip_refresh {
         args.push("--skip-refresh".into());
     }
+    args
+}
+
+/// `helm pull CHART --version V --untar --untardir DIR`: the release's remote chart unpacked for
+/// chartify to rewrite.
+pub fn pull_untar(release: &PlannedRelease, dir: &str) -> Vec<String> {
+    let mut args = global_flags(release);
+    args.extend(["pull".to_string(), release.chart.to_string()]);
+    push_chart_version(&mut args, release);
+    push_chart_download(&mut args, release);
+    args.extend(["--untar", "--untardir", dir].map(String::from));
+    args
+}
+
+/// `helm dependency update CHART` of a chart chartify added dependencies to (`--plain-http` on
+/// helm 4 for plain-HTTP OCI registries).
+pub fn chartify_dependency_update(
+    release: &PlannedRelease,
+    chart: &str,
+    helm4: bool,
+) -> Vec<String> {
+    let mut args = global_flags(release);
+    args.extend(["dependency", "update", chart].map(String::from));
+    if helm4 && release.settings.oci_plain_http {
+        args.push("--plain-http".into());
+    }
+    args
+}
+
+/// `helm template NAME CHART` of a chart chartify patches: the release's values and
+/// capabilities, CRDs included, no post-renderer (that runs on the patched chart).
+pub fn chartify_render(release: &PlannedRelease, chart: &str) -> Vec<String> {
+    let settings = &release.settings;
+    let mut args = global_flags(release);
+    args.extend([
+        "template".to_string(),
+        release.name.clone(),
+        chart.to_string(),
+    ]);
+    args.push("--include-crds".into());
+    for api in &settings.api_versions {
+        args.extend(["--api-versions".into(), api.clone()]);
+    }
+    if let Some(kube_version) = &settings.kube_version {
+        args.extend(["--kube-version".into(), kube_version.clone()]);
+    }
+    push_values(&mut args, release);
     args
 }
 

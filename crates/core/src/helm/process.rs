@@ -22,6 +22,8 @@ pub struct HelmProcess {
     dir: PathBuf,
     env: Vec<(OsString, OsString)>,
     events: Option<Arc<dyn Events>>,
+    /// Whether stdout lines are emitted as they come, too.
+    live_output: bool,
     cancel: Cancellation,
 }
 
@@ -71,8 +73,24 @@ impl HelmProcess {
             dir: dir.into(),
             env: Vec::new(),
             events: None,
+            live_output: false,
             cancel: Cancellation::default(),
         }
+    }
+
+    /// Also emits each line helm writes to stdout as an [`Event::HelmOutput`] while it runs, in
+    /// the calls made for a release (Helmfile's `--enable-live-output`); the output is still
+    /// returned whole.
+    pub fn with_live_output(mut self) -> Self {
+        self.live_output = true;
+        self
+    }
+
+    /// The same helm without [`Self::with_live_output`]: for calls whose stdout is data, not
+    /// progress (the `helm template` of `apply`'s diff).
+    pub fn without_live_output(mut self) -> Self {
+        self.live_output = false;
+        self
     }
 
     /// Emits each line helm writes to stderr as an [`Event::HelmMessage`] while it runs.
@@ -161,8 +179,25 @@ impl Helm for HelmProcess {
         let stderr_pipe = child.stderr.take();
         let read_stdout = async {
             let mut bytes = Vec::new();
-            if let Some(pipe) = stdout_pipe.as_mut() {
-                pipe.read_to_end(&mut bytes).await?;
+            match (stdout_pipe.as_mut(), &self.events) {
+                (Some(pipe), Some(events)) if self.live_output && call.release.is_some() => {
+                    let mut reader = BufReader::new(pipe);
+                    loop {
+                        let start = bytes.len();
+                        if reader.read_until(b'\n', &mut bytes).await? == 0 {
+                            break;
+                        }
+                        let line = String::from_utf8_lossy(&bytes[start..]);
+                        events.emit(Event::HelmOutput {
+                            release: call.release.cloned(),
+                            line: line.trim_end_matches(['\n', '\r']).to_string(),
+                        });
+                    }
+                }
+                (Some(pipe), _) => {
+                    pipe.read_to_end(&mut bytes).await?;
+                }
+                (None, _) => {}
             }
             Ok::<_, std::io::Error>(bytes)
         };

@@ -23,6 +23,12 @@ pub enum OperationError {
         /// What helm said.
         source: HelmError,
     },
+    /// A release's chart could not be rewritten (`dependencies:`, `strategicMergePatches:`).
+    #[error(transparent)]
+    Chartify(#[from] crate::chartify::ChartifyError),
+    /// A temporary folder could not be made.
+    #[error("cannot create a temporary folder: {0}")]
+    TempDir(std::io::Error),
     /// The `--output-dir-template` failed.
     #[error("--output-dir-template: {0}")]
     OutputDir(#[from] TemplateError),
@@ -51,10 +57,13 @@ impl OperationError {
         match self {
             Self::Plan(error) => error.hint(),
             Self::Helm { source, .. } => source.hint(),
+            Self::Chartify(error) => error.hint(),
             Self::Charts(error) => error.hint(),
-            Self::OutputDir(_) | Self::ReleasesFailed(_) | Self::Lock(_) | Self::Write { .. } => {
-                None
-            }
+            Self::OutputDir(_)
+            | Self::TempDir(_)
+            | Self::ReleasesFailed(_)
+            | Self::Lock(_)
+            | Self::Write { .. } => None,
         }
     }
 

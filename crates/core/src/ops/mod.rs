@@ -1,9 +1,12 @@
 //! Operations on a loaded project and its plan. Each returns data (text to print, entries,
 //! reports) and emits events; the caller decides how they are shown.
 
+pub mod apply;
 pub mod build;
 pub mod deps;
+pub mod diff;
 mod error;
+pub mod fetch;
 pub mod list;
 mod path_template;
 pub mod remote_charts;

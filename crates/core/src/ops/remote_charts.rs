@@ -113,6 +113,7 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Operatio
 }
 
 /// The remote charts of a run, fetched: each release's archive, and the cache that keeps them.
+#[derive(Debug)]
 pub struct LocalCharts {
     fetched: HashMap<ReleaseId, Fetched>,
     _cache: ChartCache,

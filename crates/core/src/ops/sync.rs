@@ -4,13 +4,16 @@
 //! A failed release skips its dependents and lets independent ones finish. Everything that can
 //! fail before a change (values, secrets, settings) already failed when the plan was built.
 
+use std::borrow::Cow;
+
+use crate::chartify::{self, Chartified};
 use crate::charts::RemoteChart;
 use crate::events::Action;
 use crate::graph::Direction;
-use crate::helm::{Helm, HelmError, argv};
+use crate::helm::{Helm, HelmError, HelmVersion, argv};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
-use crate::ops::remote_charts::fetch_charts;
+use crate::ops::remote_charts::{LocalCharts, fetch_charts};
 use crate::ops::report::Report;
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
@@ -46,29 +49,96 @@ pub async fn sync<H: Helm>(
     context: &RunContext<H>,
 ) -> Result<SyncReport, OperationError> {
     let helm = &context.helm;
-    let version = match plan.helm_version {
-        Some(version) => version,
-        None => helm.version().await.map_err(OperationError::helm("helm"))?,
-    };
+    let version = helm_version(plan, helm).await?;
     if !options.skip_deps {
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
-    // OCI charts are pulled first and installed from the archive, as Helmfile does; charts of
-    // chart repositories go to helm by name with their (locked) version, as Helmfile 0.166 does.
-    let charts = fetch_charts(
+    let charts = prepare_upgrade_charts(
         plan,
-        helm,
-        options.chart_cache.as_deref(),
+        context,
+        version,
         options.skip_deps,
+        options.chart_cache.as_deref(),
+    )
+    .await?;
+    let upgrade = |release: &PlannedRelease| argv::upgrade(&charts.localize(release), version);
+    Ok(converge(plan, context, |_| true, upgrade).await)
+}
+
+/// The charts `helm upgrade` installs (and diff's `helm template` renders) when they are not
+/// the plan's own: each chartify-rewritten chart, and each OCI chart windlass pulled.
+#[derive(Debug)]
+pub struct UpgradeCharts {
+    chartified: Chartified,
+    fetched: LocalCharts,
+}
+
+impl UpgradeCharts {
+    /// `release` as helm installs it; a rewritten chart wins over the fetched one it was made
+    /// from.
+    pub fn localize<'r>(&self, release: &'r PlannedRelease) -> Cow<'r, PlannedRelease> {
+        self.chartified.localize(self.fetched.localize(release))
+    }
+}
+
+/// Rewrites the charts chartify asks for, then pulls OCI charts first, as Helmfile does; charts
+/// of chart repositories go to helm by name with their (locked) version, as Helmfile 0.166 does.
+pub(crate) async fn prepare_upgrade_charts<H: Helm>(
+    plan: &Plan,
+    context: &RunContext<H>,
+    version: HelmVersion,
+    skip_deps: bool,
+    chart_cache: Option<&std::path::Path>,
+) -> Result<UpgradeCharts, OperationError> {
+    let chartified = chartify::prepare(
+        plan,
+        &context.helm,
+        version.is_helm4(),
+        context.events.as_ref(),
+    )
+    .await?;
+    let fetched = fetch_charts(
+        plan,
+        &context.helm,
+        chart_cache,
+        skip_deps,
         context.concurrency,
         context.events.as_ref(),
         |chart| matches!(chart, RemoteChart::Oci { .. }),
     )
     .await?;
+    Ok(UpgradeCharts {
+        chartified,
+        fetched,
+    })
+}
+
+/// The helm version the plan was checked against, else asked of helm.
+pub(crate) async fn helm_version<H: Helm>(
+    plan: &Plan,
+    helm: &H,
+) -> Result<HelmVersion, OperationError> {
+    match plan.helm_version {
+        Some(version) => Ok(version),
+        None => helm.version().await.map_err(OperationError::helm("helm")),
+    }
+}
+
+/// The uninstalls (dependents first, only of releases helm lists), then the upgrades (as soon as
+/// what each needs succeeded, with the argv `upgrade` builds) of the releases of `plan` that
+/// `selected` picks: the part `sync` and `apply` share. Stops after the uninstalls when the run
+/// is stopped.
+pub(crate) async fn converge<H: Helm>(
+    plan: &Plan,
+    context: &RunContext<H>,
+    selected: impl Fn(&PlannedRelease) -> bool,
+    upgrade: impl Fn(&PlannedRelease) -> Vec<String>,
+) -> SyncReport {
+    let helm = &context.helm;
     let uninstalls = Work {
         action: Action::Uninstall,
-        takes_part: |r: &PlannedRelease| r.desired == Desired::Uninstall,
+        takes_part: |r: &PlannedRelease| r.desired == Desired::Uninstall && selected(r),
     };
     let mut report = run(
         plan,
@@ -92,11 +162,11 @@ pub async fn sync<H: Helm>(
     )
     .await;
     if context.cancel.is_stopped() {
-        return Ok(report);
+        return report;
     }
     let upgrades = Work {
         action: Action::Upgrade,
-        takes_part: |r: &PlannedRelease| r.desired == Desired::Install,
+        takes_part: |r: &PlannedRelease| r.desired == Desired::Install && selected(r),
     };
     report.extend(
         run(
@@ -105,13 +175,11 @@ pub async fn sync<H: Helm>(
             context,
             upgrades,
             async |release| {
-                let release = &*charts.localize(release);
-                helm.run_for(&release.id, &argv::upgrade(release, version))
-                    .await?;
+                helm.run_for(&release.id, &upgrade(release)).await?;
                 Ok(Some(SyncAction::Upgraded))
             },
         )
         .await,
     );
-    Ok(report)
+    report
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use crate::chartify;
 use crate::events::Action;
 use crate::graph::{Direction, ReleaseId};
 use crate::helm::Helm;
@@ -78,6 +79,8 @@ pub async fn run_per_release<H: Helm>(
         add_plan_repositories(&context.helm, plan, context.events.as_ref()).await?;
         build_dependencies(&context.helm, plan, context.events.as_ref()).await?;
     }
+    let helm4 = plan.helm_version.is_some_and(|v| v.is_helm4());
+    let chartified = chartify::prepare(plan, &context.helm, helm4, context.events.as_ref()).await?;
     // Each remote chart is fetched once and helm reads the archive, however many releases use it.
     let charts = fetch_charts(
         plan,
@@ -110,7 +113,8 @@ pub async fn run_per_release<H: Helm>(
     )
     .await;
     let report = run(plan, Direction::Unordered, context, work, async |release| {
-        let release = &*charts.localize(release);
+        // A rewritten chart wins over the fetched one it was made from.
+        let release = &*chartified.localize(charts.localize(release));
         let args = match command {
             ChartCommand::Template => argv::template(
                 release,

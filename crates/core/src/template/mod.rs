@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::TemplateError;
+pub(crate) use format::{format_float_g, go_quote};
 pub use format::{sprint_value, sprintf};
 pub(crate) use funcs::{
     HELM_ERR_END, HELM_ERR_START, RegexCache, cannot_unmarshal, helm_to_yaml, json_kind,

@@ -3,6 +3,7 @@
 
 use super::Param::{Any, Bool, Str};
 use super::{Registry, s};
+use crate::strconv::parse_int_base0;
 use crate::template::format::sprint_value;
 use std::sync::Arc;
 
@@ -144,34 +145,6 @@ fn trim_zero_decimal(s: &str) -> &str {
     s
 }
 
-/// `strconv.ParseInt(s, 0, 64)`: an optional sign, a `0x`/`0o`/`0b`/`0` base prefix, and
-/// underscores between digits.
-pub(super) fn parse_int_base0(s: &str) -> Option<i64> {
-    let (neg, body) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let (radix, digits) =
-        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (16, r)
-        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (8, r)
-        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (2, r)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (8, &body[1..])
-        } else {
-            (10, body)
-        };
-    let digits = digits.replace('_', "");
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    // Through i128 so that -9223372036854775808 parses, as in Go.
-    let v = i128::from_str_radix(&digits, radix).ok()?;
-    i64::try_from(if neg { -v } else { v }).ok()
-}
-
 /// `reflect.DeepEqual` over template values.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -197,30 +170,5 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
             x.type_name() == y.type_name() && x.go_string() == y.go_string()
         }
         _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_int_base0;
-
-    #[test]
-    fn parse_int_base0_reads_go_integer_literals() {
-        let cases = [
-            ("42", Some(42)),
-            ("-0x1F", Some(-31)),
-            ("0o17", Some(15)),
-            ("017", Some(15)),
-            ("0b101", Some(5)),
-            ("1_000", Some(1000)),
-            ("-9223372036854775808", Some(i64::MIN)),
-            ("9223372036854775808", None),
-            ("0x", None),
-            ("+-1", None),
-            ("12a", None),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(parse_int_base0(text), expected, "{text}");
-        }
     }
 }

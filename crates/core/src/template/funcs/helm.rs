@@ -11,12 +11,12 @@ use super::Param::{Any, Str};
 use super::encoding::{from_json, json_float, to_json};
 use super::toml::to_toml;
 use super::yaml::{to_yaml, to_yaml_pretty};
-use super::yaml_read::{KeyText, load};
 use super::{Ctx, FResult, Registry, s};
 use crate::template::exec::{MAX_DEPTH, execute, execute_tree};
 use crate::template::format::go_quote;
 use crate::template::parse::{associate, parse_file};
 use crate::template::value::{ElemType, MapRef, Struct, Value};
+use crate::yaml::read::{ReadError, TopKeys, load};
 
 /// The name helm's `tpl` parses its text under (the engine's root template).
 const TPL_NAME: &str = "gotpl";
@@ -251,13 +251,12 @@ pub fn read_yaml(text: &str) -> Result<Value, String> {
 /// `sigs.k8s.io/yaml.Unmarshal` into a struct: the first document with every map key resolved,
 /// numbers as go-yaml typed them (the struct's string fields turn them into text).
 pub fn read_yaml_typed(text: &str) -> Result<Value, String> {
-    match load(text, KeyText::Resolved) {
+    match load(text, TopKeys::Resolved) {
         Ok(doc) => Ok(doc.unwrap_or_default()),
         // Only a syntax error is worth a second reader: a document that parsed but cannot become
         // JSON (a null key) fails in helm too.
-        Err(e) if e.starts_with("yaml: ") => {
-            libyaml_read(text).ok_or_else(|| format!("error converting YAML to JSON: {e}"))
-        }
+        Err(e @ ReadError::Syntax { .. }) => libyaml_read(text)
+            .ok_or_else(|| format!("error converting YAML to JSON: {}", e.go_yaml())),
         Err(e) => Err(format!("error converting YAML to JSON: {e}")),
     }
 }

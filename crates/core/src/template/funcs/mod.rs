@@ -25,7 +25,6 @@ mod strings;
 mod toml;
 mod url;
 mod yaml;
-mod yaml_read;
 
 pub(crate) use helm::{
     ERR_END as HELM_ERR_END, ERR_START as HELM_ERR_START, cannot_unmarshal, helm_to_yaml,
