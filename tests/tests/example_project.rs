@@ -5,12 +5,17 @@ use insta::assert_snapshot;
 use windlass_tests::{TestProject, real_helm, render, windlass};
 
 fn template(environment: &str, helm: u32) -> String {
+    template_with(environment, helm, &[])
+}
+
+fn template_with(environment: &str, helm: u32, args: &[&str]) -> String {
     let project = TestProject::example();
     let mut command = windlass();
     command
         .arg("--helm-binary")
         .arg(real_helm(helm))
         .args(["-e", environment, "template"])
+        .args(args)
         .current_dir(project.path())
         .env(
             "SOPS_AGE_KEY_FILE",
@@ -39,6 +44,17 @@ fn helm_4_renders_the_same_as_helm_3() {
     for environment in ["development", "staging", "production"] {
         assert_eq!(
             template(environment, 4),
+            template(environment, 3),
+            "{environment}"
+        );
+    }
+}
+
+#[test]
+fn the_native_renderer_prints_what_helm_3_prints() {
+    for environment in ["development", "staging", "production"] {
+        assert_eq!(
+            template_with(environment, 3, &["--renderer", "native"]),
             template(environment, 3),
             "{environment}"
         );

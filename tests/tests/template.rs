@@ -328,6 +328,79 @@ fn helm_messages_stream_at_debug_level_and_kubeconfig_reaches_helm() {
     );
 }
 
+fn render_natively(major: u32, args: &[&str]) -> String {
+    let project = project();
+    let mut command = windlass_tests::windlass();
+    command
+        .arg("--helm-binary")
+        .arg(real_helm(major))
+        .args(["-l", "name!=nginx", "template"])
+        .args(args)
+        .current_dir(project.path());
+    windlass_tests::render(command, project.path())
+}
+
+#[test]
+fn the_native_renderer_prints_what_helm_3_prints() {
+    assert_eq!(
+        render_natively(3, &["--renderer", "native"]),
+        render_with(3)
+    );
+}
+
+#[test]
+fn auto_renders_in_process_with_helm_3_17() {
+    assert_eq!(render_natively(3, &["--renderer", "auto"]), render_with(3));
+}
+
+/// The native renderer reproduces helm 3.17: with another helm, `auto` leaves the work to it
+/// and says why at debug level.
+#[test]
+fn auto_leaves_other_helm_versions_to_helm() {
+    let project = project();
+    assert_snapshot!(project.run_recorded_with_env(
+        &["--log-level", "debug", "-l", "name=web", "template", "--renderer", "auto"],
+        &[("RECORDING_HELM_VERSION", std::path::Path::new("v3.15.3+g3bb50bb"))],
+    ), @"
+    exit: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    rendering with helm: helm v3.15.3 is not the v3.17.3 the native renderer reproduces
+    ----- helm calls -----
+    helm version --short
+    helm version --short
+    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
+    ");
+}
+
+/// A chart from a repository is not on disk: `native` says so, `auto` asks helm.
+#[test]
+fn a_repository_chart_is_native_error_and_auto_fallback() {
+    let project = project();
+    assert_snapshot!(project.run_recorded(&["-l", "name=nginx", "template", "--renderer", "native"]), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    Release "nginx" failed: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
+    error: 1 release(s) failed
+    ----- helm calls -----
+    helm version --short
+    "#);
+    assert_snapshot!(project.run_recorded(&["--log-level", "debug", "-l", "name=nginx", "template", "--renderer", "auto"]), @"
+    exit: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    rendering nginx with helm: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
+    ----- helm calls -----
+    helm version --short
+    helm version --short
+    helm version --short
+    helm --kube-context dev template nginx bitnami/nginx --devel --kube-context dev --namespace edge
+    ");
+}
+
 #[test]
 fn a_chart_of_an_undeclared_repository_helm_does_not_know_fails_before_any_helm_call() {
     let project = TestProject::new()

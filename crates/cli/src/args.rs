@@ -187,6 +187,21 @@ pub struct TemplateArgs {
     /// Go template of each release's folder under --output-dir
     #[arg(long, value_name = "TEMPLATE", requires = "output_dir")]
     pub output_dir_template: Option<String>,
+    /// Who renders the charts: helm, windlass in process (native), or native when it can
+    /// stand in for the helm in use (auto)
+    #[arg(long, value_enum, default_value_t = RendererArg::Helm)]
+    pub renderer: RendererArg,
+}
+
+/// `--renderer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RendererArg {
+    /// `helm template` for every release.
+    Helm,
+    /// windlass's in-process renderer (helm 3.17's behaviour).
+    Native,
+    /// native with helm 3.17, helm otherwise or when the native render fails.
+    Auto,
 }
 
 /// `lint` flags (Helmfile's): the per-release ones, none of `template`'s output flags.

@@ -117,6 +117,13 @@ impl Events for StderrEvents {
                 Some(release) => format!("helm [{}]: {line}", release.name()),
                 None => format!("helm: {line}"),
             },
+            Event::RenderWarning { release, line } if self.debug => {
+                format!("native renderer [{}]: {line}", release.name())
+            }
+            Event::RenderedByHelm { release, reason } if self.debug => match release {
+                Some(release) => format!("rendering {} with helm: {reason}", release.name()),
+                None => format!("rendering with helm: {reason}"),
+            },
             Event::DependenciesUpdated { chart } => {
                 format!("Updated dependencies of {}", chart.display())
             }

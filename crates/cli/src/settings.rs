@@ -16,6 +16,7 @@ use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
 use windlass::ops::deps::DepsOptions;
 use windlass::ops::fetch::FetchOptions;
+use windlass::ops::renderer::Renderer;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::plan::{CommandLineValues, Selection};
@@ -27,7 +28,7 @@ use windlass::ops::diff::{DiffSettings, RecordSource};
 
 use crate::args::{
     Command, CompareArgs, DepsArgs, FetchArgs, GlobalArgs, LintArgs, LogLevel, ReleaseArgs,
-    SyncArgs, TemplateArgs,
+    RendererArg, SyncArgs, TemplateArgs,
 };
 
 /// Everything a command needs to know besides its own flags.
@@ -214,6 +215,12 @@ impl Settings {
             skip_deps: args.skip_deps,
             output_dir: args.output_dir.clone(),
             output_dir_template: args.output_dir_template.clone(),
+            renderer: match args.renderer {
+                RendererArg::Helm => Renderer::Helm,
+                RendererArg::Native => Renderer::Native,
+                RendererArg::Auto => Renderer::Auto,
+            },
+            working_dir: self.load.dir.clone(),
             chart_cache: self.chart_cache.clone(),
         }
     }
@@ -225,6 +232,8 @@ impl Settings {
             skip_deps: args.skip_deps,
             output_dir: None,
             output_dir_template: None,
+            renderer: Renderer::Helm,
+            working_dir: self.load.dir.clone(),
             chart_cache: self.chart_cache.clone(),
         }
     }

@@ -84,6 +84,20 @@ pub enum Event {
         /// What it is.
         message: String,
     },
+    /// `--renderer auto` asked helm to render instead of the native renderer.
+    RenderedByHelm {
+        /// The release, or `None` when it applies to the whole run.
+        release: Option<ReleaseId>,
+        /// Why the native renderer did not.
+        reason: String,
+    },
+    /// A warning of the native renderer (what helm would have logged on stderr).
+    RenderWarning {
+        /// The release.
+        release: ReleaseId,
+        /// The warning.
+        line: String,
+    },
 }
 
 /// What a run does to a release.

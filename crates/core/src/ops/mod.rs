@@ -10,6 +10,7 @@ pub mod fetch;
 pub mod list;
 mod path_template;
 pub mod remote_charts;
+pub mod renderer;
 pub mod report;
 pub mod repos;
 pub mod runner;

@@ -3,16 +3,18 @@
 //! prepared first, releases rendered concurrently through the runner, output in run order.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use crate::chartify;
 use crate::events::Action;
 use crate::graph::{Direction, ReleaseId};
+use crate::helm::Helm;
 use crate::helm::argv::{self, TemplateFlags};
-use crate::helm::{Helm, HelmError};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
 use crate::ops::path_template::render_path;
 use crate::ops::remote_charts::fetch_charts;
+use crate::ops::renderer::{ChartRenderer, RenderError, Renderer};
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
@@ -31,8 +33,13 @@ pub struct TemplateOptions {
     pub output_dir: Option<String>,
     /// `--output-dir-template`: each release's folder under the output dir.
     pub output_dir_template: Option<String>,
+    /// Who renders the charts (`template` only; `lint` always runs helm).
+    pub renderer: Renderer,
+    /// The folder helm runs in, which relative chart paths start from (the process' current
+    /// folder when empty).
+    pub working_dir: PathBuf,
     /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
-    pub chart_cache: Option<std::path::PathBuf>,
+    pub chart_cache: Option<PathBuf>,
 }
 
 /// Helmfile's default `--output-dir-template`.
@@ -56,7 +63,7 @@ pub struct Rendered {
     /// The whole output.
     pub text: String,
     /// Each release's outcome (its output when it succeeded).
-    pub report: Report<String, HelmError>,
+    pub report: Report<String, RenderError>,
 }
 
 /// Runs `command` for the releases of `plan` to install; an `Err` is returned when nothing could
@@ -94,6 +101,17 @@ pub async fn run_per_release<H: Helm>(
         action,
         takes_part: |r: &crate::plan::PlannedRelease| r.desired == Desired::Install,
     };
+    let renderer = match command {
+        ChartCommand::Template => options.renderer,
+        ChartCommand::Lint => Renderer::Helm,
+    };
+    let renderer = ChartRenderer::new(
+        renderer,
+        &context.helm,
+        &options.working_dir,
+        context.events.as_ref(),
+    )
+    .await;
     let report = run(plan, Direction::Unordered, context, work, async |release| {
         // A rewritten chart wins over the fetched one it was made from.
         let release = &*chartified.localize(charts.localize(release));
@@ -105,8 +123,10 @@ pub async fn run_per_release<H: Helm>(
             ),
             ChartCommand::Lint => argv::lint(release),
         };
-        let output = context.helm.run_for(&release.id, &args).await?;
-        Ok(Some(output.stdout))
+        let output = renderer
+            .template(&context.helm, &release.id, &args, context.events.as_ref())
+            .await?;
+        Ok(Some(output))
     })
     .await;
     let mut text = String::new();

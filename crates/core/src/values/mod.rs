@@ -15,7 +15,7 @@ use crate::project::{Project, ProjectError, Release, release_entry_files};
 use crate::secrets::decrypt_file;
 use crate::template::MissingKey;
 use crate::yaml::go_sorted;
-use crate::yaml::read::{TopKeys, load};
+use crate::yaml::read::{ReadError, TopKeys, load};
 use zeroize::Zeroizing;
 
 pub use set::{escape as escape_set, set_flags};
@@ -235,13 +235,15 @@ pub(crate) fn parse_values(
             location,
             "the document is not a map of values".into(),
         )),
-        Err(error) => {
-            let (line, column) = (error.line as u32, error.column as u32);
-            Err(not_a_map(
-                Location::new(location.file, line, column),
-                format!("not valid YAML: {}", error.message),
-            ))
-        }
+        Err(ReadError::Syntax {
+            line,
+            column,
+            message,
+        }) => Err(not_a_map(
+            Location::new(location.file, line as u32, column as u32),
+            format!("not valid YAML: {message}"),
+        )),
+        Err(error) => Err(not_a_map(location, format!("not valid YAML: {error}"))),
     }
 }
 

@@ -22,16 +22,65 @@ pub(crate) enum TopKeys {
     Resolved,
 }
 
-/// Why a document could not be read: go-yaml's message and the line it names.
+/// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("yaml: line {line}: {message}")]
-pub(crate) struct ReadError {
-    /// The 1-based line.
-    pub line: usize,
-    /// The 1-based column.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
+pub(crate) enum ReadError {
+    /// The text is not YAML: the parser's message and the place it names.
+    #[error("yaml: line {line}: {message}")]
+    Syntax {
+        /// The 1-based line.
+        line: usize,
+        /// The 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A null mapping key, read with [`TopKeys::Resolved`]: sigs.k8s.io/yaml cannot turn it
+    /// into JSON.
+    #[error("unsupported map key of type: %!s(<nil>), key: <nil>, value: {value}")]
+    NullKey {
+        /// The key's value as Go's `%#v` prints it.
+        value: String,
+    },
+}
+
+impl ReadError {
+    /// The error as go-yaml v2 words it: libyaml's problem without its context (`did not find
+    /// expected ',' or ']'`), after `line N: ` (the problem's 0-based line for parser errors,
+    /// 1-based for scanner errors, left out when it is 0).
+    pub(crate) fn go_yaml(&self) -> String {
+        let Self::Syntax { line, message, .. } = self else {
+            return self.to_string();
+        };
+        let problem = match message.split_once(", ") {
+            Some((context, problem)) if context.starts_with("while ") => problem,
+            _ => message,
+        };
+        let (problem, scanner) = match problem {
+            p if p.starts_with("expected ") => (format!("did not find {p}"), false),
+            p if p.starts_with("unexpected character") || p.starts_with("tabs disallowed") => (
+                "found character that cannot start any token".to_owned(),
+                true,
+            ),
+            p => (
+                p.to_owned(),
+                p.starts_with("found unexpected end of stream")
+                    || p.starts_with("mapping values are not allowed")
+                    || p.starts_with("could not find expected ':'"),
+            ),
+        };
+        let line = if scanner {
+            *line
+        } else {
+            line.saturating_sub(1)
+        };
+        let shown = if scanner { line > 1 } else { line > 0 };
+        if shown {
+            format!("yaml: line {line}: {problem}")
+        } else {
+            format!("yaml: {problem}")
+        }
+    }
 }
 
 enum Frame {
@@ -46,11 +95,13 @@ enum Frame {
 
 /// The first document of `text`, or `None` when it has none (empty input, only comments).
 pub(crate) fn load(text: &str, top_keys: TopKeys) -> Result<Option<Value>, ReadError> {
+    let source = text;
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
     let mut raw: Option<String> = None;
+    let source_chars = text.chars().count();
     for item in Parser::new_from_str(text) {
-        let (event, _) = item.map_err(|e| ReadError {
+        let (event, span) = item.map_err(|e| ReadError::Syntax {
             line: e.marker().line(),
             column: e.marker().col() + 1,
             message: e.info().to_owned(),
@@ -99,7 +150,18 @@ pub(crate) fn load(text: &str, top_keys: TopKeys) -> Result<Option<Value>, ReadE
             },
             Event::Scalar(text, style, anchor, tag) => {
                 raw = Some(text.to_string());
-                (scalar(&text, style, tag.as_ref()), anchor)
+                let mut value = scalar(&text, style, tag.as_ref());
+                // libyaml ends a block scalar with a line break only if the input has one; at the
+                // very end of an input without a final newline, the scanner adds one.
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && !source.ends_with('\n')
+                    && span.end.index() >= source_chars
+                    && let Value::String(s) = &mut value
+                    && s.ends_with('\n')
+                {
+                    s.pop();
+                }
+                (value, anchor)
             }
             Event::Alias(id) => (anchors.get(&id).cloned().unwrap_or(Value::Nil), 0),
             Event::DocumentEnd | Event::StreamEnd if stack.is_empty() => return Ok(None),
@@ -122,10 +184,16 @@ pub(crate) fn load(text: &str, top_keys: TopKeys) -> Result<Option<Value>, ReadE
                 None => {
                     *key = Some(match raw_text {
                         Some(t) if top => t,
+                        _ if top_keys == TopKeys::Resolved && value.is_nil() => NULL_KEY.to_owned(),
                         _ => key_string(&value),
                     });
                 }
                 Some(k) if k == "<<" => merges.push(value),
+                Some(k) if k == NULL_KEY => {
+                    return Err(ReadError::NullKey {
+                        value: go_syntax(&value),
+                    });
+                }
                 // A repeated key: the last value wins, as in go-yaml v2.
                 Some(k) => {
                     entries.insert(k, value);
@@ -136,8 +204,20 @@ pub(crate) fn load(text: &str, top_keys: TopKeys) -> Result<Option<Value>, ReadE
     Ok(None)
 }
 
+/// Stands for a null map key while reading with [`TopKeys::Resolved`].
+const NULL_KEY: &str = "\u{0}null key";
+
+/// A scalar as Go's `%#v` prints it.
+fn go_syntax(v: &Value) -> String {
+    match v {
+        Value::String(s) => crate::template::go_quote(s),
+        Value::Nil => "<nil>".into(),
+        other => sprint_value(other),
+    }
+}
+
 fn unbalanced(what: &str) -> ReadError {
-    ReadError {
+    ReadError::Syntax {
         line: 0,
         column: 0,
         message: format!("unbalanced {what}"),
@@ -224,6 +304,9 @@ mod tests {
     #[test]
     fn syntax_errors_name_their_line() {
         let error = load("a: 1\nb: [\n", TopKeys::Resolved).err();
-        assert_eq!(error.map(|e| e.line), Some(3));
+        assert!(
+            matches!(error, Some(ReadError::Syntax { line: 3, .. })),
+            "{error:?}"
+        );
     }
 }

@@ -5,11 +5,17 @@ use super::Param::{Any, Bool, Str};
 use super::{Registry, s};
 use crate::strconv::parse_int_base0;
 use crate::template::format::sprint_value;
-use crate::template::value::Value;
+use std::sync::Arc;
+
+use crate::template::value::{GoBytes, Value};
 
 pub(super) fn register(r: &mut Registry) {
-    r.add("toString", &[Any], None, |_, a| {
-        Ok(Value::String(strval(&a[0])))
+    r.add("toString", &[Any], None, |_, a| match &a[0] {
+        // A []byte becomes a Go string of the same bytes, UTF-8 or not.
+        Value::Object(o) if o.bytes().is_some() => {
+            Ok(GoBytes::string(Arc::from(o.bytes().unwrap_or_default())))
+        }
+        v => Ok(Value::String(strval(v))),
     });
     r.add("toStrings", &[Any], None, |_, a| {
         Ok(Value::string_list(strslice(&a[0])))
@@ -85,6 +91,9 @@ pub(super) fn register(r: &mut Registry) {
 pub(crate) fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        Value::Object(o) if o.bytes().is_some() => {
+            String::from_utf8_lossy(o.bytes().unwrap_or_default()).into_owned()
+        }
         v => sprint_value(v),
     }
 }
@@ -103,7 +112,7 @@ pub(crate) fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
         Value::Uint(u) => *u as i64,
-        Value::Float(f) => *f as i64,
+        Value::Float(f) => super::lists::go_int(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_int_base0(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,

@@ -8,6 +8,10 @@ use crate::template::value::{Struct, Value};
 use crate::yaml::key_order;
 use crate::yaml::read::{TopKeys, load};
 
+/// Helmfile's functions of this file that helm does not have; helm has its own `toYaml`,
+/// `fromYaml` and (sprig's) `get`.
+pub(super) const HELMFILE_ONLY: &[&str] = &["setValueAtPath", "getOrNil", "get"];
+
 pub(super) fn register(r: &mut Registry) {
     r.add("toYaml", &[Any], None, |_, a| {
         Ok(Value::String(to_yaml(&a[0])))
@@ -123,8 +127,8 @@ fn set_value_at_path(path: &str, value: &Value, values: &Value) -> FResult {
 
 /// Helmfile's `fromYaml`: a YAML mapping into `map[string]interface {}`.
 fn from_yaml(text: &str) -> FResult {
-    let loaded =
-        load(text, TopKeys::AsWritten).map_err(|e| format!("{e}, offending yaml: {text}"))?;
+    let loaded = load(text, TopKeys::AsWritten)
+        .map_err(|e| format!("{}, offending yaml: {text}", e.go_yaml()))?;
     let (tag, shown) = match &loaded {
         None | Some(Value::Nil) => return Ok(Value::empty_map()),
         Some(v @ Value::Map(_)) => return Ok(v.clone()),
@@ -152,6 +156,12 @@ fn short_value(v: &str) -> String {
 /// `yaml.Marshal` of go-yaml v2.
 pub(crate) fn to_yaml(v: &Value) -> String {
     crate::yaml::marshal(&go_data(v))
+}
+
+/// go-yaml v3's encoder with `SetIndent(2)` (helm's `toYamlPretty`): sequences indented under
+/// their key, no line folding.
+pub(crate) fn to_yaml_pretty(v: &Value) -> String {
+    crate::yaml::to_v3_string(&go_data(v))
 }
 
 /// A template value as go-yaml sees the Go data behind it: maps in Go's key order, struct
