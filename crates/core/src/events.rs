@@ -179,3 +179,28 @@ impl Events for Recorded {
         }
     }
 }
+
+/// A closure is a sink: `Arc::new(|event: Event| ...)` receives every event as it happens.
+impl<F: Fn(Event) + Send + Sync> Events for F {
+    fn emit(&self, event: Event) {
+        self(event);
+    }
+}
+
+/// The sending half of a channel is a sink; a receiver that was dropped just stops receiving.
+impl Events for tokio::sync::mpsc::UnboundedSender<Event> {
+    fn emit(&self, event: Event) {
+        // The caller stopped listening: the run goes on without telling anyone.
+        let _ = self.send(event);
+    }
+}
+
+/// A sink and the stream of its events, for callers that consume progress as a
+/// `tokio::sync::mpsc` stream (the stream ends when every clone of the sink is dropped).
+pub fn channel() -> (
+    std::sync::Arc<dyn Events>,
+    tokio::sync::mpsc::UnboundedReceiver<Event>,
+) {
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    (std::sync::Arc::new(sender), receiver)
+}

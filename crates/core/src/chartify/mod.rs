@@ -1,8 +1,8 @@
 //! Rewriting a release's chart before helm sees it, as Helmfile's chartify does: a copy of the
 //! chart (a local folder, or the remote chart pulled and unpacked) with the release's
 //! `dependencies:` added to its `Chart.yaml` and fetched (`helm dependency update`), and, with
-//! `strategicMergePatches:`, the chart rendered with the release's values, patched (see
-//! [`patch`]) and turned into a chart whose only template prints the patched manifests.
+//! `strategicMergePatches:`, the chart rendered with the release's values, patched (see the
+//! `patch` module) and turned into a chart whose only template prints the patched manifests.
 //!
 //! Charts are written in a private folder (rendered manifests may hold secrets) that the caller
 //! removes when the run ends.

@@ -1,6 +1,6 @@
 //! The remote charts of a project's releases: writing the state files' lock files (`deps`,
 //! Helmfile's `ResolveDeps`) and fetching each chart once into the chart cache. The plan reads
-//! the lock files ([`crate::charts::lock::pinned_versions`]).
+//! the lock files (`charts::lock`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -94,6 +94,32 @@ fn first_document(full: &Path, shown: &Path) -> Result<Document, ProjectError> {
     })
 }
 
+/// The environments of the layout-A project whose catalog is `catalog_file` (relative to
+/// `options.dir`), sorted, without loading any of them.
+pub(crate) fn environment_names(
+    options: &LoadOptions,
+    catalog_file: &Path,
+) -> Result<Vec<String>, ProjectError> {
+    let catalog_doc = first_document(&options.dir.join(catalog_file), catalog_file)?;
+    let catalog: Catalog = decode(
+        &catalog_doc.value,
+        &At(&catalog_doc.map, &[]),
+        "charts.yaml",
+    )?;
+    let environments_dir = environments_dir(catalog_file, &catalog);
+    Ok(list_environments(&options.dir.join(environments_dir)))
+}
+
+/// The folder of the environments (`environmentsDir:`), as shown: relative to `options.dir`.
+fn environments_dir(catalog_file: &Path, catalog: &Catalog) -> PathBuf {
+    dir_of(catalog_file).join(
+        catalog
+            .environments_dir
+            .as_deref()
+            .unwrap_or("environments"),
+    )
+}
+
 /// Loads the layout-A project whose catalog is `catalog_file` (relative to `options.dir`).
 pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project, ProjectError> {
     let root_shown = dir_of(catalog_file);
@@ -112,12 +138,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         )?;
     }
 
-    let environments_dir = root_shown.join(
-        catalog
-            .environments_dir
-            .as_deref()
-            .unwrap_or("environments"),
-    );
+    let environments_dir = environments_dir(catalog_file, &catalog);
     let environments = list_environments(&options.dir.join(&environments_dir));
     let name = &options.environment;
     if !environments.contains(name) {
@@ -401,5 +422,21 @@ mod tests {
         );
         assert_eq!(strings(&spec.secrets), ["envs/dev/secrets/web.yaml"]);
         assert_eq!(project.environments, ["dev"]);
+    }
+
+    #[test]
+    fn environment_names_need_no_environment() {
+        let dir = project_in(&[
+            ("charts.yaml", "environmentsDir: envs\nreleases: {}\n"),
+            ("envs/prod/cluster.yaml", "releases: {}\n"),
+            ("envs/dev/cluster.yaml", "releases: {}\n"),
+            ("envs/notes/README.md", "not an environment\n"),
+        ]);
+        let options = LoadOptions {
+            dir: dir.path().to_path_buf(),
+            ..Default::default()
+        };
+        let names = Project::environment_names(&options).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names, ["dev", "prod"]);
     }
 }

@@ -167,6 +167,20 @@ impl Project {
         }
     }
 
+    /// The environments the project in `options.dir` defines, sorted, to load each in turn.
+    /// Layout A lists the folders holding a `cluster.yaml` without loading any environment;
+    /// a helmfile defines its environments in templated state, so it is loaded for
+    /// `options.environment` (Helmfile's `default` always exists there). Blocking, like
+    /// [`Project::load`].
+    pub fn environment_names(options: &LoadOptions) -> Result<Vec<String>, ProjectError> {
+        match find_layout(options)? {
+            (Layout::ChartsAndEnvironments, catalog) => {
+                catalog::environment_names(options, &catalog)
+            }
+            (Layout::Helmfile, main) => Ok(helmfile::load(options, &main)?.environments),
+        }
+    }
+
     /// The helm binary the main state file names (`helmBinary:`), if any.
     pub fn helm_binary(&self) -> Option<&str> {
         self.states.first().and_then(|s| s.helm_binary.as_deref())

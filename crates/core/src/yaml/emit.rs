@@ -11,7 +11,7 @@ use super::scalar::{Place, needs_complex_key, write_string};
 use crate::template::format_float_g;
 
 /// `value` as go-yaml v2 writes it, for helm and for people; mappings keep their order (see
-/// [`go_sorted`]). One thing differs from [`marshal`]: U+2028 and U+2029 are always escaped
+/// [`go_sorted`]). One thing differs from `marshal`: U+2028 and U+2029 are always escaped
 /// (`\L`, `\P`) in a double-quoted string. go-yaml writes them raw, as line breaks, which
 /// YAML 1.1 readers (helm 3) and YAML 1.2 readers (parts of helm 4, windlass's own) read
 /// differently.
