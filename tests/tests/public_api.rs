@@ -39,3 +39,60 @@ fn missing_docs_are_an_error_in_the_library() {
         "crates/core/src/lib.rs must deny missing_docs"
     );
 }
+
+/// A future a caller can `tokio::spawn`: `Send` and, over owned data, `'static`.
+fn spawnable<F: Future + Send + 'static>(future: F) -> F {
+    future
+}
+
+/// Every operation on a plan can be spawned. The check is the compiler's: this file does not
+/// build when one of them is not `Send` (the futures are made, never run).
+#[test]
+fn every_operation_can_be_spawned() {
+    use std::sync::Arc;
+    use windlass::cancel::Cancellation;
+    use windlass::events::Recorded;
+    use windlass::helm::HelmProcess;
+    use windlass::ops::runner::RunContext;
+    use windlass::ops::{apply, diff, fetch, sync, template};
+    use windlass::plan::{Plan, PlanOptions, Selection};
+    use windlass::project::{LoadOptions, Project};
+
+    let root = repo_root();
+    let options = LoadOptions {
+        dir: root.clone(),
+        environment: "development".into(),
+        ..LoadOptions::default()
+    };
+    let project = Arc::new(Project::load(&options).unwrap_or_else(|e| panic!("{e}")));
+    let only_look = PlanOptions {
+        prepare: false,
+        ..PlanOptions::default()
+    };
+    let plan = Arc::new(
+        Plan::build(&project, &Selection::default(), &only_look).unwrap_or_else(|e| panic!("{e}")),
+    );
+    let context = RunContext {
+        helm: HelmProcess::new("helm", &root),
+        events: Arc::new(Recorded::default()),
+        cancel: Cancellation::default(),
+        concurrency: 1,
+    };
+    let (p, c) = (plan.clone(), context.clone());
+    drop(spawnable(async move {
+        sync::sync(&p, &sync::SyncOptions::default(), &c).await
+    }));
+    let (p, c) = (plan.clone(), context.clone());
+    drop(spawnable(async move {
+        let run = diff::diff(&p, &diff::DiffSettings::default(), &c).await?;
+        apply::apply(&p, &run, &c).await
+    }));
+    let (j, p, c) = (project.clone(), plan.clone(), context.clone());
+    drop(spawnable(async move {
+        let options = template::TemplateOptions::default();
+        template::run_per_release(&j, &p, template::ChartCommand::Template, &options, &c).await
+    }));
+    drop(spawnable(async move {
+        fetch::fetch(&project, &plan, &fetch::FetchOptions::default(), &context).await
+    }));
+}

@@ -118,8 +118,15 @@ fn dry_run(dir: PathBuf, environment: String) -> Result<String, (String, Option<
     };
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| (format!("no async runtime: {e}"), None))?;
+    // The plan is shared with the spawned run; the values files live as long as it does.
+    let plan = Arc::new(plan);
+    let run = runtime.spawn({
+        let plan = plan.clone();
+        async move { sync(&plan, &SyncOptions::default(), &context).await }
+    });
     let report = runtime
-        .block_on(sync(&plan, &SyncOptions::default(), &context))
+        .block_on(run)
+        .map_err(|e| (e.to_string(), None))?
         .map_err(|e| (e.to_string(), e.hint()))?;
 
     let private = plan

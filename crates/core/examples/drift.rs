@@ -8,8 +8,8 @@
 //!
 //! helm is `$HELM` (default: `helm` on `PATH`); the clusters are read with the kubeconfig files
 //! of `$KUBECONFIG` (default `~/.kube/config`); SOPS files are decrypted with the age key whose
-//! file `$SOPS_AGE_KEY_FILE` names, read into memory. The diff runs on a task of its own,
-//! stopped cleanly by Ctrl-C.
+//! file `$SOPS_AGE_KEY_FILE` names, read into memory. The diff runs as a spawned task, stopped
+//! cleanly by Ctrl-C.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -115,14 +115,8 @@ async fn check(dir: PathBuf, environment: String, live: bool) -> Result<DiffRepo
         kubeconfig: kubeconfig_files(),
         ..DiffSettings::default()
     };
-    // The run owns everything it uses ('static), so it can run on a task of its own. Its future
-    // is not `Send` yet (the compiler cannot prove it through the borrows of the runner's
-    // closures, rust-lang/rust#110338), so the task is a blocking one driving it on this
-    // runtime rather than `tokio::spawn`. Ctrl-C stops it cleanly.
-    let runtime = tokio::runtime::Handle::current();
-    let run = tokio::task::spawn_blocking(move || {
-        runtime.block_on(async move { diff(&plan, &settings, &context).await })
-    });
+    // The run owns everything it uses, so it can be spawned; Ctrl-C stops it cleanly.
+    let run = tokio::spawn(async move { diff(&plan, &settings, &context).await });
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             cancel.stop();

@@ -123,9 +123,14 @@
 //! };
 //! let template = TemplateOptions { working_dir: root, ..TemplateOptions::default() };
 //! let runtime = tokio::runtime::Runtime::new()?;
-//! let rendered = runtime.block_on(run_per_release(
-//!     &project, &plan, ChartCommand::Template, &template, &context,
-//! ))?;
+//! // The run owns what it uses, so it can go on a task of its own.
+//! let run = runtime.spawn({
+//!     let context = context.clone();
+//!     async move {
+//!         run_per_release(&project, &plan, ChartCommand::Template, &template, &context).await
+//!     }
+//! });
+//! let rendered = runtime.block_on(run)??;
 //! assert!(rendered.report.all_succeeded());
 //! assert!(rendered.text.contains("name: web"));
 //! // The api chart's local dependency was built before anything was rendered.
@@ -154,14 +159,10 @@
 //! took.
 //!
 //! Everything an operation needs is owned or shared through `Arc` ([`Project`](project::Project),
-//! [`Plan`](plan::Plan), [`RunContext`](ops::runner::RunContext)), so a run can own its data and
-//! outlive the code that started it; keep a clone of its [`Cancellation`](cancel::Cancellation)
-//! to stop it (running helm processes get SIGTERM, then SIGKILL after the grace period; the
-//! report says what was cancelled). The operations' futures are not `Send` yet: the compiler
-//! cannot prove it through the borrows of the runner's per-release closures
-//! (rust-lang/rust#110338). Until they are, run one on a task of its own with
-//! `tokio::task::spawn_blocking(move || handle.block_on(async move { ... }))` (a
-//! [`tokio::runtime::Handle`] of the current runtime) or on a `tokio::task::LocalSet`.
+//! [`Plan`](plan::Plan), [`RunContext`](ops::runner::RunContext)), and the operations' futures
+//! are `Send`: move the data into an `async move` block to `tokio::spawn` a run, and keep a clone
+//! of its [`Cancellation`](cancel::Cancellation) to stop it (running helm processes get SIGTERM,
+//! then SIGKILL after the grace period; the report says what was cancelled).
 //! `examples/drift.rs` does this: a drift check against a cluster that prints a JSON summary
 //! and exits like `windlass diff --detailed-exitcode`. `examples/custom_helm.rs` embeds
 //! windlass with a helm of its own, `examples/environments.rs` lists the releases of every

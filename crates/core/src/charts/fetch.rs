@@ -119,6 +119,19 @@ impl<'a, H: Helm> Fetcher<'a, H> {
         }
     }
 
+    /// `chart` at `version` from the cache, else pulled into it; whether it was pulled.
+    async fn cached_or_pulled<'c>(
+        &self,
+        chart: &'c RemoteChart,
+        version: &str,
+    ) -> Result<(&'c RemoteChart, String, PathBuf, bool), ChartsError> {
+        let (archive, pulled) = match self.cache.lookup(&chart.source(), version) {
+            Some(archive) => (archive, false),
+            None => (self.pull(chart, version).await?.archive, true),
+        };
+        Ok((chart, version.to_string(), archive, pulled))
+    }
+
     /// Resolves every wanted chart, then fetches each distinct (chart, version) that the cache
     /// does not hold, concurrently; returns what each wanted chart became, in order.
     pub async fn fetch_all(&self, wanted: &[Wanted]) -> Result<Vec<Fetched>, ChartsError> {
@@ -146,14 +159,13 @@ impl<'a, H: Helm> Fetcher<'a, H> {
                 distinct.push(key);
             }
         }
-        let results: Vec<(&RemoteChart, String, PathBuf, bool)> = stream::iter(distinct)
-            .map(|(chart, version)| async move {
-                let (archive, pulled) = match self.cache.lookup(&chart.source(), version) {
-                    Some(archive) => (archive, false),
-                    None => (self.pull(chart, version).await?.archive, true),
-                };
-                Ok::<_, ChartsError>((chart, version.to_string(), archive, pulled))
-            })
+        // The futures are made before the stream: a stream holding a closure over borrowed
+        // charts keeps the compiler from proving the fetch `Send` (callers spawn runs).
+        let fetches: Vec<_> = distinct
+            .into_iter()
+            .map(|(chart, version)| self.cached_or_pulled(chart, version))
+            .collect();
+        let results: Vec<(&RemoteChart, String, PathBuf, bool)> = stream::iter(fetches)
             .buffered(self.concurrency)
             .try_collect()
             .await?;

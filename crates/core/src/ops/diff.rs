@@ -311,6 +311,27 @@ fn namespace_of<'a>(release: &'a PlannedRelease, target: &'a Target) -> &'a str 
 
 /// The release records of `releases`, one list per kube context and namespace, `limit` at once;
 /// a list that fails is one failure naming the releases it would have answered for.
+/// The release records of `members`, in `namespace` of `cluster`, with where they were read.
+async fn read_place<'a>(
+    cluster: &'a Cluster,
+    namespace: &'a str,
+    members: Vec<&'a PlannedRelease>,
+    driver: Driver,
+) -> PlaceRecords<'a> {
+    let names: Vec<&str> = members.iter().map(|r| r.name.as_str()).collect();
+    let found = cluster.deployed_releases(driver, namespace, &names).await;
+    (cluster.context().to_string(), namespace, members, found)
+}
+
+/// A namespace's release records: its kube context, the namespace, the releases asked for,
+/// and what was found.
+type PlaceRecords<'a> = (
+    String,
+    &'a str,
+    Vec<&'a PlannedRelease>,
+    Result<HashMap<String, DeployedRelease>, KubeError>,
+);
+
 async fn read_records(
     releases: &[&PlannedRelease],
     targets: &HashMap<Option<String>, Target>,
@@ -335,12 +356,13 @@ async fn read_records(
             None => places.push((cluster, namespace, vec![release])),
         }
     }
-    let lists = stream::iter(places)
-        .map(|(cluster, namespace, members)| async move {
-            let names: Vec<&str> = members.iter().map(|r| r.name.as_str()).collect();
-            let found = cluster.deployed_releases(driver, namespace, &names).await;
-            (cluster.context().to_string(), namespace, members, found)
-        })
+    // The reads are made before the stream: a stream holding a closure over borrowed places
+    // keeps the compiler from proving the diff `Send` (callers spawn runs).
+    let reads: Vec<_> = places
+        .into_iter()
+        .map(|(cluster, namespace, members)| read_place(cluster, namespace, members, driver))
+        .collect();
+    let lists = stream::iter(reads)
         .buffer_unordered(limit.max(1))
         .collect::<Vec<_>>()
         .await;

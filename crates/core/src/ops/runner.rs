@@ -54,16 +54,22 @@ pub struct Work<P> {
 /// Runs `per_release` for every release of `plan` that takes part in `work`, in `direction`
 /// over the plan's graph, and reports what happened to each. `per_release` returns `Ok(Some)`
 /// when it did something, `Ok(None)` when there was nothing to do, `Err` when it failed.
-pub async fn run<H, T, E, P>(
-    plan: &Plan,
+///
+/// `per_release` borrows releases for as long as the plan lives (not for any lifetime, as an
+/// `AsyncFn` would), and its futures must be `Send`: both so that the compiler can prove a whole
+/// operation `Send`, which callers need to `tokio::spawn` it.
+pub async fn run<'p, H, T, E, P, F>(
+    plan: &'p Plan,
     direction: Direction,
     context: &RunContext<H>,
     work: Work<P>,
-    per_release: impl AsyncFn(&PlannedRelease) -> Result<Option<T>, E>,
+    per_release: impl Fn(&'p PlannedRelease) -> F,
 ) -> Report<T, E>
 where
-    E: Display,
+    E: Display + Send,
+    T: Send,
     P: Fn(&PlannedRelease) -> bool,
+    F: Future<Output = Result<Option<T>, E>> + Send,
 {
     let positions = plan.run_position();
     let last = positions.len();
@@ -102,13 +108,16 @@ where
                     chart: release.chart.to_string(),
                 },
             );
-            let per_release = &per_release;
-            running.push(async move {
+            let future = per_release(release);
+            // Boxed as `Send` here, where the compiler can prove it from `F: Send`; from the
+            // caller's side it cannot see through the borrows inside.
+            let running_work: Running<'_, T, E> = Box::pin(async move {
                 let started = SystemTime::now();
                 let clock = Instant::now();
-                let result = per_release(release).await;
+                let result = future.await;
                 (id, started, clock.elapsed(), result)
             });
+            running.push(running_work);
         }
         if running.is_empty() {
             break;
@@ -160,6 +169,17 @@ where
     }
     report
 }
+
+/// One release's work in flight: its id, when it started, how long it took, its result.
+type Running<'a, T, E> = std::pin::Pin<Box<dyn Future<Output = Finished<T, E>> + Send + 'a>>;
+
+/// What [`Running`] work ends with.
+type Finished<T, E> = (
+    ReleaseId,
+    SystemTime,
+    std::time::Duration,
+    Result<Option<T>, E>,
+);
 
 #[cfg(test)]
 mod proptests;

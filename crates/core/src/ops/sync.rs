@@ -136,7 +136,7 @@ pub(crate) async fn converge<H: Helm>(
     plan: &Plan,
     context: &RunContext<H>,
     selected: impl Fn(&PlannedRelease) -> bool,
-    upgrade: impl Fn(&PlannedRelease) -> Vec<String>,
+    upgrade: impl Fn(&PlannedRelease) -> Vec<String> + Sync,
 ) -> SyncReport {
     let helm = &context.helm;
     let uninstalls = Work {
