@@ -29,20 +29,22 @@ fn main() -> std::process::ExitCode {
         let _ = std::io::stdin().read_to_string(&mut stdin);
     }
     let kubeconfig = std::env::var("KUBECONFIG").unwrap_or_default();
-    log(
-        &serde_json::json!({ "argv": args, "values": values, "stdin": stdin, "kubeconfig": kubeconfig }),
-    );
+    let call = serde_json::json!({ "argv": args, "values": values, "stdin": stdin, "kubeconfig": kubeconfig });
     let command_line = args.join(" ");
     let sleeps_here = std::env::var("RECORDING_HELM_SLEEP_ON")
         .map_or(true, |on| command_line.contains(on.as_str()));
-    if let Some(ms) = std::env::var("RECORDING_HELM_SLEEP_MS")
+    let sleep = std::env::var("RECORDING_HELM_SLEEP_MS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .filter(|_| sleeps_here)
-        && sleep_until_terminated(ms)
-    {
-        log(&serde_json::json!({ "signal": "SIGTERM", "argv": args }));
-        return std::process::ExitCode::from(143);
+        .filter(|_| sleeps_here);
+    match sleep {
+        // The call is logged once SIGTERM is watched for: tests interrupt as soon as they see it.
+        Some(ms) if sleep_until_terminated(ms, || log(&call)) => {
+            log(&serde_json::json!({ "signal": "SIGTERM", "argv": args }));
+            return std::process::ExitCode::from(143);
+        }
+        Some(_) => {}
+        None => log(&call),
     }
     if let Some(fail) = std::env::var("RECORDING_HELM_FAIL")
         .ok()
@@ -110,7 +112,7 @@ fn answer_from_fixtures(args: &[String]) -> Option<std::process::ExitCode> {
     Some(std::process::ExitCode::SUCCESS)
 }
 
-/// Appends `line` to `$RECORDING_HELM_LOG`.
+/// Appends `line` to `$RECORDING_HELM_LOG`, in one write (a reader never sees half a line).
 fn log(line: &serde_json::Value) {
     if let Some(log) = std::env::var_os("RECORDING_HELM_LOG") {
         let file = std::fs::OpenOptions::new()
@@ -118,26 +120,30 @@ fn log(line: &serde_json::Value) {
             .append(true)
             .open(log);
         if let Ok(mut file) = file {
-            let _ = writeln!(file, "{line}");
+            let _ = file.write_all(format!("{line}\n").as_bytes());
         }
     }
 }
 
-/// Sleeps `ms` milliseconds; returns whether SIGTERM arrived first.
-fn sleep_until_terminated(ms: u64) -> bool {
+/// Calls `started` once SIGTERM is watched for, then sleeps `ms` milliseconds; returns whether
+/// SIGTERM arrived first.
+fn sleep_until_terminated(ms: u64, started: impl FnOnce()) -> bool {
     use tokio::signal::unix::{SignalKind, signal};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build();
     let Ok(runtime) = runtime else {
+        started();
         std::thread::sleep(std::time::Duration::from_millis(ms));
         return false;
     };
     runtime.block_on(async {
         let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+            started();
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
             return false;
         };
+        started();
         tokio::select! {
             () = tokio::time::sleep(std::time::Duration::from_millis(ms)) => false,
             _ = terminate.recv() => true,
