@@ -134,6 +134,24 @@ impl Cluster {
         mask_cluster(&render(command, project.path()))
     }
 
+    /// Edits the example project's production web Deployment out of band (`kubectl set image`,
+    /// as someone fixing production by hand would) and returns the transcript.
+    pub fn edit_example_web_image(&self) -> String {
+        self.kubectl_transcript(
+            &[
+                "--context",
+                "prod-eu",
+                "-n",
+                "frontend",
+                "set",
+                "image",
+                "deployment/web",
+                "web=ghcr.io/example/web:2.1.0",
+            ],
+            &[],
+        )
+    }
+
     /// The helm release records written so far, in order: `ADDED|MODIFIED|DELETED
     /// namespace/release.vN status`, one line each (from the release Secrets or ConfigMaps).
     pub fn release_records(&self) -> String {

@@ -252,19 +252,7 @@ fn e2e_helm3_example_project_drift_is_found_and_repaired() {
         format!("$ windlass -e production {}\n{text}", args.join(" "))
     };
     let mut out = run(&["sync"]);
-    out.push_str(&cluster.kubectl_transcript(
-        &[
-            "--context",
-            "prod-eu",
-            "-n",
-            "frontend",
-            "set",
-            "image",
-            "deployment/web",
-            "web=ghcr.io/example/web:2.1.0",
-        ],
-        &[],
-    ));
+    out.push_str(&cluster.edit_example_web_image());
     out.push_str(&run(&[
         "diff",
         "--live",

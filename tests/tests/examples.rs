@@ -91,19 +91,7 @@ fn drift_against_a_cluster(major: u32) -> String {
         )
     };
     let mut out = drift(&[]);
-    out.push_str(&cluster.kubectl_transcript(
-        &[
-            "--context",
-            "prod-eu",
-            "-n",
-            "frontend",
-            "set",
-            "image",
-            "deployment/web",
-            "web=ghcr.io/example/web:2.1.0",
-        ],
-        &[],
-    ));
+    out.push_str(&cluster.edit_example_web_image());
     out.push_str(&drift(&["--live"]));
     out
 }

@@ -222,19 +222,7 @@ impl Runner {
         let Some(last) = recipe.environments.last() else {
             return out + "no environments in the matrix\n";
         };
-        out.push_str(&self.cluster.kubectl_transcript(
-            &[
-                "--context",
-                "prod-eu",
-                "-n",
-                "frontend",
-                "set",
-                "image",
-                "deployment/web",
-                "web=ghcr.io/example/web:2.1.0",
-            ],
-            &[],
-        ));
+        out.push_str(&self.cluster.edit_example_web_image());
         for line in &recipe.commands {
             out.push_str(&self.check(line, last, true));
             out.push_str(&self.check(line, last, false));

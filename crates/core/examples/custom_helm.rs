@@ -9,10 +9,13 @@
 //! SOPS files are decrypted with the age key whose file `$SOPS_AGE_KEY_FILE` names; the values
 //! files the commands name live in the plan's private folder, shown as `$VALUES`.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+use support::Failure;
 use windlass::cancel::Cancellation;
 use windlass::events::{Event, ReleasePhase};
 use windlass::helm::{Helm, HelmCall, HelmError, HelmOutput, redacted};
@@ -20,7 +23,7 @@ use windlass::ops::runner::RunContext;
 use windlass::ops::sync::{SyncOptions, sync};
 use windlass::plan::{Plan, PlanOptions, Selection};
 use windlass::project::{LoadOptions, Project};
-use windlass::secrets::{AgeIdentities, DecryptOptions};
+use windlass::secrets::DecryptOptions;
 
 /// A helm that runs nothing: it says it is helm 3.17 and remembers every other command.
 #[derive(Clone, Default)]
@@ -57,35 +60,17 @@ fn main() -> ExitCode {
         eprintln!("usage: custom_helm PROJECT_DIR ENVIRONMENT");
         return ExitCode::FAILURE;
     };
-    match dry_run(PathBuf::from(dir), environment) {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err((message, hint)) => {
-            eprintln!("error: {message}");
-            if let Some(hint) = hint {
-                eprintln!("  hint: {hint}");
-            }
-            ExitCode::FAILURE
-        }
-    }
+    support::print_or_fail(dry_run(PathBuf::from(dir), environment))
 }
 
 /// The helm commands `sync` would run for every release of `environment`, then each release's
 /// end as the events told it.
-fn dry_run(dir: PathBuf, environment: String) -> Result<String, (String, Option<String>)> {
-    let mut identities = AgeIdentities::default();
-    if let Ok(file) = std::env::var("SOPS_AGE_KEY_FILE") {
-        let key = std::fs::read_to_string(&file)
-            .map_err(|e| (format!("cannot read the age key {file}: {e}"), None))?;
-        identities = AgeIdentities::parse(&key, &file).map_err(|e| (e.to_string(), e.hint()))?;
-    }
+fn dry_run(dir: PathBuf, environment: String) -> Result<String, Failure> {
     let options = LoadOptions {
         dir,
         environment,
         decrypt: Arc::new(DecryptOptions {
-            identities,
+            identities: support::age_identities()?,
             ..DecryptOptions::default()
         }),
         ..LoadOptions::default()

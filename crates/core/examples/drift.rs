@@ -11,11 +11,14 @@
 //! file `$SOPS_AGE_KEY_FILE` names, read into memory. The diff runs as a spawned task, stopped
 //! cleanly by Ctrl-C.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::json;
+use support::Failure;
 use windlass::cancel::Cancellation;
 use windlass::diff::{Comparison, DiffReport};
 use windlass::helm::HelmProcess;
@@ -24,10 +27,7 @@ use windlass::ops::diff::{DiffSettings, diff};
 use windlass::ops::runner::RunContext;
 use windlass::plan::{Plan, PlanOptions, Selection};
 use windlass::project::{LoadOptions, Project};
-use windlass::secrets::{AgeIdentities, DecryptOptions};
-
-/// Everything that can stop the check, each with the library's own hint.
-type Failure = (String, Option<String>);
+use windlass::secrets::DecryptOptions;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
     let live = args.any(|a| a == "--live");
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
-        Err(e) => return fail((format!("cannot start the async runtime: {e}"), None)),
+        Err(e) => return support::fail((format!("cannot start the async runtime: {e}"), None)),
     };
     match runtime.block_on(check(PathBuf::from(dir), environment, live)) {
         Ok(report) => {
@@ -49,32 +49,17 @@ fn main() -> ExitCode {
                 (true, false) => 0,
             })
         }
-        Err(failure) => fail(failure),
+        Err(failure) => support::fail(failure),
     }
-}
-
-/// Prints what went wrong on stderr; exit code 1.
-fn fail((message, hint): Failure) -> ExitCode {
-    eprintln!("error: {message}");
-    if let Some(hint) = hint {
-        eprintln!("  hint: {hint}");
-    }
-    ExitCode::from(1)
 }
 
 /// Loads the environment, plans every release and diffs it against the cluster.
 async fn check(dir: PathBuf, environment: String, live: bool) -> Result<DiffReport, Failure> {
-    let mut identities = AgeIdentities::default();
-    if let Ok(file) = std::env::var("SOPS_AGE_KEY_FILE") {
-        let key = std::fs::read_to_string(&file)
-            .map_err(|e| (format!("cannot read the age key {file}: {e}"), None))?;
-        identities = AgeIdentities::parse(&key, &file).map_err(|e| (e.to_string(), e.hint()))?;
-    }
     let options = LoadOptions {
         dir: dir.clone(),
         environment,
         decrypt: Arc::new(DecryptOptions {
-            identities,
+            identities: support::age_identities()?,
             ..DecryptOptions::default()
         }),
         ..LoadOptions::default()

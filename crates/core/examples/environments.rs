@@ -6,9 +6,12 @@
 //! cargo run -p windlass --example environments -- [PROJECT_DIR]
 //! ```
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use support::Failure;
 use windlass::plan::{Plan, PlanOptions, Selection};
 use windlass::project::{LoadOptions, Project};
 
@@ -16,23 +19,11 @@ fn main() -> ExitCode {
     let dir = std::env::args_os()
         .nth(1)
         .map_or_else(|| PathBuf::from("."), PathBuf::from);
-    match list(dir) {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err((message, hint)) => {
-            eprintln!("error: {message}");
-            if let Some(hint) = hint {
-                eprintln!("  hint: {hint}");
-            }
-            ExitCode::FAILURE
-        }
-    }
+    support::print_or_fail(list(dir))
 }
 
 /// One block per environment: each release's id, chart, version and kube context.
-fn list(dir: PathBuf) -> Result<String, (String, Option<String>)> {
+fn list(dir: PathBuf) -> Result<String, Failure> {
     let base = LoadOptions {
         dir,
         ..LoadOptions::default()

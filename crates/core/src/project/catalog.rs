@@ -100,14 +100,23 @@ pub(crate) fn environment_names(
     options: &LoadOptions,
     catalog_file: &Path,
 ) -> Result<Vec<String>, ProjectError> {
+    let (_, catalog) = read_catalog(options, catalog_file)?;
+    let environments_dir = environments_dir(catalog_file, &catalog);
+    Ok(list_environments(&options.dir.join(environments_dir)))
+}
+
+/// `charts.yaml`'s first document, and the catalog it holds.
+fn read_catalog(
+    options: &LoadOptions,
+    catalog_file: &Path,
+) -> Result<(Document, Catalog), ProjectError> {
     let catalog_doc = first_document(&options.dir.join(catalog_file), catalog_file)?;
-    let catalog: Catalog = decode(
+    let catalog = decode(
         &catalog_doc.value,
         &At(&catalog_doc.map, &[]),
         "charts.yaml",
     )?;
-    let environments_dir = environments_dir(catalog_file, &catalog);
-    Ok(list_environments(&options.dir.join(environments_dir)))
+    Ok((catalog_doc, catalog))
 }
 
 /// The folder of the environments (`environmentsDir:`), as shown: relative to `options.dir`.
@@ -124,12 +133,7 @@ fn environments_dir(catalog_file: &Path, catalog: &Catalog) -> PathBuf {
 pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project, ProjectError> {
     let root_shown = dir_of(catalog_file);
     let root = options.dir.join(&root_shown);
-    let catalog_doc = first_document(&options.dir.join(catalog_file), catalog_file)?;
-    let catalog: Catalog = decode(
-        &catalog_doc.value,
-        &At(&catalog_doc.map, &[]),
-        "charts.yaml",
-    )?;
+    let (catalog_doc, catalog) = read_catalog(options, catalog_file)?;
     for (name, entry) in &catalog.releases {
         decode::<ReleaseSpec>(
             entry,
