@@ -86,7 +86,7 @@ impl Settings {
         } else {
             anstream::ColorChoice::Auto
         };
-        let kubeconfig_files = kubeconfig_files(args.kubeconfig.as_deref(), &cwd, &env);
+        let kubeconfig_files = KubeconfigFiles::discover(args.kubeconfig.as_deref(), &cwd, &env);
         Self {
             load: LoadOptions {
                 dir: cwd.clone(),
@@ -120,30 +120,6 @@ impl Settings {
             helm_repository_config: helm_repository_config(&env),
         }
     }
-}
-
-/// The kubeconfig files kubectl would read: `--kubeconfig`, else the existing files of
-/// `KUBECONFIG` (all of them when none exists, so the error names them), else
-/// `~/.kube/config`.
-fn kubeconfig_files(
-    flag: Option<&std::path::Path>,
-    cwd: &std::path::Path,
-    env: &impl Fn(&str) -> Option<String>,
-) -> KubeconfigFiles {
-    if let Some(path) = flag {
-        return KubeconfigFiles(vec![cwd.join(path)]);
-    }
-    if let Some(list) = env("KUBECONFIG").filter(|v| !v.is_empty()) {
-        let all: Vec<PathBuf> = std::env::split_paths(&list).collect();
-        let existing: Vec<PathBuf> = all.iter().filter(|p| p.is_file()).cloned().collect();
-        return KubeconfigFiles(if existing.is_empty() { all } else { existing });
-    }
-    KubeconfigFiles(
-        path_from(env, "HOME")
-            .map(|home| home.join(".kube/config"))
-            .into_iter()
-            .collect(),
-    )
 }
 
 /// The value of the environment variable `name` as a path, when it is set and not empty.

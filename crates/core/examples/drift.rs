@@ -97,7 +97,8 @@ async fn check(dir: PathBuf, environment: String, live: bool) -> Result<DiffRepo
         } else {
             Comparison::Release
         },
-        kubeconfig: kubeconfig_files(),
+        // As kubectl finds them: `$KUBECONFIG`, else `~/.kube/config`.
+        kubeconfig: KubeconfigFiles::discover(None, &dir, &|name| std::env::var(name).ok()),
         ..DiffSettings::default()
     };
     // The run owns everything it uses, so it can be spawned; Ctrl-C stops it cleanly.
@@ -112,19 +113,6 @@ async fn check(dir: PathBuf, environment: String, live: bool) -> Result<DiffRepo
         .map_err(|e| (e.to_string(), None))?
         .map_err(|e| (e.to_string(), e.hint()))?;
     Ok(run.report)
-}
-
-/// The kubeconfig files kubectl would read: `$KUBECONFIG`, else `~/.kube/config`.
-fn kubeconfig_files() -> KubeconfigFiles {
-    match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
-        Some(list) => KubeconfigFiles(std::env::split_paths(&list).collect()),
-        None => KubeconfigFiles(
-            std::env::var_os("HOME")
-                .map(|home| PathBuf::from(home).join(".kube/config"))
-                .into_iter()
-                .collect(),
-        ),
-    }
 }
 
 /// What a dashboard or an alert needs: the counts, the releases that drifted with the objects

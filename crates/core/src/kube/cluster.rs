@@ -1,18 +1,44 @@
 //! One kube-rs client per kube context, built from the kubeconfig files as kubectl merges them
 //! (exec credential plugins, client certificates and TLS settings included).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use super::KubeError;
 
 /// The kubeconfig files to merge, in kubectl's order: `--kubeconfig`, else the files of
-/// `KUBECONFIG`, else `~/.kube/config` (the caller resolves which).
+/// `KUBECONFIG`, else `~/.kube/config` ([`KubeconfigFiles::discover`] finds them so).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KubeconfigFiles(pub Vec<PathBuf>);
 
 impl KubeconfigFiles {
+    /// The files kubectl would read: `flag` (a `--kubeconfig`, relative to `cwd`), else the
+    /// existing files of `KUBECONFIG` (all of them when none exists, so that the error names
+    /// them), else `~/.kube/config`. `lookup` reads an environment variable (the library never
+    /// reads the environment itself).
+    pub fn discover(
+        flag: Option<&Path>,
+        cwd: &Path,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Self {
+        if let Some(path) = flag {
+            return Self(vec![cwd.join(path)]);
+        }
+        if let Some(list) = lookup("KUBECONFIG").filter(|v| !v.is_empty()) {
+            let all: Vec<PathBuf> = std::env::split_paths(&list).collect();
+            let existing: Vec<PathBuf> = all.iter().filter(|p| p.is_file()).cloned().collect();
+            return Self(if existing.is_empty() { all } else { existing });
+        }
+        Self(
+            lookup("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|home| PathBuf::from(home).join(".kube/config"))
+                .into_iter()
+                .collect(),
+        )
+    }
+
     fn describe(&self) -> String {
         self.0
             .iter()
@@ -156,4 +182,34 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         current = source;
     }
     current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubeconfig_files_are_found_as_kubectl_finds_them() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&b, "").unwrap_or_else(|e| panic!("{e}"));
+        let list = format!("{}:{}", a.display(), b.display());
+        let env = |name: &str| match name {
+            "KUBECONFIG" => Some(list.clone()),
+            "HOME" => Some("/home/me".to_string()),
+            _ => None,
+        };
+        let flag = KubeconfigFiles::discover(Some(Path::new("k.yaml")), dir.path(), &env);
+        assert_eq!(flag.0, [dir.path().join("k.yaml")]);
+        // Only the files that exist, when one does.
+        let listed = KubeconfigFiles::discover(None, dir.path(), &env);
+        assert_eq!(listed.0, [b]);
+        let missing = format!("{}", a.display());
+        let none_exist = |name: &str| (name == "KUBECONFIG").then(|| missing.clone());
+        let named = KubeconfigFiles::discover(None, dir.path(), &none_exist);
+        assert_eq!(named.0, [a]);
+        let home = |name: &str| (name == "HOME").then(|| "/home/me".to_string());
+        let default = KubeconfigFiles::discover(None, dir.path(), &home);
+        assert_eq!(default.0, [PathBuf::from("/home/me/.kube/config")]);
+    }
 }
