@@ -17,9 +17,9 @@
 //!
 //! # Load, plan, look
 //!
-//! [`Project::load`](project::Project::load) is **blocking** (it reads files, renders
-//! templates and decrypts SOPS files); in async code call it through
-//! `tokio::task::spawn_blocking` or `block_in_place`. SOPS age identities can be handed over in
+//! [`Project::load`](project::Project::load) and [`Plan::build`](plan::Plan::build) are
+//! **blocking** (they read files, render templates, decrypt SOPS files and write values files);
+//! in async code call them through `tokio::task::spawn_blocking` or `block_in_place`. SOPS age identities can be handed over in
 //! memory, so a program never has to put a key in a file or in its environment:
 //!
 //! ```
@@ -161,8 +161,10 @@
 //! Everything an operation needs is owned or shared through `Arc` ([`Project`](project::Project),
 //! [`Plan`](plan::Plan), [`RunContext`](ops::runner::RunContext)), and the operations' futures
 //! are `Send`: move the data into an `async move` block to `tokio::spawn` a run, and keep a clone
-//! of its [`Cancellation`](cancel::Cancellation) to stop it (running helm processes get SIGTERM,
-//! then SIGKILL after the grace period; the report says what was cancelled).
+//! of its [`Cancellation`](cancel::Cancellation) to stop it: nothing new starts, and helm
+//! processes started by a [`HelmProcess`](helm::HelmProcess) given the same switch
+//! ([`with_cancellation`](helm::HelmProcess::with_cancellation)) get SIGTERM, then SIGKILL after
+//! the grace period; the report says what was cancelled.
 //! `examples/drift.rs` does this: a drift check against a cluster that prints a JSON summary
 //! and exits like `windlass diff --detailed-exitcode`. `examples/custom_helm.rs` embeds
 //! windlass with a helm of its own, `examples/environments.rs` lists the releases of every
