@@ -1,6 +1,7 @@
 //! The `windlass` command: parse flags, run one command, exit with its status.
 
 mod args;
+mod progress;
 mod render;
 mod run;
 mod settings;

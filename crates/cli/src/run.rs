@@ -5,8 +5,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use windlass::cancel::Cancellation;
+use windlass::events::Events;
 use windlass::graph::GraphError;
 use windlass::helm::{Helm, HelmError, HelmProcess};
+use windlass::ops::report::{ReleaseResult, Report};
 use windlass::ops::runner::RunContext;
 use windlass::ops::template::ChartCommand;
 use windlass::ops::{self, OperationError};
@@ -14,9 +16,10 @@ use windlass::plan::{Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    BuildArgs, Command, GraphArgs, GraphFormat, ListArgs, ListFormat, SyncArgs, TemplateArgs,
-    WriteValuesArgs,
+    BuildArgs, Command, DestroyArgs, GraphArgs, GraphFormat, ListArgs, ListFormat, RunFormat,
+    SyncArgs, TemplateArgs, WriteValuesArgs,
 };
+use crate::progress::{self, Progress};
 use crate::render;
 use crate::settings::Settings;
 
@@ -42,15 +45,22 @@ pub enum Signal {
     Terminate,
 }
 
-impl From<ExitStatus> for std::process::ExitCode {
-    fn from(status: ExitStatus) -> Self {
-        std::process::ExitCode::from(match status {
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::NoMatch => 3,
             ExitStatus::Interrupted(Signal::Interrupt) => 130,
             ExitStatus::Interrupted(Signal::Terminate) => 143,
-        })
+        }
+    }
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(status.code())
     }
 }
 
@@ -226,6 +236,7 @@ enum Drive {
     Deps,
     Template(TemplateArgs, ChartCommand),
     Sync(SyncArgs),
+    Destroy(DestroyArgs),
 }
 
 /// A step ready to run: helm located for the commands that drive it.
@@ -250,7 +261,7 @@ impl From<Command> for Step {
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
             Command::Apply(_) => Self::NotYet("apply"),
             Command::Diff(_) => Self::NotYet("diff"),
-            Command::Destroy(_) => Self::NotYet("destroy"),
+            Command::Destroy(args) => Self::Drive(Drive::Destroy(args)),
             Command::Status(_) => Self::NotYet("status"),
         }
     }
@@ -265,9 +276,23 @@ async fn execute(
 ) -> Result<ExitStatus, CommandError> {
     let needs = settings.selection(&command);
     let command_line = settings.command_line(&command);
+    let json = matches!(
+        &command,
+        Command::Sync(SyncArgs {
+            output: RunFormat::Json,
+            ..
+        }) | Command::Destroy(DestroyArgs {
+            output: RunFormat::Json,
+            ..
+        })
+    );
     let step = Step::from(command);
     let cancel = signals.cancellation(settings);
-    let events = Arc::new(render::StderrEvents::new(settings));
+    let progress = Arc::new(Progress::new(
+        settings,
+        progress::Mode::choose(settings, json),
+    ));
+    let events: Arc<dyn Events> = progress.clone();
     if let Step::NotYet(name) = step {
         return Err(CommandError::NotImplemented(name));
     }
@@ -298,9 +323,12 @@ async fn execute(
     };
     let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
+    progress.align_on(&plan);
     if plan.releases.is_empty() && !settings.selectors.is_empty() {
         render::no_match(stderr, &settings.selectors);
-        return Ok(ExitStatus::NoMatch);
+        if !settings.allow_no_matching_release {
+            return Ok(ExitStatus::NoMatch);
+        }
     }
     let text = match job {
         Job::Inspect(inspect) => inspect_project(inspect, &project, &plan, settings, stderr)?,
@@ -311,7 +339,15 @@ async fn execute(
                 cancel,
                 concurrency: settings.concurrency,
             };
-            drive_helm(drive, &project, &plan, &context, settings, stdout, stderr).await?
+            let run = Run {
+                project: &project,
+                plan: &plan,
+                context: &context,
+                settings,
+                progress: &progress,
+                signals,
+            };
+            run.drive(drive, stdout, stderr).await?
         }
     };
     stdout
@@ -359,40 +395,113 @@ fn inspect_project(
     })
 }
 
-/// Runs a command that drives helm; returns what to print after it.
-async fn drive_helm(
-    drive: Drive,
-    project: &Project,
-    plan: &Plan,
-    context: &RunContext<HelmProcess>,
-    settings: &Settings,
-    stdout: &mut impl Write,
-    stderr: &mut impl Write,
-) -> Result<String, CommandError> {
-    let events = context.events.as_ref();
-    match drive {
-        Drive::Repos => {
-            ops::repos::add_repositories(&context.helm, project, true, events).await?;
+/// What a command that drives helm works with.
+struct Run<'a> {
+    project: &'a Project,
+    plan: &'a Plan,
+    context: &'a RunContext<HelmProcess>,
+    settings: &'a Settings,
+    progress: &'a Progress,
+    signals: &'a Signals,
+}
+
+impl Run<'_> {
+    /// Runs a command that drives helm; returns what to print after it.
+    async fn drive(
+        &self,
+        drive: Drive,
+        stdout: &mut impl Write,
+        stderr: &mut impl Write,
+    ) -> Result<String, CommandError> {
+        let (project, plan, context, settings) =
+            (self.project, self.plan, self.context, self.settings);
+        let events = context.events.as_ref();
+        match drive {
+            Drive::Repos => {
+                ops::repos::add_repositories(&context.helm, project, true, events).await?;
+            }
+            Drive::Deps => {
+                ops::deps::update_dependencies(&context.helm, plan, events).await?;
+            }
+            Drive::Template(args, kind) => {
+                let options = settings.template_options(&args);
+                let rendered =
+                    ops::template::run_per_release(project, plan, kind, &options, context).await?;
+                stdout
+                    .write_all(rendered.text.as_bytes())
+                    .map_err(|e| CommandError::Output(e.to_string()))?;
+                if let Some(failure) = rendered.report.failure {
+                    return Err(failure.into());
+                }
+                failures(rendered.report.failures().count())?;
+            }
+            Drive::Sync(args) => {
+                let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;
+                self.finish("sync", report, stderr)?;
+            }
+            Drive::Destroy(args) => {
+                if args.interactive && !self.confirm_destroy(stderr) {
+                    return Ok(String::new());
+                }
+                let options = settings.destroy_options(&args);
+                let report = ops::destroy::destroy(plan, &options, context).await?;
+                self.finish("destroy", report, stderr)?;
+            }
         }
-        Drive::Deps => {
-            ops::deps::update_dependencies(&context.helm, plan, events).await?;
-        }
-        Drive::Template(args, kind) => {
-            let options = settings.template_options(&args);
-            let rendered =
-                ops::template::run_per_release(project, plan, kind, &options, context).await?;
-            stdout
-                .write_all(rendered.text.as_bytes())
-                .map_err(|e| CommandError::Output(e.to_string()))?;
-            failures(rendered.report.failures().count())?;
-        }
-        Drive::Sync(args) => {
-            let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;
-            render::sync_summary(stderr, &report);
-            failures(report.failures().count())?;
-        }
+        Ok(String::new())
     }
-    Ok(String::new())
+
+    /// Asks on the terminal (or standard input) before `destroy` deletes anything.
+    fn confirm_destroy(&self, stderr: &mut impl Write) -> bool {
+        let releases: Vec<String> = self
+            .plan
+            .releases
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.chart))
+            .collect();
+        render::confirm(stderr, &mut std::io::stdin().lock(), &releases, "delete")
+    }
+
+    /// The end of a run that changed the cluster: the summary (or, with `--output json`, the
+    /// report as the last line on stdout), then the run's error, if any.
+    fn finish<T, E: std::fmt::Display>(
+        &self,
+        command: &str,
+        report: Report<T, E>,
+        stderr: &mut impl Write,
+    ) -> Result<(), CommandError> {
+        let rows = report.summary();
+        let cancelled = report.was_cancelled();
+        let error: Option<CommandError> = match report.failure {
+            Some(failure) => Some(failure.into()),
+            None => failures(
+                rows.iter()
+                    .filter(|r| r.result == ReleaseResult::Failed)
+                    .count(),
+            )
+            .err(),
+        };
+        if self.progress.is_json() {
+            let status = match (cancelled, self.signals.received()) {
+                (true, Some(signal)) => ExitStatus::Interrupted(signal),
+                _ if error.is_some() => ExitStatus::Failure,
+                _ => ExitStatus::Success,
+            };
+            let line = render::json_line(
+                "report",
+                &render::JsonReport {
+                    command,
+                    exit_code: status.code(),
+                    error: error.as_ref().map(ToString::to_string),
+                    releases: &rows,
+                },
+            );
+            let _ = writeln!(std::io::stdout().lock(), "{line}");
+        } else {
+            render::run_summary(stderr, self.plan, &rows);
+        }
+        error.map_or(Ok(()), Err)
+    }
 }
 
 /// An error when `count` releases failed (each was reported as it failed).

@@ -1,6 +1,7 @@
 //! Parsed flags plus environment variables and defaults, resolved into plain settings and the
 //! library's options. Nothing below this module sees clap types.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use windlass::project::LoadOptions;
@@ -14,12 +15,15 @@ use windlass::events::Events;
 use windlass::graph::NeedsMode;
 use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
+use windlass::ops::destroy::DestroyOptions;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::plan::{CommandLineValues, Selection};
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
-use crate::args::{Command, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs};
+use crate::args::{
+    Command, DestroyArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs,
+};
 
 /// Everything a command needs to know besides its own flags.
 #[derive(Debug)]
@@ -44,6 +48,11 @@ pub struct Settings {
     pub grace_period: Duration,
     /// `PATH`, where helm is looked up.
     pub search_path: Option<String>,
+    /// Whether runs show a live view: stderr is a terminal, no `NO_COLOR`, no `CI`, and the log
+    /// level is not `debug` (whose helm lines need plain output).
+    pub live_progress: bool,
+    /// Exit 0 instead of 3 when the selectors match no release.
+    pub allow_no_matching_release: bool,
 }
 
 impl Settings {
@@ -55,7 +64,14 @@ impl Settings {
             .or_else(|| env("HELMFILE_ENVIRONMENT"))
             .filter(|e| !e.is_empty())
             .unwrap_or_else(|| "default".to_string());
-        let color = if args.no_color || env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let ci = env("CI").is_some_and(|v| !v.is_empty() && v != "false");
+        let live_progress = std::io::stderr().is_terminal()
+            && !no_color
+            && !ci
+            && !args.quiet
+            && args.log_level < LogLevel::Debug;
+        let color = if args.no_color || no_color {
             anstream::ColorChoice::Never
         } else if args.color {
             anstream::ColorChoice::Always
@@ -87,6 +103,8 @@ impl Settings {
             kubeconfig: args.kubeconfig,
             grace_period: Duration::from_secs(args.grace_period),
             search_path: env("PATH"),
+            live_progress,
+            allow_no_matching_release: args.allow_no_matching_release,
         }
     }
 }
@@ -137,6 +155,25 @@ impl Settings {
             skip_deps: args.skip_deps,
             output_dir: args.output_dir.clone(),
             output_dir_template: args.output_dir_template.clone(),
+        }
+    }
+
+    /// Whether what goes to stderr is coloured.
+    pub fn stderr_color(&self) -> bool {
+        match self.color {
+            anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi => true,
+            anstream::ColorChoice::Never => false,
+            _ => std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// `destroy`'s options.
+    pub fn destroy_options(&self, args: &DestroyArgs) -> DestroyOptions {
+        DestroyOptions {
+            skip_charts: args.skip_charts,
+            cascade: args.cascade.clone(),
+            delete_wait: args.delete_wait,
+            delete_timeout: Some(args.delete_timeout).filter(|t| *t != 0),
         }
     }
 

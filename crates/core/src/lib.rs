@@ -16,6 +16,7 @@ pub mod helm;
 pub mod location;
 pub mod ops;
 pub mod plan;
+mod process;
 pub mod project;
 pub mod secrets;
 pub mod template;

@@ -400,7 +400,11 @@ pub fn uninstall(release: &PlannedRelease) -> Vec<String> {
             args.extend(["--timeout".into(), format!("{timeout}s")]);
         }
     }
-    if let Some(cascade) = &settings.cascade {
+    if let Some(cascade) = settings
+        .cascade
+        .as_ref()
+        .or(settings.default_cascade.as_ref())
+    {
         args.extend(["--cascade".into(), cascade.clone()]);
     }
     args

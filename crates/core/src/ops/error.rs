@@ -1,6 +1,7 @@
 //! Why an operation (or one release of it) failed.
 
 use crate::helm::HelmError;
+use crate::ops::hooks::HookError;
 use crate::plan::PlanError;
 use crate::template::TemplateError;
 
@@ -19,6 +20,9 @@ pub enum OperationError {
         /// What helm said.
         source: HelmError,
     },
+    /// A state file's hook (or a release's `prepare` hook) failed.
+    #[error(transparent)]
+    Hook(#[from] HookError),
     /// The `--output-dir-template` failed.
     #[error("--output-dir-template: {0}")]
     OutputDir(#[from] TemplateError),
@@ -33,6 +37,7 @@ impl OperationError {
         match self {
             Self::Plan(error) => error.hint(),
             Self::Helm { source, .. } => source.hint(),
+            Self::Hook(error) => error.hint(),
             Self::OutputDir(_) | Self::ReleasesFailed(_) => None,
         }
     }
@@ -42,6 +47,28 @@ impl OperationError {
         move |source| Self::Helm {
             release: release.to_string(),
             source,
+        }
+    }
+}
+
+/// Why one release of a run failed: helm, or one of its hooks.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReleaseError {
+    /// A helm command failed.
+    #[error(transparent)]
+    Helm(#[from] HelmError),
+    /// A hook failed.
+    #[error(transparent)]
+    Hook(#[from] HookError),
+}
+
+impl ReleaseError {
+    /// A suggestion of what to do about the error, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Helm(error) => error.hint(),
+            Self::Hook(error) => error.hint(),
         }
     }
 }

@@ -3,7 +3,9 @@
 
 pub mod build;
 pub mod deps;
+pub mod destroy;
 mod error;
+pub mod hooks;
 pub mod list;
 mod path_template;
 pub mod report;
@@ -13,4 +15,4 @@ pub mod sync;
 pub mod template;
 pub mod write_values;
 
-pub use error::OperationError;
+pub use error::{OperationError, ReleaseError};

@@ -159,6 +159,11 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn deref(&self) -> Option<Value> {
         None
     }
+    /// Go's truthiness of the object: true, except for objects that stand for a nil interface
+    /// (a nil `error` is false in `if`, yet prints `<nil>`).
+    fn truthy(&self) -> bool {
+        true
+    }
     /// The text `fmt` prints for `%v`.
     fn go_string(&self) -> String;
     /// The plain data the object marshals to in YAML and JSON (a map of its fields).
@@ -313,7 +318,7 @@ impl Value {
             Value::String(s) => !s.is_empty(),
             Value::List(l, _) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Object(_) => true,
+            Value::Object(o) => o.truthy(),
         }
     }
 

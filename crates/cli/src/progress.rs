@@ -1,0 +1,327 @@
+//! Progress of a run, from the library's events: a live view on a terminal (one spinner line per
+//! running release with its step and elapsed time, finished releases scrolling above with their
+//! result and duration), plain lines prefixed with the release elsewhere (not a terminal,
+//! `--log-level debug`, `NO_COLOR`, CI), or one JSON object per event on stdout.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anstyle::{AnsiColor, Style};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use windlass::events::{Action, Event, Events, HookRun, ReleasePhase, Step};
+use windlass::graph::ReleaseId;
+use windlass::plan::Plan;
+
+use crate::args::LogLevel;
+use crate::render::{self, WARNING, duration};
+use crate::settings::Settings;
+
+const DONE: Style = AnsiColor::Green.on_default();
+const FAILED: Style = AnsiColor::Red.on_default().bold();
+const MUTED: Style = AnsiColor::BrightBlack.on_default();
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A live view redrawn on the terminal (stderr).
+    Live,
+    /// One line per step on stderr, prefixed with the release.
+    Plain,
+    /// One JSON object per event on stdout.
+    Json,
+}
+
+impl Mode {
+    /// The mode for `settings`, or JSON when the command asks for it.
+    pub fn choose(settings: &Settings, json: bool) -> Self {
+        match (json, settings.live_progress) {
+            (true, _) => Self::Json,
+            (false, true) => Self::Live,
+            (false, false) => Self::Plain,
+        }
+    }
+}
+
+/// An event sink that shows a run's progress (see the module documentation).
+pub struct Progress {
+    mode: Mode,
+    quiet: bool,
+    debug: bool,
+    color: bool,
+    /// The width of the release column of plain lines.
+    width: AtomicUsize,
+    /// When each running release started, and its chart.
+    running: Mutex<HashMap<ReleaseId, (Instant, String)>>,
+    live: Option<Live>,
+}
+
+/// The live view: one spinner per running release.
+struct Live {
+    multi: MultiProgress,
+    bars: Mutex<HashMap<ReleaseId, ProgressBar>>,
+}
+
+impl Progress {
+    /// A sink in `mode` that follows the settings' verbosity and colour choice.
+    pub fn new(settings: &Settings, mode: Mode) -> Self {
+        let live = (mode == Mode::Live).then(|| Live {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            bars: Mutex::new(HashMap::new()),
+        });
+        Self {
+            mode,
+            quiet: settings.log_level < LogLevel::Info,
+            debug: settings.log_level >= LogLevel::Debug,
+            color: settings.stderr_color(),
+            width: AtomicUsize::new(0),
+            running: Mutex::new(HashMap::new()),
+            live,
+        }
+    }
+
+    /// Aligns the release column of plain lines on the longest name of `plan`.
+    pub fn align_on(&self, plan: &Plan) {
+        let width = plan.releases.iter().map(|r| r.name.len()).max();
+        self.width.store(width.unwrap_or(0), Ordering::Relaxed);
+    }
+
+    /// Whether events go to stdout as JSON.
+    pub fn is_json(&self) -> bool {
+        self.mode == Mode::Json
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Prints `text`, prefixed with `release`'s name when it is about one.
+    fn line(&self, release: Option<&ReleaseId>, text: &str) {
+        let line = match release {
+            Some(id) => {
+                let width = self.width.load(Ordering::Relaxed);
+                format!("{:<width$} | {text}", id.name())
+            }
+            None => text.to_string(),
+        };
+        match &self.live {
+            Some(live) => {
+                let _ = live.multi.println(line);
+            }
+            None => {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{line}");
+            }
+        }
+    }
+
+    fn json(&self, event: &Event) {
+        let line = render::json_line("event", event);
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+    }
+
+    fn release(&self, id: &ReleaseId, phase: ReleasePhase) {
+        match phase {
+            ReleasePhase::Started { action, chart } => self.started(id, action, chart),
+            ReleasePhase::Running { step } => self.step(id, step),
+            ReleasePhase::Done { action } => {
+                if let Some(word) = done_word(action) {
+                    let text = self.paint(DONE, word);
+                    self.finished(id, &text);
+                } else {
+                    self.finished_silently(id);
+                }
+            }
+            ReleasePhase::Unchanged { action } => {
+                let word = match action {
+                    Action::Uninstall => "not installed",
+                    _ => "unchanged",
+                };
+                let text = self.paint(MUTED, word);
+                self.finished(id, &text);
+            }
+            ReleasePhase::Failed { message, .. } => {
+                let text = format!("{}: {message}", self.paint(FAILED, "failed"));
+                self.finished(id, &text);
+            }
+            ReleasePhase::Skipped { failed } => {
+                let text = format!(
+                    "{}: it needs \"{}\", which failed",
+                    self.paint(MUTED, "skipped"),
+                    failed.name()
+                );
+                self.line(Some(id), &text);
+            }
+            ReleasePhase::Cancelled => {
+                let text = self.paint(MUTED, "cancelled");
+                self.finished(id, &text);
+            }
+            _ => {}
+        }
+    }
+
+    fn started(&self, id: &ReleaseId, action: Action, chart: String) {
+        if let Ok(mut running) = self.running.lock() {
+            running.insert(id.clone(), (Instant::now(), chart));
+        }
+        if let Some(live) = &self.live {
+            let bar = live.multi.add(ProgressBar::new_spinner());
+            let style = ProgressStyle::with_template("{spinner} {prefix} | {msg} {elapsed:.dim}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            bar.set_style(style);
+            let width = self.width.load(Ordering::Relaxed);
+            bar.set_prefix(format!("{:<width$}", id.name()));
+            bar.set_message(action_word(action));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            if let Ok(mut bars) = live.bars.lock() {
+                bars.insert(id.clone(), bar);
+            }
+        }
+    }
+
+    fn step(&self, id: &ReleaseId, step: Step) {
+        let text = step_text(step);
+        if let Some(live) = &self.live {
+            if let Some(bar) = live.bars.lock().ok().and_then(|b| b.get(id).cloned()) {
+                bar.set_message(text);
+            }
+            return;
+        }
+        let chart = self
+            .running
+            .lock()
+            .ok()
+            .and_then(|r| r.get(id).map(|(_, chart)| chart.clone()))
+            .unwrap_or_default();
+        match step {
+            Step::Upgrading { .. } => self.line(Some(id), &format!("{text} {chart}")),
+            Step::Uninstalling { .. } => self.line(Some(id), &text),
+            _ => {}
+        }
+    }
+
+    /// Ends `id`'s line with `text` and how long it took.
+    fn finished(&self, id: &ReleaseId, text: &str) {
+        let elapsed = self.stop(id);
+        let took = self.paint(MUTED, &format!("({})", duration(elapsed)));
+        self.line(Some(id), &format!("{text} {took}"));
+    }
+
+    /// Ends `id`'s work without a line (rendering, whose output is the manifests).
+    fn finished_silently(&self, id: &ReleaseId) {
+        self.stop(id);
+    }
+
+    /// Forgets `id` as running and clears its spinner; returns how long it ran.
+    fn stop(&self, id: &ReleaseId) -> Duration {
+        if let Some(live) = &self.live
+            && let Some(bar) = live.bars.lock().ok().and_then(|mut b| b.remove(id))
+        {
+            bar.finish_and_clear();
+        }
+        self.running
+            .lock()
+            .ok()
+            .and_then(|mut r| r.remove(id))
+            .map(|(started, _)| started.elapsed())
+            .unwrap_or_default()
+    }
+
+    fn hook(&self, release: Option<&ReleaseId>, run: &HookRun) {
+        let code = match run.exit_code {
+            Some(0) => self.paint(DONE, "ok"),
+            Some(code) => self.paint(FAILED, &format!("exit {code}")),
+            None => self.paint(FAILED, "killed"),
+        };
+        self.line(
+            release,
+            &format!("{} hook \"{}\": {code}", run.hook, run.name),
+        );
+        if let Some(output) = &run.output {
+            for line in output.lines() {
+                self.line(release, &format!("hook[{}] logs | {line}", run.hook));
+            }
+        }
+    }
+}
+
+impl Events for Progress {
+    fn emit(&self, event: Event) {
+        if self.mode == Mode::Json {
+            self.json(&event);
+            return;
+        }
+        if self.quiet {
+            return;
+        }
+        match event {
+            Event::Release { release, phase } => self.release(&release, phase),
+            Event::Hook { release, run } => self.hook(release.as_ref(), &run),
+            Event::HelmMessage { release, line } if self.debug => {
+                self.line(release.as_ref(), &format!("helm: {line}"));
+            }
+            Event::RepositoryAdded { name, url } => {
+                self.line(None, &format!("Adding repo {name} {url}"));
+            }
+            Event::RegistryLogin { registry } => {
+                self.line(None, &format!("Logged in to registry {registry}"));
+            }
+            Event::RepositoriesUpdated => self.line(None, "Updated repository indexes"),
+            Event::DependenciesUpdated { chart } => {
+                self.line(
+                    None,
+                    &format!("Updated dependencies of {}", chart.display()),
+                );
+            }
+            Event::DependenciesBuilt { chart } => {
+                self.line(None, &format!("Built dependencies of {}", chart.display()));
+            }
+            Event::Warning { location, message } => {
+                let label = self.paint(WARNING, "warning");
+                self.line(None, &format!("{label}: {location}: {message}"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What a release's work is called while it runs.
+fn action_word(action: Action) -> &'static str {
+    match action {
+        Action::Upgrade => "upgrading",
+        Action::Uninstall => "uninstalling",
+        Action::Template => "rendering",
+        Action::Lint => "linting",
+        Action::Status => "reading",
+        _ => "working",
+    }
+}
+
+/// The word for finished work, `None` for work whose output says it all (rendering).
+fn done_word(action: Action) -> Option<&'static str> {
+    match action {
+        Action::Upgrade => Some("upgraded"),
+        Action::Uninstall => Some("deleted"),
+        _ => None,
+    }
+}
+
+/// A step as the live view shows it.
+fn step_text(step: Step) -> String {
+    match step {
+        Step::Hook { hook } => format!("{hook} hooks"),
+        Step::Checking => "checking".into(),
+        Step::Upgrading { wait: false } => "upgrading".into(),
+        Step::Upgrading { wait: true } => "upgrading and waiting".into(),
+        Step::Uninstalling { wait: false } => "uninstalling".into(),
+        Step::Uninstalling { wait: true } => "uninstalling and waiting".into(),
+        _ => "working".into(),
+    }
+}
