@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use windlass_kube_sim::{ChangeKind, KubeSim, Options};
 
-use crate::{TestProject, real_helm, render, repo_root, windlass};
+use crate::{TestProject, real_helm, render, render_raw, repo_root, windlass};
 
 /// The kube contexts the example project's environments name.
 pub const EXAMPLE_CONTEXTS: &[&str] = &["kind-dev", "staging-eu", "prod-eu"];
@@ -170,7 +170,7 @@ impl Cluster {
 /// Runs `command` (helm, kubectl...) and renders it like [`render`], with `$ LABEL` first and
 /// what changes between runs masked (the temporary folder reads `[TMP]`).
 pub fn transcript(label: &str, command: Command) -> String {
-    let text = render(command, &std::env::temp_dir()).replace("[PROJECT]", "[TMP]");
+    let text = render_raw(command, &std::env::temp_dir()).replace("[PROJECT]", "[TMP]");
     format!("$ {label}\n{}", mask_cluster(&text))
 }
 

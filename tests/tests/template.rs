@@ -208,7 +208,7 @@ fn helm_failure_names_the_release_and_shows_helm_stderr() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    Release "api" failed: `helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=*** --set hosts=***` failed (exit 1): Error: template: app/templates/broken.yaml:1:10: executing "app/templates/broken.yaml" at <.Values.missing.deeper>: nil pointer evaluating interface {}.deeper
+    api | failed ([DURATION]): `helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=*** --set hosts=***` failed (exit 1): Error: template: app/templates/broken.yaml:1:10: executing "app/templates/broken.yaml" at <.Values.missing.deeper>: nil pointer evaluating interface {}.deeper
 
     Use --debug flag to render out invalid YAML
     error: 1 release(s) failed
@@ -287,7 +287,7 @@ fn helm_messages_stream_at_debug_level_and_kubeconfig_reaches_helm() {
     ----- stdout -----
 
     ----- stderr -----
-    helm [web]: WARNING: a chart warning
+    web | helm: WARNING: a chart warning
     ----- helm calls -----
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
       KUBECONFIG=/tmp/kube.yaml

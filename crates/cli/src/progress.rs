@@ -148,8 +148,9 @@ impl Progress {
                 self.finished(id, &text);
             }
             ReleasePhase::Failed { message, .. } => {
-                let text = format!("{}: {message}", self.paint(FAILED, "failed"));
-                self.finished(id, &text);
+                let took = self.took(id);
+                let failed = self.paint(FAILED, "failed");
+                self.line(Some(id), &format!("{failed} {took}: {message}"));
             }
             ReleasePhase::Skipped { failed } => {
                 let text = format!(
@@ -187,10 +188,9 @@ impl Progress {
     }
 
     fn step(&self, id: &ReleaseId, step: Step) {
-        let text = step_text(step);
         if let Some(live) = &self.live {
             if let Some(bar) = live.bars.lock().ok().and_then(|b| b.get(id).cloned()) {
-                bar.set_message(text);
+                bar.set_message(step_text(step));
             }
             return;
         }
@@ -201,17 +201,22 @@ impl Progress {
             .and_then(|r| r.get(id).map(|(_, chart)| chart.clone()))
             .unwrap_or_default();
         match step {
-            Step::Upgrading { .. } => self.line(Some(id), &format!("{text} {chart}")),
-            Step::Uninstalling { .. } => self.line(Some(id), &text),
+            Step::Upgrading { .. } => self.line(Some(id), &format!("upgrading {chart}")),
+            Step::Uninstalling { .. } => self.line(Some(id), "uninstalling"),
             _ => {}
         }
     }
 
     /// Ends `id`'s line with `text` and how long it took.
     fn finished(&self, id: &ReleaseId, text: &str) {
-        let elapsed = self.stop(id);
-        let took = self.paint(MUTED, &format!("({})", duration(elapsed)));
+        let took = self.took(id);
         self.line(Some(id), &format!("{text} {took}"));
+    }
+
+    /// Ends `id`'s work: how long it took, `(1.2s)`.
+    fn took(&self, id: &ReleaseId) -> String {
+        let elapsed = self.stop(id);
+        self.paint(MUTED, &format!("({})", duration(elapsed)))
     }
 
     /// Ends `id`'s work without a line (rendering, whose output is the manifests).

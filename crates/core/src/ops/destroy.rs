@@ -68,7 +68,7 @@ pub async fn destroy<H: Helm>(
     let hooks = Hooks::new(plan, "destroy", context);
     if !options.skip_charts {
         hooks.run_state(HookEvent::Prepare, None).await?;
-        hooks.prepare_releases().await?;
+        hooks.prepare_releases(true).await?;
     }
     let release_hooks = hooks.for_command("delete");
     let everything = Work {

@@ -182,10 +182,15 @@ impl<'a> Hooks<'a> {
     }
 
     /// Runs the `prepare` hooks of the releases to install, one release after the other in
-    /// definition order, before anything else of the run (Helmfile runs them while it prepares
-    /// charts: a prepare hook may write the chart). The first failure stops the run.
-    pub async fn prepare_releases(&self) -> Result<(), HookError> {
-        for release in &self.plan.releases {
+    /// definition order (`reverse`: the other way round, as Helmfile orders `destroy`), before
+    /// anything else of the run (Helmfile runs them while it prepares charts: a prepare hook may
+    /// write the chart). The first failure stops the run.
+    pub async fn prepare_releases(&self, reverse: bool) -> Result<(), HookError> {
+        let mut releases: Vec<&PlannedRelease> = self.plan.releases.iter().collect();
+        if reverse {
+            releases.reverse();
+        }
+        for release in releases {
             if release.desired == crate::plan::Desired::Install {
                 self.run_release(release, HookEvent::Prepare, None).await?;
             }
@@ -382,6 +387,9 @@ impl Object for EventError {
     }
     fn truthy(&self) -> bool {
         self.0.is_some()
+    }
+    fn message(&self) -> Option<String> {
+        self.0.clone()
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self

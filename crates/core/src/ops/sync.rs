@@ -57,7 +57,7 @@ pub async fn sync<H: Helm>(
     }
     let hooks = Hooks::new(plan, "sync", context);
     hooks.run_state(HookEvent::Prepare, None).await?;
-    hooks.prepare_releases().await?;
+    hooks.prepare_releases(false).await?;
     if !options.skip_deps {
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
@@ -147,9 +147,11 @@ async fn with_sync_hooks<T>(
         Err(error) => Err(error.into()),
     };
     for event in [HookEvent::Postsync, HookEvent::Cleanup] {
+        // Only `postsync` sees the error: Helmfile gives `cleanup` none.
         let error = result
             .as_ref()
             .err()
+            .filter(|_| event == HookEvent::Postsync)
             .map(|e| format!("failed processing release {}: {e}", release.name));
         if let Err(hook_error) = hooks.run_release(release, event, error.as_deref()).await {
             if result.is_ok() {

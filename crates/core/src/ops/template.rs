@@ -78,7 +78,7 @@ pub async fn run_per_release<H: Helm>(
     };
     let hooks = Hooks::new(plan, name, context);
     hooks.run_state(HookEvent::Prepare, None).await?;
-    hooks.prepare_releases().await?;
+    hooks.prepare_releases(false).await?;
     if !options.skip_deps {
         build_dependencies(&context.helm, plan, context.events.as_ref()).await?;
     }

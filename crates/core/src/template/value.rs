@@ -159,6 +159,11 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn deref(&self) -> Option<Value> {
         None
     }
+    /// The text Go formats the object as through its `Error()` (or `String()`) method, to which
+    /// `%v` and `%s` apply their precision; `None` for objects without one.
+    fn message(&self) -> Option<String> {
+        None
+    }
     /// Go's truthiness of the object: true, except for objects that stand for a nil interface
     /// (a nil `error` is false in `if`, yet prints `<nil>`).
     fn truthy(&self) -> bool {
