@@ -178,17 +178,14 @@ fn table(header: &[&str], min_width: &[usize], rows: &[Vec<String>]) -> String {
         .collect()
 }
 
-/// The end of a run that changes the cluster: a table of every release in run order (RELEASE,
-/// NAMESPACE, ACTION, RESULT, DURATION), then Helmfile's `UPDATED RELEASES`, `DELETED RELEASES` and
+/// The end of a run that changes the cluster: a table of every release in the order they ended
+/// (RELEASE, NAMESPACE, ACTION, RESULT, DURATION), then Helmfile's `UPDATED RELEASES`, `DELETED RELEASES` and
 /// `FAILED RELEASES` blocks.
 pub fn run_summary(out: &mut impl Write, plan: &Plan, rows: &[ReleaseSummary]) {
     if rows.is_empty() {
         return;
     }
     let took = |row: &ReleaseSummary| Duration::from_millis(row.duration_ms);
-    let order: Vec<&windlass::graph::ReleaseId> = plan.in_run_order().map(|r| &r.id).collect();
-    let mut rows: Vec<&ReleaseSummary> = rows.iter().collect();
-    rows.sort_by_key(|row| order.iter().position(|id| **id == row.release));
     let summary: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {

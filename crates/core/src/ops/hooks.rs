@@ -242,8 +242,8 @@ impl<'a> Hooks<'a> {
         let name = hook.display_name().to_string();
         let (command, raw_args) = self.command_line(hook, &name)?;
         let data = self.data(hook, event, error);
-        let render = |text: &str| {
-            Template::parse("hook", text)
+        let render = |field: &str, text: &str| {
+            Template::parse(field, text)
                 .and_then(|t| t.render(&data, &hook.scope.render))
                 .map_err(|source| HookError::Template {
                     location: hook.location.clone(),
@@ -251,10 +251,11 @@ impl<'a> Hooks<'a> {
                     source,
                 })
         };
-        let command = render(&command)?;
+        let command = render("command", &command)?;
         let args = raw_args
             .iter()
-            .map(|a| render(a))
+            .enumerate()
+            .map(|(i, a)| render(&format!("args[{i}]"), a))
             .collect::<Result<Vec<_>, _>>()?;
         let mut process = tokio::process::Command::new(&command);
         process.args(&args).current_dir(&hook.scope.dir);
