@@ -52,19 +52,19 @@ fn upgrades_in_dependency_order_with_helmfile_flags() {
     ----- stdout -----
     ----- stderr -----
     old  | not installed ([DURATION])
-    db   | upgrading and waiting bitnami/postgresql
+    db   | upgrading bitnami/postgresql
     db   | upgraded ([DURATION])
-    cron | upgrading and waiting charts/app
+    cron | upgrading charts/app
     cron | upgraded ([DURATION])
-    api  | upgrading and waiting charts/app
+    api  | upgrading charts/app
     api  | upgraded ([DURATION])
-    web  | upgrading and waiting charts/app
+    web  | upgrading charts/app
     web  | upgraded ([DURATION])
 
     RELEASE   NAMESPACE   ACTION      RESULT          DURATION
+    old       jobs        uninstall   not installed   [DURATION]
     db        data        upgrade     upgraded   [DURATION]
     cron      jobs        upgrade     upgraded   [DURATION]
-    old       jobs        uninstall   not installed   [DURATION]
     api       backend     upgrade     upgraded   [DURATION]
     web       frontend    upgrade     upgraded   [DURATION]
 
@@ -96,7 +96,7 @@ fn helm_4_gets_its_own_flag_names() {
     exit: 0
     ----- stdout -----
     ----- stderr -----
-    api | upgrading and waiting charts/app
+    api | upgrading charts/app
     api | upgraded ([DURATION])
 
     RELEASE   NAMESPACE   ACTION    RESULT     DURATION
@@ -123,19 +123,19 @@ fn a_failed_release_skips_its_dependents_only() {
     ----- stdout -----
     ----- stderr -----
     old  | not installed ([DURATION])
-    db   | upgrading and waiting bitnami/postgresql
+    db   | upgrading bitnami/postgresql
     db   | failed ([DURATION]): `helm upgrade --install db bitnami/postgresql --wait --timeout 300s --atomic --kube-context data-cluster --namespace data --reset-values --history-max 5` failed (exit 1): Error: simulated failure of `upgrade --install db`
-    api  | skipped: it needs "db", which failed
-    web  | skipped: it needs "db", which failed
-    cron | upgrading and waiting charts/app
+    api  | skipped: it waits for "db", which failed
+    web  | skipped: it waits for "db", which failed
+    cron | upgrading charts/app
     cron | upgraded ([DURATION])
 
     RELEASE   NAMESPACE   ACTION      RESULT          DURATION
-    db        data        upgrade     failed   [DURATION]
-    cron      jobs        upgrade     upgraded   [DURATION]
     old       jobs        uninstall   not installed   [DURATION]
     api       backend     upgrade     skipped   [DURATION]
     web       frontend    upgrade     skipped   [DURATION]
+    db        data        upgrade     failed   [DURATION]
+    cron      jobs        upgrade     upgraded   [DURATION]
 
     UPDATED RELEASES:
     NAME   NAMESPACE   CHART        VERSION   DURATION
@@ -191,8 +191,8 @@ fn an_uninstall_runs_against_the_environment_context_in_a_helmfile() {
     web | upgraded ([DURATION])
 
     RELEASE   NAMESPACE   ACTION      RESULT     DURATION
-    web       apps        upgrade     upgraded   [DURATION]
     old       jobs        uninstall   deleted   [DURATION]
+    web       apps        upgrade     upgraded   [DURATION]
 
     UPDATED RELEASES:
     NAME   NAMESPACE   CHART        VERSION   DURATION
@@ -249,8 +249,8 @@ fn an_uninstall_runs_against_the_environment_context_in_layout_a() {
     web | upgraded ([DURATION])
 
     RELEASE   NAMESPACE   ACTION      RESULT     DURATION
-    web       apps        upgrade     upgraded   [DURATION]
     old       jobs        uninstall   deleted   [DURATION]
+    web       apps        upgrade     upgraded   [DURATION]
 
     UPDATED RELEASES:
     NAME   NAMESPACE   CHART        VERSION   DURATION

@@ -154,7 +154,7 @@ impl Progress {
             }
             ReleasePhase::Skipped { failed } => {
                 let text = format!(
-                    "{}: it needs \"{}\", which failed",
+                    "{}: it waits for \"{}\", which failed",
                     self.paint(MUTED, "skipped"),
                     failed.name()
                 );

@@ -162,7 +162,7 @@ impl<T, E: std::fmt::Display> Report<T, E> {
                     }
                     ReleaseOutcome::Skipped { failed } => (
                         ReleaseResult::Skipped,
-                        Some(format!("it needs \"{}\", which failed", failed.name())),
+                        Some(format!("it waits for \"{}\", which failed", failed.name())),
                     ),
                     ReleaseOutcome::Cancelled { .. } => (ReleaseResult::Cancelled, None),
                 };
