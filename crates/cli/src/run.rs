@@ -237,6 +237,7 @@ enum Drive {
     Template(TemplateArgs, ChartCommand),
     Sync(SyncArgs),
     Destroy(DestroyArgs),
+    List(ListArgs),
 }
 
 /// A step ready to run: helm located for the commands that drive it.
@@ -250,6 +251,7 @@ enum Job {
 impl From<Command> for Step {
     fn from(command: Command) -> Self {
         match command {
+            Command::List(args) if args.deployed => Self::Drive(Drive::List(args)),
             Command::List(args) => Self::Inspect(Inspect::List(args)),
             Command::Build(args) => Self::Inspect(Inspect::Build(args)),
             Command::Graph(args) => Self::Inspect(Inspect::Graph(args)),
@@ -366,17 +368,7 @@ fn inspect_project(
 ) -> Result<String, CommandError> {
     let selected: Vec<usize> = plan.releases.iter().map(|r| r.release_index).collect();
     Ok(match inspect {
-        Inspect::List(args) => {
-            let entries = ops::list::entries(project, &selected);
-            match args.output {
-                ListFormat::Table => ops::list::table(&entries),
-                ListFormat::Json => format!(
-                    "{}\n",
-                    serde_json::to_string(&entries)
-                        .map_err(|e| CommandError::Output(e.to_string()))?
-                ),
-            }
-        }
+        Inspect::List(args) => list_text(&ops::list::entries(project, &selected), args.output)?,
         Inspect::Build(args) => ops::build::render(project, &selected, args.embed_values)?,
         Inspect::Graph(args) => match args.output {
             GraphFormat::Text => plan.dag.to_text(),
@@ -422,6 +414,12 @@ impl Run<'_> {
             }
             Drive::Deps => {
                 ops::deps::update_dependencies(&context.helm, plan, events).await?;
+            }
+            Drive::List(args) => {
+                let selected: Vec<usize> = plan.releases.iter().map(|r| r.release_index).collect();
+                let mut entries = ops::list::entries(project, &selected);
+                ops::list::add_deployed(&context.helm, plan, &mut entries).await?;
+                return list_text(&entries, args.output);
             }
             Drive::Template(args, kind) => {
                 let options = settings.template_options(&args);
@@ -502,6 +500,17 @@ impl Run<'_> {
         }
         error.map_or(Ok(()), Err)
     }
+}
+
+/// The entries of `list` in `format`.
+fn list_text(entries: &[ops::list::ListEntry], format: ListFormat) -> Result<String, CommandError> {
+    Ok(match format {
+        ListFormat::Table => ops::list::table(entries),
+        ListFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string(entries).map_err(|e| CommandError::Output(e.to_string()))?
+        ),
+    })
 }
 
 /// An error when `count` releases failed (each was reported as it failed).

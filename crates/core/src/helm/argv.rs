@@ -384,6 +384,27 @@ pub fn list_release(release: &PlannedRelease) -> Vec<String> {
     args
 }
 
+/// `helm list --all-namespaces --output json` of the releases deployed, failed, pending or
+/// being uninstalled (the states Helmfile counts as installed) in `release`'s kube context.
+pub fn list_all(release: &PlannedRelease) -> Vec<String> {
+    let mut args = global_flags(release);
+    args.extend(
+        [
+            "list",
+            "--all-namespaces",
+            "--deployed",
+            "--failed",
+            "--pending",
+            "--uninstalling",
+            "--output",
+            "json",
+        ]
+        .map(String::from),
+    );
+    push_kube_context(&mut args, release);
+    args
+}
+
 /// `helm uninstall NAME ...` with the release's context, namespace, `deleteWait`/`deleteTimeout`
 /// and `cascade`.
 pub fn uninstall(release: &PlannedRelease) -> Vec<String> {

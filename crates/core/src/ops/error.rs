@@ -23,6 +23,9 @@ pub enum OperationError {
     /// A state file's hook (or a release's `prepare` hook) failed.
     #[error(transparent)]
     Hook(#[from] HookError),
+    /// Helm printed something windlass cannot read.
+    #[error("cannot read helm's output: {0}")]
+    HelmOutput(String),
     /// The `--output-dir-template` failed.
     #[error("--output-dir-template: {0}")]
     OutputDir(#[from] TemplateError),
@@ -38,7 +41,7 @@ impl OperationError {
             Self::Plan(error) => error.hint(),
             Self::Helm { source, .. } => source.hint(),
             Self::Hook(error) => error.hint(),
-            Self::OutputDir(_) | Self::ReleasesFailed(_) => None,
+            Self::OutputDir(_) | Self::ReleasesFailed(_) | Self::HelmOutput(_) => None,
         }
     }
 
