@@ -10,9 +10,11 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cancel;
+pub mod diff;
 pub mod events;
 pub mod graph;
 pub mod helm;
+pub mod kube;
 pub mod location;
 pub mod ops;
 pub mod plan;

@@ -6,6 +6,10 @@
 //! command line contains `$RECORDING_HELM_SLEEP_ON`, when set) to test interruptions: a SIGTERM
 //! during that sleep is logged as `{"signal": "SIGTERM", "argv": ...}` and ends the call with exit
 //! 143. It records `$KUBECONFIG` and writes `$RECORDING_HELM_STDERR` to stderr.
+//!
+//! With `$RECORDING_HELM_FIXTURES` set to a folder, it answers for release NAME from
+//! `NAME/template.yaml` (`template`), `NAME/history.json` (`history`; absent: "release: not
+//! found", exit 1), `NAME/manifest.yaml` and `NAME/hooks.yaml` (`get manifest`, `get hooks`).
 
 use std::io::{Read, Write};
 
@@ -49,6 +53,9 @@ fn main() -> std::process::ExitCode {
     if let Ok(message) = std::env::var("RECORDING_HELM_STDERR") {
         eprintln!("{message}");
     }
+    if let Some(code) = answer_from_fixtures(&args) {
+        return code;
+    }
     if args.iter().any(|a| a == "list") {
         for name in std::env::var("RECORDING_HELM_LIST")
             .unwrap_or_default()
@@ -65,6 +72,35 @@ fn main() -> std::process::ExitCode {
         println!("{version}");
     }
     std::process::ExitCode::SUCCESS
+}
+
+/// Answers `template`, `history` and `get manifest|hooks` from `$RECORDING_HELM_FIXTURES`.
+fn answer_from_fixtures(args: &[String]) -> Option<std::process::ExitCode> {
+    let dir = std::path::PathBuf::from(std::env::var_os("RECORDING_HELM_FIXTURES")?);
+    let after = |word: &str, skip: usize| {
+        let at = args.iter().position(|a| a == word)?;
+        args.get(at + 1 + skip).cloned()
+    };
+    let (name, file) = if let Some(name) = after("template", 0) {
+        (name, "template.yaml")
+    } else if let Some(name) = after("history", 0) {
+        (name, "history.json")
+    } else if after("get", 0).as_deref() == Some("manifest") {
+        (after("get", 1)?, "manifest.yaml")
+    } else if after("get", 0).as_deref() == Some("hooks") {
+        (after("get", 1)?, "hooks.yaml")
+    } else {
+        return None;
+    };
+    match std::fs::read_to_string(dir.join(&name).join(file)) {
+        Ok(text) => print!("{text}"),
+        Err(_) if file == "history.json" => {
+            eprintln!("Error: release: not found");
+            return Some(std::process::ExitCode::FAILURE);
+        }
+        Err(_) => {}
+    }
+    Some(std::process::ExitCode::SUCCESS)
 }
 
 /// Appends `line` to `$RECORDING_HELM_LOG`.

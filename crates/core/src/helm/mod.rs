@@ -2,6 +2,7 @@
 //! the argv builders shared by every command.
 
 pub mod argv;
+pub mod history;
 mod process;
 mod version;
 
@@ -42,6 +43,14 @@ pub enum HelmError {
         code: Option<i32>,
         /// What helm said.
         stderr: String,
+    },
+    /// Helm printed something windlass cannot read.
+    #[error("cannot read the output of `helm {command}`: {message}")]
+    UnexpectedOutput {
+        /// The subcommand.
+        command: String,
+        /// What is wrong with it.
+        message: String,
     },
     /// No helm binary where it was looked for.
     #[error("helm not found: looked for \"{}\" {searched}", .name.display())]

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod deps;
 pub mod destroy;
+pub mod diff;
 mod error;
 pub mod hooks;
 pub mod list;
