@@ -8,7 +8,7 @@ use std::path::Path;
 
 use insta::assert_snapshot;
 use windlass::diff::manifest::documents;
-use windlass::diff::{Comparison, DiffOptions, DiffReport, ReleaseInput};
+use windlass::diff::{Comparison, DiffReport, ReleaseInput};
 use windlass::helm::history::{ReleaseAt, deployed_release};
 use windlass::kube::{Cluster as Client, Driver, KubeconfigFiles};
 use windlass::ops::diff::{DiffSettings, diff_release};
@@ -185,7 +185,7 @@ fn live_diff(major: u32, context: &str, comparison: Comparison) -> String {
         };
         let settings = DiffSettings {
             comparison,
-            options: DiffOptions::default(),
+            ..DiffSettings::default()
         };
         let outcome = diff_release(input, Some(&client), &settings)
             .await

@@ -89,9 +89,9 @@ pub enum LogLevel {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Diff, then sync the releases that changed
-    Apply(PassThrough),
+    Apply(ApplyArgs),
     /// Show what sync would change
-    Diff(PassThrough),
+    Diff(DiffArgs),
     /// Install or upgrade every selected release
     Sync(SyncArgs),
     /// Render the manifests of every selected release
@@ -175,6 +175,93 @@ pub struct ReleaseArgs {
     /// a selected release that needs an unselected one is an error
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub skip_needs: Option<bool>,
+}
+
+/// What `diff` and `apply` compare, and how a diff is shown.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Do not build local charts' dependencies first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Compare with the live objects in the cluster (fields the manifests set), not only with
+    /// the deployed releases
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: diff a server-side-apply dry run of each object (needs patch permission)
+    #[arg(long, requires = "live")]
+    pub server_side: bool,
+    /// Unchanged lines shown around each change [default: the whole object]
+    #[arg(long, value_name = "N")]
+    pub context: Option<usize>,
+    /// Show the values of Secrets instead of markers
+    #[arg(long, conflicts_with = "suppress_secrets")]
+    pub show_secrets: bool,
+    /// Show no content of Secrets, only that they change
+    #[arg(long)]
+    pub suppress_secrets: bool,
+    /// Leave objects of this kind out (repeatable)
+    #[arg(long, value_name = "KIND")]
+    pub suppress: Vec<String>,
+    /// Ignore a field, e.g. apps/Deployment:/spec/replicas (repeatable)
+    #[arg(long, value_name = "GROUP/KIND:JSON_POINTER")]
+    pub ignore: Vec<String>,
+    /// Hide changed lines matching this regular expression (repeatable)
+    #[arg(long, value_name = "REGEX")]
+    pub suppress_output_line_regex: Vec<String>,
+    /// Leave hooks out of the comparison
+    #[arg(long)]
+    pub no_hooks: bool,
+    /// Kubernetes version the manifests are rendered for [default: the cluster's]
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+}
+
+/// `diff` flags.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Values, helm arguments and needs for every release.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
+    /// What is compared and how.
+    #[command(flatten)]
+    pub compare: CompareArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Diff)]
+    pub output: DiffFormat,
+    /// Exit 2 when something would change, 0 when nothing would, 1 on errors
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// Formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Each changed object with its changed lines.
+    Diff,
+    /// One line per changed object and a plan per release.
+    Simple,
+    /// One JSON document for the whole run (progress and messages on stderr).
+    Json,
+}
+
+/// `apply` flags.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Values, helm arguments and needs for every release.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
+    /// What is compared and how.
+    #[command(flatten)]
+    pub compare: CompareArgs,
+    /// Do not print the diff before applying
+    #[arg(long)]
+    pub suppress_diff: bool,
+    /// Ask for confirmation (on a terminal) before changing anything
+    #[arg(short, long)]
+    pub interactive: bool,
+    /// Exit 2 when something was applied, 0 when nothing needed to be, 1 on errors
+    #[arg(long)]
+    pub detailed_exitcode: bool,
 }
 
 /// `write-values` flags (Helmfile's).

@@ -147,6 +147,11 @@ impl Progress {
                 let text = self.paint(MUTED, word);
                 self.finished(id, &text);
             }
+            // A diff's failures are listed, with their hints, when the diff ends.
+            ReleasePhase::Failed {
+                action: Action::Diff,
+                ..
+            } => self.finished_silently(id),
             ReleasePhase::Failed { message, .. } => {
                 let took = self.took(id);
                 let failed = self.paint(FAILED, "failed");
@@ -169,6 +174,10 @@ impl Progress {
     }
 
     fn started(&self, id: &ReleaseId, action: Action, chart: String) {
+        if self.live.is_none() && action == Action::Diff {
+            // A diff has no steps: its one line says what it compares.
+            self.line(Some(id), &format!("comparing {chart}"));
+        }
         if let Ok(mut running) = self.running.lock() {
             running.insert(id.clone(), (Instant::now(), chart));
         }
@@ -305,6 +314,7 @@ fn action_word(action: Action) -> &'static str {
         Action::Template => "rendering",
         Action::Lint => "linting",
         Action::Status => "reading",
+        Action::Diff => "comparing",
         _ => "working",
     }
 }

@@ -10,7 +10,9 @@ use windlass::ops::report::{ReleaseResult, ReleaseSummary};
 use windlass::plan::Plan;
 use windlass::project::{Diagnostic, MissingFileHandler};
 
-use crate::args::LogLevel;
+use windlass::diff::{DiffReport, Style as Line};
+
+use crate::args::{DiffFormat, LogLevel};
 use crate::run::CommandError;
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
@@ -137,6 +139,7 @@ fn action_word(action: Action) -> &'static str {
         Action::Template => "template",
         Action::Lint => "lint",
         Action::Status => "status",
+        Action::Diff => "diff",
         _ => "",
     }
 }
@@ -260,7 +263,7 @@ pub fn run_summary(out: &mut impl Write, plan: &Plan, rows: &[ReleaseSummary]) {
 
 /// Asks whether to go on, Helmfile's way: the releases a run affects, the question, then `[y/n]`
 /// read from `input`; anything but `y` or `yes` is no.
-pub fn confirm(
+pub fn confirm_affected(
     out: &mut impl Write,
     input: &mut impl BufRead,
     releases: &[String],
@@ -281,4 +284,97 @@ pub fn confirm(
         return false;
     }
     matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
+}
+
+/// The colour of each kind of diff line.
+fn line_style(line: Line) -> Style {
+    match line {
+        Line::Release => Style::new().bold(),
+        Line::Object => AnsiColor::Cyan.on_default().bold(),
+        Line::Added => AnsiColor::Green.on_default(),
+        Line::Removed => AnsiColor::Red.on_default(),
+        Line::Changed => AnsiColor::Yellow.on_default(),
+        Line::Note => Style::new().dimmed(),
+        Line::Summary => Style::new().bold(),
+        _ => Style::new(),
+    }
+}
+
+/// A diff run's result: the report on `stdout` in `format` (with `json`, the summary line goes
+/// to `stderr`), and its failures on `stderr`.
+pub fn diff_report(
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+    report: &DiffReport,
+    format: DiffFormat,
+) -> Result<(), CommandError> {
+    let output = |e: std::io::Error| CommandError::Output(e.to_string());
+    let lines = match format {
+        DiffFormat::Json => {
+            let text = serde_json::to_string_pretty(&report.to_json())
+                .map_err(|e| CommandError::Output(e.to_string()))?;
+            writeln!(stdout, "{text}").map_err(output)?;
+            let _ = writeln!(stderr, "{}", report.summary_line());
+            diff_errors(stderr, report);
+            return Ok(());
+        }
+        DiffFormat::Diff => report.diff_lines(),
+        DiffFormat::Simple => report.simple_lines(),
+    };
+    for line in lines {
+        let style = line_style(line.style);
+        writeln!(stdout, "{style}{}{style:#}", line.text).map_err(output)?;
+    }
+    diff_errors(stderr, report);
+    Ok(())
+}
+
+/// Each failure of a diff run: `error: <cause>`, the releases it stopped, and a hint.
+pub fn diff_errors(out: &mut impl Write, report: &DiffReport) {
+    for failure in &report.errors {
+        let _ = writeln!(out, "{ERROR}error{ERROR:#}: {}", failure.message);
+        if failure.releases.len() > 1 {
+            let _ = writeln!(
+                out,
+                "  releases not diffed: {}",
+                failure.releases.join(", ")
+            );
+        }
+        if let Some(hint) = &failure.hint {
+            let _ = writeln!(out, "  {HINT}hint{HINT:#}: {hint}");
+        }
+    }
+}
+
+/// `UNCHANGED: a, b`: the releases `apply` left alone because their diff found nothing.
+pub fn unchanged(out: &mut impl Write, report: &DiffReport) {
+    let names: Vec<&str> = report
+        .releases
+        .iter()
+        .filter(|r| !r.changed())
+        .map(|r| r.name.as_str())
+        .collect();
+    if !names.is_empty() {
+        let _ = writeln!(out, "UNCHANGED: {}", names.join(", "));
+    }
+}
+
+/// Asks on the terminal whether to apply; `Ok(false)` unless the answer is yes.
+pub fn confirm(out: &mut impl Write) -> Result<bool, CommandError> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(CommandError::NotATerminal);
+    }
+    let _ = write!(out, "Apply these changes? [y/N] ");
+    let _ = out.flush();
+    let mut answer = String::new();
+    stdin
+        .read_line(&mut answer)
+        .map_err(|e| CommandError::Output(e.to_string()))?;
+    let yes = matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+    if !yes {
+        let _ = writeln!(out, "Nothing applied.");
+    }
+    Ok(yes)
 }

@@ -5,19 +5,21 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use windlass::cancel::Cancellation;
+use windlass::diff::{DiffError, DiffReport};
 use windlass::events::Events;
 use windlass::graph::GraphError;
 use windlass::helm::{Helm, HelmError, HelmProcess};
-use windlass::ops::report::{ReleaseResult, Report};
+use windlass::ops::hooks::Hooks;
+use windlass::ops::report::{ReleaseOutcome, ReleaseResult, Report};
 use windlass::ops::runner::RunContext;
 use windlass::ops::template::ChartCommand;
 use windlass::ops::{self, OperationError};
-use windlass::plan::{Plan, PlanError, PlanOptions};
+use windlass::plan::{HookEvent, Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    BuildArgs, Command, DestroyArgs, GraphArgs, GraphFormat, ListArgs, ListFormat, RunFormat,
-    SyncArgs, TemplateArgs, WriteValuesArgs,
+    ApplyArgs, BuildArgs, Command, DestroyArgs, DiffArgs, DiffFormat, GraphArgs, GraphFormat,
+    ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs, WriteValuesArgs,
 };
 use crate::progress::{self, Progress};
 use crate::render;
@@ -28,6 +30,9 @@ use crate::settings::Settings;
 pub enum ExitStatus {
     /// Done; nothing changed or nothing to report.
     Success,
+    /// Done, and something would change (`diff`) or was changed (`apply`), with
+    /// `--detailed-exitcode`.
+    Changes,
     /// Something went wrong.
     Failure,
     /// The selectors matched no release.
@@ -51,6 +56,7 @@ impl ExitStatus {
         match self {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
+            ExitStatus::Changes => 2,
             ExitStatus::NoMatch => 3,
             ExitStatus::Interrupted(Signal::Interrupt) => 130,
             ExitStatus::Interrupted(Signal::Terminate) => 143,
@@ -88,6 +94,12 @@ pub enum CommandError {
     /// An operation on releases failed.
     #[error(transparent)]
     Operation(#[from] OperationError),
+    /// A diff flag is malformed.
+    #[error(transparent)]
+    Diff(#[from] DiffError),
+    /// `--interactive` without a terminal to ask on.
+    #[error("--interactive needs a terminal to ask for confirmation")]
+    NotATerminal,
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -111,13 +123,15 @@ impl CommandError {
             Self::Plan(error) => error.hint(),
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
+            Self::Diff(error) => error.hint(),
+            Self::NotATerminal => Some("run it on a terminal, or leave out -i/--interactive".into()),
             Self::Runtime(_)
             | Self::Interrupted(_)
             | Self::WriteValues(_)
             | Self::Build(_)
             | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply"
                     .into(),
             ),
         }
@@ -137,10 +151,8 @@ pub fn run(command: Command, settings: &Settings) -> ExitStatus {
                 let signals = Signals::listen()?;
                 let result = execute(command, settings, &signals, &mut stdout, &mut stderr).await;
                 match (result, signals.received()) {
-                    (Ok(ExitStatus::Success) | Err(_), Some(signal)) => {
-                        Err(CommandError::Interrupted(signal))
-                    }
-                    (result, _) => result,
+                    (_, Some(signal)) => Err(CommandError::Interrupted(signal)),
+                    (result, None) => result,
                 }
             })
         });
@@ -238,6 +250,8 @@ enum Drive {
     Sync(SyncArgs),
     Destroy(DestroyArgs),
     List(ListArgs),
+    Diff(DiffArgs),
+    Apply(ApplyArgs),
 }
 
 /// A step ready to run: helm located for the commands that drive it.
@@ -261,8 +275,8 @@ impl From<Command> for Step {
             Command::Template(args) => Self::Drive(Drive::Template(args, ChartCommand::Template)),
             Command::Lint(args) => Self::Drive(Drive::Template(args, ChartCommand::Lint)),
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
-            Command::Apply(_) => Self::NotYet("apply"),
-            Command::Diff(_) => Self::NotYet("diff"),
+            Command::Apply(args) => Self::Drive(Drive::Apply(args)),
+            Command::Diff(args) => Self::Drive(Drive::Diff(args)),
             Command::Destroy(args) => Self::Drive(Drive::Destroy(args)),
             Command::Status(_) => Self::NotYet("status"),
         }
@@ -314,11 +328,17 @@ async fn execute(
         }
     };
     let helm_version = match &job {
-        Job::Drive(Drive::Sync(_), helm) => Some(helm.version().await?),
+        Job::Drive(Drive::Sync(_) | Drive::Apply(_), helm) => Some(helm.version().await?),
         Job::Drive(..) | Job::Inspect(_) => None,
     };
     let plan_options = PlanOptions {
-        prepare: matches!(job, Job::Drive(Drive::Template(..) | Drive::Sync(_), _)),
+        prepare: matches!(
+            job,
+            Job::Drive(
+                Drive::Template(..) | Drive::Sync(_) | Drive::Diff(_) | Drive::Apply(_),
+                _
+            )
+        ),
         helm_version,
         command_line,
         cancel: cancel.stop_token(),
@@ -332,8 +352,14 @@ async fn execute(
             return Ok(ExitStatus::NoMatch);
         }
     }
-    let text = match job {
-        Job::Inspect(inspect) => inspect_project(inspect, &project, &plan, settings, stderr)?,
+    match job {
+        Job::Inspect(inspect) => {
+            let text = inspect_project(inspect, &project, &plan, settings, stderr)?;
+            stdout
+                .write_all(text.as_bytes())
+                .map_err(|e| CommandError::Output(e.to_string()))?;
+            Ok(ExitStatus::Success)
+        }
         Job::Drive(drive, helm) => {
             let context = RunContext {
                 helm: *helm,
@@ -349,13 +375,9 @@ async fn execute(
                 progress: &progress,
                 signals,
             };
-            run.drive(drive, stdout, stderr).await?
+            run.drive(drive, stdout, stderr).await
         }
-    };
-    stdout
-        .write_all(text.as_bytes())
-        .map_err(|e| CommandError::Output(e.to_string()))?;
-    Ok(ExitStatus::Success)
+    }
 }
 
 /// Runs a command that reads the project only; returns what to print.
@@ -398,16 +420,17 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Runs a command that drives helm; returns what to print after it.
+    /// Runs a command that drives helm; returns how the process ends.
     async fn drive(
         &self,
         drive: Drive,
         stdout: &mut impl Write,
         stderr: &mut impl Write,
-    ) -> Result<String, CommandError> {
+    ) -> Result<ExitStatus, CommandError> {
         let (project, plan, context, settings) =
             (self.project, self.plan, self.context, self.settings);
         let events = context.events.as_ref();
+        let output = |e: std::io::Error| CommandError::Output(e.to_string());
         match drive {
             Drive::Repos => {
                 ops::repos::add_repositories(&context.helm, project, true, events).await?;
@@ -419,15 +442,14 @@ impl Run<'_> {
                 let selected: Vec<usize> = plan.releases.iter().map(|r| r.release_index).collect();
                 let mut entries = ops::list::entries(project, &selected);
                 ops::list::add_deployed(&context.helm, plan, &mut entries).await?;
-                return list_text(&entries, args.output);
+                let text = list_text(&entries, args.output)?;
+                stdout.write_all(text.as_bytes()).map_err(output)?;
             }
             Drive::Template(args, kind) => {
                 let options = settings.template_options(&args);
                 let rendered =
                     ops::template::run_per_release(project, plan, kind, &options, context).await?;
-                stdout
-                    .write_all(rendered.text.as_bytes())
-                    .map_err(|e| CommandError::Output(e.to_string()))?;
+                stdout.write_all(rendered.text.as_bytes()).map_err(output)?;
                 if let Some(failure) = rendered.report.failure {
                     return Err(failure.into());
                 }
@@ -439,14 +461,69 @@ impl Run<'_> {
             }
             Drive::Destroy(args) => {
                 if args.interactive && !self.confirm_destroy(stderr) {
-                    return Ok(String::new());
+                    return Ok(ExitStatus::Success);
                 }
                 let options = settings.destroy_options(&args);
                 let report = ops::destroy::destroy(plan, &options, context).await?;
                 self.finish("destroy", report, stderr)?;
             }
+            Drive::Diff(args) => {
+                let diff_settings = settings.diff_settings(&args.compare)?;
+                let run = ops::diff::diff(plan, &diff_settings, context).await?;
+                render::diff_report(stdout, stderr, &run.report, args.output)?;
+                diff_failures(&run.report)?;
+                if args.detailed_exitcode && run.report.has_changes() {
+                    return Ok(ExitStatus::Changes);
+                }
+            }
+            Drive::Apply(args) => return self.apply(args, stdout, stderr).await,
         }
-        Ok(String::new())
+        Ok(ExitStatus::Success)
+    }
+
+    /// `apply`: the diff (shown unless `--suppress-diff`), nothing more when it failed anywhere
+    /// or found nothing, the user's confirmation with `-i`, then exactly the changed releases.
+    async fn apply(
+        &self,
+        args: ApplyArgs,
+        stdout: &mut impl Write,
+        stderr: &mut impl Write,
+    ) -> Result<ExitStatus, CommandError> {
+        let (plan, context) = (self.plan, self.context);
+        let diff_settings = self.settings.diff_settings(&args.compare)?;
+        let hooks = Hooks::new(plan, "apply", context);
+        hooks.prepare_run().await.map_err(OperationError::from)?;
+        let run = ops::diff::diff(plan, &diff_settings, context).await?;
+        if args.suppress_diff {
+            render::diff_errors(stderr, &run.report);
+        } else {
+            render::diff_report(stdout, stderr, &run.report, DiffFormat::Diff)?;
+        }
+        // A release that could not be diffed stops the apply before anything changes.
+        diff_failures(&run.report)?;
+        if run.changed.is_empty()
+            || context.cancel.is_stopped()
+            || (args.interactive && !render::confirm(stderr)?)
+        {
+            // Nothing changes; the state files' cleanup hooks still close the run.
+            hooks
+                .run_state(HookEvent::Cleanup, None)
+                .await
+                .map_err(OperationError::from)?;
+            return Ok(ExitStatus::Success);
+        }
+        let report = ops::apply::apply(plan, &run, &hooks, context).await?;
+        let applied = report
+            .releases
+            .iter()
+            .any(|r| matches!(r.outcome, ReleaseOutcome::Succeeded(_)));
+        self.finish("apply", report, stderr)?;
+        render::unchanged(stderr, &run.report);
+        Ok(if args.detailed_exitcode && applied {
+            ExitStatus::Changes
+        } else {
+            ExitStatus::Success
+        })
     }
 
     /// Asks on the terminal (or standard input) before `destroy` deletes anything.
@@ -457,7 +534,7 @@ impl Run<'_> {
             .iter()
             .map(|r| format!("{} ({})", r.name, r.chart))
             .collect();
-        render::confirm(stderr, &mut std::io::stdin().lock(), &releases, "delete")
+        render::confirm_affected(stderr, &mut std::io::stdin().lock(), &releases, "delete")
     }
 
     /// The end of a run that changed the cluster: the summary (or, with `--output json`, the
@@ -511,6 +588,14 @@ fn list_text(entries: &[ops::list::ListEntry], format: ListFormat) -> Result<Str
             serde_json::to_string(entries).map_err(|e| CommandError::Output(e.to_string()))?
         ),
     })
+}
+
+/// An error when the diff failed for any release (or before any release could be diffed).
+fn diff_failures(report: &DiffReport) -> Result<(), CommandError> {
+    match (report.summary().failed, report.errors.is_empty()) {
+        (0, true) => Ok(()),
+        (n, _) => Err(OperationError::ReleasesFailed(n.max(1)).into()),
+    }
 }
 
 /// An error when `count` releases failed (each was reported as it failed).

@@ -21,8 +21,12 @@ use windlass::ops::template::TemplateOptions;
 use windlass::plan::{CommandLineValues, Selection};
 use windlass::secrets::{AgeIdentities, DecryptOptions, SecretsError};
 
+use windlass::diff::{Comparison, DiffError, DiffOptions, IgnoreRules};
+use windlass::kube::{Driver, KubeconfigFiles};
+use windlass::ops::diff::{DiffSettings, RecordSource};
+
 use crate::args::{
-    Command, DestroyArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs,
+    Command, CompareArgs, DestroyArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs,
 };
 
 /// Everything a command needs to know besides its own flags.
@@ -53,6 +57,10 @@ pub struct Settings {
     pub live_progress: bool,
     /// Exit 0 instead of 3 when the selectors match no release.
     pub allow_no_matching_release: bool,
+    /// `HELM_DRIVER`: where helm keeps its release records.
+    pub helm_driver: Option<String>,
+    /// The kubeconfig files the cluster is read with, found as kubectl finds them.
+    pub kubeconfig_files: KubeconfigFiles,
 }
 
 impl Settings {
@@ -78,6 +86,7 @@ impl Settings {
         } else {
             anstream::ColorChoice::Auto
         };
+        let kubeconfig_files = kubeconfig_files(args.kubeconfig.as_deref(), &cwd, &env);
         Self {
             load: LoadOptions {
                 dir: cwd.clone(),
@@ -105,8 +114,34 @@ impl Settings {
             search_path: env("PATH"),
             live_progress,
             allow_no_matching_release: args.allow_no_matching_release,
+            helm_driver: env("HELM_DRIVER"),
+            kubeconfig_files,
         }
     }
+}
+
+/// The kubeconfig files kubectl would read: `--kubeconfig`, else the existing files of
+/// `KUBECONFIG` (all of them when none exists, so the error names them), else
+/// `~/.kube/config`.
+fn kubeconfig_files(
+    flag: Option<&std::path::Path>,
+    cwd: &std::path::Path,
+    env: impl Fn(&str) -> Option<String>,
+) -> KubeconfigFiles {
+    if let Some(path) = flag {
+        return KubeconfigFiles(vec![cwd.join(path)]);
+    }
+    if let Some(list) = env("KUBECONFIG").filter(|v| !v.is_empty()) {
+        let all: Vec<PathBuf> = std::env::split_paths(&list).collect();
+        let existing: Vec<PathBuf> = all.iter().filter(|p| p.is_file()).cloned().collect();
+        return KubeconfigFiles(if existing.is_empty() { all } else { existing });
+    }
+    KubeconfigFiles(
+        env("HOME")
+            .map(|home| PathBuf::from(home).join(".kube/config"))
+            .into_iter()
+            .collect(),
+    )
 }
 
 impl Settings {
@@ -151,6 +186,7 @@ impl Settings {
                 kube_version: args.kube_version.clone(),
                 show_only: args.show_only.clone(),
                 is_upgrade: false,
+                no_hooks: false,
             },
             skip_deps: args.skip_deps,
             output_dir: args.output_dir.clone(),
@@ -175,6 +211,38 @@ impl Settings {
             delete_wait: args.delete_wait,
             delete_timeout: Some(args.delete_timeout).filter(|t| *t != 0),
         }
+    }
+
+    /// What `diff` and `apply` compare and how they show it; a bad `--ignore` or
+    /// `--suppress-output-line-regex` is an error.
+    pub fn diff_settings(&self, args: &CompareArgs) -> Result<DiffSettings, DiffError> {
+        let comparison = match (args.live, args.server_side) {
+            (true, true) => Comparison::ServerSide,
+            (true, false) => Comparison::Live,
+            _ => Comparison::Release,
+        };
+        let records = match Driver::from_helm_driver(self.helm_driver.as_deref()) {
+            Some(driver) => RecordSource::Cluster(driver),
+            None => RecordSource::Helm,
+        };
+        Ok(DiffSettings {
+            comparison,
+            options: DiffOptions {
+                context: args.context,
+                show_secrets: args.show_secrets,
+                suppress_secrets: args.suppress_secrets,
+                ignore: IgnoreRules::new(
+                    &args.suppress,
+                    &args.ignore,
+                    &args.suppress_output_line_regex,
+                )?,
+                no_hooks: args.no_hooks,
+            },
+            skip_deps: args.skip_deps,
+            kube_version: args.kube_version.clone(),
+            records,
+            kubeconfig: self.kubeconfig_files.clone(),
+        })
     }
 
     /// `sync`'s options.
@@ -245,9 +313,9 @@ fn release_args(command: &Command) -> Option<&ReleaseArgs> {
     match command {
         Command::Template(args) | Command::Lint(args) => Some(&args.releases),
         Command::Sync(args) => Some(&args.releases),
-        Command::Apply(_)
-        | Command::Diff(_)
-        | Command::Destroy(_)
+        Command::Diff(args) => Some(&args.releases),
+        Command::Apply(args) => Some(&args.releases),
+        Command::Destroy(_)
         | Command::Status(_)
         | Command::List(_)
         | Command::Build(_)

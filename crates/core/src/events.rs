@@ -98,6 +98,8 @@ pub enum Action {
     Lint,
     /// Read its state from the cluster.
     Status,
+    /// `helm template` and a comparison with what is deployed.
+    Diff,
 }
 
 /// A step of a release's work, as progress shows it ("presync", "upgrading").

@@ -152,10 +152,10 @@ impl Reason {
             Reason::Uninstall => "installed: false and the release exists".into(),
             Reason::NotInstalled => "installed: false and the release is not installed".into(),
             Reason::LastRevisionUnfinished { revision, status } if status == "failed" => {
-                format!("last upgrade failed (revision {revision} is {status})")
+                format!("last upgrade failed: revision {revision} is {status}")
             }
             Reason::LastRevisionUnfinished { revision, status } => {
-                format!("last upgrade did not finish (revision {revision} is {status})")
+                format!("last upgrade did not finish: revision {revision} is {status}")
             }
             Reason::ChartChanged { before, after } => format!("chart {before} -> {after}"),
             Reason::ManifestsDiffer => "manifests differ from the deployed release".into(),

@@ -277,11 +277,11 @@ fn failed_last_revision_is_a_change_even_with_identical_manifests() {
     let found = diff(input(Some(&same), Some(&pending)), &DiffOptions::default());
     assert_eq!(
         found.reasons[0].message(),
-        "last upgrade did not finish (revision 3 is pending-upgrade)"
+        "last upgrade did not finish: revision 3 is pending-upgrade"
     );
     let report = report(vec![found]);
     assert_snapshot!(text(&report.diff_lines()), @r"
-    frontend/web [prod]: upgrade (last upgrade did not finish (revision 3 is pending-upgrade))
+    frontend/web [prod]: upgrade (last upgrade did not finish: revision 3 is pending-upgrade)
 
     Plan: 0 to add, 0 to change, 0 to destroy; 1 of 1 release(s) change (release comparison)
     ");

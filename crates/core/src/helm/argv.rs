@@ -85,6 +85,8 @@ pub struct TemplateFlags {
     pub show_only: Vec<String>,
     /// `--is-upgrade`: render as an upgrade of the deployed release would (diffs).
     pub is_upgrade: bool,
+    /// `--no-hooks`: leave the chart's hooks out (`diff --no-hooks`).
+    pub no_hooks: bool,
 }
 
 /// The flags before the subcommand: Helmfile runs every helm command of a state file with its
@@ -161,7 +163,10 @@ pub fn template(
         args.push("--skip-schema-validation".into());
     }
     push_kube_context(&mut args, release);
-    args.extend(settings.template_args.iter().cloned());
+    // `templateArgs` are for the template command; a diff renders what the upgrade would.
+    if !flags.is_upgrade {
+        args.extend(settings.template_args.iter().cloned());
+    }
     push_values(&mut args, release);
     if let Some(dir) = output_dir {
         args.extend(["--output-dir".into(), dir.into()]);
@@ -174,6 +179,9 @@ pub fn template(
     }
     if flags.is_upgrade {
         args.push("--is-upgrade".into());
+    }
+    if flags.no_hooks {
+        args.push("--no-hooks".into());
     }
     push_extra_args(&mut args, release);
     args

@@ -2,22 +2,66 @@
 //! against current (the deployed release, and with `--live` the live objects), as plain-data
 //! steps the runner calls per release.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use futures_util::{StreamExt, stream};
 
 use crate::diff::{
-    Comparison, DeployedRelease, DiffError, DiffOptions, KnownScopes, LiveObjects, ReleaseDiff,
-    ReleaseInput, Source, read_release,
+    Comparison, DeployedRelease, DiffError, DiffOptions, DiffReport, Failure, KnownScopes,
+    LiveObjects, ReleaseDiff, ReleaseInput, Source, read_release,
 };
-use crate::helm::HelmError;
-use crate::kube::{Cluster, KubeError};
+use crate::events::{Action, Event};
+use crate::graph::{Direction, ReleaseId};
+use crate::helm::argv::{self, TemplateFlags};
+use crate::helm::history::{ReleaseAt, deployed_release};
+use crate::helm::{Helm, HelmError};
+use crate::kube::{Cluster, Driver, KubeError, KubeconfigFiles};
+use crate::ops::OperationError;
+use crate::ops::deps::build_dependencies;
+use crate::ops::report::{ReleaseOutcome, Report};
+use crate::ops::repos::add_plan_repositories;
+use crate::ops::runner::{RunContext, Work, run};
+use crate::plan::{ChartRef, Desired, Plan, PlannedRelease};
+
+/// Where the deployed releases are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecordSource {
+    /// helm's release records, read from the cluster (`HELM_DRIVER` `secret` or `configmap`).
+    Cluster(Driver),
+    /// `helm history` and `helm get`, for other storage drivers.
+    Helm,
+}
 
 /// How a diff run compares.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DiffSettings {
     /// Release, live or server-side.
     pub comparison: Comparison,
     /// Context lines, secrets, ignore rules, hooks.
     pub options: DiffOptions,
+    /// Add no repositories and build no local chart dependencies first (`--skip-deps`).
+    pub skip_deps: bool,
+    /// `--kube-version` for the desired manifests, over the cluster's own version.
+    pub kube_version: Option<String>,
+    /// Where the deployed releases are read.
+    pub records: RecordSource,
+    /// The kubeconfig files, merged as kubectl does.
+    pub kubeconfig: KubeconfigFiles,
+}
+
+impl Default for DiffSettings {
+    fn default() -> Self {
+        Self {
+            comparison: Comparison::Release,
+            options: DiffOptions::default(),
+            skip_deps: false,
+            kube_version: None,
+            records: RecordSource::Cluster(Driver::Secret),
+            kubeconfig: KubeconfigFiles::default(),
+        }
+    }
 }
 
 /// Why one release could not be diffed.
@@ -53,6 +97,329 @@ pub struct DiffOutcome {
     pub diff: ReleaseDiff,
     /// E.g. that a server-side dry run was forbidden and the live comparison was made instead.
     pub warnings: Vec<String>,
+}
+
+/// What a diff run found: the report to show, and how each release's work ended (to tell
+/// whether the run was interrupted).
+#[derive(Debug)]
+pub struct DiffRun {
+    /// Every release's diff and every failure.
+    pub report: DiffReport,
+    /// The releases that would change (what `apply` acts on).
+    pub changed: HashSet<ReleaseId>,
+    /// The releases whose live objects drifted from their manifests (live or server-side
+    /// comparisons).
+    pub drifted: HashSet<ReleaseId>,
+    /// Each release's outcome.
+    pub outcomes: Report<(), ReleaseDiffError>,
+}
+
+/// Where one kube context's releases are compared: its client (when the cluster is read) and
+/// the Kubernetes version the desired manifests are rendered for.
+struct Target {
+    cluster: Option<Cluster>,
+    kube_version: Option<String>,
+}
+
+/// Diffs every release of `plan` that is not disabled: repositories and dependencies first
+/// (unless `skip_deps`), then each kube context once (client, version; an unreachable cluster is
+/// one failure for all its releases), the release records once per namespace, and the releases
+/// concurrently through the runner. Release failures are in the report; an `Err` means nothing
+/// could start.
+pub async fn diff<H: Helm>(
+    plan: &Plan,
+    settings: &DiffSettings,
+    context: &RunContext<H>,
+) -> Result<DiffRun, OperationError> {
+    let helm = &context.helm;
+    if !settings.skip_deps {
+        add_plan_repositories(helm, plan, context.events.as_ref()).await?;
+        build_dependencies(helm, plan, context.events.as_ref()).await?;
+    }
+    let releases: Vec<&PlannedRelease> = plan
+        .in_run_order()
+        .filter(|r| r.desired != Desired::Disabled)
+        .collect();
+    let mut errors = Vec::new();
+    let targets = targets(&releases, settings, &mut errors).await;
+    let records = match settings.records {
+        RecordSource::Cluster(driver) => {
+            read_records(&releases, &targets, driver, context.limit(), &mut errors).await
+        }
+        RecordSource::Helm => DeployedReleases::default(),
+    };
+    let work = Work {
+        action: Action::Diff,
+        takes_part: |r: &PlannedRelease| {
+            r.desired != Desired::Disabled && targets.contains_key(&r.kube_context)
+        },
+    };
+    let diffs = std::sync::Mutex::new(HashMap::new());
+    let outcomes: Report<(), ReleaseDiffError> =
+        run(plan, Direction::Unordered, context, work, async |release| {
+            let Some(target) = targets.get(&release.kube_context) else {
+                return Ok(None);
+            };
+            let outcome = diff_planned(plan, release, target, &records, settings, helm).await?;
+            for warning in &outcome.warnings {
+                context.events.emit(Event::Warning {
+                    location: release.location.clone(),
+                    message: warning.clone(),
+                });
+            }
+            if let Ok(mut diffs) = diffs.lock() {
+                diffs.insert(release.id.clone(), outcome.diff);
+            }
+            Ok(Some(()))
+        })
+        .await;
+    let mut diffs = diffs.into_inner().unwrap_or_default();
+    let mut report = DiffReport {
+        environment: plan.environment.clone(),
+        comparison: settings.comparison,
+        releases: Vec::new(),
+        errors,
+    };
+    let mut changed = HashSet::new();
+    let mut drifted = HashSet::new();
+    for release in &releases {
+        if let Some(found) = diffs.remove(&release.id) {
+            if found.changed() {
+                changed.insert(release.id.clone());
+            }
+            if found.resources.iter().any(|r| r.source != Source::Release) {
+                drifted.insert(release.id.clone());
+            }
+            report.releases.push(found);
+        }
+        if let Some(ReleaseOutcome::Failed(error)) = outcomes.get(&release.id).map(|r| &r.outcome) {
+            report.errors.push(Failure {
+                releases: vec![release.id.to_string()],
+                message: format!("release \"{}\": {error}", release.id),
+                hint: error.hint(),
+            });
+        }
+    }
+    Ok(DiffRun {
+        report,
+        changed,
+        drifted,
+        outcomes,
+    })
+}
+
+/// The kube contexts of `releases`, each connected once when the cluster is read (its version
+/// asked, which proves it reachable); a context that fails is one failure naming its releases.
+async fn targets(
+    releases: &[&PlannedRelease],
+    settings: &DiffSettings,
+    errors: &mut Vec<Failure>,
+) -> HashMap<Option<String>, Target> {
+    let mut contexts: Vec<&Option<String>> = Vec::new();
+    for release in releases {
+        if !contexts.contains(&&release.kube_context) {
+            contexts.push(&release.kube_context);
+        }
+    }
+    let ids = |context: &Option<String>| -> Vec<String> {
+        releases
+            .iter()
+            .filter(|r| r.kube_context == *context)
+            .map(|r| r.id.to_string())
+            .collect()
+    };
+    let reads_cluster = matches!(settings.records, RecordSource::Cluster(_))
+        || settings.comparison != Comparison::Release
+        || settings.kube_version.is_none();
+    let mut targets = HashMap::new();
+    if !reads_cluster {
+        for context in contexts {
+            let target = Target {
+                cluster: None,
+                kube_version: settings.kube_version.clone(),
+            };
+            targets.insert(context.clone(), target);
+        }
+        return targets;
+    }
+    let kubeconfig = match settings.kubeconfig.read() {
+        Ok(kubeconfig) => kubeconfig,
+        Err(error) => {
+            errors.push(Failure {
+                releases: releases.iter().map(|r| r.id.to_string()).collect(),
+                message: error.to_string(),
+                hint: error.hint(),
+            });
+            return targets;
+        }
+    };
+    for context in contexts {
+        let connected = async {
+            let cluster = Cluster::new(&kubeconfig, context.as_deref()).await?;
+            let version = cluster.version().await?;
+            Ok::<_, KubeError>((cluster, version))
+        };
+        match connected.await {
+            Ok((cluster, version)) => {
+                let target = Target {
+                    cluster: Some(cluster),
+                    kube_version: settings.kube_version.clone().or(Some(version)),
+                };
+                targets.insert(context.clone(), target);
+            }
+            Err(error) => errors.push(Failure {
+                releases: ids(context),
+                message: error.to_string(),
+                hint: error.hint(),
+            }),
+        }
+    }
+    targets
+}
+
+/// The namespace helm uses for `release`: its own, else the context's default.
+fn namespace_of<'a>(release: &'a PlannedRelease, target: &'a Target) -> &'a str {
+    match (&release.namespace, &target.cluster) {
+        (namespace, _) if !namespace.is_empty() => namespace,
+        (_, Some(cluster)) => cluster.default_namespace(),
+        _ => "",
+    }
+}
+
+/// The release records of `releases`, one list per kube context and namespace, `limit` at once;
+/// a list that fails is one failure naming the releases it would have answered for.
+async fn read_records(
+    releases: &[&PlannedRelease],
+    targets: &HashMap<Option<String>, Target>,
+    driver: Driver,
+    limit: usize,
+    errors: &mut Vec<Failure>,
+) -> DeployedReleases {
+    let mut places: Vec<(&Cluster, &str, Vec<&PlannedRelease>)> = Vec::new();
+    for release in releases {
+        let Some(target) = targets.get(&release.kube_context) else {
+            continue;
+        };
+        let Some(cluster) = &target.cluster else {
+            continue;
+        };
+        let namespace = namespace_of(release, target);
+        match places
+            .iter_mut()
+            .find(|(c, n, _)| c.context() == cluster.context() && *n == namespace)
+        {
+            Some((_, _, members)) => members.push(release),
+            None => places.push((cluster, namespace, vec![release])),
+        }
+    }
+    let lists = stream::iter(places)
+        .map(|(cluster, namespace, members)| async move {
+            let names: Vec<&str> = members.iter().map(|r| r.name.as_str()).collect();
+            let found = cluster.deployed_releases(driver, namespace, &names).await;
+            (cluster.context().to_string(), namespace, members, found)
+        })
+        .buffer_unordered(limit.max(1))
+        .collect::<Vec<_>>()
+        .await;
+    let mut records = DeployedReleases::default();
+    for (context, namespace, members, found) in lists {
+        match found {
+            Ok(found) => records.insert(&context, namespace, found),
+            Err(error) => errors.push(Failure {
+                releases: members.iter().map(|r| r.id.to_string()).collect(),
+                message: error.to_string(),
+                hint: error.hint(),
+            }),
+        }
+    }
+    records
+}
+
+/// One release of the plan: `helm template` as the upgrade would render it, the deployed
+/// release, then [`diff_release`].
+async fn diff_planned<H: Helm>(
+    plan: &Plan,
+    release: &PlannedRelease,
+    target: &Target,
+    records: &DeployedReleases,
+    settings: &DiffSettings,
+    helm: &H,
+) -> Result<DiffOutcome, ReleaseDiffError> {
+    let desired = match release.desired {
+        Desired::Install => {
+            let flags = TemplateFlags {
+                kube_version: target.kube_version.clone(),
+                is_upgrade: true,
+                no_hooks: settings.options.no_hooks,
+                ..TemplateFlags::default()
+            };
+            let args = argv::template(release, &flags, None);
+            Some(helm.run_for(&release.id, &args).await?.stdout)
+        }
+        _ => None,
+    };
+    let namespace = namespace_of(release, target);
+    let context = target.cluster.as_ref().map(Cluster::context);
+    let read_with_helm;
+    let deployed = match settings.records {
+        RecordSource::Cluster(_) => {
+            records.get(context.unwrap_or_default(), namespace, &release.name)
+        }
+        RecordSource::Helm => {
+            let at = ReleaseAt {
+                name: &release.name,
+                namespace: &release.namespace,
+                kube_context: release.kube_context.as_deref(),
+            };
+            read_with_helm = deployed_release(helm, at).await?;
+            read_with_helm.as_ref()
+        }
+    };
+    let chart = release.chart.to_string();
+    let identity = desired
+        .as_ref()
+        .and_then(|_| chart_identity(&plan.root, release));
+    let input = ReleaseInput {
+        name: &release.name,
+        namespace,
+        kube_context: release.kube_context.as_deref(),
+        chart: &chart,
+        chart_version: identity.as_ref().map(|(n, v)| (n.as_str(), v.as_str())),
+        desired: desired.as_deref(),
+        deployed,
+    };
+    diff_release(input, target.cluster.as_ref(), settings).await
+}
+
+/// The desired chart's name and version when they are known without asking helm: a local
+/// chart folder's `Chart.yaml`, or a remote chart pinned to an exact version.
+fn chart_identity(root: &Path, release: &PlannedRelease) -> Option<(String, String)> {
+    match &release.chart {
+        ChartRef::Local { path } => {
+            let text = std::fs::read_to_string(root.join(path).join("Chart.yaml")).ok()?;
+            let chart: serde_yaml::Value = serde_yaml::from_str(&text).ok()?;
+            let text_of = |field: &str| chart.get(field)?.as_str().map(str::to_string);
+            Some((text_of("name")?, text_of("version")?))
+        }
+        ChartRef::Repository { chart, .. } => Some((chart.clone(), exact_version(release)?)),
+        ChartRef::Oci { url } => {
+            let name = url.rsplit('/').next()?.split(':').next()?.to_string();
+            Some((name, exact_version(release)?))
+        }
+        _ => None,
+    }
+}
+
+/// The release's `version:` when it is one version, not a range (`1.2.3`, `v1.2.3-rc.1`).
+fn exact_version(release: &PlannedRelease) -> Option<String> {
+    let version = release.chart_version.as_deref()?;
+    let version = version.split('@').next().unwrap_or(version);
+    let bare = version.strip_prefix('v').unwrap_or(version);
+    let exact = bare.starts_with(|c: char| c.is_ascii_digit())
+        && bare.split(['-', '+']).next().is_some_and(|core| {
+            core.split('.').count() == 3 && core.split('.').all(|p| p.parse::<u64>().is_ok())
+        });
+    exact.then(|| bare.to_string())
 }
 
 /// Diffs one release: `input` holds the desired manifest and the deployed release; `cluster`,

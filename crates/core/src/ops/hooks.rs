@@ -181,6 +181,13 @@ impl<'a> Hooks<'a> {
             .await
     }
 
+    /// The start of a run: the state files' `prepare` hooks, then the releases' (as
+    /// [`Hooks::prepare_releases`] runs them, in definition order).
+    pub async fn prepare_run(&self) -> Result<(), HookError> {
+        self.run_state(HookEvent::Prepare, None).await?;
+        self.prepare_releases(false).await
+    }
+
     /// Runs the `prepare` hooks of the releases to install, one release after the other in
     /// definition order (`reverse`: the other way round, as Helmfile orders `destroy`), before
     /// anything else of the run (Helmfile runs them while it prepares charts: a prepare hook may

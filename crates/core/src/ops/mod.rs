@@ -1,6 +1,7 @@
 //! Operations on a loaded project and its plan. Each returns data (text to print, entries,
 //! reports) and emits events; the caller decides how they are shown.
 
+pub mod apply;
 pub mod build;
 pub mod deps;
 pub mod destroy;

@@ -48,10 +48,7 @@ pub async fn sync<H: Helm>(
     context: &RunContext<H>,
 ) -> Result<SyncReport, OperationError> {
     let helm = &context.helm;
-    let version = match plan.helm_version {
-        Some(version) => version,
-        None => helm.version().await.map_err(OperationError::helm("helm"))?,
-    };
+    let version = helm_version(plan, helm).await?;
     if !options.skip_deps {
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
     }
@@ -61,23 +58,39 @@ pub async fn sync<H: Helm>(
     if !options.skip_deps {
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
-    let mut report = sync_releases(plan, version, &hooks, context).await;
+    let upgrade = |release: &PlannedRelease| argv::upgrade(release, version);
+    let mut report = converge(plan, &hooks, context, |_| true, upgrade).await;
     cleanup_untouched(plan, &hooks, &report).await;
     cleanup_state(&hooks, &mut report).await;
     Ok(report)
 }
 
-/// The uninstalls, then the upgrades, of the plan's releases with their hooks (`hooks` gives
-/// them `.HelmfileCommand`: `sync` for `sync` and `apply` alike, as in Helmfile).
-pub async fn sync_releases<H: Helm>(
+/// The helm version the plan was checked against, else asked of helm.
+pub(crate) async fn helm_version<H: Helm>(
     plan: &Plan,
-    version: HelmVersion,
+    helm: &H,
+) -> Result<HelmVersion, OperationError> {
+    match plan.helm_version {
+        Some(version) => Ok(version),
+        None => helm.version().await.map_err(OperationError::helm("helm")),
+    }
+}
+
+/// The uninstalls (dependents first, only of releases helm lists), then the upgrades (as soon as
+/// what each needs succeeded, with the argv `upgrade` builds) of the releases of `plan` that
+/// `selected` picks, each with its hooks: the part `sync` and `apply` share. `hooks` gives them
+/// `.HelmfileCommand` (`sync` for both, as in Helmfile). Stops after the uninstalls when the run
+/// is stopped.
+pub(crate) async fn converge<H: Helm>(
+    plan: &Plan,
     hooks: &Hooks<'_>,
     context: &RunContext<H>,
+    selected: impl Fn(&PlannedRelease) -> bool,
+    upgrade: impl Fn(&PlannedRelease) -> Vec<String>,
 ) -> SyncReport {
     let uninstalls = Work {
         action: Action::Uninstall,
-        takes_part: |r: &PlannedRelease| r.desired == Desired::Uninstall,
+        takes_part: |r: &PlannedRelease| r.desired == Desired::Uninstall && selected(r),
     };
     let mut report = run(
         plan,
@@ -102,7 +115,7 @@ pub async fn sync_releases<H: Helm>(
     }
     let upgrades = Work {
         action: Action::Upgrade,
-        takes_part: |r: &PlannedRelease| r.desired == Desired::Install,
+        takes_part: |r: &PlannedRelease| r.desired == Desired::Install && selected(r),
     };
     report.extend(
         run(
@@ -119,10 +132,7 @@ pub async fn sync_releases<H: Helm>(
                             wait: release.settings.wait,
                         },
                     );
-                    context
-                        .helm
-                        .run_for(&release.id, &argv::upgrade(release, version))
-                        .await?;
+                    context.helm.run_for(&release.id, &upgrade(release)).await?;
                     Ok(SyncAction::Upgraded)
                 })
                 .await

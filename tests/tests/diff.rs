@@ -1,0 +1,440 @@
+//! `diff` and `apply` with the recording helm: the desired side is what `helm template` prints
+//! (from fixtures), the deployed side what `helm history` and `helm get` print (`HELM_DRIVER=sql`,
+//! a driver windlass reads through helm), so no cluster is needed. Exit codes, whole outputs and
+//! the exact helm calls are the specification.
+
+use std::path::{Path, PathBuf};
+
+use insta::assert_snapshot;
+use windlass_tests::TestProject;
+
+const DEPLOYMENT: &str = "---
+# Source: app/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: NAME
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: app
+        image: example/app:IMAGE
+";
+
+const CONFIG: &str = "---
+# Source: app/templates/config.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: NAME-config
+data:
+  mode: fast
+";
+
+const SECRET: &str = "---
+# Source: app/templates/secret.yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: NAME-auth
+stringData:
+  password: PASSWORD
+";
+
+/// The plaintext a secrets test must never find in any output.
+const PASSWORD: &str = "hunter2-plaintext";
+
+/// `web` (frontend) needs `api` (backend); `old` (jobs) has `installed: false`; all use the local
+/// chart `app` 0.2.0.
+fn project() -> TestProject {
+    TestProject::new()
+        .file(
+            "helmfile.yaml",
+            "
+            releases:
+            - name: api
+              namespace: backend
+              chart: ./charts/app
+              labels: {tier: backend}
+            - name: web
+              namespace: frontend
+              chart: ./charts/app
+              needs: [backend/api]
+            - name: old
+              namespace: jobs
+              chart: ./charts/app
+              installed: false
+            ",
+        )
+        .file(
+            "charts/app/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.2.0\n",
+        )
+}
+
+/// Writes what the recording helm answers for release `name`: `template` prints `desired`; when
+/// `deployed` is set, `history` lists one revision (`status`, chart `app-VERSION`) and `get
+/// manifest` prints it.
+fn release(
+    project: TestProject,
+    name: &str,
+    desired: &str,
+    deployed: Option<(&str, &str, &str)>,
+) -> TestProject {
+    let desired = desired.replace("NAME", name);
+    let project = project.file(&format!(".fixtures/{name}/template.yaml"), &desired);
+    match deployed {
+        None => project,
+        Some((manifest, status, version)) => project
+            .file(
+                &format!(".fixtures/{name}/history.json"),
+                &format!(
+                    r#"[{{"revision":1,"status":"superseded","chart":"app-0.1.0"}},{{"revision":2,"status":"{status}","chart":"app-{version}"}}]"#
+                ),
+            )
+            .file(
+                &format!(".fixtures/{name}/manifest.yaml"),
+                &manifest.replace("NAME", name),
+            ),
+    }
+}
+
+fn with_image(image: &str, parts: &[&str]) -> String {
+    parts.iter().map(|p| p.replace("IMAGE", image)).collect()
+}
+
+/// Runs `windlass ARGS` with the recording helm answering from the project's fixtures.
+fn run(project: &TestProject, args: &[&str]) -> String {
+    let fixtures: PathBuf = project.path().join(".fixtures");
+    let driver = Path::new("sql");
+    project.run_recorded_with_env(
+        &[&["--concurrency", "1"], args].concat(),
+        &[
+            ("RECORDING_HELM_FIXTURES", &fixtures),
+            ("HELM_DRIVER", driver),
+        ],
+    )
+}
+
+/// Everything deployed as desired, `old` not installed.
+fn in_sync() -> TestProject {
+    let api = with_image("1.0", &[DEPLOYMENT, CONFIG]);
+    let web = with_image("2.0", &[DEPLOYMENT]);
+    let project = release(project(), "api", &api, Some((&api, "deployed", "0.2.0")));
+    release(project, "web", &web, Some((&web, "deployed", "0.2.0")))
+}
+
+#[test]
+fn in_sync_exits_0_with_a_one_line_summary() {
+    assert_snapshot!(run(&in_sync(), &["diff", "--skip-deps", "--kube-version", "1.31.0", "--detailed-exitcode"]), @"
+    exit: 0
+    ----- stdout -----
+    No changes: 3 of 3 release(s) in sync (release comparison)
+    ----- stderr -----
+    api | comparing charts/app
+    old | comparing charts/app
+    web | comparing charts/app
+    ----- helm calls -----
+    helm template api charts/app --kube-version 1.31.0 --namespace backend --is-upgrade
+    helm history api --namespace backend --max 10 --output json
+    helm get manifest api --namespace backend --revision 2
+    helm get hooks api --namespace backend --revision 2
+    helm history old --namespace jobs --max 10 --output json
+    helm template web charts/app --kube-version 1.31.0 --namespace frontend --is-upgrade
+    helm history web --namespace frontend --max 10 --output json
+    helm get manifest web --namespace frontend --revision 2
+    helm get hooks web --namespace frontend --revision 2
+    ");
+}
+
+/// `api`'s image changed, `web` lost its ConfigMap, `old` exists and must go.
+fn changed() -> TestProject {
+    let api_deployed = with_image("1.0", &[DEPLOYMENT, CONFIG]);
+    let api_desired = with_image("1.1", &[DEPLOYMENT, CONFIG]);
+    let web_deployed = with_image("2.0", &[DEPLOYMENT, CONFIG]);
+    let web_desired = with_image("2.0", &[DEPLOYMENT]);
+    let old = with_image("0.9", &[CONFIG]);
+    let project = release(
+        project(),
+        "api",
+        &api_desired,
+        Some((&api_deployed, "deployed", "0.2.0")),
+    );
+    let project = release(
+        project,
+        "web",
+        &web_desired,
+        Some((&web_deployed, "deployed", "0.2.0")),
+    );
+    release(project, "old", "", Some((&old, "deployed", "0.1.0")))
+}
+
+#[test]
+fn changed_image_removed_object_and_installed_false_exit_2_with_the_exact_diff() {
+    assert_snapshot!(run(
+        &changed(),
+        &[
+            "diff",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--detailed-exitcode",
+            "--context",
+            "2"
+        ]
+    ));
+}
+
+#[test]
+fn simple_output_lists_objects_and_plans() {
+    assert_snapshot!(run(
+        &changed(),
+        &[
+            "diff",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--output",
+            "simple"
+        ]
+    ));
+}
+
+#[test]
+fn a_new_release_adds_everything() {
+    let project = release(project(), "api", &with_image("1.0", &[CONFIG]), None);
+    assert_snapshot!(run(
+        &project,
+        &[
+            "-l",
+            "name=api",
+            "diff",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--detailed-exitcode"
+        ]
+    ));
+}
+
+#[test]
+fn a_failed_last_revision_is_a_change_even_when_the_manifests_match() {
+    let api = with_image("1.0", &[CONFIG]);
+    let project = release(project(), "api", &api, Some((&api, "failed", "0.2.0")));
+    assert_snapshot!(run(
+        &project,
+        &[
+            "-l",
+            "name=api",
+            "diff",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--detailed-exitcode"
+        ]
+    ));
+}
+
+#[test]
+fn a_selector_that_matches_nothing_exits_3() {
+    assert_snapshot!(run(&in_sync(), &["-l", "name=nothing", "diff", "--detailed-exitcode"]), @r"
+    exit: 3
+    ----- stdout -----
+    ----- stderr -----
+    warning: no release matches the selector name=nothing
+    ----- helm calls -----
+    ");
+}
+
+#[test]
+fn an_error_wins_over_changes_and_every_release_is_still_diffed() {
+    let project = changed();
+    let fixtures = project.path().join(".fixtures");
+    let output = project.run_recorded_with_env(
+        &[
+            "--concurrency",
+            "1",
+            "diff",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--detailed-exitcode",
+            "--output",
+            "simple",
+        ],
+        &[
+            ("RECORDING_HELM_FIXTURES", &fixtures),
+            ("HELM_DRIVER", Path::new("sql")),
+            ("RECORDING_HELM_FAIL", Path::new("template web")),
+        ],
+    );
+    assert_snapshot!(output);
+}
+
+/// The password changed from `PASSWORD` to `PASSWORD-new`.
+fn secret_changed() -> TestProject {
+    let deployed = SECRET.replace("PASSWORD", PASSWORD);
+    let desired = SECRET.replace("PASSWORD", &format!("{PASSWORD}-new"));
+    release(
+        project(),
+        "api",
+        &desired,
+        Some((&deployed, "deployed", "0.2.0")),
+    )
+}
+
+#[test]
+fn secret_values_are_masked_in_every_output_format() {
+    let project = secret_changed();
+    let mut outputs = String::new();
+    for format in ["diff", "simple", "json"] {
+        let output = run(
+            &project,
+            &[
+                "-l",
+                "name=api",
+                "diff",
+                "--skip-deps",
+                "--kube-version",
+                "1.31.0",
+                "--output",
+                format,
+            ],
+        );
+        let shown = output
+            .split("----- helm calls -----")
+            .next()
+            .unwrap_or_default();
+        for plaintext in [
+            PASSWORD,
+            "aHVudGVyMi1wbGFpbnRleHQ",
+            "aHVudGVyMi1wbGFpbnRleHQtbmV3",
+        ] {
+            assert!(
+                !shown.contains(plaintext),
+                "{format} output shows {plaintext}:\n{shown}"
+            );
+        }
+        outputs.push_str(&format!("=== --output {format}\n{shown}"));
+    }
+    assert_snapshot!(outputs);
+}
+
+#[test]
+fn json_is_one_schema_valid_document_with_human_text_on_stderr() {
+    let project = changed();
+    let fixtures = project.path().join(".fixtures");
+    let output = windlass_tests::windlass()
+        .arg("--helm-binary")
+        .arg(windlass_tests::sibling_binary("recording-helm"))
+        .args([
+            "--concurrency",
+            "1",
+            "diff",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--output",
+            "json",
+            "--detailed-exitcode",
+        ])
+        .current_dir(project.path())
+        .env("RECORDING_HELM_FIXTURES", &fixtures)
+        .env("HELM_DRIVER", "sql")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run windlass: {e}"));
+    assert_eq!(output.status.code(), Some(2));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}"));
+    let schema: serde_json::Value = serde_json::from_str(windlass::diff::report::JSON_SCHEMA)
+        .unwrap_or_else(|e| panic!("schema: {e}"));
+    let validator = jsonschema::draft202012::new(&schema).unwrap_or_else(|e| panic!("schema: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_snapshot!(format!(
+        "{}\n----- stderr -----\n{}",
+        serde_json::to_string_pretty(&document).unwrap_or_default(),
+        String::from_utf8_lossy(&output.stderr)
+    ));
+}
+
+#[test]
+fn apply_upgrades_only_the_changed_releases_and_uninstalls_installed_false() {
+    let project = changed();
+    // `web` is in sync for apply: only `api` changes and `old` goes.
+    let web = with_image("2.0", &[DEPLOYMENT]);
+    let project = release(project, "web", &web, Some((&web, "deployed", "0.2.0")));
+    let fixtures = project.path().join(".fixtures");
+    let output = project.run_recorded_with_env(
+        &[
+            "--concurrency",
+            "1",
+            "apply",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--detailed-exitcode",
+            "--suppress-diff",
+        ],
+        &[
+            ("RECORDING_HELM_FIXTURES", &fixtures),
+            ("HELM_DRIVER", Path::new("sql")),
+            ("RECORDING_HELM_LIST", Path::new("old")),
+        ],
+    );
+    assert_snapshot!(output);
+}
+
+#[test]
+fn apply_with_nothing_to_do_changes_nothing() {
+    assert_snapshot!(run(
+        &in_sync(),
+        &[
+            "apply",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--detailed-exitcode"
+        ]
+    ));
+}
+
+#[test]
+fn apply_stops_before_any_change_when_a_diff_fails() {
+    let project = changed();
+    let fixtures = project.path().join(".fixtures");
+    let output = project.run_recorded_with_env(
+        &[
+            "--concurrency",
+            "1",
+            "apply",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--suppress-diff",
+        ],
+        &[
+            ("RECORDING_HELM_FIXTURES", &fixtures),
+            ("HELM_DRIVER", Path::new("sql")),
+            ("RECORDING_HELM_FAIL", Path::new("template web")),
+        ],
+    );
+    assert_snapshot!(output);
+}
+
+#[test]
+fn bad_ignore_rules_are_errors_with_a_hint() {
+    assert_snapshot!(run(&in_sync(), &["diff", "--ignore", "apps/Deployment"]), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: --ignore "apps/Deployment": no ":" between the kind and the JSON pointer
+      hint: write GROUP/KIND:/json/pointer, e.g. apps/Deployment:/spec/replicas (core kinds: Service:/spec/clusterIP)
+    ----- helm calls -----
+    "#);
+}
