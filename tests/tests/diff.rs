@@ -107,15 +107,18 @@ fn with_image(image: &str, parts: &[&str]) -> String {
 
 /// Runs `windlass ARGS` with the recording helm answering from the project's fixtures.
 fn run(project: &TestProject, args: &[&str]) -> String {
+    run_with(project, args, &[])
+}
+
+/// [`run`] with extra environment variables for the recording helm.
+fn run_with(project: &TestProject, args: &[&str], env: &[(&str, &str)]) -> String {
     let fixtures: PathBuf = project.path().join(".fixtures");
-    let driver = Path::new("sql");
-    project.run_recorded_with_env(
-        &[&["--concurrency", "1"], args].concat(),
-        &[
-            ("RECORDING_HELM_FIXTURES", &fixtures),
-            ("HELM_DRIVER", driver),
-        ],
-    )
+    let mut all: Vec<(&str, &Path)> = vec![
+        ("RECORDING_HELM_FIXTURES", &fixtures),
+        ("HELM_DRIVER", Path::new("sql")),
+    ];
+    all.extend(env.iter().map(|(k, v)| (*k, Path::new(*v))));
+    project.run_recorded_with_env(&[&["--concurrency", "1"], args].concat(), &all)
 }
 
 /// Everything deployed as desired, `old` not installed.
@@ -251,11 +254,9 @@ fn a_selector_that_matches_nothing_exits_3() {
 #[test]
 fn an_error_wins_over_changes_and_every_release_is_still_diffed() {
     let project = changed();
-    let fixtures = project.path().join(".fixtures");
-    let output = project.run_recorded_with_env(
+    let output = run_with(
+        &project,
         &[
-            "--concurrency",
-            "1",
             "diff",
             "--skip-deps",
             "--kube-version",
@@ -264,11 +265,7 @@ fn an_error_wins_over_changes_and_every_release_is_still_diffed() {
             "--output",
             "simple",
         ],
-        &[
-            ("RECORDING_HELM_FIXTURES", &fixtures),
-            ("HELM_DRIVER", Path::new("sql")),
-            ("RECORDING_HELM_FAIL", Path::new("template web")),
-        ],
+        &[("RECORDING_HELM_FAIL", "template web")],
     );
     assert_snapshot!(output);
 }
@@ -369,11 +366,9 @@ fn apply_upgrades_only_the_changed_releases_and_uninstalls_installed_false() {
     // `web` is in sync for apply: only `api` changes and `old` goes.
     let web = with_image("2.0", &[DEPLOYMENT]);
     let project = release(project, "web", &web, Some((&web, "deployed", "0.2.0")));
-    let fixtures = project.path().join(".fixtures");
-    let output = project.run_recorded_with_env(
+    let output = run_with(
+        &project,
         &[
-            "--concurrency",
-            "1",
             "apply",
             "--skip-deps",
             "--kube-version",
@@ -381,11 +376,7 @@ fn apply_upgrades_only_the_changed_releases_and_uninstalls_installed_false() {
             "--detailed-exitcode",
             "--suppress-diff",
         ],
-        &[
-            ("RECORDING_HELM_FIXTURES", &fixtures),
-            ("HELM_DRIVER", Path::new("sql")),
-            ("RECORDING_HELM_LIST", Path::new("old")),
-        ],
+        &[("RECORDING_HELM_LIST", "old")],
     );
     assert_snapshot!(output);
 }
@@ -407,22 +398,16 @@ fn apply_with_nothing_to_do_changes_nothing() {
 #[test]
 fn apply_stops_before_any_change_when_a_diff_fails() {
     let project = changed();
-    let fixtures = project.path().join(".fixtures");
-    let output = project.run_recorded_with_env(
+    let output = run_with(
+        &project,
         &[
-            "--concurrency",
-            "1",
             "apply",
             "--skip-deps",
             "--kube-version",
             "1.31.0",
             "--suppress-diff",
         ],
-        &[
-            ("RECORDING_HELM_FIXTURES", &fixtures),
-            ("HELM_DRIVER", Path::new("sql")),
-            ("RECORDING_HELM_FAIL", Path::new("template web")),
-        ],
+        &[("RECORDING_HELM_FAIL", "template web")],
     );
     assert_snapshot!(output);
 }
@@ -437,4 +422,86 @@ fn bad_ignore_rules_are_errors_with_a_hint() {
       hint: write GROUP/KIND:/json/pointer, e.g. apps/Deployment:/spec/replicas (core kinds: Service:/spec/clusterIP)
     ----- helm calls -----
     "#);
+}
+
+#[test]
+fn helm_diff_plugin_arguments_are_ignored_with_a_warning() {
+    let project = in_sync().file(
+        "helmfile.yaml",
+        "
+        helmDefaults:
+          diffArgs: [--three-way-merge]
+        releases:
+        - name: api
+          namespace: backend
+          chart: ./charts/app
+        ",
+    );
+    assert_snapshot!(run(&project, &["diff", "--skip-deps", "--kube-version", "1.31.0"]), @"
+    exit: 0
+    ----- stdout -----
+    No changes: 1 of 1 release(s) in sync (release comparison)
+    ----- stderr -----
+    warning: helmfile.yaml:4:3: helmDefaults.diffArgs are flags of the helm-diff plugin, which windlass does not use; they are ignored (diff's own flags, e.g. --context or --suppress-secrets, do the same)
+    api | comparing charts/app
+    ----- helm calls -----
+    helm template api charts/app --kube-version 1.31.0 --namespace backend --is-upgrade
+    helm history api --namespace backend --max 10 --output json
+    helm get manifest api --namespace backend --revision 2
+    helm get hooks api --namespace backend --revision 2
+    ");
+}
+
+/// [`project`]'s releases, each with a hook on every event, and a state file hook on `prepare`
+/// and `cleanup`; every hook appends a line to hooks.log.
+const HOOKED: &str = r#"
+hooks:
+- events: [prepare, cleanup]
+  command: sh
+  args: [-c, 'echo "state {{ .Event.Name }} command={{ .HelmfileCommand }}" >> hooks.log']
+templates:
+  logged: &logged
+    chart: ./charts/app
+    hooks:
+    - events: [prepare, preapply, presync, postsync, preuninstall, postuninstall, cleanup]
+      command: sh
+      args: [-c, 'echo "{{ .Release.Name }} {{ .Event.Name }} command={{ .HelmfileCommand }}" >> hooks.log']
+releases:
+- name: api
+  namespace: backend
+  labels: {tier: backend}
+  <<: *logged
+- name: web
+  namespace: frontend
+  needs: [backend/api]
+  <<: *logged
+- name: old
+  namespace: jobs
+  installed: false
+  <<: *logged
+"#;
+
+/// `apply` runs hooks as Helmfile's apply does: `prepare` before the diff, `preapply` for every
+/// selected release, the changed releases with their sync hooks (`.HelmfileCommand` is `sync`
+/// there: `old`, `installed: false`, is uninstalled between them), `cleanup` for the release left
+/// alone, the state file's `cleanup` last.
+#[test]
+fn apply_runs_preapply_for_every_release_and_sync_hooks_for_the_changed_ones() {
+    let web = with_image("2.0", &[DEPLOYMENT]);
+    let project = release(changed(), "web", &web, Some((&web, "deployed", "0.2.0")))
+        .file("helmfile.yaml", HOOKED);
+    let output = run_with(
+        &project,
+        &[
+            "apply",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--suppress-diff",
+        ],
+        &[("RECORDING_HELM_LIST", "old")],
+    );
+    let hooks = std::fs::read_to_string(project.path().join("hooks.log"))
+        .unwrap_or_else(|e| panic!("no hook wrote hooks.log: {e}\n{output}"));
+    assert_snapshot!(format!("{output}----- hooks.log -----\n{hooks}"));
 }

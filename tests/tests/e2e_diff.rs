@@ -5,11 +5,10 @@
 //! that release; a changed value is diffed and applied to its release alone (the release records'
 //! revisions prove it). Secret values never reach the output.
 
-use std::path::Path;
 use std::process::Command;
 
 use insta::assert_snapshot;
-use windlass_tests::cluster::Cluster;
+use windlass_tests::cluster::{Cluster, unreachable_kubeconfig};
 use windlass_tests::{TestProject, real_helm, render, repo_root, windlass};
 
 /// The chart's Secret value, which no output may show.
@@ -209,16 +208,7 @@ fn e2e_helm4_changed_values_diff_and_apply_only_that_release() {
 #[test]
 fn e2e_unreachable_cluster_is_one_error_naming_context_and_server() {
     let project = project("nginx:1.25");
-    let kubeconfig = project.path().join("kubeconfig");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(
-        &kubeconfig,
-        format!("apiVersion: v1\nkind: Config\ncurrent-context: gone\nclusters:\n- name: gone\n  cluster: {{server: 'http://127.0.0.1:{port}'}}\ncontexts:\n- name: gone\n  context: {{cluster: gone, user: gone}}\nusers:\n- name: gone\n  user: {{token: t}}\n"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let port = unreachable_kubeconfig(&project.path().join("kubeconfig"));
     let mut command = windlass();
     command
         .arg("--helm-binary")
@@ -234,6 +224,61 @@ fn e2e_unreachable_cluster_is_one_error_naming_context_and_server() {
         .current_dir(project.path())
         .env("HOME", project.path());
     let text = render(command, project.path()).replace(&port.to_string(), "[PORT]");
-    let _ = Path::new(&kubeconfig);
     assert_snapshot!(text);
+}
+
+/// The README's "try it without a cluster": the example project synced, its web image edited
+/// out of band, found by `diff --live`, put back by `apply --live`.
+#[test]
+fn e2e_helm3_example_project_drift_is_found_and_repaired() {
+    let cluster = Cluster::for_example();
+    let project = TestProject::example();
+    let key = project.path().join("environments-example/age-test-key.txt");
+    let run = |args: &[&str]| {
+        let mut command: Command = windlass();
+        command
+            .arg("--helm-binary")
+            .arg(real_helm(3))
+            .args(["-e", "production", "--concurrency", "1"])
+            .args(args)
+            .current_dir(project.path())
+            .envs(cluster.env())
+            .env("SOPS_AGE_KEY_FILE", &key);
+        let text = render(command, project.path());
+        assert!(
+            !text.contains("example-production-db-password"),
+            "a secret leaked:\n{text}"
+        );
+        format!("$ windlass -e production {}\n{text}", args.join(" "))
+    };
+    let mut out = run(&["sync"]);
+    out.push_str(&cluster.kubectl_transcript(
+        &[
+            "--context",
+            "prod-eu",
+            "-n",
+            "frontend",
+            "set",
+            "image",
+            "deployment/web",
+            "web=ghcr.io/example/web:2.1.0",
+        ],
+        &[],
+    ));
+    out.push_str(&run(&[
+        "diff",
+        "--live",
+        "--detailed-exitcode",
+        "--context",
+        "1",
+    ]));
+    out.push_str(&run(&["apply", "--live", "--suppress-diff"]));
+    out.push_str(&run(&[
+        "diff",
+        "--live",
+        "--detailed-exitcode",
+        "--output",
+        "simple",
+    ]));
+    assert_snapshot!(out);
 }

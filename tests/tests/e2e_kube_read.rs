@@ -12,7 +12,7 @@ use windlass::diff::{Comparison, DiffReport, ReleaseInput};
 use windlass::helm::history::{ReleaseAt, deployed_release};
 use windlass::kube::{Cluster as Client, Driver, KubeconfigFiles};
 use windlass::ops::diff::{DiffSettings, diff_release};
-use windlass_tests::cluster::{Cluster, mask_cluster};
+use windlass_tests::cluster::{Cluster, mask_cluster, unreachable_kubeconfig};
 use windlass_tests::{real_helm, repo_root};
 
 fn chart() -> String {
@@ -239,16 +239,7 @@ fn e2e_helm3_read_only_user_gets_the_live_diff_when_server_side_is_forbidden() {
 fn e2e_unreachable_server_is_one_error_naming_context_and_server() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let kubeconfig = dir.path().join("kubeconfig");
-    // A port nothing listens on: bind one, then free it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(
-        &kubeconfig,
-        format!("apiVersion: v1\nkind: Config\ncurrent-context: gone\nclusters:\n- name: gone\n  cluster: {{server: 'http://127.0.0.1:{port}'}}\ncontexts:\n- name: gone\n  context: {{cluster: gone, user: gone}}\nusers:\n- name: gone\n  user: {{token: t}}\n"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let port = unreachable_kubeconfig(&kubeconfig);
     let error = runtime().block_on(async {
         let client = connect(&kubeconfig, "gone").await;
         client

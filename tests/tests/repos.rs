@@ -46,7 +46,7 @@ fn adds_each_repository_once_and_logs_in_to_oci_registries() {
     ----- helm calls -----
     helm repo add bitnami https://charts.bitnami.com/bitnami --force-update
     helm repo add private https://charts.example.com --force-update --ca-file ca.pem --username u --password p --pass-credentials
-    helm registry login ghcr.io/org/charts --username bot --password-stdin
+    helm registry login ghcr.io --username bot --password-stdin
       stdin: s3cret
     helm repo update
     ");
@@ -71,12 +71,12 @@ fn a_failing_repo_add_names_the_command_without_secrets() {
         .arg("repos")
         .current_dir(project.path())
         .env("RECORDING_HELM_FAIL", "repo add");
-    assert_snapshot!(windlass_tests::render(command, project.path()), @"
+    assert_snapshot!(windlass_tests::render(command, project.path()), @r#"
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: `helm repo add private https://charts.example.com --force-update --username *** --password ***` failed (exit 1): Error: simulated failure of `repo add`
-    ");
+    error: repository "private" (https://charts.example.com): `helm repo add private https://charts.example.com --force-update --username *** --password ***` failed (exit 1): Error: simulated failure of `repo add`
+    "#);
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! a failure skips what depends on it and nothing else.
 
 use insta::assert_snapshot;
-use windlass_tests::{TestProject, interrupt_when, private_dirs_left, sibling_binary, windlass};
+use windlass_tests::{
+    TestProject, interrupt_when, mask_durations, private_dirs_left, sibling_binary, windlass,
+};
 
 fn project() -> TestProject {
     TestProject::new().file(
@@ -382,7 +384,7 @@ fn interrupted_sync(signal: &str, code: i32) -> String {
     let calls = std::fs::read_to_string(&log).unwrap_or_default();
     format!(
         "----- stderr -----\n{}----- helm calls -----\n{}",
-        String::from_utf8_lossy(&output.stderr),
+        mask_durations(&String::from_utf8_lossy(&output.stderr)),
         calls
             .lines()
             .map(|line| {
@@ -408,14 +410,14 @@ fn sigint_stops_a_sync_cleanly() {
     assert_snapshot!(interrupted_sync("-INT", 130), @"
     ----- stderr -----
     a | upgrading charts/app
-    a | cancelled (0.0s)
-    b | cancelled (0.0s)
-    c | cancelled (0.0s)
+    a | cancelled ([DURATION])
+    b | cancelled ([DURATION])
+    c | cancelled ([DURATION])
 
     RELEASE   NAMESPACE   ACTION    RESULT      DURATION
-    a                     upgrade   cancelled       0.0s
-    b                     upgrade   cancelled       0.0s
-    c                     upgrade   cancelled       0.0s
+    a                     upgrade   cancelled   [DURATION]
+    b                     upgrade   cancelled   [DURATION]
+    c                     upgrade   cancelled   [DURATION]
     error: interrupted; running helm commands were stopped and temporary files removed
     ----- helm calls -----
     helm version --short
@@ -429,14 +431,14 @@ fn sigterm_stops_a_sync_cleanly() {
     assert_snapshot!(interrupted_sync("-TERM", 143), @"
     ----- stderr -----
     a | upgrading charts/app
-    a | cancelled (0.0s)
-    b | cancelled (0.0s)
-    c | cancelled (0.0s)
+    a | cancelled ([DURATION])
+    b | cancelled ([DURATION])
+    c | cancelled ([DURATION])
 
     RELEASE   NAMESPACE   ACTION    RESULT      DURATION
-    a                     upgrade   cancelled       0.0s
-    b                     upgrade   cancelled       0.0s
-    c                     upgrade   cancelled       0.0s
+    a                     upgrade   cancelled   [DURATION]
+    b                     upgrade   cancelled   [DURATION]
+    c                     upgrade   cancelled   [DURATION]
     error: interrupted; running helm commands were stopped and temporary files removed
     ----- helm calls -----
     helm version --short

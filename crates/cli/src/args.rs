@@ -108,8 +108,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Write the merged values of every selected release to files
     WriteValues(WriteValuesArgs),
-    /// Update the dependencies of local charts
-    Deps(PassThrough),
+    /// Update the dependencies of local charts and lock the versions of remote charts
+    Deps(DepsArgs),
     /// Add and update the chart repositories
     Repos(PassThrough),
     /// Print the release dependency graph
@@ -122,6 +122,14 @@ pub struct PassThrough {
     /// Flags for the command
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     pub rest: Vec<String>,
+}
+
+/// `deps` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct DepsArgs {
+    /// Do not add the repositories first
+    #[arg(long)]
+    pub skip_repos: bool,
 }
 
 /// `template` flags (Helmfile's).

@@ -288,6 +288,10 @@ impl Events for Progress {
                 self.line(None, &format!("Logged in to registry {registry}"));
             }
             Event::RepositoriesUpdated => self.line(None, "Updated repository indexes"),
+            Event::ChartFetched { chart, version } => {
+                self.line(None, &format!("Fetched {chart} {version}"));
+            }
+            Event::LockWritten { file } => self.line(None, &format!("Wrote {}", file.display())),
             Event::DependenciesUpdated { chart } => {
                 self.line(
                     None,
@@ -313,7 +317,6 @@ fn action_word(action: Action) -> &'static str {
         Action::Uninstall => "uninstalling",
         Action::Template => "rendering",
         Action::Lint => "linting",
-        Action::Status => "reading",
         Action::Diff => "comparing",
         _ => "working",
     }

@@ -138,7 +138,6 @@ fn action_word(action: Action) -> &'static str {
         Action::Uninstall => "uninstall",
         Action::Template => "template",
         Action::Lint => "lint",
-        Action::Status => "status",
         Action::Diff => "diff",
         _ => "",
     }

@@ -18,8 +18,8 @@ use windlass::plan::{HookEvent, Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    ApplyArgs, BuildArgs, Command, DestroyArgs, DiffArgs, DiffFormat, GraphArgs, GraphFormat,
-    ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs, WriteValuesArgs,
+    ApplyArgs, BuildArgs, Command, DepsArgs, DestroyArgs, DiffArgs, DiffFormat, GraphArgs,
+    GraphFormat, ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs, WriteValuesArgs,
 };
 use crate::progress::{self, Progress};
 use crate::render;
@@ -131,7 +131,7 @@ impl CommandError {
             | Self::Build(_)
             | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy"
                     .into(),
             ),
         }
@@ -245,7 +245,7 @@ enum Inspect {
 /// The commands that run helm.
 enum Drive {
     Repos,
-    Deps,
+    Deps(DepsArgs),
     Template(TemplateArgs, ChartCommand),
     Sync(SyncArgs),
     Destroy(DestroyArgs),
@@ -271,7 +271,7 @@ impl From<Command> for Step {
             Command::Graph(args) => Self::Inspect(Inspect::Graph(args)),
             Command::WriteValues(args) => Self::Inspect(Inspect::WriteValues(args)),
             Command::Repos(_) => Self::Drive(Drive::Repos),
-            Command::Deps(_) => Self::Drive(Drive::Deps),
+            Command::Deps(args) => Self::Drive(Drive::Deps(args)),
             Command::Template(args) => Self::Drive(Drive::Template(args, ChartCommand::Template)),
             Command::Lint(args) => Self::Drive(Drive::Template(args, ChartCommand::Lint)),
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
@@ -343,7 +343,17 @@ async fn execute(
         command_line,
         cancel: cancel.stop_token(),
     };
-    let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
+    let mut plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
+    if matches!(
+        job,
+        Job::Drive(
+            Drive::Template(..) | Drive::Sync(_) | Drive::Diff(_) | Drive::Apply(_),
+            _
+        )
+    ) {
+        // The state files' lock files pin the versions of remote charts, as in Helmfile.
+        ops::remote_charts::apply_lock(&project, &mut plan)?;
+    }
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
     progress.align_on(&plan);
     if plan.releases.is_empty() && !settings.selectors.is_empty() {
@@ -433,10 +443,14 @@ impl Run<'_> {
         let output = |e: std::io::Error| CommandError::Output(e.to_string());
         match drive {
             Drive::Repos => {
-                ops::repos::add_repositories(&context.helm, project, true, events).await?;
+                ops::repos::add_repositories(&context.helm, project, true, events)
+                    .await
+                    .map_err(OperationError::from)?;
             }
-            Drive::Deps => {
-                ops::deps::update_dependencies(&context.helm, plan, events).await?;
+            Drive::Deps(args) => {
+                let options = settings.deps_options(&args);
+                ops::deps::update_dependencies(&context.helm, project, plan, &options, events)
+                    .await?;
             }
             Drive::List(args) => {
                 let selected: Vec<usize> = plan.releases.iter().map(|r| r.release_index).collect();

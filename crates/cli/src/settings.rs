@@ -15,6 +15,7 @@ use windlass::events::Events;
 use windlass::graph::NeedsMode;
 use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
+use windlass::ops::deps::DepsOptions;
 use windlass::ops::destroy::DestroyOptions;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
@@ -26,7 +27,8 @@ use windlass::kube::{Driver, KubeconfigFiles};
 use windlass::ops::diff::{DiffSettings, RecordSource};
 
 use crate::args::{
-    Command, CompareArgs, DestroyArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs, TemplateArgs,
+    Command, CompareArgs, DepsArgs, DestroyArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs,
+    TemplateArgs,
 };
 
 /// Everything a command needs to know besides its own flags.
@@ -61,6 +63,9 @@ pub struct Settings {
     pub helm_driver: Option<String>,
     /// The kubeconfig files the cluster is read with, found as kubectl finds them.
     pub kubeconfig_files: KubeconfigFiles,
+    /// Where fetched charts are kept: `$WINDLASS_CACHE_DIR/charts`, else
+    /// `$XDG_CACHE_HOME/windlass/charts`, else `~/.cache/windlass/charts`.
+    pub chart_cache: Option<PathBuf>,
 }
 
 impl Settings {
@@ -116,6 +121,7 @@ impl Settings {
             allow_no_matching_release: args.allow_no_matching_release,
             helm_driver: env("HELM_DRIVER"),
             kubeconfig_files,
+            chart_cache: cache_dir(&env).map(|dir| dir.join("charts")),
         }
     }
 }
@@ -142,6 +148,18 @@ fn kubeconfig_files(
             .into_iter()
             .collect(),
     )
+}
+
+/// windlass's cache folder, as the XDG base directory rules place it.
+fn cache_dir(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let set = |name| {
+        env(name)
+            .filter(|v: &String| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    set("WINDLASS_CACHE_DIR")
+        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("windlass")))
+        .or_else(|| set("HOME").map(|d| d.join(".cache/windlass")))
 }
 
 impl Settings {
@@ -191,6 +209,7 @@ impl Settings {
             skip_deps: args.skip_deps,
             output_dir: args.output_dir.clone(),
             output_dir_template: args.output_dir_template.clone(),
+            chart_cache: self.chart_cache.clone(),
         }
     }
 
@@ -242,6 +261,7 @@ impl Settings {
             kube_version: args.kube_version.clone(),
             records,
             kubeconfig: self.kubeconfig_files.clone(),
+            chart_cache: self.chart_cache.clone(),
         })
     }
 
@@ -249,6 +269,16 @@ impl Settings {
     pub fn sync_options(&self, args: &SyncArgs) -> SyncOptions {
         SyncOptions {
             skip_deps: args.skip_deps,
+            chart_cache: self.chart_cache.clone(),
+        }
+    }
+
+    /// `deps`' options.
+    pub fn deps_options(&self, args: &DepsArgs) -> DepsOptions {
+        DepsOptions {
+            skip_repos: args.skip_repos,
+            concurrency: self.concurrency,
+            chart_cache: self.chart_cache.clone(),
         }
     }
 

@@ -53,6 +53,18 @@ pub enum Event {
         /// The chart folder.
         chart: PathBuf,
     },
+    /// A remote chart was downloaded into the chart cache.
+    ChartFetched {
+        /// The chart as helm names it (`repo/chart`, `oci://...`).
+        chart: String,
+        /// Its version.
+        version: String,
+    },
+    /// A lock file was written with the versions the constraints picked.
+    LockWritten {
+        /// The lock file, relative to the project root.
+        file: PathBuf,
+    },
     /// The dependencies of a local chart were updated.
     DependenciesUpdated {
         /// The chart folder.
@@ -96,8 +108,6 @@ pub enum Action {
     Template,
     /// `helm lint`.
     Lint,
-    /// Read its state from the cluster.
-    Status,
     /// `helm template` and a comparison with what is deployed.
     Diff,
 }

@@ -10,6 +10,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cancel;
+pub mod charts;
 pub mod diff;
 pub mod events;
 pub mod graph;

@@ -191,17 +191,7 @@ mod tests {
     }
 
     fn text(diff: &ObjectDiff) -> String {
-        diff.lines
-            .iter()
-            .map(|l| {
-                let mark = match l.kind {
-                    LineKind::Added => "+",
-                    LineKind::Removed => "-",
-                    _ => " ",
-                };
-                format!("{mark}{}\n", l.text)
-            })
-            .collect()
+        crate::diff::text::show(&diff.lines)
     }
 
     #[test]
@@ -328,7 +318,7 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(
             found,
-            " ...\n   b: '2'\n-  c: '3'\n+  c: '30'\n   d: '4'\n ...\n"
+            "~...\n   b: '2'\n-  c: '3'\n+  c: '30'\n   d: '4'\n~...\n"
         );
     }
 }

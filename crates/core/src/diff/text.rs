@@ -90,24 +90,26 @@ pub fn whole(text: &str, kind: LineKind) -> Vec<DiffLine> {
         .collect()
 }
 
+/// Lines as a unified diff marks them (`~` for elided lines), for tests.
+#[cfg(test)]
+pub(crate) fn show(lines: &[DiffLine]) -> String {
+    lines
+        .iter()
+        .map(|l| {
+            let mark = match l.kind {
+                LineKind::Context => ' ',
+                LineKind::Added => '+',
+                LineKind::Removed => '-',
+                LineKind::Elided => '~',
+            };
+            format!("{mark}{}\n", l.text)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn show(lines: &[DiffLine]) -> String {
-        lines
-            .iter()
-            .map(|l| {
-                let mark = match l.kind {
-                    LineKind::Context => ' ',
-                    LineKind::Added => '+',
-                    LineKind::Removed => '-',
-                    LineKind::Elided => '~',
-                };
-                format!("{mark}{}\n", l.text)
-            })
-            .collect()
-    }
 
     #[test]
     fn whole_object_by_default_and_context_on_request() {

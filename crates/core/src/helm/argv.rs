@@ -20,18 +20,16 @@ pub fn repo_add(repository: &Repository) -> Option<Vec<String>> {
     ]
     .map(String::from)
     .to_vec();
-    let pairs = [
-        ("--cert-file", &repository.cert_file),
-        ("--key-file", &repository.key_file),
-        ("--ca-file", &repository.ca_file),
-        ("--username", &repository.username),
-        ("--password", &repository.password),
-    ];
-    for (flag, value) in pairs {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            args.extend([flag.to_string(), value.to_string()]);
-        }
-    }
+    push_set(
+        &mut args,
+        &[
+            ("--cert-file", &repository.cert_file),
+            ("--key-file", &repository.key_file),
+            ("--ca-file", &repository.ca_file),
+            ("--username", &repository.username),
+            ("--password", &repository.password),
+        ],
+    );
     if repository.pass_credentials {
         args.push("--pass-credentials".into());
     }
@@ -43,23 +41,61 @@ pub fn repo_add(repository: &Repository) -> Option<Vec<String>> {
 
 /// `helm registry login HOST --username U --password-stdin` for an OCI repository with
 /// credentials, with the password to pass on standard input; `None` when no login is needed.
-pub fn registry_login(repository: &Repository) -> Option<(Vec<String>, String)> {
+/// Helm logs in to a registry host (helm 4 rejects a repository path), so the URL's path is left
+/// out; `--plain-http` is added for plain-HTTP registries when driving helm 4 (helm 3 has no
+/// such flag).
+pub fn registry_login(repository: &Repository, helm4: bool) -> Option<(Vec<String>, String)> {
     let username = repository.username.as_deref().filter(|u| !u.is_empty())?;
     let password = repository.password.as_deref().filter(|p| !p.is_empty())?;
     if !repository.oci {
         return None;
     }
-    let args = [
-        "registry",
-        "login",
-        &repository.url,
-        "--username",
-        username,
-        "--password-stdin",
-    ]
-    .map(String::from)
-    .to_vec();
+    let path = crate::charts::registry_path(&repository.url);
+    let host = path.split('/').next().unwrap_or(path);
+    let mut args: Vec<String> = ["registry", "login", host].map(String::from).to_vec();
+    push_set(&mut args, &tls_files(repository));
+    if repository.plain_http && helm4 {
+        args.push("--plain-http".into());
+    } else if repository.skip_tls_verify {
+        args.push("--insecure".into());
+    }
+    args.extend([
+        "--username".into(),
+        username.into(),
+        "--password-stdin".into(),
+    ]);
     Some((args, password.to_string()))
+}
+
+/// The flags `helm pull` needs to reach an OCI repository's registry: its TLS files, and
+/// `--plain-http` (or `--insecure-skip-tls-verify`).
+pub fn registry_flags(repository: &Repository) -> Vec<String> {
+    let mut flags = Vec::new();
+    push_set(&mut flags, &tls_files(repository));
+    if repository.plain_http {
+        flags.push("--plain-http".into());
+    } else if repository.skip_tls_verify {
+        flags.push("--insecure-skip-tls-verify".into());
+    }
+    flags
+}
+
+/// A repository's client certificate, key and CA files, with their flags.
+fn tls_files(repository: &Repository) -> [(&'static str, &Option<String>); 3] {
+    [
+        ("--cert-file", &repository.cert_file),
+        ("--key-file", &repository.key_file),
+        ("--ca-file", &repository.ca_file),
+    ]
+}
+
+/// `FLAG VALUE` for each pair whose value is set and not empty.
+fn push_set(args: &mut Vec<String>, pairs: &[(&str, &Option<String>)]) {
+    for (flag, value) in pairs {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            args.extend([flag.to_string(), value.to_string()]);
+        }
+    }
 }
 
 /// `helm repo update`: refresh every repository index.
@@ -469,14 +505,29 @@ mod tests {
         let oci =
             repository("{name: o, url: ghcr.io/org/charts, oci: true, username: u2, password: p2}");
         assert_eq!(
-            registry_login(&oci).map(|(a, p)| (a.join(" "), p)),
+            registry_login(&oci, false).map(|(a, p)| (a.join(" "), p)),
             Some((
-                "registry login ghcr.io/org/charts --username u2 --password-stdin".into(),
+                "registry login ghcr.io --username u2 --password-stdin".into(),
                 "p2".into()
             ))
         );
+        let plain = repository(
+            "{name: o, url: 'oci://127.0.0.1:5000/charts/', oci: true, plainHttp: true, username: u, password: p}",
+        );
         assert_eq!(
-            registry_login(&repository("{name: o, url: ghcr.io/x, oci: true}")),
+            registry_login(&plain, true)
+                .map(|(a, _)| a.join(" "))
+                .as_deref(),
+            Some("registry login 127.0.0.1:5000 --plain-http --username u --password-stdin")
+        );
+        assert_eq!(
+            registry_login(&plain, false)
+                .map(|(a, _)| a.join(" "))
+                .as_deref(),
+            Some("registry login 127.0.0.1:5000 --username u --password-stdin")
+        );
+        assert_eq!(
+            registry_login(&repository("{name: o, url: ghcr.io/x, oci: true}"), false),
             None
         );
     }

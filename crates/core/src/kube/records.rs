@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use base64::Engine as _;
+use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::Resource;
 use kube::api::{Api, ListParams};
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -63,40 +65,19 @@ impl Cluster {
         }
         let selector = format!("owner=helm,name in ({})", names.join(","));
         let params = ListParams::default().labels(&selector);
-        let records: Vec<Record> = match driver {
+        let records = match driver {
             Driver::Secret => {
-                let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-                let request = format!("list helm release Secrets in namespace {namespace}");
-                let list = api
-                    .list(&params)
-                    .await
-                    .map_err(|e| self.error(&request, e))?;
-                list.items
-                    .into_iter()
-                    .filter_map(|secret| {
-                        let payload = secret
-                            .data
-                            .as_ref()
-                            .and_then(|d| d.get("release"))
-                            .map(|b| String::from_utf8_lossy(&b.0).into_owned());
-                        record(&secret.metadata, payload)
-                    })
-                    .collect()
+                self.list_records::<Secret>(namespace, &params, |secret| {
+                    let value = secret.data.as_ref()?.get("release")?;
+                    Some(String::from_utf8_lossy(&value.0).into_owned())
+                })
+                .await?
             }
             Driver::ConfigMap => {
-                let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), namespace);
-                let request = format!("list helm release ConfigMaps in namespace {namespace}");
-                let list = api
-                    .list(&params)
-                    .await
-                    .map_err(|e| self.error(&request, e))?;
-                list.items
-                    .into_iter()
-                    .filter_map(|map| {
-                        let payload = map.data.as_ref().and_then(|d| d.get("release")).cloned();
-                        record(&map.metadata, payload)
-                    })
-                    .collect()
+                self.list_records::<ConfigMap>(namespace, &params, |map| {
+                    map.data.as_ref()?.get("release").cloned()
+                })
+                .await?
             }
         };
         let mut by_name: HashMap<String, Vec<Record>> = HashMap::new();
@@ -110,6 +91,38 @@ impl Cluster {
             }
         }
         Ok(out)
+    }
+}
+
+impl Cluster {
+    /// The release records of kind `K` (Secret or ConfigMap) `params` selects in `namespace`,
+    /// with their `release` field (`payload` reads it).
+    async fn list_records<K>(
+        &self,
+        namespace: &str,
+        params: &ListParams,
+        payload: impl Fn(&K) -> Option<String>,
+    ) -> Result<Vec<Record>, KubeError>
+    where
+        K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+            + Clone
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
+    {
+        let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
+        let request = format!(
+            "list helm release {}s in namespace {namespace}",
+            K::kind(&())
+        );
+        let list = api
+            .list(params)
+            .await
+            .map_err(|e| self.error(&request, e))?;
+        Ok(list
+            .items
+            .iter()
+            .filter_map(|item| record(item.meta(), payload(item)))
+            .collect())
     }
 }
 

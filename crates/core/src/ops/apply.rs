@@ -41,9 +41,9 @@ pub async fn apply<H: Helm>(
         if version.is_helm4() && server_side && diff.drifted.contains(&release.id) {
             let mut forced = release.clone();
             forced.settings.force_conflicts = true;
-            argv::upgrade(&forced, version)
+            argv::upgrade(&diff.charts.localize(&forced), version)
         } else {
-            argv::upgrade(release, version)
+            argv::upgrade(&diff.charts.localize(release), version)
         }
     };
     let selected = |release: &PlannedRelease| diff.changed.contains(&release.id);

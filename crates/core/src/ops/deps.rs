@@ -5,10 +5,25 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use crate::charts::Fetcher;
 use crate::events::{Event, Events};
 use crate::helm::{Helm, argv};
 use crate::ops::OperationError;
+use crate::ops::remote_charts::{chart_cache, release_chart, write_locks};
+use crate::ops::repos::add_repositories_named;
 use crate::plan::{Desired, Plan, PlannedRelease};
+use crate::project::{Project, Release};
+
+/// How `deps` runs.
+#[derive(Debug, Clone, Default)]
+pub struct DepsOptions {
+    /// Do not add the repositories first (`--skip-repos`): use what helm already has.
+    pub skip_repos: bool,
+    /// How many OCI charts are asked of registries at once; 0 means one per available core.
+    pub concurrency: usize,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<std::path::PathBuf>,
+}
 
 /// The local chart folders of the releases to install, each once, in definition order, with the
 /// first release that uses it.
@@ -22,12 +37,27 @@ fn local_charts(plan: &Plan) -> Vec<(&Path, &PlannedRelease)> {
         .collect()
 }
 
-/// `helm dependency update` for each local chart of `plan`.
+/// `helm dependency update` for each local chart of `plan`; then, as Helmfile does, every state
+/// file's remote charts (all its releases) are resolved now and written to its lock file.
+/// Returns the lock files written.
 pub async fn update_dependencies<H: Helm>(
     helm: &H,
+    project: &Project,
     plan: &Plan,
+    options: &DepsOptions,
     events: &dyn Events,
-) -> Result<(), OperationError> {
+) -> Result<Vec<std::path::PathBuf>, OperationError> {
+    if !options.skip_repos {
+        let mut names: Vec<String> = Vec::new();
+        for release in &project.releases {
+            if let Some(name) = repository_name(project, release)
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+        add_repositories_named(helm, project, &names, events).await?;
+    }
     for (chart, release) in local_charts(plan) {
         let chart_text = chart.to_string_lossy();
         let mut args = argv::global_flags(release);
@@ -39,7 +69,29 @@ pub async fn update_dependencies<H: Helm>(
             chart: chart.to_path_buf(),
         });
     }
-    Ok(())
+    let concurrency = match options.concurrency {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let fetcher = Fetcher::new(
+        helm,
+        chart_cache(options.chart_cache.as_deref()),
+        concurrency,
+        events,
+    );
+    write_locks(project, &fetcher, events).await
+}
+
+/// The declared repository a release's remote chart comes from, if any.
+fn repository_name(project: &Project, release: &Release) -> Option<String> {
+    release_chart(project, release)?;
+    let (repo, _) = release.chart().split_once('/')?;
+    project
+        .state_of(release)
+        .repositories
+        .iter()
+        .any(|r| r.name == repo)
+        .then(|| repo.to_string())
 }
 
 /// `helm dependency build` once per local chart that declares dependencies, unless the releases

@@ -19,9 +19,11 @@ use crate::helm::{Helm, HelmError};
 use crate::kube::{Cluster, Driver, KubeError, KubeconfigFiles};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
+use crate::ops::remote_charts::LocalCharts;
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
+use crate::ops::sync::fetch_upgrade_charts;
 use crate::plan::{ChartRef, Desired, Plan, PlannedRelease};
 
 /// Where the deployed releases are read.
@@ -49,6 +51,8 @@ pub struct DiffSettings {
     pub records: RecordSource,
     /// The kubeconfig files, merged as kubectl does.
     pub kubeconfig: KubeconfigFiles,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<std::path::PathBuf>,
 }
 
 impl Default for DiffSettings {
@@ -60,6 +64,7 @@ impl Default for DiffSettings {
             kube_version: None,
             records: RecordSource::Cluster(Driver::Secret),
             kubeconfig: KubeconfigFiles::default(),
+            chart_cache: None,
         }
     }
 }
@@ -112,6 +117,8 @@ pub struct DiffRun {
     pub drifted: HashSet<ReleaseId>,
     /// Each release's outcome.
     pub outcomes: Report<(), ReleaseDiffError>,
+    /// The charts fetched for the run, which `apply` installs from.
+    pub charts: LocalCharts,
 }
 
 /// Where one kube context's releases are compared: its client (when the cluster is read) and
@@ -136,10 +143,23 @@ pub async fn diff<H: Helm>(
         add_plan_repositories(helm, plan, context.events.as_ref()).await?;
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
+    let charts = fetch_upgrade_charts(
+        plan,
+        context,
+        settings.skip_deps,
+        settings.chart_cache.as_deref(),
+    )
+    .await?;
     let releases: Vec<&PlannedRelease> = plan
         .in_run_order()
         .filter(|r| r.desired != Desired::Disabled)
         .collect();
+    if let Some(release) = releases.iter().find(|r| !r.settings.diff_args.is_empty()) {
+        context.events.emit(Event::Warning {
+            location: release.location.clone(),
+            message: "helmDefaults.diffArgs are flags of the helm-diff plugin, which windlass does not use; they are ignored (diff's own flags, e.g. --context or --suppress-secrets, do the same)".into(),
+        });
+    }
     let mut errors = Vec::new();
     let targets = targets(&releases, settings, &mut errors).await;
     let records = match settings.records {
@@ -160,7 +180,8 @@ pub async fn diff<H: Helm>(
             let Some(target) = targets.get(&release.kube_context) else {
                 return Ok(None);
             };
-            let outcome = diff_planned(plan, release, target, &records, settings, helm).await?;
+            let outcome =
+                diff_planned(plan, release, &charts, target, &records, settings, helm).await?;
             for warning in &outcome.warnings {
                 context.events.emit(Event::Warning {
                     location: release.location.clone(),
@@ -205,6 +226,7 @@ pub async fn diff<H: Helm>(
         changed,
         drifted,
         outcomes,
+        charts,
     })
 }
 
@@ -335,11 +357,13 @@ async fn read_records(
     records
 }
 
-/// One release of the plan: `helm template` as the upgrade would render it, the deployed
+/// One release of the plan: `helm template` as the upgrade would render it (from the chart
+/// archive in `charts` when the upgrade installs from one), the deployed
 /// release, then [`diff_release`].
 async fn diff_planned<H: Helm>(
     plan: &Plan,
     release: &PlannedRelease,
+    charts: &LocalCharts,
     target: &Target,
     records: &DeployedReleases,
     settings: &DiffSettings,
@@ -353,7 +377,7 @@ async fn diff_planned<H: Helm>(
                 no_hooks: settings.options.no_hooks,
                 ..TemplateFlags::default()
             };
-            let args = argv::template(release, &flags, None);
+            let args = argv::template(&charts.localize(release), &flags, None);
             Some(helm.run_for(&release.id, &args).await?.stdout)
         }
         _ => None,

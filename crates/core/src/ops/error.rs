@@ -1,6 +1,11 @@
 //! Why an operation (or one release of it) failed.
 
+use std::path::PathBuf;
+
+use crate::charts::ChartsError;
+use crate::charts::lock::LockError;
 use crate::helm::HelmError;
+use crate::location::Location;
 use crate::ops::hooks::HookError;
 use crate::plan::PlanError;
 use crate::template::TemplateError;
@@ -32,6 +37,32 @@ pub enum OperationError {
     /// Some releases failed; each was reported as it failed.
     #[error("{0} release(s) failed")]
     ReleasesFailed(usize),
+    /// A remote chart could not be resolved or fetched, or its repository added.
+    #[error(transparent)]
+    Charts(#[from] ChartsError),
+    /// A lock file could not be read.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// The state's lock file has no version for a release's chart that fits its constraint.
+    #[error("{location}: {} has no version of chart \"{chart}\" that matches \"{constraint}\"", .lock.display())]
+    StaleLock {
+        /// Where the release's version (or chart) is written.
+        location: Location,
+        /// The chart.
+        chart: String,
+        /// The release's version constraint.
+        constraint: String,
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
 }
 
 impl OperationError {
@@ -41,7 +72,15 @@ impl OperationError {
             Self::Plan(error) => error.hint(),
             Self::Helm { source, .. } => source.hint(),
             Self::Hook(error) => error.hint(),
-            Self::OutputDir(_) | Self::ReleasesFailed(_) | Self::HelmOutput(_) => None,
+            Self::Charts(error) => error.hint(),
+            Self::StaleLock { .. } => Some(
+                "run `windlass deps` to resolve the versions again and update the lock file".into(),
+            ),
+            Self::OutputDir(_)
+            | Self::ReleasesFailed(_)
+            | Self::HelmOutput(_)
+            | Self::Lock(_)
+            | Self::Write { .. } => None,
         }
     }
 

@@ -10,6 +10,7 @@ mod error;
 pub mod hooks;
 pub mod list;
 mod path_template;
+pub mod remote_charts;
 pub mod report;
 pub mod repos;
 pub mod runner;

@@ -9,11 +9,13 @@
 //! error. Everything that can fail before a change (values, secrets, settings) already failed
 //! when the plan was built.
 
+use crate::charts::RemoteChart;
 use crate::events::{Action, Event, ReleasePhase, Step};
 use crate::graph::Direction;
 use crate::helm::{Helm, HelmVersion, argv};
 use crate::ops::deps::build_dependencies;
 use crate::ops::hooks::Hooks;
+use crate::ops::remote_charts::{LocalCharts, fetch_charts};
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
@@ -25,6 +27,8 @@ use crate::plan::{Desired, HookEvent, Plan, PlannedRelease};
 pub struct SyncOptions {
     /// Add no repositories and build no local chart dependencies first (`--skip-deps`).
     pub skip_deps: bool,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<std::path::PathBuf>,
 }
 
 /// What `sync` did to a release.
@@ -58,11 +62,39 @@ pub async fn sync<H: Helm>(
     if !options.skip_deps {
         build_dependencies(helm, plan, context.events.as_ref()).await?;
     }
-    let upgrade = |release: &PlannedRelease| argv::upgrade(release, version);
+    let charts = fetch_upgrade_charts(
+        plan,
+        context,
+        options.skip_deps,
+        options.chart_cache.as_deref(),
+    )
+    .await?;
+    let upgrade = |release: &PlannedRelease| argv::upgrade(&charts.localize(release), version);
     let mut report = converge(plan, &hooks, context, |_| true, upgrade).await;
     cleanup_untouched(plan, &hooks, &report).await;
     cleanup_state(&hooks, &mut report).await;
     Ok(report)
+}
+
+/// The charts `helm upgrade` installs from an archive windlass fetched: OCI charts are pulled
+/// first, as Helmfile does; charts of chart repositories go to helm by name with their (locked)
+/// version, as Helmfile 0.166 does.
+pub(crate) async fn fetch_upgrade_charts<H: Helm>(
+    plan: &Plan,
+    context: &RunContext<H>,
+    skip_deps: bool,
+    chart_cache: Option<&std::path::Path>,
+) -> Result<LocalCharts, OperationError> {
+    fetch_charts(
+        plan,
+        &context.helm,
+        chart_cache,
+        skip_deps,
+        context.concurrency,
+        context.events.as_ref(),
+        |chart| matches!(chart, RemoteChart::Oci { .. }),
+    )
+    .await
 }
 
 /// The helm version the plan was checked against, else asked of helm.

@@ -12,6 +12,7 @@ use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
 use crate::ops::hooks::Hooks;
 use crate::ops::path_template::render_path;
+use crate::ops::remote_charts::fetch_charts;
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
@@ -31,6 +32,8 @@ pub struct TemplateOptions {
     pub output_dir: Option<String>,
     /// `--output-dir-template`: each release's folder under the output dir.
     pub output_dir_template: Option<String>,
+    /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
+    pub chart_cache: Option<std::path::PathBuf>,
 }
 
 /// Helmfile's default `--output-dir-template`.
@@ -79,6 +82,18 @@ pub async fn run_per_release<H: Helm>(
     let hooks = Hooks::new(plan, name, context);
     hooks.run_state(HookEvent::Prepare, None).await?;
     hooks.prepare_releases(false).await?;
+    // Each remote chart is fetched once and helm reads the archive, however many releases use it;
+    // after the `prepare` hooks, as Helmfile prepares a release's chart after its hooks.
+    let charts = fetch_charts(
+        plan,
+        &context.helm,
+        options.chart_cache.as_deref(),
+        options.skip_deps,
+        context.concurrency,
+        context.events.as_ref(),
+        |_| true,
+    )
+    .await?;
     if !options.skip_deps {
         build_dependencies(&context.helm, plan, context.events.as_ref()).await?;
     }
@@ -87,6 +102,7 @@ pub async fn run_per_release<H: Helm>(
         takes_part: |r: &crate::plan::PlannedRelease| r.desired == Desired::Install,
     };
     let report = run(plan, Direction::Unordered, context, work, async |release| {
+        let release = &*charts.localize(release);
         let args = match command {
             ChartCommand::Template => argv::template(
                 release,

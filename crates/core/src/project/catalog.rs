@@ -220,6 +220,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         shown_dir: root_shown,
         helm_defaults: catalog.helm_defaults,
         repositories: catalog.repositories,
+        lock_file: None,
         selectors: None,
         values: environment.values.clone(),
         secret_paths,

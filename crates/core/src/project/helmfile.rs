@@ -260,6 +260,7 @@ impl Loader<'_> {
                 .iter()
                 .map(|r| decode(r, &At(&whole, &[]), "repository"))
                 .collect::<Result<_, _>>()?,
+            lock_file: state.lock_file.clone(),
             selectors,
             values: environment.values.clone(),
             secret_paths,

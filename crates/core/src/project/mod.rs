@@ -104,6 +104,8 @@ pub struct StateFile {
     pub helm_defaults: HelmDefaults,
     /// Its `repositories:`.
     pub repositories: Vec<Repository>,
+    /// `lockFilePath:`, relative to `base_dir` (default: the state file's name with `.lock`).
+    pub lock_file: Option<String>,
     /// Selectors a parent's `helmfiles:` entry gave it, replacing the command line's.
     pub selectors: Option<Vec<String>>,
     /// Its state values (`.Values`): the environment's, plus what a parent passed it.

@@ -11,7 +11,7 @@ mod ast;
 mod error;
 mod exec;
 mod format;
-mod funcs;
+pub(crate) mod funcs;
 mod lex;
 mod parse;
 mod value;

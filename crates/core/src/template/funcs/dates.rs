@@ -213,6 +213,11 @@ pub(super) fn register(r: &mut Registry) {
 }
 
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+/// The current time in UTC as Go's `time.RFC3339Nano` writes it (`2024-05-01T10:00:00.5Z`).
+pub(crate) fn now_rfc3339_nano() -> String {
+    format(&Time::now(), "2006-01-02T15:04:05.999999999Z07:00")
+}
+
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);

@@ -18,12 +18,10 @@ pub(super) fn register(r: &mut Registry) {
     });
     r.add("semverCompare", &[Str, Str], None, |_, a| {
         let constraint = s(&a[0]);
-        let groups = parse_constraints(constraint)
+        let constraint = VersionConstraint::parse(constraint)
             .ok_or_else(|| format!("improper constraint: {constraint}"))?;
         let v = Version::parse(s(&a[1])).ok_or(INVALID)?;
-        Ok(Value::Bool(
-            groups.iter().any(|g| g.iter().all(|c| c.check(&v))),
-        ))
+        Ok(Value::Bool(constraint.matches(&v)))
     });
 }
 
@@ -39,7 +37,9 @@ pub(crate) struct Version {
 }
 
 impl Version {
-    fn parse(text: &str) -> Option<Version> {
+    /// Parses a version as Masterminds/semver's `NewVersion` does (`v` prefix and missing minor or
+    /// patch allowed); `None` when it is not one.
+    pub(crate) fn parse(text: &str) -> Option<Version> {
         let body = text.strip_prefix('v').unwrap_or(text);
         let (body, meta) = match body.split_once('+') {
             Some((b, m)) => (b, m.to_owned()),
@@ -78,7 +78,15 @@ impl Version {
         })
     }
 
-    fn compare(&self, o: &Version) -> Ordering {
+    /// Whether the text names major, minor and patch (`1.2.3`, `v1.2.3-rc.1`), i.e. one exact
+    /// version rather than a wildcard like `1.2`.
+    pub(crate) fn is_complete(&self) -> bool {
+        let body = self.original.strip_prefix('v').unwrap_or(&self.original);
+        let core = body.split(['-', '+']).next().unwrap_or(body);
+        core.split('.').count() == 3
+    }
+
+    pub(crate) fn compare(&self, o: &Version) -> Ordering {
         (self.major, self.minor, self.patch)
             .cmp(&(o.major, o.minor, o.patch))
             .then_with(|| compare_pre(&self.pre, &o.pre))
@@ -163,6 +171,22 @@ impl Object for Version {
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+/// A version constraint as helm reads `--version` and Chart.yaml dependencies (Masterminds/semver
+/// v3's `NewConstraint`): `||`-separated groups of `,`-separated comparisons.
+pub(crate) struct VersionConstraint(Vec<Vec<Constraint>>);
+
+impl VersionConstraint {
+    /// Parses a constraint; `None` when it is malformed.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        parse_constraints(text).map(Self)
+    }
+
+    /// Whether `version` satisfies it.
+    pub(crate) fn matches(&self, version: &Version) -> bool {
+        self.0.iter().any(|g| g.iter().all(|c| c.check(version)))
     }
 }
 
