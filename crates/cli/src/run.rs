@@ -343,17 +343,7 @@ async fn execute(
         command_line,
         cancel: cancel.stop_token(),
     };
-    let mut plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
-    if matches!(
-        job,
-        Job::Drive(
-            Drive::Template(..) | Drive::Sync(_) | Drive::Diff(_) | Drive::Apply(_),
-            _
-        )
-    ) {
-        // The state files' lock files pin the versions of remote charts, as in Helmfile.
-        ops::remote_charts::apply_lock(&project, &mut plan)?;
-    }
+    let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
     progress.align_on(&plan);
     if plan.releases.is_empty() && !settings.selectors.is_empty() {

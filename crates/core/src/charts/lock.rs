@@ -7,12 +7,16 @@
 //! tool that wrote it. windlass resolves the versions itself and computes helm's digest of the
 //! requirements and the locked versions, so Helmfile reads the file as its own.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::charts::cache::hex;
+use crate::charts::registry_path;
+use crate::plan::PlanError;
+use crate::project::{Project, Release, Repository};
 use crate::template::funcs::semver::{Version, VersionConstraint};
 
 /// A remote chart a state file uses, as Helmfile lists it in the temporary `Chart.yaml`.
@@ -228,6 +232,96 @@ fn looks_like_timestamp(text: &str) -> bool {
 fn scalar<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let value = serde_yaml::Value::deserialize(deserializer)?;
     Ok(crate::project::scalar_text(&value).unwrap_or_default())
+}
+
+/// The repository a release's `repo/chart` names, when its state file declares it.
+fn repository_of<'p>(project: &'p Project, release: &Release) -> Option<&'p Repository> {
+    let chart = release.chart();
+    if chart.contains("://") {
+        return None;
+    }
+    let (repo, _) = chart.split_once('/')?;
+    project
+        .state_of(release)
+        .repositories
+        .iter()
+        .find(|r| r.name == repo)
+}
+
+/// The version the state files' lock files pin, per release (same order as
+/// `project.releases`): `repo/chart` releases of declared repositories, when their state has a
+/// lock, as Helmfile does; `None` for the others. A lock that has no fitting entry for one of
+/// its state's releases is an error, as in Helmfile.
+pub(crate) fn pinned_versions(project: &Project) -> Result<Vec<Option<String>>, PlanError> {
+    let mut locks: HashMap<usize, Option<LockFile>> = HashMap::new();
+    let mut versions = Vec::with_capacity(project.releases.len());
+    for release in &project.releases {
+        let own = release.spec.version.clone().filter(|v| !v.is_empty());
+        let Some(requirement) = requirement(project, release) else {
+            versions.push(None);
+            continue;
+        };
+        let lock = match locks.get(&release.state) {
+            Some(lock) => lock,
+            None => {
+                let state = project.state_of(release);
+                let path = lock_path(&state.file, &state.base_dir, state.lock_file.as_deref());
+                let lock = LockFile::read(&path)?;
+                locks.entry(release.state).or_insert(lock)
+            }
+        };
+        let Some(lock) = lock else {
+            versions.push(None);
+            continue;
+        };
+        let constraint = own.clone().unwrap_or_default();
+        match lock.version_for(&requirement.name, &constraint) {
+            Some(version) => versions.push(Some(version.to_string())),
+            None => {
+                let state = project.state_of(release);
+                let field = if own.is_some() { "version" } else { "chart" };
+                return Err(PlanError::StaleLock {
+                    location: release.field_location(field),
+                    chart: requirement.name,
+                    constraint: if constraint.is_empty() {
+                        "*".into()
+                    } else {
+                        constraint
+                    },
+                    lock: lock_path(&state.file, &state.shown_dir, state.lock_file.as_deref()),
+                });
+            }
+        }
+    }
+    Ok(versions)
+}
+
+/// How Helmfile lists a release's remote chart in the temporary `Chart.yaml` it resolves:
+/// `repo/chart` of a declared repository (an OCI one by its registry path), aliased
+/// `<namespace>-<release>`. `oci://` charts are not locked.
+pub(crate) fn requirement(project: &Project, release: &Release) -> Option<Requirement> {
+    let repository = repository_of(project, release)?;
+    let (_, chart) = release.chart().split_once('/')?;
+    let (name, url) = if repository.oci {
+        let base = format!("oci://{}", registry_path(&repository.url));
+        match chart.rsplit_once('/') {
+            Some((prefix, name)) => (name.to_string(), format!("{base}/{prefix}")),
+            None => (chart.to_string(), base),
+        }
+    } else {
+        (chart.to_string(), repository.url.clone())
+    };
+    Some(Requirement {
+        name,
+        constraint: release
+            .spec
+            .version
+            .clone()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "*".into()),
+        repository: url,
+        alias: format!("{}-{}", release.namespace(), release.name()),
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use crate::charts::ChartsError;
 use crate::charts::lock::LockError;
 use crate::helm::HelmError;
-use crate::location::Location;
 use crate::ops::hooks::HookError;
 use crate::plan::PlanError;
 use crate::template::TemplateError;
@@ -43,18 +42,6 @@ pub enum OperationError {
     /// A lock file could not be read.
     #[error(transparent)]
     Lock(#[from] LockError),
-    /// The state's lock file has no version for a release's chart that fits its constraint.
-    #[error("{location}: {} has no version of chart \"{chart}\" that matches \"{constraint}\"", .lock.display())]
-    StaleLock {
-        /// Where the release's version (or chart) is written.
-        location: Location,
-        /// The chart.
-        chart: String,
-        /// The release's version constraint.
-        constraint: String,
-        /// The lock file.
-        lock: PathBuf,
-    },
     /// A file could not be written.
     #[error("cannot write {}: {source}", .path.display())]
     Write {
@@ -73,9 +60,6 @@ impl OperationError {
             Self::Helm { source, .. } => source.hint(),
             Self::Hook(error) => error.hint(),
             Self::Charts(error) => error.hint(),
-            Self::StaleLock { .. } => Some(
-                "run `windlass deps` to resolve the versions again and update the lock file".into(),
-            ),
             Self::OutputDir(_)
             | Self::ReleasesFailed(_)
             | Self::HelmOutput(_)

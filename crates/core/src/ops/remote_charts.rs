@@ -1,21 +1,19 @@
-//! The remote charts of a project's releases: the repositories they need, the versions the
-//! state files' lock files pin (Helmfile's `ResolveDeps`), writing those lock files (`deps`),
-//! and fetching each chart once into the chart cache.
+//! The remote charts of a project's releases: writing the state files' lock files (`deps`,
+//! Helmfile's `ResolveDeps`) and fetching each chart once into the chart cache. The plan reads
+//! the lock files ([`crate::charts::lock::pinned_versions`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::charts::lock::{LockFile, LockedChart, Requirement, lock_path};
-use crate::charts::{
-    ChartCache, Fetched, Fetcher, RemoteChart, Wanted, registry_path, remote_chart,
-};
+use crate::charts::lock::{LockFile, LockedChart, Requirement, lock_path, requirement};
+use crate::charts::{ChartCache, Fetched, Fetcher, RemoteChart, Wanted, remote_chart};
 use crate::events::{Event, Events};
 use crate::graph::ReleaseId;
 use crate::helm::Helm;
 use crate::ops::OperationError;
 use crate::plan::{ChartRef, Desired, Plan, PlannedRelease};
-use crate::project::{Project, Release, Repository};
+use crate::project::{Project, Release};
 
 /// Where a planned release's chart lives, when windlass fetches it: `oci://` charts and charts
 /// of the plan's repositories.
@@ -37,96 +35,6 @@ pub fn release_chart(project: &Project, release: &Release) -> Option<RemoteChart
         &project.state_of(release).repositories,
         release.spec.plain_http.unwrap_or(false),
     )
-}
-
-/// The repository a release's `repo/chart` names, when its state file declares it.
-fn repository_of<'p>(project: &'p Project, release: &Release) -> Option<&'p Repository> {
-    let chart = release.chart();
-    if chart.contains("://") {
-        return None;
-    }
-    let (repo, _) = chart.split_once('/')?;
-    project
-        .state_of(release)
-        .repositories
-        .iter()
-        .find(|r| r.name == repo)
-}
-
-/// The version the state files' lock files pin, per release (same order as
-/// `project.releases`): `repo/chart` releases of declared repositories, when their state has a
-/// lock, as Helmfile does; `None` for the others. A lock that has no fitting entry for one of
-/// its state's releases is an error, as in Helmfile.
-pub fn pinned_versions(project: &Project) -> Result<Vec<Option<String>>, OperationError> {
-    let mut locks: HashMap<usize, Option<LockFile>> = HashMap::new();
-    let mut versions = Vec::with_capacity(project.releases.len());
-    for release in &project.releases {
-        let own = release.spec.version.clone().filter(|v| !v.is_empty());
-        let Some(requirement) = requirement(project, release) else {
-            versions.push(None);
-            continue;
-        };
-        let lock = match locks.get(&release.state) {
-            Some(lock) => lock,
-            None => {
-                let state = project.state_of(release);
-                let path = lock_path(&state.file, &state.base_dir, state.lock_file.as_deref());
-                let lock = LockFile::read(&path)?;
-                locks.entry(release.state).or_insert(lock)
-            }
-        };
-        let Some(lock) = lock else {
-            versions.push(None);
-            continue;
-        };
-        let constraint = own.clone().unwrap_or_default();
-        match lock.version_for(&requirement.name, &constraint) {
-            Some(version) => versions.push(Some(version.to_string())),
-            None => {
-                let state = project.state_of(release);
-                let field = if own.is_some() { "version" } else { "chart" };
-                return Err(OperationError::StaleLock {
-                    location: release.field_location(field),
-                    chart: requirement.name,
-                    constraint: if constraint.is_empty() {
-                        "*".into()
-                    } else {
-                        constraint
-                    },
-                    lock: lock_path(&state.file, &state.shown_dir, state.lock_file.as_deref()),
-                });
-            }
-        }
-    }
-    Ok(versions)
-}
-
-/// How Helmfile lists a release's remote chart in the temporary `Chart.yaml` it resolves:
-/// `repo/chart` of a declared repository (an OCI one by its registry path), aliased
-/// `<namespace>-<release>`. `oci://` charts are not locked.
-fn requirement(project: &Project, release: &Release) -> Option<Requirement> {
-    let repository = repository_of(project, release)?;
-    let (_, chart) = release.chart().split_once('/')?;
-    let (name, url) = if repository.oci {
-        let base = format!("oci://{}", registry_path(&repository.url));
-        match chart.rsplit_once('/') {
-            Some((prefix, name)) => (name.to_string(), format!("{base}/{prefix}")),
-            None => (chart.to_string(), base),
-        }
-    } else {
-        (chart.to_string(), repository.url.clone())
-    };
-    Some(Requirement {
-        name,
-        constraint: release
-            .spec
-            .version
-            .clone()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| "*".into()),
-        repository: url,
-        alias: format!("{}-{}", release.namespace(), release.name()),
-    })
 }
 
 /// `deps`' lock files: for every state file with remote charts of declared repositories,
@@ -201,18 +109,6 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Operatio
     )
     .map_err(error)?;
     temp.persist(path).map_err(|e| error(e.error))?;
-    Ok(())
-}
-
-/// Pins the plan's releases to the versions their state files' lock files hold (see
-/// [`pinned_versions`]), as Helmfile does before every command that uses charts.
-pub fn apply_lock(project: &Project, plan: &mut Plan) -> Result<(), OperationError> {
-    let pinned = pinned_versions(project)?;
-    for release in &mut plan.releases {
-        if let Some(version) = pinned.get(release.release_index).cloned().flatten() {
-            release.chart_version = Some(version);
-        }
-    }
     Ok(())
 }
 

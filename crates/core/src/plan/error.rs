@@ -1,5 +1,7 @@
 //! Why a plan could not be built: each variant names the release and where to fix it.
 
+use std::path::PathBuf;
+
 use crate::graph::GraphError;
 use crate::location::Location;
 use crate::project::ProjectError;
@@ -66,6 +68,21 @@ pub enum PlanError {
         /// What is wrong, as Helmfile words it.
         message: String,
     },
+    /// The state's lock file has no version for a release's chart that fits its constraint.
+    #[error("{location}: {} has no version of chart \"{chart}\" that matches \"{constraint}\"", .lock.display())]
+    StaleLock {
+        /// Where the release's version (or chart) is written.
+        location: Location,
+        /// The chart.
+        chart: String,
+        /// The release's version constraint.
+        constraint: String,
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// A lock file could not be read.
+    #[error(transparent)]
+    Lock(#[from] crate::charts::lock::LockError),
     /// The plan was being built when the run was interrupted.
     #[error("interrupted while preparing the releases' values")]
     Cancelled,
@@ -89,7 +106,10 @@ impl PlanError {
                 "hook events are {}",
                 crate::plan::HookEvent::ALL.map(|e| e.name()).join(", ")
             )),
-            Self::Setting { .. } | Self::PrivateDir(_) | Self::Cancelled => None,
+            Self::StaleLock { .. } => Some(
+                "run `windlass deps` to resolve the versions again and update the lock file".into(),
+            ),
+            Self::Setting { .. } | Self::PrivateDir(_) | Self::Lock(_) | Self::Cancelled => None,
         }
     }
 }

@@ -4,7 +4,8 @@
 //! command could ask about a release: its id, kube context, chart, version, values (rendered,
 //! decrypted and written `0600` in a private folder), `--set` flags, every helm setting with its
 //! defaults applied, what should become of it ([`Desired`]) and its hooks; plus the dependency
-//! graph of the selection and the repositories its charts need. Commands read only the plan:
+//! graph of the selection and the repositories its charts need; remote charts take the versions
+//! their state file's `helmfile.lock` pins. Commands read only the plan:
 //! argv builders take a [`PlannedRelease`], the runner walks [`Plan::dag`].
 //!
 //! A plan owns the private folder of its values files; dropping the plan removes it.
@@ -132,6 +133,13 @@ impl Plan {
                 )?;
             }
             releases.push(planned);
+        }
+        // The state files' lock files pin the versions of remote charts, as in Helmfile.
+        let pinned = crate::charts::lock::pinned_versions(project)?;
+        for release in &mut releases {
+            if let Some(version) = pinned.get(release.release_index).cloned().flatten() {
+                release.chart_version = Some(version);
+            }
         }
         let by_id: HashMap<ReleaseId, usize> = releases
             .iter()
