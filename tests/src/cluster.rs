@@ -140,6 +140,20 @@ impl Cluster {
         mask_cluster(&render(command, project.path()))
     }
 
+    /// Runs `windlass -e production --concurrency 1 ARGS` in the example project (its age key
+    /// given to SOPS) with helm `major` against this server: [`Cluster::windlass`] for the
+    /// example's environment.
+    pub fn windlass_production(&self, project: &TestProject, major: u32, args: &[&str]) -> String {
+        let key = project.path().join("environments-example/age-test-key.txt");
+        let env: [(&str, &Path); 1] = [("SOPS_AGE_KEY_FILE", &key)];
+        self.windlass(
+            project,
+            major,
+            &[&["-e", "production", "--concurrency", "1"], args].concat(),
+            &env,
+        )
+    }
+
     /// The helm release records written so far, in order: `ADDED|MODIFIED|DELETED
     /// namespace/release.vN status`, one line each (from the release Secrets or ConfigMaps).
     pub fn release_records(&self) -> String {

@@ -4,27 +4,14 @@
 //! and nothing of it is left afterwards (helm and kubectl say so); a release that was never
 //! installed is reported as such.
 
-use std::path::Path;
-
 use insta::assert_snapshot;
 use windlass_tests::TestProject;
 use windlass_tests::cluster::Cluster;
 
-fn run(cluster: &Cluster, project: &TestProject, major: u32, args: &[&str]) -> String {
-    let key = project.path().join("environments-example/age-test-key.txt");
-    let env: [(&str, &Path); 1] = [("SOPS_AGE_KEY_FILE", &key)];
-    cluster.windlass(
-        project,
-        major,
-        &[&["-e", "production", "--concurrency", "1"], args].concat(),
-        &env,
-    )
-}
-
 fn destroys_the_example(major: u32) -> String {
     let cluster = Cluster::for_example();
     let project = TestProject::example();
-    let synced = run(&cluster, &project, major, &["sync"]);
+    let synced = cluster.windlass_production(&project, major, &["sync"]);
     assert!(synced.starts_with("exit: 0\n"), "{synced}");
     // `web` goes away first by hand: destroy then finds it not installed.
     let removed = cluster
@@ -41,7 +28,7 @@ fn destroys_the_example(major: u32) -> String {
         .unwrap_or_else(|e| panic!("cannot run helm: {e}"));
     assert!(removed.status.success(), "{removed:?}");
     let before = helm_objects(&cluster);
-    let destroyed = run(&cluster, &project, major, &["destroy"]);
+    let destroyed = cluster.windlass_production(&project, major, &["destroy"]);
     let releases = cluster.helm_transcript(
         major,
         &[
