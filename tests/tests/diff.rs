@@ -205,39 +205,30 @@ fn simple_output_lists_objects_and_plans() {
     ));
 }
 
+/// `diff --detailed-exitcode` of the release `api` alone.
+fn diff_api(project: &TestProject) -> String {
+    let args = [
+        "-l",
+        "name=api",
+        "diff",
+        "--skip-deps",
+        "--kube-version",
+        "1.31.0",
+    ];
+    run(project, &[&args[..], &["--detailed-exitcode"]].concat())
+}
+
 #[test]
 fn a_new_release_adds_everything() {
     let project = release(project(), "api", &with_image("1.0", &[CONFIG]), None);
-    assert_snapshot!(run(
-        &project,
-        &[
-            "-l",
-            "name=api",
-            "diff",
-            "--skip-deps",
-            "--kube-version",
-            "1.31.0",
-            "--detailed-exitcode"
-        ]
-    ));
+    assert_snapshot!(diff_api(&project));
 }
 
 #[test]
 fn a_failed_last_revision_is_a_change_even_when_the_manifests_match() {
     let api = with_image("1.0", &[CONFIG]);
     let project = release(project(), "api", &api, Some((&api, "failed", "0.2.0")));
-    assert_snapshot!(run(
-        &project,
-        &[
-            "-l",
-            "name=api",
-            "diff",
-            "--skip-deps",
-            "--kube-version",
-            "1.31.0",
-            "--detailed-exitcode"
-        ]
-    ));
+    assert_snapshot!(diff_api(&project));
 }
 
 #[test]

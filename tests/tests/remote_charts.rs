@@ -465,12 +465,13 @@ fn e2e_local_chart_depending_on_a_repository_chart_helm4() {
 
 /// `sync` against the local Kubernetes API: chart-repository charts by name with their version
 /// range, an OCI chart pulled first; the ConfigMaps in the cluster name the versions installed.
+/// Then `diff` renders each chart as the upgrade installed it (exit 0: in sync), and after a
+/// values change to the OCI release `apply` upgrades that release alone, from the archive.
 fn sync_installs_remote_charts(major: u32) -> String {
     let remote = Remote::start(major);
     let cluster = Cluster::start();
-    let project = TestProject::new().file(
-        "helmfile.yaml",
-        &remote.helmfile(
+    let releases = |oci_values: &str| {
+        remote.helmfile(&format!(
             "
             - name: ranged
               namespace: a
@@ -480,25 +481,34 @@ fn sync_installs_remote_charts(major: u32) -> String {
               namespace: a
               chart: registry/ociapp
               version: '>=0.1.0 <0.2.0'
-              needs: [a/ranged]
-            ",
-        ),
-    );
+              needs: [a/ranged]{oci_values}
+            "
+        ))
+    };
+    let project = TestProject::new().file("helmfile.yaml", &releases(""));
     let cache = remote.work.path().join("cache");
     let env: [(&str, &Path); 3] = [
         ("WINDLASS_CACHE_DIR", &cache),
         ("REPO_PASSWORD", Path::new(REPO_PASSWORD)),
         ("REGISTRY_PASSWORD", Path::new(REGISTRY_PASSWORD)),
     ];
-    let mut text = cluster.windlass(&project, major, &["--concurrency", "1", "sync"], &env);
-    for secret in [REPO_PASSWORD, REGISTRY_PASSWORD] {
-        assert!(!text.contains(secret), "a password was printed:\n{text}");
-    }
-    text = remote
-        .masks()
-        .iter()
-        .fold(text, |t, (from, to)| t.replace(from.as_str(), to));
-    text = mask_archive_names(&text.replace(&remote.work.path().display().to_string(), "[WORK]"));
+    let run = |project: &TestProject, args: &[&str]| {
+        let text = cluster.windlass(
+            project,
+            major,
+            &[&["--concurrency", "1"], args].concat(),
+            &env,
+        );
+        for secret in [REPO_PASSWORD, REGISTRY_PASSWORD] {
+            assert!(!text.contains(secret), "a password was printed:\n{text}");
+        }
+        let text = remote
+            .masks()
+            .iter()
+            .fold(text, |t, (from, to)| t.replace(from.as_str(), to));
+        mask_archive_names(&text.replace(&remote.work.path().display().to_string(), "[WORK]"))
+    };
+    let mut text = run(&project, &["sync"]);
     text.push_str("----- release records -----\n");
     text.push_str(&cluster.release_records());
     text.push_str(&cluster.kubectl_transcript(
@@ -512,6 +522,14 @@ fn sync_installs_remote_charts(major: u32) -> String {
         ],
         &[],
     ));
+    text.push_str("----- diff -----\n");
+    text.push_str(&run(&project, &["diff", "--detailed-exitcode"]));
+    let changed = "\n              values: [{message: changed}]";
+    let project = project.file("helmfile.yaml", &releases(changed));
+    text.push_str("----- apply -----\n");
+    text.push_str(&run(&project, &["apply", "--detailed-exitcode"]));
+    text.push_str("----- release records -----\n");
+    text.push_str(&cluster.release_records());
     text
 }
 
