@@ -472,15 +472,10 @@ releases:
   <<: *logged
 "#;
 
-/// `apply` runs hooks as Helmfile's apply does: `prepare` before the diff, `preapply` for every
-/// selected release, the changed releases with their sync hooks (`.HelmfileCommand` is `sync`
-/// there: `old`, `installed: false`, is uninstalled between them), `cleanup` for the release left
-/// alone, the state file's `cleanup` last.
-#[test]
-fn apply_runs_preapply_for_every_release_and_sync_hooks_for_the_changed_ones() {
-    let web = with_image("2.0", &[DEPLOYMENT]);
-    let project = release(changed(), "web", &web, Some((&web, "deployed", "0.2.0")))
-        .file("helmfile.yaml", HOOKED);
+/// `apply --suppress-diff` of `project` with [`HOOKED`] as its helmfile (`old` listed by helm):
+/// the run, then the lines its hooks wrote.
+fn hooked_apply(project: TestProject) -> String {
+    let project = project.file("helmfile.yaml", HOOKED);
     let output = run_with(
         &project,
         &[
@@ -494,5 +489,23 @@ fn apply_runs_preapply_for_every_release_and_sync_hooks_for_the_changed_ones() {
     );
     let hooks = std::fs::read_to_string(project.path().join("hooks.log"))
         .unwrap_or_else(|e| panic!("no hook wrote hooks.log: {e}\n{output}"));
-    assert_snapshot!(format!("{output}----- hooks.log -----\n{hooks}"));
+    format!("{output}----- hooks.log -----\n{hooks}")
+}
+
+/// `apply` runs hooks as Helmfile's apply does: `prepare` before the diff, `preapply` for every
+/// selected release (dependents first), the changed releases with their sync hooks
+/// (`.HelmfileCommand` is `sync` there: `old`, `installed: false`, is uninstalled between them),
+/// `cleanup` for the release left alone, the state file's `cleanup` last.
+#[test]
+fn apply_runs_preapply_for_every_release_and_sync_hooks_for_the_changed_ones() {
+    let web = with_image("2.0", &[DEPLOYMENT]);
+    let project = release(changed(), "web", &web, Some((&web, "deployed", "0.2.0")));
+    assert_snapshot!(hooked_apply(project));
+}
+
+/// With nothing to change, `apply` still runs `preapply` and every release's `cleanup`, as
+/// Helmfile's apply does, and calls no helm command that changes anything.
+#[test]
+fn apply_with_nothing_to_change_still_runs_preapply_and_cleanup_hooks() {
+    assert_snapshot!(hooked_apply(in_sync()));
 }

@@ -505,9 +505,8 @@ impl Run<'_> {
         }
         // A release that could not be diffed stops the apply before anything changes.
         diff_failures(&run.report)?;
-        if run.changed.is_empty()
-            || context.cancel.is_stopped()
-            || (args.interactive && !render::confirm(stderr)?)
+        let changes = !run.changed.is_empty();
+        if context.cancel.is_stopped() || (changes && args.interactive && !render::confirm(stderr)?)
         {
             // Nothing changes; the state files' cleanup hooks still close the run.
             hooks
@@ -522,7 +521,9 @@ impl Run<'_> {
             .iter()
             .any(|r| matches!(r.outcome, ReleaseOutcome::Succeeded(_)));
         self.finish("apply", report, stderr)?;
-        render::unchanged(stderr, &run.report);
+        if changes {
+            render::unchanged(stderr, &run.report);
+        }
         Ok(if args.detailed_exitcode && applied {
             ExitStatus::Changes
         } else {
