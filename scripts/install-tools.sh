@@ -10,6 +10,7 @@
 #                                       the OCI registry the remote-chart tests start on 127.0.0.1)
 #   openssl, htpasswd                  (Debian packages openssl and apache2-utils: the oracles that
 #                                       verify sprig's certificates, keys, AES and bcrypt output)
+#   zsh, fish                          (Debian packages: the shells that load `windlass completion`)
 # Everything comes from package registries; nothing is downloaded from elsewhere.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -70,16 +71,7 @@ if [ ! -x "$tools/bin/age" ]; then
     if [ "$(id -u)" = 0 ]; then
       (apt-get install -y -qq age >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq age >/dev/null)
     else
-      if ! command -v gpg >/dev/null 2>&1; then
-  apt_install gnupg
-fi
-if ! command -v openssl >/dev/null 2>&1; then
-  apt_install openssl
-fi
-if ! command -v htpasswd >/dev/null 2>&1; then
-  apt_install apache2-utils
-fi
-echo "install-tools: age is missing; install the Debian package 'age'" >&2
+      echo "install-tools: age is missing; install the Debian package 'age'" >&2
       exit 1
     fi
   fi
@@ -98,4 +90,10 @@ fi
 if ! command -v htpasswd >/dev/null 2>&1; then
   apt_install apache2-utils
 fi
+# zsh and fish load the scripts `windlass completion` prints (bash is already there).
+for shell in zsh fish; do
+  if ! command -v "$shell" >/dev/null 2>&1; then
+    apt_install "$shell"
+  fi
+done
 echo "install-tools: $("$tools/helm3/helm" version --short), $("$tools/helm4/helm" version --short), $("$tools/bin/sops" --disable-version-check --version | head -1), age $("$tools/bin/age" --version)"

@@ -7,6 +7,7 @@ use std::process::Command;
 pub mod chart_repo;
 pub mod cluster;
 pub mod registry;
+pub mod schema;
 
 /// A project in a temporary folder, written file by file.
 pub struct TestProject {
@@ -260,6 +261,18 @@ pub fn interrupt_when(
     child
         .wait_with_output()
         .unwrap_or_else(|e| panic!("wait: {e}"))
+}
+
+/// Runs `command` and returns its stdout; the test fails, with stderr, when it cannot start or
+/// exits non-zero. `what` names the program in the failure.
+pub fn stdout_of(command: &mut Command, what: &str) -> String {
+    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The real helm of `major` version 3 or 4: `$WINDLASS_TEST_HELM3`/`4`, else the one

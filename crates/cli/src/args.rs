@@ -6,14 +6,30 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Deploy many Helm releases across many environments (Helmfile-compatible).
 #[derive(Debug, Parser)]
-#[command(name = "windlass", version, about, max_term_width = 100)]
+#[command(
+    name = "windlass",
+    version = crate::help::VERSION,
+    max_term_width = 100,
+    after_help = crate::help::main()
+)]
 pub struct Cli {
     /// Options shared by every command.
     #[command(flatten)]
     pub global: GlobalArgs,
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: TopLevel,
+}
+
+/// Every command: those that act on a project, and those that need none.
+#[derive(Debug, Subcommand)]
+pub enum TopLevel {
+    /// Commands that load a project.
+    #[command(flatten)]
+    Project(Command),
+    /// Commands that need no project.
+    #[command(flatten)]
+    Tool(Tool),
 }
 
 /// Flags that apply to every command, named as Helmfile names them.
@@ -93,26 +109,33 @@ pub enum Command {
     /// Show what sync would change
     Diff(DiffArgs),
     /// Install or upgrade every selected release
+    #[command(after_help = crate::help::sync())]
     Sync(SyncArgs),
     /// Render the manifests of every selected release
+    #[command(after_help = crate::help::template())]
     Template(TemplateArgs),
     /// Run helm lint on every selected release
+    #[command(after_help = crate::help::lint())]
     Lint(TemplateArgs),
     /// Uninstall every selected release, dependents first
     Destroy(DestroyArgs),
     /// Show the status of every selected release, read from the cluster
     Status(StatusArgs),
     /// List the releases of the environment
+    #[command(after_help = crate::help::list())]
     List(ListArgs),
     /// Print the fully resolved state of the environment as YAML
+    #[command(after_help = crate::help::build())]
     Build(BuildArgs),
     /// Write the merged values of every selected release to files
+    #[command(after_help = crate::help::write_values())]
     WriteValues(WriteValuesArgs),
     /// Update the dependencies of local charts and lock the versions of remote charts
     Deps(DepsArgs),
     /// Add and update the chart repositories
     Repos(PassThrough),
     /// Print the release dependency graph
+    #[command(after_help = crate::help::graph())]
     Graph(GraphArgs),
 }
 
@@ -388,4 +411,58 @@ pub enum GraphFormat {
     Text,
     /// Graphviz.
     Dot,
+}
+
+/// The commands that need no project.
+#[derive(Debug, Subcommand)]
+pub enum Tool {
+    /// Print a shell completion script
+    #[command(after_help = crate::help::completion())]
+    Completion(CompletionArgs),
+    /// Print the JSON Schema of charts.yaml, cluster.yaml or helmfile.yaml, for editors
+    #[command(after_help = crate::help::schema())]
+    Schema(SchemaArgs),
+}
+
+/// `completion` arguments.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells `completion` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// Bash 4.4 or later.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+}
+
+/// `schema` arguments.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true))]
+pub struct SchemaArgs {
+    /// The file whose schema to print
+    #[arg(value_enum, value_name = "FILE", group = "what")]
+    pub kind: Option<SchemaFileArg>,
+    /// Write every schema into this folder instead (charts.schema.json, cluster.schema.json,
+    /// helmfile.schema.json)
+    #[arg(long, value_name = "DIR", group = "what")]
+    pub output_dir: Option<PathBuf>,
+}
+
+/// The files `schema` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFileArg {
+    /// charts.yaml (layout A's release catalog).
+    Charts,
+    /// environments/<env>/cluster.yaml (layout A's environments).
+    Cluster,
+    /// helmfile.yaml, helmfile.d/*.yaml and bases (layout B).
+    Helmfile,
 }

@@ -1,9 +1,12 @@
 //! The `windlass` command: parse flags, run one command, exit with its status.
 
 mod args;
+mod completion;
+mod help;
 mod progress;
 mod render;
 mod run;
+mod schema;
 mod settings;
 
 use clap::Parser;
@@ -12,5 +15,9 @@ fn main() -> std::process::ExitCode {
     let cli = args::Cli::parse();
     let cwd = std::env::current_dir().unwrap_or_default();
     let settings = settings::Settings::new(cli.global, |name| std::env::var(name).ok(), cwd);
-    run::run(cli.command, &settings).into()
+    match cli.command {
+        args::TopLevel::Project(command) => run::run(command, &settings),
+        args::TopLevel::Tool(tool) => run::tool(tool, &settings),
+    }
+    .into()
 }

@@ -19,11 +19,11 @@ use windlass::project::{Project, ProjectError};
 
 use crate::args::{
     ApplyArgs, BuildArgs, Command, DepsArgs, DestroyArgs, DiffArgs, DiffFormat, GraphArgs,
-    GraphFormat, ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs, WriteValuesArgs,
+    GraphFormat, ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
 };
 use crate::progress::{self, Progress};
-use crate::render;
 use crate::settings::Settings;
+use crate::{completion, render, schema};
 
 /// How the process ends (uv's shape: an explicit enum, not scattered integers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +164,25 @@ pub fn run(command: Command, settings: &Settings) -> ExitStatus {
                 CommandError::Interrupted(signal) => ExitStatus::Interrupted(signal),
                 _ => ExitStatus::Failure,
             }
+        }
+    }
+}
+
+/// Runs a command that needs no project and reports errors on stderr.
+pub fn tool(tool: Tool, settings: &Settings) -> ExitStatus {
+    let mut stdout = std::io::stdout().lock();
+    let result = match tool {
+        Tool::Completion(args) => completion::write(args.shell, &mut stdout),
+        Tool::Schema(args) => schema::run(args, &mut stdout),
+    };
+    match result {
+        Ok(()) => ExitStatus::Success,
+        Err(error) => {
+            render::error(
+                &mut anstream::AutoStream::new(std::io::stderr(), settings.color),
+                &error,
+            );
+            ExitStatus::Failure
         }
     }
 }

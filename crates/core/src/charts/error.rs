@@ -124,17 +124,19 @@ impl ChartsError {
     }
 }
 
-/// What helm's message says went wrong with the network or the credentials.
+/// What helm's message says went wrong with the network or the credentials. Status codes are
+/// recognised by their words (`401 Unauthorized`, `403 Forbidden`): a bare "401" also appears in
+/// URLs, e.g. a port such as 40312.
 fn network_hint(error: &HelmError) -> Option<String> {
     let HelmError::Failed { stderr, .. } = error else {
         return None;
     };
     let said = |words: &[&str]| words.iter().any(|w| stderr.contains(w));
     if said(&[
-        "401",
-        "403",
         "unauthorized",
         "Unauthorized",
+        "forbidden",
+        "Forbidden",
         "authentication required",
         "basic auth credentials",
         "denied",
@@ -161,5 +163,43 @@ fn available_list(available: &[String]) -> String {
         "none".into()
     } else {
         available.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(stderr: &str) -> HelmError {
+        HelmError::Failed {
+            command: "repo add r http://127.0.0.1:40312".into(),
+            code: Some(1),
+            stderr: stderr.into(),
+        }
+    }
+
+    #[test]
+    fn network_hints_read_words_not_numbers_in_urls() {
+        let hints: Vec<Option<String>> = [
+            r#"Error: looks like "http://127.0.0.1:40312" is not a valid chart repository or cannot be reached: Get "http://127.0.0.1:40312/index.yaml": dial tcp 127.0.0.1:40312: connect: connection refused"#,
+            r#"Error: failed to fetch http://127.0.0.1:34403/index.yaml : 401 Unauthorized"#,
+            r#"Error: GET "https://ghcr.io/v2/": response status code 403: forbidden"#,
+            r#"Error: chart "app" version "1.0.0" not found in http://127.0.0.1:40399 repository"#,
+        ]
+        .into_iter()
+        .map(|stderr| network_hint(&failed(stderr)))
+        .collect();
+        let unreachable = "the repository cannot be reached: check its URL and the network";
+        let refused =
+            "the repository refused the credentials: check the repository's username and password";
+        assert_eq!(
+            hints,
+            [
+                Some(unreachable.to_string()),
+                Some(refused.to_string()),
+                Some(refused.to_string()),
+                None
+            ]
+        );
     }
 }

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
 use crate::graph::{Dag, ReleaseId};
@@ -367,13 +368,17 @@ fn repositories(project: &Project, releases: &[PlannedRelease]) -> Vec<Repositor
 }
 
 /// Renders, decrypts and writes the values of the releases to install into a new private
-/// folder, `NNN-namespace-name-M.yaml` each.
+/// folder, `NNN-namespace-name-M.yaml` each. Releases whose values file has the same content
+/// share one file: fleets repeat their common values files, and creating a thousand files
+/// costs more than everything else a plan does.
 fn write_values(
     project: &Project,
     releases: &mut [PlannedRelease],
     options: &PlanOptions,
 ) -> Result<PrivateDir, PlanError> {
     let dir = PrivateDir::new()?;
+    // Keyed by digest: the content may be decrypted, and only zeroized buffers may hold it.
+    let mut by_content: HashMap<[u8; 32], PathBuf> = HashMap::new();
     let mut written = 0usize;
     for planned in releases.iter_mut() {
         if planned.desired != Desired::Install {
@@ -385,11 +390,19 @@ fn write_values(
         let release = &project.releases[planned.release_index];
         let values = release_values(project, release)?;
         for (n, file) in values.files.into_iter().enumerate() {
-            let name = format!(
-                "{written:03}-{}-{}-{n}.yaml",
-                planned.namespace, planned.name
-            );
-            let path: PathBuf = dir.write(&name, file.content.as_bytes())?;
+            let digest: [u8; 32] = Sha256::digest(file.content.as_bytes()).into();
+            let path = match by_content.get(&digest) {
+                Some(path) => path.clone(),
+                None => {
+                    let name = format!(
+                        "{written:03}-{}-{}-{n}.yaml",
+                        planned.namespace, planned.name
+                    );
+                    let path = dir.write(&name, file.content.as_bytes())?;
+                    by_content.insert(digest, path.clone());
+                    path
+                }
+            };
             planned.values.files.push(WrittenValues {
                 source: file.source,
                 path,

@@ -288,3 +288,36 @@ fn nothing_decrypted_shows_in_debug_output() {
     assert!(!shown.contains(secret), "plaintext in Debug output");
     assert!(shown.contains("<secret>") && shown.contains("<redacted>"));
 }
+
+#[test]
+fn releases_with_the_same_values_share_one_written_file() {
+    let helmfile = "releases:
+- {name: a, chart: ./c, values: [common.yaml, {replicas: 1}]}
+- {name: b, chart: ./c, values: [common.yaml, {replicas: 2}]}
+";
+    let project = load(
+        &[("helmfile.yaml", helmfile), ("common.yaml", "team: core\n")],
+        "default",
+        None,
+    );
+    let planned = plan(&project, &PlanOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let files: Vec<(String, String)> = planned
+        .releases
+        .iter()
+        .flat_map(|r| &r.values.files)
+        .map(|f| {
+            let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let text = std::fs::read_to_string(&f.path).unwrap_or_else(|e| panic!("{e}"));
+            (name.unwrap_or_default(), text)
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("000--a-0.yaml".into(), "team: core\n".into()),
+            ("000--a-1.yaml".into(), "replicas: 1\n".into()),
+            ("000--a-0.yaml".into(), "team: core\n".into()),
+            ("001--b-1.yaml".into(), "replicas: 2\n".into()),
+        ]
+    );
+}

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_yaml::{Mapping, Value};
 
@@ -24,32 +25,57 @@ use crate::project::state_values::{
 use crate::project::{Environment, Layout, LoadOptions, Project, StateFile, display_dir};
 
 /// `charts.yaml`: the releases that exist and what applies to all environments.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-struct Catalog {
+#[schemars(
+    deny_unknown_fields,
+    title = "charts.yaml",
+    description = "The release catalog of a windlass project: every release once, and what applies to all environments."
+)]
+pub(super) struct Catalog {
+    /// The folder holding one folder per environment, each with a `cluster.yaml` (default
+    /// `environments`), relative to this file.
     #[serde(default)]
     environments_dir: Option<String>,
+    /// Chart repositories and OCI registries the releases' charts come from.
     #[serde(default)]
     repositories: Vec<Repository>,
+    /// Settings every release takes unless it sets its own.
+    #[schemars(with = "Option<HelmDefaults>")]
     #[serde(default)]
     helm_defaults: HelmDefaults,
+    /// Every release, by name; an environment runs those its `cluster.yaml` lists.
+    #[schemars(with = "IndexMap<String, ReleaseSpec>")]
     #[serde(default)]
     releases: IndexMap<String, Value>,
+    /// What to do when a values or secrets file is missing (default `Error`).
     #[serde(default)]
     missing_file_handler: Option<MissingFileHandler>,
+    /// Labels added to every release (they win over the releases' own).
     #[serde(default)]
     common_labels: IndexMap<String, String>,
+    /// API versions the charts see in `.Capabilities.APIVersions`, for releases that set none.
     #[serde(default)]
     api_versions: Vec<String>,
+    /// The Kubernetes version the charts see, for releases that set none.
     #[serde(default)]
     kube_version: Option<String>,
 }
 
 /// `<environmentsDir>/<env>/cluster.yaml`: the environment and the releases it runs.
-#[derive(Debug, Default, Deserialize)]
-struct Cluster {
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    title = "cluster.yaml",
+    description = "One environment of a windlass project: its settings and the releases of charts.yaml it runs."
+)]
+pub(super) struct Cluster {
+    /// The environment: its state values, secrets and kube context.
     #[serde(default)]
     environment: Option<EnvironmentSpec>,
+    /// The releases this environment runs, by their name in `charts.yaml`: empty (`api:`) to
+    /// run one as declared, or the fields that change here (maps merge, lists replace).
+    #[schemars(with = "IndexMap<String, Option<ReleaseSpec>>")]
     #[serde(default)]
     releases: IndexMap<String, Value>,
 }

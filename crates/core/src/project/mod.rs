@@ -11,6 +11,7 @@ pub(crate) mod merge;
 mod release;
 mod release_templates;
 mod resolve;
+pub mod schema;
 mod source;
 mod state;
 mod state_values;
