@@ -119,7 +119,7 @@ pub enum Command {
     Lint(TemplateArgs),
     /// Uninstall every selected release, dependents first
     Destroy(DestroyArgs),
-    /// Show the status of every selected release, read from the cluster
+    /// Show the status of every selected release
     Status(StatusArgs),
     /// List the releases of the environment
     #[command(after_help = crate::help::list())]
