@@ -3,7 +3,9 @@
 values file and an inline value each, and one library dependency), run interleaved so machine
 noise hits all contenders alike:
 
-  windlass   windlass template (dependency build included)
+  windlass   windlass template (dependency build included), one `helm template` per release
+  native     windlass template --renderer native: the same run, every chart rendered in process
+             (its output is checked to be windlass's helm output, byte for byte, before timing)
   helmfile   helmfile template (the reference, default invocation, dependency builds included)
   bare-helm  the lower bound: the same N `helm template` calls (plus one dependency build),
              spread over the cores with no orchestrator at all
@@ -12,7 +14,7 @@ usage: benches/template-vs-helmfile.py [--releases N] [--runs R] [--helm PATH] [
        [--windlass PATH]
 Defaults: 100 releases, 5 runs, .tools/helm3/helm, .tools/ref/helmfile (scripts/
 install-reference-tools.sh), target/release/windlass. Prints the median of each, the ratios,
-and how far windlass is above the bare-helm bound."""
+how far windlass is above the bare-helm bound, and how much faster the native renderer is."""
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -71,9 +73,13 @@ def main():
     dir = tempfile.mkdtemp(prefix="windlass-bench-")
     try:
         make_project(dir, a.releases)
+        windlass = [a.windlass, "--helm-binary", a.helm, "template"]
+        run = lambda argv: subprocess.run(argv, cwd=dir, check=True, capture_output=True).stdout
+        if run(windlass) != run(windlass + ["--renderer", "native"]):
+            sys.exit("the native renderer's output differs from helm's")
         contenders = {
-            "windlass": lambda: subprocess.run([a.windlass, "--helm-binary", a.helm, "template"], cwd=dir,
-                                               check=True, capture_output=True),
+            "windlass": lambda: run(windlass),
+            "native": lambda: run(windlass + ["--renderer", "native"]),
             "bare-helm": lambda: bare_helm(a.helm, dir, a.releases),
         }
         if os.path.exists(a.helmfile):
@@ -91,6 +97,9 @@ def main():
             print(f"  {name:10} {value:7.3f}   (runs: {', '.join(f'{t:.2f}' for t in times[name])})")
         if "helmfile" in med:
             print(f"  helmfile / windlass = {med['helmfile'] / med['windlass']:.2f}x")
+            print(f"  helmfile / native   = {med['helmfile'] / med['native']:.2f}x")
+        print(f"  windlass / native   = {med['windlass'] / med['native']:.2f}x "
+              "(the helm path over the native renderer)")
         print(f"  windlass / bare-helm = {med['windlass'] / med['bare-helm']:.2f} "
               f"({(med['windlass'] / med['bare-helm'] - 1) * 100:+.0f}% over the bound)")
     finally:

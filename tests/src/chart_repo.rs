@@ -45,8 +45,14 @@ impl ChartRepoServer {
     /// Serves the files under `root`; with `auth`, every request needs those basic-auth
     /// credentials (401 otherwise).
     pub fn serve(root: &Path, auth: Option<Credentials>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .unwrap_or_else(|e| panic!("cannot listen on 127.0.0.1: {e}"));
+        Self::serve_at(root, "127.0.0.1:0", auth)
+    }
+
+    /// [`serve`](Self::serve) on `address` (`127.0.0.1:PORT`): for suites whose states name a
+    /// fixed port.
+    pub fn serve_at(root: &Path, address: &str, auth: Option<Credentials>) -> Self {
+        let listener = TcpListener::bind(address)
+            .unwrap_or_else(|e| panic!("cannot listen on {address}: {e}"));
         let address = listener
             .local_addr()
             .unwrap_or_else(|e| panic!("no local address: {e}"));

@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use windlass_kube_sim::{ChangeKind, KubeSim, Options};
 
-use crate::{TestProject, real_helm, render, render_raw, repo_root, windlass};
+use crate::{TestProject, real_helm, render, render_raw, repo_root};
 
 /// The kube contexts the example project's environments name.
 pub const EXAMPLE_CONTEXTS: &[&str] = &["kind-dev", "staging-eu", "prod-eu"];
@@ -129,14 +129,8 @@ impl Cluster {
         args: &[&str],
         extra_env: &[(&str, &Path)],
     ) -> String {
-        let mut command = windlass();
-        command
-            .arg("--helm-binary")
-            .arg(real_helm(major))
-            .args(args)
-            .current_dir(project.path())
-            .envs(self.env())
-            .envs(extra_env.iter().copied());
+        let mut command = project.windlass_with_helm(major, args);
+        command.envs(self.env()).envs(extra_env.iter().copied());
         mask_cluster(&render(command, project.path()))
     }
 

@@ -20,6 +20,9 @@ impl Default for TestProject {
     }
 }
 
+/// Where [`TestProject::helm_repositories`] writes helm's repository file.
+const HELM_REPOSITORIES: &str = ".helm/repositories.yaml";
+
 impl TestProject {
     /// An empty project folder.
     pub fn new() -> Self {
@@ -68,6 +71,16 @@ impl TestProject {
         self
     }
 
+    /// Writes a helm repository file naming `names` (what `helm repo add` would have left);
+    /// recorded runs hand it to windlass as `HELM_REPOSITORY_CONFIG`.
+    pub fn helm_repositories(self, names: &[&str]) -> Self {
+        let entries: String = names
+            .iter()
+            .map(|name| format!("- {{name: {name}, url: https://{name}.example}}\n"))
+            .collect();
+        self.file(HELM_REPOSITORIES, &format!("repositories:\n{entries}"))
+    }
+
     /// The project folder.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -89,8 +102,12 @@ impl TestProject {
             .arg(sibling_binary("recording-helm"))
             .args(args)
             .current_dir(self.path())
-            .env("RECORDING_HELM_LOG", &log)
-            .envs(env.iter().copied());
+            .env("RECORDING_HELM_LOG", &log);
+        let repositories = self.path().join(HELM_REPOSITORIES);
+        if repositories.exists() {
+            command.env("HELM_REPOSITORY_CONFIG", repositories);
+        }
+        command.envs(env.iter().copied());
         let mut text = render(command, self.path());
         text.push_str("----- helm calls -----\n");
         let log_text = mask_private_dirs(&std::fs::read_to_string(&log).unwrap_or_default());
@@ -120,6 +137,17 @@ impl TestProject {
         text
     }
 
+    /// `windlass --helm-binary <real helm major> ARGS`, to run in the project folder.
+    pub fn windlass_with_helm(&self, major: u32, args: &[&str]) -> Command {
+        let mut command = windlass();
+        command
+            .arg("--helm-binary")
+            .arg(real_helm(major))
+            .args(args)
+            .current_dir(self.path());
+        command
+    }
+
     /// Runs `windlass ARGS` in the project folder with a clean environment and returns the
     /// snapshot text: exit code, stdout and stderr, with the folder's path replaced by `[PROJECT]`.
     pub fn run(&self, args: &[&str]) -> String {
@@ -141,6 +169,8 @@ pub fn windlass() -> Command {
         "SOPS_AGE_KEY",
         "SOPS_AGE_KEY_FILE",
         "SOPS_AGE_SSH_PRIVATE_KEY_FILE",
+        "HELM_REPOSITORY_CONFIG",
+        "HELM_CONFIG_HOME",
     ] {
         command.env_remove(name);
     }
@@ -160,16 +190,24 @@ pub fn binary() -> PathBuf {
 /// A binary built into the same target folder as the running test.
 pub fn sibling_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("no current executable: {e}"));
-    let target = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or_else(|| panic!("unexpected test executable location {exe:?}"));
-    let binary = target.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.is_file(),
-        "the {name} binary is missing at {binary:?}: run `cargo build --workspace --bins` (scripts/test.sh does)"
-    );
-    binary
+    let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    // Tests run from target/debug/deps, binaries (the conformance runner) from target/debug.
+    let candidates: Vec<PathBuf> = exe
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .map(|d| d.join(&file))
+        .collect();
+    candidates
+        .iter()
+        .find(|binary| binary.is_file())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "the {name} binary is missing at {:?}: run `cargo build --workspace --bins` (scripts/test.sh does)",
+                candidates.last()
+            )
+        })
 }
 
 /// Runs `command` (windlass) and renders its outcome for a snapshot, replacing `dir` with
@@ -329,15 +367,37 @@ fn mask_after(text: &str, prefix: &str, replacement: &str) -> String {
 
 /// The sorted names of the folders in `tests/fixtures/<group>`.
 pub fn fixture_names(group: &str) -> Vec<String> {
-    let root = repo_root().join("tests/fixtures").join(group);
-    let mut names: Vec<String> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+    folder_names(&repo_root().join("tests/fixtures").join(group))
+}
+
+/// The sorted names of the folders in `dir`.
+pub fn folder_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .flatten()
         .filter(|e| e.path().is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
     names
+}
+
+/// Every file below `dir` (folders walked), sorted.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// The repository root (the workspace folder).

@@ -228,8 +228,8 @@ fn missing_values_file_with_warn_handler_is_skipped_with_a_warning() {
     assert_snapshot!(project.run(&["list"]), @r#"
     exit: 0
     ----- stdout -----
-    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART       	VERSION
-    api 	         	true   	true     	      	./charts/api
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS                       	CHART       	VERSION
+    api 	         	true   	true     	chart:api,name:api,namespace:	./charts/api
     ----- stderr -----
     warning: helmfile.yaml:6:5: release "api": values file "values/api.yaml" does not exist
     "#);
@@ -280,7 +280,7 @@ fn commands_not_yet_implemented_say_so() {
     ----- stdout -----
     ----- stderr -----
     error: `status` is not yet implemented
-      hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy
+      hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy, fetch
     ");
 }
 
@@ -304,9 +304,38 @@ fn missing_values_file_of_a_release_not_installed_or_not_selected_is_fine() {
     assert_snapshot!(project.run(&["-l", "name!=other", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART       	VERSION
-    api 	         	true   	true     	      	./charts/api
-    old 	         	true   	false    	      	./charts/old
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS                       	CHART       	VERSION
+    api 	         	true   	true     	chart:api,name:api,namespace:	./charts/api
+    old 	         	true   	false    	chart:old,name:old,namespace:	./charts/old
     ----- stderr -----
     ");
+}
+
+#[test]
+fn helmfile_state_values_and_secrets_errors_name_their_line() {
+    // Each error points at the line of the entry that names the file, in the file that holds
+    // it: a later `---` part, a base, an environment's secrets, a sub-helmfile entry.
+    let base = "
+        environments:
+          default:
+            values:
+            - missing-from-base.yaml
+        ";
+    let cases = [
+        "releases: []\n---\nvalues:\n- common.yaml\n- missing-common.yaml\n",
+        "bases:\n- base.yaml\n",
+        "environments:\n  default:\n    secrets:\n    - common.yaml\n",
+        "helmfiles:\n- path: common.yaml\n  values:\n  - missing-passed.yaml\n",
+    ];
+    let outputs: Vec<String> = cases
+        .iter()
+        .map(|helmfile| {
+            TestProject::new()
+                .file("helmfile.yaml", helmfile)
+                .file("base.yaml", base)
+                .file("common.yaml", "password: not-encrypted\n")
+                .run(&["list"])
+        })
+        .collect();
+    assert_snapshot!(outputs.join("\n"));
 }

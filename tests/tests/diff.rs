@@ -140,6 +140,7 @@ fn in_sync_exits_0_with_a_one_line_summary() {
     old | comparing charts/app
     web | comparing charts/app
     ----- helm calls -----
+    helm version --short
     helm template api charts/app --kube-version 1.31.0 --namespace backend --is-upgrade
     helm history api --namespace backend --max 10 --output json
     helm get manifest api --namespace backend --revision 2
@@ -233,12 +234,13 @@ fn a_failed_last_revision_is_a_change_even_when_the_manifests_match() {
 
 #[test]
 fn a_selector_that_matches_nothing_exits_3() {
-    assert_snapshot!(run(&in_sync(), &["-l", "name=nothing", "diff", "--detailed-exitcode"]), @r"
+    assert_snapshot!(run(&in_sync(), &["-l", "name=nothing", "diff", "--detailed-exitcode"]), @"
     exit: 3
     ----- stdout -----
     ----- stderr -----
     warning: no release matches the selector name=nothing
     ----- helm calls -----
+    helm version --short
     ");
 }
 
@@ -412,6 +414,7 @@ fn bad_ignore_rules_are_errors_with_a_hint() {
     error: --ignore "apps/Deployment": no ":" between the kind and the JSON pointer
       hint: write GROUP/KIND:/json/pointer, e.g. apps/Deployment:/spec/replicas (core kinds: Service:/spec/clusterIP)
     ----- helm calls -----
+    helm version --short
     "#);
 }
 
@@ -436,6 +439,7 @@ fn helm_diff_plugin_arguments_are_ignored_with_a_warning() {
     warning: helmfile.yaml:4:3: helmDefaults.diffArgs are flags of the helm-diff plugin, which windlass does not use; they are ignored (diff's own flags, e.g. --context or --suppress-secrets, do the same)
     api | comparing charts/app
     ----- helm calls -----
+    helm version --short
     helm template api charts/app --kube-version 1.31.0 --namespace backend --is-upgrade
     helm history api --namespace backend --max 10 --output json
     helm get manifest api --namespace backend --revision 2
@@ -508,4 +512,63 @@ fn apply_runs_preapply_for_every_release_and_sync_hooks_for_the_changed_ones() {
 #[test]
 fn apply_with_nothing_to_change_still_runs_preapply_and_cleanup_hooks() {
     assert_snapshot!(hooked_apply(in_sync()));
+}
+
+/// A release whose chart chartify rewrites (`dependencies:`) is diffed and upgraded from the
+/// rewritten chart, the one `sync` installs and `template` renders.
+#[test]
+fn apply_diffs_and_installs_the_rewritten_chart() {
+    let project = TestProject::new()
+        .file(
+            "helmfile.yaml",
+            "
+            releases:
+            - name: api
+              namespace: backend
+              chart: ./charts/app
+              dependencies:
+              - chart: ./charts/extra
+                version: 0.1.0
+            ",
+        )
+        .file(
+            "charts/app/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.2.0\n",
+        )
+        .file(
+            "charts/extra/Chart.yaml",
+            "apiVersion: v2\nname: extra\nversion: 0.1.0\n",
+        );
+    let deployed = with_image("1.0", &[DEPLOYMENT]);
+    let desired = with_image("1.1", &[DEPLOYMENT]);
+    let project = release(
+        project,
+        "api",
+        &desired,
+        Some((&deployed, "deployed", "0.2.0")),
+    );
+    assert_snapshot!(run(&project, &["apply", "--kube-version", "1.31.0", "--suppress-diff"]), @"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    api | rewrote the chart (dependencies, patches)
+    api | comparing charts/app
+    api | upgrading charts/app
+    api | upgraded ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION    RESULT     DURATION
+    api       backend     upgrade   upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME   NAMESPACE   CHART        VERSION   DURATION
+    api    backend     charts/app   [DURATION]
+    ----- helm calls -----
+    helm version --short
+    helm dependency update [VALUES]/000-api/chart
+    helm template api [VALUES]/000-api/chart --kube-version 1.31.0 --namespace backend --is-upgrade
+    helm history api --namespace backend --max 10 --output json
+    helm get manifest api --namespace backend --revision 2
+    helm get hooks api --namespace backend --revision 2
+    helm upgrade --install api [VALUES]/000-api/chart --create-namespace --namespace backend --reset-values --history-max 10
+    ");
 }

@@ -91,9 +91,9 @@ fn list_layout_a_staging() {
     assert_snapshot!(layout_a().run(&["-e", "staging", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                  	CHART             	VERSION
-    api     	backend  	true   	true     	canary:true,tier:backend	./charts/api
-    postgres	data     	true   	true     	tier:data               	bitnami/postgresql	15.5.0
+    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                                                       	CHART             	VERSION
+    api     	backend  	true   	true     	canary:true,chart:api,name:api,namespace:backend,tier:backend	./charts/api
+    postgres	data     	true   	true     	chart:postgresql,name:postgres,namespace:data,tier:data      	bitnami/postgresql	15.5.0
     ----- stderr -----
     ");
 }
@@ -103,7 +103,7 @@ fn list_layout_a_production_as_json() {
     assert_snapshot!(layout_a().run(&["-e", "production", "list", "--output", "json"]), @r#"
     exit: 0
     ----- stdout -----
-    [{"name":"api","namespace":"backend","enabled":true,"installed":true,"labels":"tier:backend","chart":"./charts/api","version":""},{"name":"postgres","namespace":"data","enabled":true,"installed":true,"labels":"tier:data","chart":"bitnami/postgresql","version":"15.6.0"},{"name":"web","namespace":"frontend","enabled":true,"installed":true,"labels":"tier:frontend","chart":"./charts/web","version":""}]
+    [{"name":"api","namespace":"backend","enabled":true,"installed":true,"labels":"chart:api,name:api,namespace:backend,tier:backend","chart":"./charts/api","version":""},{"name":"postgres","namespace":"data","enabled":true,"installed":true,"labels":"chart:postgresql,name:postgres,namespace:data,tier:data","chart":"bitnami/postgresql","version":"15.6.0"},{"name":"web","namespace":"frontend","enabled":true,"installed":true,"labels":"chart:web,name:web,namespace:frontend,tier:frontend","chart":"./charts/web","version":""}]
     ----- stderr -----
     "#);
 }
@@ -119,114 +119,129 @@ fn environment_variable_selects_the_environment() {
     assert_snapshot!(windlass_tests::render(command, project.path()), @"
     exit: 0
     ----- stdout -----
-    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                  	CHART             	VERSION
-    api     	backend  	true   	true     	canary:true,tier:backend	./charts/api
-    postgres	data     	true   	true     	tier:data               	bitnami/postgresql	15.5.0
+    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                                                       	CHART             	VERSION
+    api     	backend  	true   	true     	canary:true,chart:api,name:api,namespace:backend,tier:backend	./charts/api
+    postgres	data     	true   	true     	chart:postgresql,name:postgres,namespace:data,tier:data      	bitnami/postgresql	15.5.0
     ----- stderr -----
     ");
 }
 
 #[test]
 fn build_layout_a_production_merges_overrides_and_attaches_files() {
-    assert_snapshot!(layout_a().run(&["-e", "production", "build"]), @"
+    assert_snapshot!(layout_a().run(&["-e", "production", "build"]), @r#"
     exit: 0
     ----- stdout -----
     ---
-    #  Source: charts.yaml
+    #  Source: [PROJECT]/charts.yaml
 
     filepath: charts.yaml
-    environments:
-      production:
-        kubeContext: prod-cluster
+    helmBinary: helm
+    kustomizeBinary: kustomize
     helmDefaults:
       wait: true
       timeout: 300
     repositories:
-    - name: bitnami
-      url: https://charts.bitnami.com/bitnami
+      - name: bitnami
+        url: https://charts.bitnami.com/bitnami
     releases:
-    - chart: bitnami/postgresql
-      version: 15.6.0
-      name: postgres
-      namespace: data
-      labels:
-        tier: data
-      values:
-      - common/postgres.yaml
-      - environments/production/postgres-ha.yaml
-    - chart: ./charts/api
-      needs:
-      - data/postgres
-      name: api
-      namespace: backend
-      labels:
-        tier: backend
-      values:
-      - environments/production/values/api.yaml
-      set:
-      - name: replicas
-        value: '3'
-    - chart: ./charts/web
-      needs:
-      - backend/api
-      name: web
-      namespace: frontend
-      labels:
-        tier: frontend
-      values:
-      - environments/production/values/web.yaml.gotmpl
+      - chart: bitnami/postgresql
+        version: 15.6.0
+        name: postgres
+        namespace: data
+        labels:
+          chart: postgresql
+          name: postgres
+          namespace: data
+          tier: data
+        values:
+          - common/postgres.yaml
+          - environments/production/postgres-ha.yaml
+      - chart: ./charts/api
+        needs:
+          - data/postgres
+        name: api
+        namespace: backend
+        labels:
+          chart: api
+          name: api
+          namespace: backend
+          tier: backend
+        values:
+          - environments/production/values/api.yaml
+        set:
+          - name: replicas
+            value: "3"
+      - chart: ./charts/web
+        needs:
+          - backend/api
+        name: web
+        namespace: frontend
+        labels:
+          chart: web
+          name: web
+          namespace: frontend
+          tier: frontend
+        values:
+          - environments/production/values/web.yaml.gotmpl
+    templates: {}
     renderedvalues: {}
     ----- stderr -----
-    ");
+    "#);
 }
 
 #[test]
 fn build_layout_a_with_state_values_set() {
     assert_snapshot!(
         layout_a().run(&["-e", "staging", "--state-values-set", "replicas=2,feature.on=true", "build"]),
-        @"
+        @r#"
     exit: 0
     ----- stdout -----
     ---
-    #  Source: charts.yaml
+    #  Source: [PROJECT]/charts.yaml
 
     filepath: charts.yaml
-    environments:
-      staging:
-        kubeContext: staging-cluster
+    helmBinary: helm
+    kustomizeBinary: kustomize
     helmDefaults:
       wait: true
       timeout: 300
     repositories:
-    - name: bitnami
-      url: https://charts.bitnami.com/bitnami
+      - name: bitnami
+        url: https://charts.bitnami.com/bitnami
     releases:
-    - chart: bitnami/postgresql
-      version: 15.5.0
-      name: postgres
-      namespace: data
-      labels:
-        tier: data
-      values:
-      - common/postgres.yaml
-    - chart: ./charts/api
-      needs:
-      - data/postgres
-      name: api
-      namespace: backend
-      labels:
-        tier: backend
-        canary: 'true'
-      set:
-      - name: image.tag
-        value: '1.0'
+      - chart: bitnami/postgresql
+        version: 15.5.0
+        name: postgres
+        namespace: data
+        labels:
+          chart: postgresql
+          name: postgres
+          namespace: data
+          tier: data
+        values:
+          - common/postgres.yaml
+      - chart: ./charts/api
+        needs:
+          - data/postgres
+        name: api
+        namespace: backend
+        labels:
+          canary: "true"
+          chart: api
+          name: api
+          namespace: backend
+          tier: backend
+        set:
+          - name: image.tag
+            value: "1.0"
+    templates: {}
     renderedvalues:
       domain: staging.example.com
       replicas: 2
       feature:
-        on: true
+        "on": true
     ----- stderr -----
-    "
+    "#
     );
 }
 
@@ -265,9 +280,9 @@ fn selector_filters_list() {
     assert_snapshot!(layout_a().run(&["-e", "production", "-l", "tier=backend", "-l", "name=web", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS       	CHART       	VERSION
-    api 	backend  	true   	true     	tier:backend 	./charts/api
-    web 	frontend 	true   	true     	tier:frontend	./charts/web
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS                                             	CHART       	VERSION
+    api 	backend  	true   	true     	chart:api,name:api,namespace:backend,tier:backend  	./charts/api
+    web 	frontend 	true   	true     	chart:web,name:web,namespace:frontend,tier:frontend	./charts/web
     ----- stderr -----
     ");
 }
@@ -352,10 +367,10 @@ fn list_helmfile_default_environment() {
     assert_snapshot!(helmfile().run(&["list"]), @"
     exit: 0
     ----- stdout -----
-    NAME      	NAMESPACE 	ENABLED	INSTALLED	LABELS                    	CHART                          	VERSION
-    api       	apps      	true   	true     	team:platform,tier:backend	./charts/api
-    web       	apps      	true   	true     	team:platform             	./charts/web
-    prometheus	monitoring	false  	true     	team:platform             	prometheus-community/prometheus	25.0.0
+    NAME      	NAMESPACE 	ENABLED	INSTALLED	LABELS                                                             	CHART                          	VERSION
+    api       	apps      	true   	true     	chart:api,name:api,namespace:apps,team:platform,tier:backend       	./charts/api
+    web       	apps      	true   	true     	chart:web,name:web,namespace:apps,team:platform                    	./charts/web
+    prometheus	monitoring	false  	true     	chart:prometheus,name:prometheus,namespace:monitoring,team:platform	prometheus-community/prometheus	25.0.0
     ----- stderr -----
     ");
 }
@@ -365,10 +380,10 @@ fn list_helmfile_production_enables_the_conditional_release() {
     assert_snapshot!(helmfile().run(&["-e", "production", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME      	NAMESPACE 	ENABLED	INSTALLED	LABELS                    	CHART                          	VERSION
-    api       	apps      	true   	true     	team:platform,tier:backend	./charts/api
-    web       	apps      	true   	true     	team:platform             	./charts/web
-    prometheus	monitoring	true   	true     	team:platform             	prometheus-community/prometheus	25.0.0
+    NAME      	NAMESPACE 	ENABLED	INSTALLED	LABELS                                                             	CHART                          	VERSION
+    api       	apps      	true   	true     	chart:api,name:api,namespace:apps,team:platform,tier:backend       	./charts/api
+    web       	apps      	true   	true     	chart:web,name:web,namespace:apps,team:platform                    	./charts/web
+    prometheus	monitoring	true   	true     	chart:prometheus,name:prometheus,namespace:monitoring,team:platform	prometheus-community/prometheus	25.0.0
     ----- stderr -----
     ");
 }
@@ -379,44 +394,66 @@ fn build_helmfile_production() {
     exit: 0
     ----- stdout -----
     ---
-    #  Source: helmfile.yaml
+    #  Source: [PROJECT]/helmfile.yaml
 
     filepath: helmfile.yaml
+    helmBinary: helm
+    kustomizeBinary: kustomize
     environments:
+      default:
+        values:
+          - env/default.yaml
       production:
+        values:
+          - env/default.yaml
+          - env/production.yaml
         kubeContext: prod
-    helmDefaults: {}
     repositories:
-    - name: prometheus-community
-      url: https://prometheus-community.github.io/helm-charts
+      - name: prometheus-community
+        url: https://prometheus-community.github.io/helm-charts
     commonLabels:
       team: platform
     releases:
-    - chart: ./charts/api
-      wait: true
-      name: api
-      namespace: apps
-      labels:
-        tier: backend
-        team: platform
-      values:
-      - values/common.yaml
-    - chart: ./charts/web
-      wait: true
-      needs:
-      - api
-      name: web
-      namespace: apps
-      labels:
-        team: platform
-    - chart: prometheus-community/prometheus
-      version: 25.0.0
-      installed: true
-      condition: monitoring.enabled
-      name: prometheus
-      namespace: monitoring
-      labels:
-        team: platform
+      - chart: ./charts/api
+        wait: true
+        name: api
+        namespace: apps
+        labels:
+          chart: api
+          name: api
+          namespace: apps
+          team: platform
+          tier: backend
+        values:
+          - values/common.yaml
+      - chart: ./charts/web
+        wait: true
+        needs:
+          - apps/api
+        name: web
+        namespace: apps
+        labels:
+          chart: web
+          name: web
+          namespace: apps
+          team: platform
+      - chart: prometheus-community/prometheus
+        version: 25.0.0
+        installed: true
+        condition: monitoring.enabled
+        name: prometheus
+        namespace: monitoring
+        labels:
+          chart: prometheus
+          name: prometheus
+          namespace: monitoring
+          team: platform
+    templates:
+      default:
+        namespace: apps
+        wait: true
+        values:
+          - values/common.yaml
     renderedvalues:
       monitoring:
         enabled: true
@@ -443,10 +480,10 @@ fn namespace_flag_overrides_every_release() {
     assert_snapshot!(helmfile().run(&["-n", "sandbox", "list"]), @"
     exit: 0
     ----- stdout -----
-    NAME      	NAMESPACE	ENABLED	INSTALLED	LABELS                    	CHART                          	VERSION
-    api       	sandbox  	true   	true     	team:platform,tier:backend	./charts/api
-    prometheus	sandbox  	false  	true     	team:platform             	prometheus-community/prometheus	25.0.0
-    web       	sandbox  	true   	true     	team:platform             	./charts/web
+    NAME      	NAMESPACE	ENABLED	INSTALLED	LABELS                                                          	CHART                          	VERSION
+    api       	sandbox  	true   	true     	chart:api,name:api,namespace:sandbox,team:platform,tier:backend 	./charts/api
+    prometheus	sandbox  	false  	true     	chart:prometheus,name:prometheus,namespace:sandbox,team:platform	prometheus-community/prometheus	25.0.0
+    web       	sandbox  	true   	true     	chart:web,name:web,namespace:sandbox,team:platform              	./charts/web
     ----- stderr -----
     ");
 }
@@ -484,9 +521,9 @@ fn sub_helmfiles_are_loaded_with_their_selectors_and_values() {
     assert_snapshot!(project.run(&["list"]), @"
     exit: 0
     ----- stdout -----
-    NAME        	NAMESPACE	ENABLED	INSTALLED	LABELS  	CHART        	VERSION
-    external-dns	         	true   	true     	        	../charts/dns
-    web         	         	true   	true     	tier:web	../charts/web
+    NAME        	NAMESPACE	ENABLED	INSTALLED	LABELS                                	CHART        	VERSION
+    external-dns	         	true   	true     	chart:dns,name:external-dns,namespace:	../charts/dns
+    web         	         	true   	true     	chart:web,name:web,namespace:,tier:web	../charts/web
     ----- stderr -----
     ");
 }
@@ -505,9 +542,9 @@ fn helmfile_d_folder_loads_every_file_in_order() {
     assert_snapshot!(project.run(&["list"]), @"
     exit: 0
     ----- stdout -----
-    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART	VERSION
-    api     	         	true   	true     	      	./api
-    postgres	         	true   	true     	      	./pg
+    NAME    	NAMESPACE	ENABLED	INSTALLED	LABELS                           	CHART	VERSION
+    api     	         	true   	true     	chart:api,name:api,namespace:    	./api
+    postgres	         	true   	true     	chart:pg,name:postgres,namespace:	./pg
     ----- stderr -----
     ");
 }

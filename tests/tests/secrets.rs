@@ -77,20 +77,28 @@ fn build_masks_values_decrypted_from_environment_secrets() {
     exit: 0
     ----- stdout -----
     ---
-    #  Source: helmfile.yaml
+    #  Source: [PROJECT]/helmfile.yaml
 
     filepath: helmfile.yaml
+    helmBinary: helm
+    kustomizeBinary: kustomize
     environments:
-      default: {}
-    helmDefaults: {}
+      default:
+        secrets:
+          - secrets/postgres.yaml
     releases:
-    - chart: ./charts/db
-      name: db
-      namespace: data
-      values:
-      - replicas: 1
-      secrets:
-      - secrets/postgres.yaml
+      - chart: ./charts/db
+        name: db
+        namespace: data
+        labels:
+          chart: db
+          name: db
+          namespace: data
+        values:
+          - replicas: 1
+        secrets:
+          - secrets/postgres.yaml
+    templates: {}
     renderedvalues:
       auth:
         password: <secret>
@@ -109,6 +117,7 @@ fn release_secrets_reach_helm_only_through_the_private_folder() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm template db charts/db --namespace data --values [TMP]/windlass-[RANDOM]/000-data-db-0.yaml --values [TMP]/windlass-[RANDOM]/000-data-db-1.yaml
       [TMP]/windlass-[RANDOM]/000-data-db-0.yaml:
         replicas: 1
@@ -180,7 +189,8 @@ fn without_a_key_the_error_names_the_recipients_not_the_content() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: helmfile.yaml: [PROJECT]/secrets/postgres.yaml: no age identity to decrypt it (recipients: age1nkas99qjjaawyvdytgy39ukgk7qmnrcktwnuq9644w0m80w2kfjsluqkqd) (hint: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE, or put the key in ~/.config/sops/age/keys.txt)
+    error: helmfile.yaml:4:7: [PROJECT]/secrets/postgres.yaml: no age identity to decrypt it (recipients: age1nkas99qjjaawyvdytgy39ukgk7qmnrcktwnuq9644w0m80w2kfjsluqkqd)
+      hint: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE, or put the key in ~/.config/sops/age/keys.txt
     ");
 }
 
@@ -211,6 +221,7 @@ fn fetch_secret_value_reads_ref_sops_references_in_process() {
 
     ----- stderr -----
     ----- helm calls -----
+    helm version --short
     helm template db charts/db --namespace data --values [TMP]/windlass-[RANDOM]/000-data-db-0.yaml
       [TMP]/windlass-[RANDOM]/000-data-db-0.yaml:
         password: 30
@@ -229,8 +240,8 @@ fn an_unreadable_key_file_only_warns_when_nothing_needs_decrypting() {
     assert_snapshot!(render(command, project.path()), @"
     exit: 0
     ----- stdout -----
-    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS	CHART	VERSION
-    a   	         	true   	true     	      	./c
+    NAME	NAMESPACE	ENABLED	INSTALLED	LABELS                   	CHART	VERSION
+    a   	         	true   	true     	chart:c,name:a,namespace:	./c
     ----- stderr -----
     warning: /nonexistent/keys.txt: cannot read age identity file: No such file or directory (os error 2)
     ");

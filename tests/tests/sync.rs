@@ -7,7 +7,7 @@ use windlass_tests::{
 };
 
 fn project() -> TestProject {
-    TestProject::new().file(
+    TestProject::new().helm_repositories(&["bitnami"]).file(
         "helmfile.yaml",
         "
         helmDefaults:
@@ -213,7 +213,7 @@ fn an_uninstall_runs_against_the_environment_context_in_a_helmfile() {
 }
 
 #[test]
-fn an_uninstall_runs_against_the_environment_context_in_layout_a() {
+fn an_uninstall_runs_against_the_environment_context_in_layout_a_as_in_a_helmfile() {
     let project = TestProject::new()
         .file(
             "charts.yaml",
@@ -239,35 +239,14 @@ fn an_uninstall_runs_against_the_environment_context_in_layout_a() {
             ",
         );
     let listed = std::path::Path::new("old");
-    assert_snapshot!(
-        project.run_recorded_with_env(&["-e", "prod", "sync", "--skip-deps"], &[("RECORDING_HELM_LIST", listed)]),
-        @"
-    exit: 0
-    ----- stdout -----
-    ----- stderr -----
-    old | uninstalling
-    old | deleted ([DURATION])
-    web | upgrading charts/app
-    web | upgraded ([DURATION])
-
-    RELEASE   NAMESPACE   ACTION      RESULT     DURATION
-    old       jobs        uninstall   deleted   [DURATION]
-    web       apps        upgrade     upgraded   [DURATION]
-
-    UPDATED RELEASES:
-    NAME   NAMESPACE   CHART        VERSION   DURATION
-    web    apps        charts/app   [DURATION]
-
-    DELETED RELEASES:
-    NAME   NAMESPACE   DURATION
-    old    jobs   [DURATION]
-    ----- helm calls -----
-    helm version --short
-    helm list --filter ^old$ --kube-context prod-eu --namespace jobs --uninstalling --deployed --failed --pending --short
-    helm uninstall old --kube-context prod-eu --namespace jobs
-    helm upgrade --install web charts/app --create-namespace --kube-context prod-eu --namespace apps --reset-values --history-max 10
-    "
-    );
+    let sync = |project: &TestProject| {
+        project.run_recorded_with_env(
+            &["-e", "prod", "sync", "--skip-deps"],
+            &[("RECORDING_HELM_LIST", listed)],
+        )
+    };
+    // Layout A must ask helm exactly what the helmfile layout asks (snapshotted above).
+    assert_eq!(sync(&project), sync(&environment_context_project()));
 }
 
 #[test]
@@ -300,7 +279,8 @@ fn a_secrets_error_deletes_nothing() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: helmfile.yaml:10:5: release "web": [PROJECT]/secrets.yaml: no `sops` metadata: the file is not encrypted with sops (hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`)
+    error: helmfile.yaml:10:5: release "web": [PROJECT]/secrets.yaml: no `sops` metadata: the file is not encrypted with sops
+      hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`
     ----- helm calls -----
     helm version --short
     "#
@@ -477,4 +457,107 @@ fn a_missing_helm_is_one_clear_error_before_any_work() {
     error: helm not found: looked for "no-such-helm" in the folders of PATH (/nonexistent/bin, /nonexistent/usr/bin)
       hint: install helm 3 or 4, or pass its path with --helm-binary
     "#);
+}
+
+#[test]
+fn kubedog_tracking_waits_through_helm() {
+    // Helmfile 1.x tracks these releases' resources with kubedog; windlass has helm wait for them.
+    let project = TestProject::new().file(
+        "helmfile.yaml",
+        "
+        helmDefaults:
+          trackMode: kubedog
+        releases:
+        - name: tracked
+          chart: ./charts/app
+          trackTimeout: 120
+          trackKinds: [Deployment]
+          trackLogs: true
+        - name: untracked
+          chart: ./charts/app
+          trackMode: helm
+          timeout: 60
+        ",
+    );
+    assert_snapshot!(project.run_recorded(&["--concurrency", "1", "sync", "--skip-deps"]), @r#"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    warning: helmfile.yaml:7:3: release "tracked": "trackKinds" is ignored: windlass tracks through helm --wait, which waits for all of the release's resources and streams no logs
+    warning: helmfile.yaml:8:3: release "tracked": "trackLogs" is ignored: windlass tracks through helm --wait, which waits for all of the release's resources and streams no logs
+    tracked   | upgrading charts/app
+    tracked   | upgraded ([DURATION])
+    untracked | upgrading charts/app
+    untracked | upgraded ([DURATION])
+
+    RELEASE     NAMESPACE   ACTION    RESULT     DURATION
+    tracked                 upgrade   upgraded   [DURATION]
+    untracked               upgrade   upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME        NAMESPACE   CHART        VERSION   DURATION
+    tracked                 charts/app   [DURATION]
+    untracked               charts/app   [DURATION]
+    ----- helm calls -----
+    helm version --short
+    helm upgrade --install tracked charts/app --wait --wait-for-jobs --timeout 120s --create-namespace --reset-values --history-max 10
+    helm upgrade --install untracked charts/app --timeout 60s --create-namespace --reset-values --history-max 10
+    "#);
+}
+
+#[test]
+fn live_output_prints_helm_lines_as_they_come_but_not_for_template() {
+    let project = || {
+        TestProject::new().file(
+            "helmfile.yaml",
+            "
+            releases:
+            - name: app
+              chart: ./charts/app
+            ",
+        )
+    };
+    let said = std::path::Path::new("coalesce.go:237: warning: skipped value");
+    let printed = std::path::Path::new("NOTES: app is ready");
+    let output = [
+        ("RECORDING_HELM_STDERR", said),
+        ("RECORDING_HELM_STDOUT", printed),
+    ];
+    assert_snapshot!(
+        project().run_recorded_with_env(&["--enable-live-output", "sync", "--skip-deps"], &output),
+        @"
+    exit: 0
+    ----- stdout -----
+    NOTES: app is ready
+    ----- stderr -----
+    Live output is enabled
+    app | upgrading charts/app
+    coalesce.go:237: warning: skipped value
+    app | upgraded ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION    RESULT     DURATION
+    app                   upgrade   upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME   NAMESPACE   CHART        VERSION   DURATION
+    app                charts/app   [DURATION]
+    ----- helm calls -----
+    helm version --short
+    helm upgrade --install app charts/app --create-namespace --reset-values --history-max 10
+    "
+    );
+    assert_snapshot!(
+        project().run_recorded_with_env(&["--enable-live-output", "template", "--skip-deps"], &output),
+        @"
+    exit: 0
+    ----- stdout -----
+    NOTES: app is ready
+
+    ----- stderr -----
+    Live output is enabled
+    ----- helm calls -----
+    helm version --short
+    helm template app charts/app
+    "
+    );
 }

@@ -29,8 +29,14 @@ fn cases() -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-/// `windlass [-e ENV] template` for fixture `case` with helm `major`, its `env` variables set.
-fn template_command(case: &Path, project: &TestProject, major: u32) -> std::process::Command {
+/// `windlass [-e ENV] template ARGS` for fixture `case` with helm `major`, its `env` variables
+/// set.
+fn template_command(
+    case: &Path,
+    project: &TestProject,
+    major: u32,
+    args: &[&str],
+) -> std::process::Command {
     let mut command = windlass();
     command
         .arg("--helm-binary")
@@ -39,12 +45,13 @@ fn template_command(case: &Path, project: &TestProject, major: u32) -> std::proc
     if let Ok(environment) = std::fs::read_to_string(case.join("environment")) {
         command.args(["-e", environment.trim()]);
     }
-    command.arg("template").envs(env_file(case));
+    command.arg("template").args(args).envs(env_file(case));
     command
 }
 
-#[test]
-fn every_fixture_renders_as_helmfile_does() {
+/// Runs `windlass template ARGS` on every fixture with helm 3 and compares with Helmfile's
+/// output.
+fn assert_every_fixture_renders_as_helmfile_does(args: &[&str]) {
     let cases = cases();
     assert!(
         cases.len() >= 15,
@@ -58,7 +65,7 @@ fn every_fixture_renders_as_helmfile_does() {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let project = TestProject::fixture(&format!("template-compare/{name}"));
-        let mut command = template_command(case, &project, 3);
+        let mut command = template_command(case, &project, 3, args);
         let output = command.output().unwrap_or_else(|e| panic!("windlass: {e}"));
         let expected = std::fs::read_to_string(case.join("expected.txt")).unwrap_or_default();
         let actual = String::from_utf8_lossy(&output.stdout);
@@ -83,6 +90,17 @@ fn every_fixture_renders_as_helmfile_does() {
     );
 }
 
+#[test]
+fn every_fixture_renders_as_helmfile_does() {
+    assert_every_fixture_renders_as_helmfile_does(&[]);
+}
+
+/// The native renderer prints what Helmfile 0.166 printed through helm 3.17, for every fixture.
+#[test]
+fn every_fixture_renders_natively_as_helmfile_does() {
+    assert_every_fixture_renders_as_helmfile_does(&["--renderer", "native"]);
+}
+
 /// Every fixture also renders with helm 4; its output is snapshotted (helm 4 reports another
 /// default Kubernetes version, so it cannot equal Helmfile 0.166's, which cannot drive helm 4).
 #[test]
@@ -94,7 +112,7 @@ fn every_fixture_renders_with_helm_4() {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let project = TestProject::fixture(&format!("template-compare/{name}"));
-        let command = template_command(case, &project, 4);
+        let command = template_command(case, &project, 4, &[]);
         insta::assert_snapshot!(
             format!("helm4__{name}"),
             windlass_tests::render(command, project.path())

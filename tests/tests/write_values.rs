@@ -107,3 +107,100 @@ fn default_output_path_is_state_name_and_path_hash() {
         "{hash}"
     );
 }
+
+#[test]
+fn values_files_read_as_helm_reads_them_or_fail_with_their_line() {
+    let project = TestProject::new()
+        .file(
+            "helmfile.yaml",
+            "
+            releases:
+            - name: app
+              chart: ./chart
+              values:
+              - repeated.yaml
+              - flags: {quoted: \"yes\"}
+            - name: broken
+              chart: ./chart
+              values:
+              - broken.yaml
+            ",
+        )
+        .file(
+            "repeated.yaml",
+            "replicas: 1\nflags: {plain: yes}\nreplicas: 3\n",
+        )
+        .file("broken.yaml", "a: 1\nb: [unclosed\nc: 2\n")
+        .file(
+            "chart/Chart.yaml",
+            "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+        );
+    let run = |selector: &str| {
+        let mut command = windlass();
+        command
+            .args(["-l", selector, "write-values"])
+            .args(["--output-file-template", "out/{{ .Release.Name }}.yaml"])
+            .current_dir(project.path());
+        render(command, project.path())
+    };
+    // A repeated key's last value wins, and plain `yes` is the boolean helm reads.
+    assert_snapshot!(run("name=app"), @"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    Writing values file out/app.yaml
+    ");
+    assert_snapshot!(listing(&project.path().join("out")), @r#"
+    == app.yaml (644)
+    flags:
+      plain: true
+      quoted: "yes"
+    replicas: 3
+    "#);
+    // Nothing is written for a values file helm could not read either.
+    let broken = run("name=broken");
+    assert_snapshot!(broken, @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: broken.yaml:3:2: release "broken": not valid YAML: illegal placement of ':' indicator
+      hint: helm reads a values file as a YAML map (YAML 1.1): check the indentation and quoting there
+    "#);
+    assert!(!project.path().join("out/broken.yaml").exists());
+    // Nor does `build --embed-values` show it as an empty map: it fails the same way.
+    assert_eq!(
+        project.run(&["-l", "name=broken", "build", "--embed-values"]),
+        broken
+    );
+}
+
+#[test]
+fn a_state_file_name_that_is_not_utf8_names_its_output_folder() {
+    use std::os::unix::ffi::OsStrExt;
+    let project = TestProject::new().file(
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+    );
+    let name = std::ffi::OsStr::from_bytes(b"st\xffte.yaml");
+    std::fs::write(
+        project.path().join(name),
+        "releases:\n- name: app\n  chart: ./chart\n  values:\n  - {a: 1}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut command = windlass();
+    command
+        .arg("-f")
+        .arg(name)
+        .args([
+            "write-values",
+            "--output-file-template",
+            "{{ .State.BaseName }}/{{ .Release.Name }}.yaml",
+        ])
+        .current_dir(project.path());
+    assert_snapshot!(render(command, project.path()), @"
+    exit: 0
+    ----- stdout -----
+    ----- stderr -----
+    Writing values file st�te/app.yaml
+    ");
+}

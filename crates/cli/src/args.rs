@@ -86,6 +86,12 @@ pub struct GlobalArgs {
     /// Exit 0 instead of 3 when the selectors match no release
     #[arg(long, global = true)]
     pub allow_no_matching_release: bool,
+    /// Reach OCI registries over plain HTTP (pulls, and dependency updates with helm 4)
+    #[arg(long, global = true)]
+    pub oci_plain_http: bool,
+    /// Print helm's output as it runs (not for template, whose output is the manifests)
+    #[arg(long, global = true)]
+    pub enable_live_output: bool,
 }
 
 /// Verbosity of diagnostics on stderr.
@@ -114,9 +120,11 @@ pub enum Command {
     /// Render the manifests of every selected release
     #[command(after_help = crate::help::template())]
     Template(TemplateArgs),
+    /// Download every selected release's chart into a folder
+    Fetch(FetchArgs),
     /// Run helm lint on every selected release
     #[command(after_help = crate::help::lint())]
-    Lint(TemplateArgs),
+    Lint(LintArgs),
     /// Uninstall every selected release, dependents first
     Destroy(DestroyArgs),
     /// Show the status of every selected release
@@ -182,6 +190,32 @@ pub struct TemplateArgs {
     /// Go template of each release's folder under --output-dir
     #[arg(long, value_name = "TEMPLATE", requires = "output_dir")]
     pub output_dir_template: Option<String>,
+    /// Who renders the charts: helm, windlass in process (native), or native when it can
+    /// stand in for the helm in use (auto)
+    #[arg(long, value_enum, default_value_t = RendererArg::Helm)]
+    pub renderer: RendererArg,
+}
+
+/// `--renderer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RendererArg {
+    /// `helm template` for every release.
+    Helm,
+    /// windlass's in-process renderer (helm 3.17's behaviour).
+    Native,
+    /// native with helm 3.17, helm otherwise or when the native render fails.
+    Auto,
+}
+
+/// `lint` flags (Helmfile's): the per-release ones, none of `template`'s output flags.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Do not build local charts' dependencies first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Values, helm arguments and needs for every release.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
 }
 
 /// Flags of the commands that run helm per release (`template`, `lint`, `sync`).
@@ -368,6 +402,20 @@ pub struct StatusArgs {
     pub detailed_exitcode: bool,
 }
 
+/// `fetch` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Do not add the repositories first
+    #[arg(long)]
+    pub skip_deps: bool,
+    /// Where the charts go [default: a temporary folder, removed afterwards]
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Go template of each chart's folder (.OutputDir, .ChartName, .Release, .Environment)
+    #[arg(long, value_name = "TEMPLATE", default_value = windlass::ops::fetch::DEFAULT_FETCH_OUTPUT_DIR_TEMPLATE)]
+    pub output_dir_template: String,
+}
+
 /// `build` flags.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -385,6 +433,9 @@ pub struct ListArgs {
     /// Add each release's deployed revision and status (asks helm, per kube context)
     #[arg(long)]
     pub deployed: bool,
+    /// Do not prepare the charts first (Helmfile 1.x's flag; windlass's list never touches charts)
+    #[arg(long)]
+    pub skip_charts: bool,
 }
 
 /// Formats of `list`.

@@ -49,6 +49,8 @@ impl Mode {
 pub struct Progress {
     mode: Mode,
     quiet: bool,
+    /// `--enable-live-output`: helm's own lines are printed as they come.
+    helm_output: bool,
     debug: bool,
     color: bool,
     /// The width of the release column of plain lines.
@@ -65,8 +67,9 @@ struct Live {
 }
 
 impl Progress {
-    /// A sink in `mode` that follows the settings' verbosity and colour choice.
-    pub fn new(settings: &Settings, mode: Mode) -> Self {
+    /// A sink in `mode` that follows the settings' verbosity and colour choice; with
+    /// `helm_output`, helm's own lines are printed as they come (`--enable-live-output`).
+    pub fn new(settings: &Settings, mode: Mode, helm_output: bool) -> Self {
         let live = (mode == Mode::Live).then(|| Live {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             bars: Mutex::new(HashMap::new()),
@@ -74,6 +77,7 @@ impl Progress {
         Self {
             mode,
             quiet: settings.log_level < LogLevel::Info,
+            helm_output,
             debug: settings.log_level >= LogLevel::Debug,
             color: settings.stderr_color(),
             width: AtomicUsize::new(0),
@@ -118,6 +122,19 @@ impl Progress {
                 let mut err = std::io::stderr().lock();
                 let _ = writeln!(err, "{line}");
             }
+        }
+    }
+
+    /// Prints a line helm wrote to its stdout, on stdout, as Helmfile's `--enable-live-output`
+    /// does (above the live view, which is redrawn after it).
+    fn helm_output(&self, line: &str) {
+        let print = || {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+        };
+        match &self.live {
+            Some(live) => live.multi.suspend(print),
+            None => print(),
         }
     }
 
@@ -174,9 +191,13 @@ impl Progress {
     }
 
     fn started(&self, id: &ReleaseId, action: Action, chart: String) {
-        if self.live.is_none() && action == Action::Diff {
-            // A diff has no steps: its one line says what it compares.
-            self.line(Some(id), &format!("comparing {chart}"));
+        if self.live.is_none() {
+            // A diff or a fetch has no steps: its one line says what it works on.
+            match action {
+                Action::Diff => self.line(Some(id), &format!("comparing {chart}")),
+                Action::Fetch => self.line(Some(id), &format!("fetching {chart}")),
+                _ => {}
+            }
         }
         if let Ok(mut running) = self.running.lock() {
             running.insert(id.clone(), (Instant::now(), chart));
@@ -278,8 +299,24 @@ impl Events for Progress {
         match event {
             Event::Release { release, phase } => self.release(&release, phase),
             Event::Hook { release, run } => self.hook(release.as_ref(), &run),
+            // Live output shows helm's lines as helm wrote them: stderr to stderr, stdout to
+            // stdout, as Helmfile's --enable-live-output does.
+            Event::HelmMessage {
+                release: Some(_),
+                line,
+            } if self.helm_output => self.line(None, &line),
+            Event::HelmOutput { line, .. } if self.helm_output => self.helm_output(&line),
             Event::HelmMessage { release, line } if self.debug => {
                 self.line(release.as_ref(), &format!("helm: {line}"));
+            }
+            Event::RenderWarning { release, line } if self.debug => {
+                self.line(Some(&release), &format!("native renderer: {line}"));
+            }
+            Event::RenderedByHelm { release, reason } if self.debug => {
+                self.line(release.as_ref(), &format!("rendering with helm: {reason}"));
+            }
+            Event::ChartRewritten { release, .. } => {
+                self.line(Some(&release), "rewrote the chart (dependencies, patches)");
             }
             Event::RepositoryAdded { name, url } => {
                 self.line(None, &format!("Adding repo {name} {url}"));
@@ -318,6 +355,7 @@ fn action_word(action: Action) -> &'static str {
         Action::Template => "rendering",
         Action::Lint => "linting",
         Action::Diff => "comparing",
+        Action::Fetch => "fetching",
         _ => "working",
     }
 }

@@ -45,9 +45,19 @@ pub fn diagnostics(out: &mut impl Write, diagnostics: &[Diagnostic], level: LogL
     }
 }
 
-/// `warning: <message>`.
-pub fn warning(out: &mut impl Write, message: &str) {
+/// `warning: <message>` and, when there is one, `  hint: <what to do>`.
+pub fn warning(out: &mut impl Write, message: &str, hint: Option<String>) {
     let _ = writeln!(out, "{WARNING}warning{WARNING:#}: {message}");
+    if let Some(hint) = hint {
+        let _ = writeln!(out, "  {HINT}hint{HINT:#}: {hint}");
+    }
+}
+
+/// An informational line, unless the log level is below `info`.
+pub fn info(out: &mut impl Write, message: &str, level: LogLevel) {
+    if level >= LogLevel::Info {
+        let _ = writeln!(out, "{message}");
+    }
 }
 
 /// The message for exit status 3.

@@ -12,14 +12,15 @@ use windlass::helm::{Helm, HelmError, HelmProcess};
 use windlass::ops::hooks::Hooks;
 use windlass::ops::report::{ReleaseOutcome, ReleaseResult, Report};
 use windlass::ops::runner::RunContext;
-use windlass::ops::template::ChartCommand;
+use windlass::ops::template::{ChartCommand, TemplateOptions};
 use windlass::ops::{self, OperationError};
 use windlass::plan::{HookEvent, Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    ApplyArgs, BuildArgs, Command, DepsArgs, DestroyArgs, DiffArgs, DiffFormat, GraphArgs,
-    GraphFormat, ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
+    ApplyArgs, BuildArgs, Command, DepsArgs, DestroyArgs, DiffArgs, DiffFormat, FetchArgs,
+    GraphArgs, GraphFormat, LintArgs, ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs,
+    Tool, WriteValuesArgs,
 };
 use crate::progress::{self, Progress};
 use crate::settings::Settings;
@@ -100,6 +101,9 @@ pub enum CommandError {
     /// `--interactive` without a terminal to ask on.
     #[error("--interactive needs a terminal to ask for confirmation")]
     NotATerminal,
+    /// helm's repository file could not be read.
+    #[error(transparent)]
+    Charts(#[from] windlass::charts::ChartsError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -124,14 +128,13 @@ impl CommandError {
             Self::Helm(error) => error.hint(),
             Self::Operation(error) => error.hint(),
             Self::Diff(error) => error.hint(),
+            Self::Charts(error) => error.hint(),
+            Self::WriteValues(error) => error.hint(),
+            Self::Build(error) => error.hint(),
             Self::NotATerminal => Some("run it on a terminal, or leave out -i/--interactive".into()),
-            Self::Runtime(_)
-            | Self::Interrupted(_)
-            | Self::WriteValues(_)
-            | Self::Build(_)
-            | Self::Output(_) => None,
+            Self::Runtime(_) | Self::Interrupted(_) | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy, fetch"
                     .into(),
             ),
         }
@@ -265,7 +268,9 @@ enum Inspect {
 enum Drive {
     Repos,
     Deps(DepsArgs),
-    Template(TemplateArgs, ChartCommand),
+    Template(TemplateArgs),
+    Lint(LintArgs),
+    Fetch(FetchArgs),
     Sync(SyncArgs),
     Destroy(DestroyArgs),
     List(ListArgs),
@@ -291,9 +296,10 @@ impl From<Command> for Step {
             Command::WriteValues(args) => Self::Inspect(Inspect::WriteValues(args)),
             Command::Repos(_) => Self::Drive(Drive::Repos),
             Command::Deps(args) => Self::Drive(Drive::Deps(args)),
-            Command::Template(args) => Self::Drive(Drive::Template(args, ChartCommand::Template)),
-            Command::Lint(args) => Self::Drive(Drive::Template(args, ChartCommand::Lint)),
+            Command::Template(args) => Self::Drive(Drive::Template(args)),
+            Command::Lint(args) => Self::Drive(Drive::Lint(args)),
             Command::Sync(args) => Self::Drive(Drive::Sync(args)),
+            Command::Fetch(args) => Self::Drive(Drive::Fetch(args)),
             Command::Apply(args) => Self::Drive(Drive::Apply(args)),
             Command::Diff(args) => Self::Drive(Drive::Diff(args)),
             Command::Destroy(args) => Self::Drive(Drive::Destroy(args)),
@@ -322,18 +328,26 @@ async fn execute(
         })
     );
     let step = Step::from(command);
+    // As in Helmfile, `template` never streams helm's output: it is the manifests; nor does
+    // `diff`, whose helm calls print manifests too (the diff is windlass's own output).
+    let live =
+        settings.live_output && !matches!(step, Step::Drive(Drive::Template(_) | Drive::Diff(_)));
     let cancel = signals.cancellation(settings);
     let progress = Arc::new(Progress::new(
         settings,
         progress::Mode::choose(settings, json),
+        live,
     ));
     let events: Arc<dyn Events> = progress.clone();
     if let Step::NotYet(name) = step {
         return Err(CommandError::NotImplemented(name));
     }
+    if settings.live_output {
+        render::info(stderr, "Live output is enabled", settings.log_level);
+    }
     let (load_options, key_problem) = settings.load_options();
     if let Some(problem) = key_problem {
-        render::warning(stderr, &problem.to_string());
+        render::warning(stderr, &problem.to_string(), problem.hint());
     }
     let project = tokio::task::block_in_place(|| Project::load(&load_options))?;
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
@@ -342,25 +356,36 @@ async fn execute(
         Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
         Step::Inspect(inspect) => Job::Inspect(inspect),
         Step::Drive(drive) => {
-            let helm = settings.helm(project.helm_binary(), events.clone(), cancel.clone())?;
+            let helm =
+                settings.helm(project.helm_binary(), events.clone(), cancel.clone(), live)?;
             Job::Drive(drive, Box::new(helm))
         }
     };
     let helm_version = match &job {
-        Job::Drive(Drive::Sync(_) | Drive::Apply(_), helm) => Some(helm.version().await?),
+        Job::Drive(
+            Drive::Sync(_) | Drive::Template(_) | Drive::Lint(_) | Drive::Diff(_) | Drive::Apply(_),
+            helm,
+        ) => Some(helm.version().await?),
         Job::Drive(..) | Job::Inspect(_) => None,
     };
+    let prepare = matches!(
+        job,
+        Job::Drive(
+            Drive::Template(_) | Drive::Lint(_) | Drive::Sync(_) | Drive::Diff(_) | Drive::Apply(_),
+            _
+        )
+    );
+    let helm_repositories = match &settings.helm_repository_config {
+        Some(path) if prepare => Some(windlass::charts::helm_repository_names(path)?),
+        _ => None,
+    };
     let plan_options = PlanOptions {
-        prepare: matches!(
-            job,
-            Job::Drive(
-                Drive::Template(..) | Drive::Sync(_) | Drive::Diff(_) | Drive::Apply(_),
-                _
-            )
-        ),
+        prepare,
         helm_version,
         command_line,
+        helm_repositories,
         cancel: cancel.stop_token(),
+        oci_plain_http: settings.oci_plain_http,
     };
     let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
@@ -468,15 +493,27 @@ impl Run<'_> {
                 let text = list_text(&entries, args.output)?;
                 stdout.write_all(text.as_bytes()).map_err(output)?;
             }
-            Drive::Template(args, kind) => {
+            Drive::Template(args) => {
                 let options = settings.template_options(&args);
-                let rendered =
-                    ops::template::run_per_release(project, plan, kind, &options, context).await?;
-                stdout.write_all(rendered.text.as_bytes()).map_err(output)?;
-                if let Some(failure) = rendered.report.failure {
-                    return Err(failure.into());
-                }
-                failures(rendered.report.failures().count())?;
+                per_release(
+                    ChartCommand::Template,
+                    &options,
+                    project,
+                    plan,
+                    context,
+                    stdout,
+                )
+                .await?;
+            }
+            Drive::Lint(args) => {
+                let options = settings.lint_options(&args);
+                per_release(ChartCommand::Lint, &options, project, plan, context, stdout).await?;
+            }
+            Drive::Fetch(args) => {
+                let report =
+                    ops::fetch::fetch(project, plan, &settings.fetch_options(&args), context)
+                        .await?;
+                failures(report.failures().count())?;
             }
             Drive::Sync(args) => {
                 let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;
@@ -516,7 +553,13 @@ impl Run<'_> {
         let diff_settings = self.settings.diff_settings(&args.compare)?;
         let hooks = Hooks::new(plan, "apply", context);
         hooks.prepare_run().await.map_err(OperationError::from)?;
-        let run = ops::diff::diff(plan, &diff_settings, context).await?;
+        // With --enable-live-output only the upgrades stream: the diff's helm calls print
+        // manifests.
+        let diffing = RunContext {
+            helm: context.helm.clone().without_live_output(),
+            ..context.clone()
+        };
+        let run = ops::diff::diff(plan, &diff_settings, &diffing).await?;
         if args.suppress_diff {
             render::diff_errors(stderr, &run.report);
         } else {
@@ -620,6 +663,25 @@ fn diff_failures(report: &DiffReport) -> Result<(), CommandError> {
         (0, true) => Ok(()),
         (n, _) => Err(OperationError::ReleasesFailed(n.max(1)).into()),
     }
+}
+
+/// `helm template` or `helm lint` of every release; prints what helm printed.
+async fn per_release(
+    kind: ChartCommand,
+    options: &TemplateOptions,
+    project: &Project,
+    plan: &Plan,
+    context: &RunContext<HelmProcess>,
+    stdout: &mut impl Write,
+) -> Result<(), CommandError> {
+    let rendered = ops::template::run_per_release(project, plan, kind, options, context).await?;
+    stdout
+        .write_all(rendered.text.as_bytes())
+        .map_err(|e| CommandError::Output(e.to_string()))?;
+    if let Some(failure) = rendered.report.failure {
+        return Err(failure.into());
+    }
+    failures(rendered.report.failures().count())
 }
 
 /// An error when `count` releases failed (each was reported as it failed).

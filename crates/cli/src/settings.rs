@@ -17,6 +17,8 @@ use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
 use windlass::ops::deps::DepsOptions;
 use windlass::ops::destroy::DestroyOptions;
+use windlass::ops::fetch::FetchOptions;
+use windlass::ops::renderer::Renderer;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::plan::{CommandLineValues, Selection};
@@ -27,8 +29,8 @@ use windlass::kube::{Driver, KubeconfigFiles};
 use windlass::ops::diff::{DiffSettings, RecordSource};
 
 use crate::args::{
-    Command, CompareArgs, DepsArgs, DestroyArgs, GlobalArgs, LogLevel, ReleaseArgs, SyncArgs,
-    TemplateArgs,
+    Command, CompareArgs, DepsArgs, DestroyArgs, FetchArgs, GlobalArgs, LintArgs, LogLevel,
+    ReleaseArgs, RendererArg, SyncArgs, TemplateArgs,
 };
 
 /// Everything a command needs to know besides its own flags.
@@ -63,9 +65,16 @@ pub struct Settings {
     pub helm_driver: Option<String>,
     /// The kubeconfig files the cluster is read with, found as kubectl finds them.
     pub kubeconfig_files: KubeconfigFiles,
+    /// `--enable-live-output`: helm's output printed as it comes.
+    pub live_output: bool,
+    /// `--oci-plain-http`: OCI registries over plain HTTP.
+    pub oci_plain_http: bool,
     /// Where fetched charts are kept: `$WINDLASS_CACHE_DIR/charts`, else
     /// `$XDG_CACHE_HOME/windlass/charts`, else `~/.cache/windlass/charts`.
     pub chart_cache: Option<PathBuf>,
+    /// helm's repository file, where `helm repo add` writes: `$HELM_REPOSITORY_CONFIG`, else
+    /// `repositories.yaml` in `$HELM_CONFIG_HOME`, `$XDG_CONFIG_HOME/helm` or `~/.config/helm`.
+    pub helm_repository_config: Option<PathBuf>,
 }
 
 impl Settings {
@@ -121,7 +130,10 @@ impl Settings {
             allow_no_matching_release: args.allow_no_matching_release,
             helm_driver: env("HELM_DRIVER"),
             kubeconfig_files,
+            live_output: args.enable_live_output,
+            oci_plain_http: args.oci_plain_http,
             chart_cache: cache_dir(&env).map(|dir| dir.join("charts")),
+            helm_repository_config: helm_repository_config(&env),
         }
     }
 }
@@ -132,7 +144,7 @@ impl Settings {
 fn kubeconfig_files(
     flag: Option<&std::path::Path>,
     cwd: &std::path::Path,
-    env: impl Fn(&str) -> Option<String>,
+    env: &impl Fn(&str) -> Option<String>,
 ) -> KubeconfigFiles {
     if let Some(path) = flag {
         return KubeconfigFiles(vec![cwd.join(path)]);
@@ -143,23 +155,33 @@ fn kubeconfig_files(
         return KubeconfigFiles(if existing.is_empty() { all } else { existing });
     }
     KubeconfigFiles(
-        env("HOME")
-            .map(|home| PathBuf::from(home).join(".kube/config"))
+        path_from(env, "HOME")
+            .map(|home| home.join(".kube/config"))
             .into_iter()
             .collect(),
     )
 }
 
+/// The value of the environment variable `name` as a path, when it is set and not empty.
+fn path_from(env: &impl Fn(&str) -> Option<String>, name: &str) -> Option<PathBuf> {
+    env(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
 /// windlass's cache folder, as the XDG base directory rules place it.
 fn cache_dir(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    let set = |name| {
-        env(name)
-            .filter(|v: &String| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    set("WINDLASS_CACHE_DIR")
-        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("windlass")))
-        .or_else(|| set("HOME").map(|d| d.join(".cache/windlass")))
+    path_from(env, "WINDLASS_CACHE_DIR")
+        .or_else(|| path_from(env, "XDG_CACHE_HOME").map(|d| d.join("windlass")))
+        .or_else(|| path_from(env, "HOME").map(|d| d.join(".cache/windlass")))
+}
+
+/// helm's repository file, as helm finds it on Linux.
+fn helm_repository_config(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    path_from(env, "HELM_REPOSITORY_CONFIG").or_else(|| {
+        path_from(env, "HELM_CONFIG_HOME")
+            .or_else(|| path_from(env, "XDG_CONFIG_HOME").map(|d| d.join("helm")))
+            .or_else(|| path_from(env, "HOME").map(|d| d.join(".config/helm")))
+            .map(|d| d.join("repositories.yaml"))
+    })
 }
 
 impl Settings {
@@ -195,7 +217,7 @@ impl Settings {
             .collect()
     }
 
-    /// `template`'s (and `lint`'s) options.
+    /// `template`'s options.
     pub fn template_options(&self, args: &TemplateArgs) -> TemplateOptions {
         TemplateOptions {
             flags: TemplateFlags {
@@ -209,6 +231,25 @@ impl Settings {
             skip_deps: args.skip_deps,
             output_dir: args.output_dir.clone(),
             output_dir_template: args.output_dir_template.clone(),
+            renderer: match args.renderer {
+                RendererArg::Helm => Renderer::Helm,
+                RendererArg::Native => Renderer::Native,
+                RendererArg::Auto => Renderer::Auto,
+            },
+            working_dir: self.load.dir.clone(),
+            chart_cache: self.chart_cache.clone(),
+        }
+    }
+
+    /// `lint`'s options: none of `template`'s output flags.
+    pub fn lint_options(&self, args: &LintArgs) -> TemplateOptions {
+        TemplateOptions {
+            flags: TemplateFlags::default(),
+            skip_deps: args.skip_deps,
+            output_dir: None,
+            output_dir_template: None,
+            renderer: Renderer::Helm,
+            working_dir: self.load.dir.clone(),
             chart_cache: self.chart_cache.clone(),
         }
     }
@@ -265,6 +306,15 @@ impl Settings {
         })
     }
 
+    /// `fetch`'s options.
+    pub fn fetch_options(&self, args: &FetchArgs) -> FetchOptions {
+        FetchOptions {
+            output_dir: args.output_dir.clone(),
+            output_dir_template: Some(args.output_dir_template.clone()),
+            skip_deps: args.skip_deps,
+        }
+    }
+
     /// `sync`'s options.
     pub fn sync_options(&self, args: &SyncArgs) -> SyncOptions {
         SyncOptions {
@@ -284,11 +334,13 @@ impl Settings {
 
     /// Helm, located once: `--helm-binary`, else the state file's `helmBinary`, else `helm`,
     /// as a path or looked up on `PATH`; its messages go to `events` and `cancel` stops it.
+    /// With `live`, helm's output is emitted line by line as it runs (`--enable-live-output`).
     pub fn helm(
         &self,
         state_binary: Option<&str>,
         events: Arc<dyn Events>,
         cancel: Cancellation,
+        live: bool,
     ) -> Result<HelmProcess, HelmError> {
         let binary = match (&self.helm_binary, state_binary) {
             (Some(binary), _) => binary.clone(),
@@ -304,6 +356,9 @@ impl Settings {
         .with_cancellation(cancel);
         if let Some(kubeconfig) = &self.kubeconfig {
             helm = helm.with_env("KUBECONFIG", kubeconfig);
+        }
+        if live {
+            helm = helm.with_live_output();
         }
         Ok(helm)
     }
@@ -341,7 +396,8 @@ impl Settings {
 /// The per-release flags of the commands that have them.
 fn release_args(command: &Command) -> Option<&ReleaseArgs> {
     match command {
-        Command::Template(args) | Command::Lint(args) => Some(&args.releases),
+        Command::Template(args) => Some(&args.releases),
+        Command::Lint(args) => Some(&args.releases),
         Command::Sync(args) => Some(&args.releases),
         Command::Diff(args) => Some(&args.releases),
         Command::Apply(args) => Some(&args.releases),
@@ -350,6 +406,7 @@ fn release_args(command: &Command) -> Option<&ReleaseArgs> {
         | Command::List(_)
         | Command::Build(_)
         | Command::WriteValues(_)
+        | Command::Fetch(_)
         | Command::Deps(_)
         | Command::Repos(_)
         | Command::Graph(_) => None,

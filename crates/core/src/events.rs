@@ -41,6 +41,22 @@ pub enum Event {
         /// The line, without its newline.
         line: String,
     },
+    /// A line helm wrote to stdout, as it was written; emitted only by a helm with live output on
+    /// (Helmfile's `--enable-live-output`).
+    HelmOutput {
+        /// The release whose helm call printed it, if the call was for one.
+        release: Option<ReleaseId>,
+        /// The line, without its newline.
+        line: String,
+    },
+    /// A release's chart was rewritten (its `dependencies:` added, its `strategicMergePatches:`
+    /// applied) into a local chart, which helm gets instead.
+    ChartRewritten {
+        /// The release.
+        release: ReleaseId,
+        /// The rewritten chart's folder (private to the run).
+        chart: std::path::PathBuf,
+    },
     /// The repository indexes were refreshed.
     RepositoriesUpdated,
     /// Logged in to an OCI registry.
@@ -93,6 +109,20 @@ pub enum Event {
         /// What it is.
         message: String,
     },
+    /// `--renderer auto` asked helm to render instead of the native renderer.
+    RenderedByHelm {
+        /// The release, or `None` when it applies to the whole run.
+        release: Option<ReleaseId>,
+        /// Why the native renderer did not.
+        reason: String,
+    },
+    /// A warning of the native renderer (what helm would have logged on stderr).
+    RenderWarning {
+        /// The release.
+        release: ReleaseId,
+        /// The warning.
+        line: String,
+    },
 }
 
 /// What a run does to a release.
@@ -110,6 +140,8 @@ pub enum Action {
     Lint,
     /// `helm template` and a comparison with what is deployed.
     Diff,
+    /// `helm pull --untar` (or a copy of a local chart), for `fetch`.
+    Fetch,
 }
 
 /// A step of a release's work, as progress shows it ("presync", "upgrading").

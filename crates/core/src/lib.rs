@@ -10,6 +10,8 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cancel;
+pub mod chart;
+pub mod chartify;
 pub mod charts;
 pub mod diff;
 pub mod events;
@@ -22,5 +24,7 @@ pub mod plan;
 mod process;
 pub mod project;
 pub mod secrets;
+mod strconv;
 pub mod template;
 pub mod values;
+pub mod yaml;

@@ -24,12 +24,14 @@ pub(crate) struct Finished {
 }
 
 /// Runs `command` to its end: `input` is written to its standard input (then closed), each line
-/// of its standard error goes to `on_stderr_line` as it is written, and `cancel` stops it.
-/// Fails only when the process cannot be started or its pipes cannot be read.
+/// of its standard error goes to `on_stderr_line` as it is written, each line of its standard
+/// output to `on_stdout_line` when given (the output is still returned whole), and `cancel` stops
+/// it. Fails only when the process cannot be started or its pipes cannot be read.
 pub(crate) async fn run(
     mut command: Command,
     input: Option<&str>,
     cancel: &Cancellation,
+    on_stdout_line: Option<&(dyn Fn(&str) + Sync)>,
     on_stderr_line: impl Fn(&str),
 ) -> std::io::Result<Finished> {
     let mut child = command
@@ -49,8 +51,23 @@ pub(crate) async fn run(
     let stderr_pipe = child.stderr.take();
     let read_stdout = async {
         let mut bytes = Vec::new();
-        if let Some(pipe) = stdout_pipe.as_mut() {
-            pipe.read_to_end(&mut bytes).await?;
+        match (stdout_pipe.as_mut(), on_stdout_line) {
+            (Some(pipe), Some(on_line)) => {
+                let mut reader = BufReader::new(pipe);
+                loop {
+                    let start = bytes.len();
+                    if reader.read_until(b'\n', &mut bytes).await? == 0 {
+                        break;
+                    }
+                    on_line(
+                        String::from_utf8_lossy(&bytes[start..]).trim_end_matches(['\n', '\r']),
+                    );
+                }
+            }
+            (Some(pipe), None) => {
+                pipe.read_to_end(&mut bytes).await?;
+            }
+            (None, _) => {}
         }
         Ok::<_, std::io::Error>(bytes)
     };

@@ -166,7 +166,11 @@ fn bytes_variant_takes_the_format_from_the_caller() {
 fn error(name: &str, opts: &DecryptOptions) -> String {
     match decrypt_file(&fixture(name), opts) {
         Ok(_) => panic!("{name} decrypted but should fail"),
-        Err(e) => e.to_string(),
+        // As the command line shows it: the cause, then the hint on a line of its own.
+        Err(e) => match e.hint() {
+            Some(hint) => format!("{e}\n  hint: {hint}"),
+            None => e.to_string(),
+        },
     }
 }
 
@@ -175,7 +179,7 @@ fn tampered_files_are_rejected() {
     let opts = our_options();
     let mac = |name: &str| {
         format!(
-            "{DIR}/{name}: MAC mismatch: file was modified after encryption (hint: restore it from version control, or re-encrypt it with sops)"
+            "{DIR}/{name}: MAC mismatch: file was modified after encryption\n  hint: restore it from version control, or re-encrypt it with sops"
         )
     };
     assert_eq!(
@@ -189,7 +193,7 @@ fn tampered_files_are_rejected() {
     assert_eq!(
         error("tampered-swapped-values.enc.yaml", &opts),
         format!(
-            "{DIR}/tampered-swapped-values.enc.yaml: value at `username` fails authentication: file was modified after encryption (hint: restore it from version control)"
+            "{DIR}/tampered-swapped-values.enc.yaml: value at `username` fails authentication: file was modified after encryption\n  hint: restore it from version control"
         )
     );
 }
@@ -211,7 +215,7 @@ fn wrong_key_names_the_recipients() {
     assert_eq!(
         error("simple.enc.yaml", &opts),
         format!(
-            "{DIR}/simple.enc.yaml: none of the 1 age identities loaded matches the file's recipients: {} (hint: check SOPS_AGE_KEY / SOPS_AGE_KEY_FILE holds the key of one of them)",
+            "{DIR}/simple.enc.yaml: none of the 1 age identities loaded matches the file's recipients: {}\n  hint: check SOPS_AGE_KEY / SOPS_AGE_KEY_FILE holds the key of one of them",
             public_key("keys/age-ours.txt")
         )
     );
@@ -222,7 +226,7 @@ fn no_key_at_all_says_where_to_put_one() {
     assert_eq!(
         error("simple.enc.yaml", &DecryptOptions::default()),
         format!(
-            "{DIR}/simple.enc.yaml: no age identity to decrypt it (recipients: {}) (hint: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE, or put the key in ~/.config/sops/age/keys.txt)",
+            "{DIR}/simple.enc.yaml: no age identity to decrypt it (recipients: {})\n  hint: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE, or put the key in ~/.config/sops/age/keys.txt",
             public_key("keys/age-ours.txt")
         )
     );
@@ -233,7 +237,7 @@ fn file_without_age_recipient_names_its_key_types() {
     assert_eq!(
         error("pgp-only.enc.yaml", &our_options()),
         format!(
-            "{DIR}/pgp-only.enc.yaml: encrypted only for pgp keys, which windlass does not decrypt natively (hint: install sops, or pass --sops-binary, to decrypt it)"
+            "{DIR}/pgp-only.enc.yaml: encrypted only for pgp keys, which windlass does not decrypt natively\n  hint: install sops, or pass --sops-binary, to decrypt it"
         )
     );
 }

@@ -5,7 +5,8 @@
 //! contains `$RECORDING_HELM_FAIL`, after sleeping `$RECORDING_HELM_SLEEP_MS` (only in calls whose
 //! command line contains `$RECORDING_HELM_SLEEP_ON`, when set) to test interruptions: a SIGTERM
 //! during that sleep is logged as `{"signal": "SIGTERM", "argv": ...}` and ends the call with exit
-//! 143. It records `$KUBECONFIG` and writes `$RECORDING_HELM_STDERR` to stderr.
+//! 143. It records `$KUBECONFIG`, writes `$RECORDING_HELM_STDERR` to stderr and, for `upgrade` and
+//! `template`, `$RECORDING_HELM_STDOUT` to stdout.
 //!
 //! With `$RECORDING_HELM_FIXTURES` set to a folder, it answers for release NAME from
 //! `NAME/template.yaml` (`template`), `NAME/history.json` (`history`; absent: "release: not
@@ -55,6 +56,12 @@ fn main() -> std::process::ExitCode {
     }
     if let Some(code) = answer_from_fixtures(&args) {
         return code;
+    }
+    if let Some(output) = std::env::var("RECORDING_HELM_STDOUT")
+        .ok()
+        .filter(|_| args.iter().any(|a| a == "upgrade" || a == "template"))
+    {
+        println!("{output}");
     }
     if args.iter().any(|a| a == "list") {
         for name in std::env::var("RECORDING_HELM_LIST")

@@ -93,6 +93,14 @@ pub enum ChartsError {
     /// Helm failed for another reason (e.g. `helm env`).
     #[error(transparent)]
     Helm(#[from] HelmError),
+    /// helm's repository file could not be read.
+    #[error("cannot read helm's repository file {}: {message}", .path.display())]
+    HelmConfig {
+        /// The file (`HELM_REPOSITORY_CONFIG`, or `repositories.yaml` in helm's config folder).
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// The chart cache could not be read or written.
     #[error("chart cache {}: {source}", .path.display())]
     Cache {

@@ -11,6 +11,7 @@
 mod cache;
 mod error;
 mod fetch;
+mod helm_config;
 mod index;
 pub mod lock;
 mod resolve;
@@ -18,6 +19,7 @@ mod resolve;
 pub use cache::ChartCache;
 pub use error::ChartsError;
 pub use fetch::{Fetched, Fetcher, Wanted};
+pub use helm_config::helm_repository_names;
 pub use index::RepoIndex;
 pub use resolve::resolve_version;
 

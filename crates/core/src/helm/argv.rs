@@ -284,6 +284,53 @@ pub fn dependency_build(release: &PlannedRelease, chart: &str) -> Vec<String> {
     args
 }
 
+/// `helm pull CHART --version V --untar --untardir DIR`: the release's remote chart unpacked for
+/// chartify to rewrite.
+pub fn pull_untar(release: &PlannedRelease, dir: &str) -> Vec<String> {
+    let mut args = global_flags(release);
+    args.extend(["pull".to_string(), release.chart.to_string()]);
+    push_chart_version(&mut args, release);
+    push_chart_download(&mut args, release);
+    args.extend(["--untar", "--untardir", dir].map(String::from));
+    args
+}
+
+/// `helm dependency update CHART` of a chart chartify added dependencies to (`--plain-http` on
+/// helm 4 for plain-HTTP OCI registries).
+pub fn chartify_dependency_update(
+    release: &PlannedRelease,
+    chart: &str,
+    helm4: bool,
+) -> Vec<String> {
+    let mut args = global_flags(release);
+    args.extend(["dependency", "update", chart].map(String::from));
+    if helm4 && release.settings.oci_plain_http {
+        args.push("--plain-http".into());
+    }
+    args
+}
+
+/// `helm template NAME CHART` of a chart chartify patches: the release's values and
+/// capabilities, CRDs included, no post-renderer (that runs on the patched chart).
+pub fn chartify_render(release: &PlannedRelease, chart: &str) -> Vec<String> {
+    let settings = &release.settings;
+    let mut args = global_flags(release);
+    args.extend([
+        "template".to_string(),
+        release.name.clone(),
+        chart.to_string(),
+    ]);
+    args.push("--include-crds".into());
+    for api in &settings.api_versions {
+        args.extend(["--api-versions".into(), api.clone()]);
+    }
+    if let Some(kube_version) = &settings.kube_version {
+        args.extend(["--kube-version".into(), kube_version.clone()]);
+    }
+    push_values(&mut args, release);
+    args
+}
+
 /// `helm upgrade --install NAME CHART ...` in Helmfile's flag order, with helm 4's names for
 /// `--atomic` (`--rollback-on-failure`) and `--force` (`--force-replace`) when driving helm 4.
 pub fn upgrade(release: &PlannedRelease, helm: HelmVersion) -> Vec<String> {

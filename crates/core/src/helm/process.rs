@@ -18,6 +18,8 @@ pub struct HelmProcess {
     dir: PathBuf,
     env: Vec<(OsString, OsString)>,
     events: Option<Arc<dyn Events>>,
+    /// Whether stdout lines are emitted as they come, too.
+    live_output: bool,
     cancel: Cancellation,
 }
 
@@ -67,8 +69,24 @@ impl HelmProcess {
             dir: dir.into(),
             env: Vec::new(),
             events: None,
+            live_output: false,
             cancel: Cancellation::default(),
         }
+    }
+
+    /// Also emits each line helm writes to stdout as an [`Event::HelmOutput`] while it runs, in
+    /// the calls made for a release (Helmfile's `--enable-live-output`); the output is still
+    /// returned whole.
+    pub fn with_live_output(mut self) -> Self {
+        self.live_output = true;
+        self
+    }
+
+    /// The same helm without [`Self::with_live_output`]: for calls whose stdout is data, not
+    /// progress (the `helm template` of `apply`'s diff).
+    pub fn without_live_output(mut self) -> Self {
+        self.live_output = false;
+        self
     }
 
     /// Emits each line helm writes to stderr as an [`Event::HelmMessage`] while it runs.
@@ -112,16 +130,27 @@ impl Helm for HelmProcess {
             .args(call.args)
             .current_dir(&self.dir)
             .envs(self.env.iter().map(|(k, v)| (k, v)));
-        let finished = crate::process::run(command, call.input, &self.cancel, |line| {
+        let emit_output = |line: &str| {
             if let Some(events) = &self.events {
-                events.emit(Event::HelmMessage {
+                events.emit(Event::HelmOutput {
                     release: call.release.cloned(),
                     line: line.to_string(),
                 });
             }
-        })
-        .await
-        .map_err(spawn_error)?;
+        };
+        let live_output = self.live_output && self.events.is_some() && call.release.is_some();
+        let on_stdout_line: Option<&(dyn Fn(&str) + Sync)> = live_output.then_some(&emit_output);
+        let finished =
+            crate::process::run(command, call.input, &self.cancel, on_stdout_line, |line| {
+                if let Some(events) = &self.events {
+                    events.emit(Event::HelmMessage {
+                        release: call.release.cloned(),
+                        line: line.to_string(),
+                    });
+                }
+            })
+            .await
+            .map_err(spawn_error)?;
         let (status, stopped) = (finished.status, finished.stopped);
         let result = HelmOutput {
             stdout: String::from_utf8_lossy(&finished.stdout).into_owned(),

@@ -31,7 +31,8 @@ fn local_charts(plan: &Plan) -> Vec<(&Path, &PlannedRelease)> {
     let mut seen = HashSet::new();
     plan.releases
         .iter()
-        .filter(|r| r.desired == Desired::Install)
+        // A chart chartify rewrites gets its dependencies there.
+        .filter(|r| r.desired == Desired::Install && r.chartify.is_none())
         .filter_map(|r| r.chart.local_path().map(|path| (path, r)))
         .filter(|(path, _)| seen.insert(*path))
         .collect()
@@ -117,7 +118,7 @@ pub(crate) async fn build_dependencies<H: Helm>(
 }
 
 /// Whether a chart folder declares dependencies (`Chart.yaml` or helm 2's `requirements.yaml`).
-fn declares_dependencies(chart: &Path) -> bool {
+pub(crate) fn declares_dependencies(chart: &Path) -> bool {
     ["Chart.yaml", "requirements.yaml"].iter().any(|file| {
         std::fs::read_to_string(chart.join(file))
             .ok()

@@ -18,12 +18,9 @@ use crate::helm::history::{ReleaseAt, deployed_release};
 use crate::helm::{Helm, HelmError};
 use crate::kube::{Cluster, Driver, KubeError, KubeconfigFiles};
 use crate::ops::OperationError;
-use crate::ops::deps::build_dependencies;
-use crate::ops::remote_charts::LocalCharts;
 use crate::ops::report::{ReleaseOutcome, Report};
-use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
-use crate::ops::sync::fetch_upgrade_charts;
+use crate::ops::sync::{UpgradeCharts, prepare_upgrades};
 use crate::plan::{ChartRef, Desired, Plan, PlannedRelease};
 
 /// Where the deployed releases are read.
@@ -117,8 +114,8 @@ pub struct DiffRun {
     pub drifted: HashSet<ReleaseId>,
     /// Each release's outcome.
     pub outcomes: Report<(), ReleaseDiffError>,
-    /// The charts fetched for the run, which `apply` installs from.
-    pub charts: LocalCharts,
+    /// The charts fetched or rewritten (chartify) for the run, which `apply` installs from.
+    pub charts: UpgradeCharts,
 }
 
 /// Where one kube context's releases are compared: its client (when the cluster is read) and
@@ -128,8 +125,9 @@ struct Target {
     kube_version: Option<String>,
 }
 
-/// Diffs every release of `plan` that is not disabled: repositories and dependencies first
-/// (unless `skip_deps`), then each kube context once (client, version; an unreachable cluster is
+/// Diffs every release of `plan` that is not disabled: helm's version (unless the plan has it),
+/// repositories and dependencies (unless `skip_deps`), the charts as the upgrade installs them
+/// (chartify, OCI pulls), then each kube context once (client, version; an unreachable cluster is
 /// one failure for all its releases), the release records once per namespace, and the releases
 /// concurrently through the runner. Release failures are in the report; an `Err` means nothing
 /// could start.
@@ -138,14 +136,10 @@ pub async fn diff<H: Helm>(
     settings: &DiffSettings,
     context: &RunContext<H>,
 ) -> Result<DiffRun, OperationError> {
-    let helm = &context.helm;
-    if !settings.skip_deps {
-        add_plan_repositories(helm, plan, context.events.as_ref()).await?;
-        build_dependencies(helm, plan, context.events.as_ref()).await?;
-    }
-    let charts = fetch_upgrade_charts(
+    let (_, charts) = prepare_upgrades(
         plan,
         context,
+        None,
         settings.skip_deps,
         settings.chart_cache.as_deref(),
     )
@@ -180,8 +174,16 @@ pub async fn diff<H: Helm>(
             let Some(target) = targets.get(&release.kube_context) else {
                 return Ok(None);
             };
-            let outcome =
-                diff_planned(plan, release, &charts, target, &records, settings, helm).await?;
+            let outcome = diff_planned(
+                plan,
+                release,
+                &charts,
+                target,
+                &records,
+                settings,
+                &context.helm,
+            )
+            .await?;
             for warning in &outcome.warnings {
                 context.events.emit(Event::Warning {
                     location: release.location.clone(),
@@ -357,13 +359,13 @@ async fn read_records(
     records
 }
 
-/// One release of the plan: `helm template` as the upgrade would render it (from the chart
-/// archive in `charts` when the upgrade installs from one), the deployed
+/// One release of the plan: `helm template` as the upgrade would render it (from the rewritten
+/// chart or archive in `charts` when the upgrade installs from one), the deployed
 /// release, then [`diff_release`].
 async fn diff_planned<H: Helm>(
     plan: &Plan,
     release: &PlannedRelease,
-    charts: &LocalCharts,
+    charts: &UpgradeCharts,
     target: &Target,
     records: &DeployedReleases,
     settings: &DiffSettings,

@@ -30,6 +30,12 @@ pub enum OperationError {
     /// Helm printed something windlass cannot read.
     #[error("cannot read helm's output: {0}")]
     HelmOutput(String),
+    /// A release's chart could not be rewritten (`dependencies:`, `strategicMergePatches:`).
+    #[error(transparent)]
+    Chartify(#[from] crate::chartify::ChartifyError),
+    /// A temporary folder could not be made.
+    #[error("cannot create a temporary folder: {0}")]
+    TempDir(std::io::Error),
     /// The `--output-dir-template` failed.
     #[error("--output-dir-template: {0}")]
     OutputDir(#[from] TemplateError),
@@ -59,8 +65,10 @@ impl OperationError {
             Self::Plan(error) => error.hint(),
             Self::Helm { source, .. } => source.hint(),
             Self::Hook(error) => error.hint(),
+            Self::Chartify(error) => error.hint(),
             Self::Charts(error) => error.hint(),
             Self::OutputDir(_)
+            | Self::TempDir(_)
             | Self::ReleasesFailed(_)
             | Self::HelmOutput(_)
             | Self::Lock(_)

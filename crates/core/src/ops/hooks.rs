@@ -266,7 +266,7 @@ impl<'a> Hooks<'a> {
             .collect::<Result<Vec<_>, _>>()?;
         let mut process = tokio::process::Command::new(&command);
         process.args(&args).current_dir(&hook.scope.dir);
-        let finished = crate::process::run(process, None, self.cancel, |_| {})
+        let finished = crate::process::run(process, None, self.cancel, None, |_| {})
             .await
             .map_err(|source| HookError::Spawn {
                 location: hook.location.clone(),

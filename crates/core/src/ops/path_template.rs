@@ -2,6 +2,8 @@
 //! `write-values` and `--output-dir-template` of `template` see `.State` (`BaseName`, `Path`,
 //! `AbsPath`, `AbsPathSHA1`), `.Release` and `.Environment`.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use sha1::{Digest, Sha1};
@@ -20,13 +22,13 @@ pub(crate) fn render_path(
 ) -> Result<PathBuf, TemplateError> {
     let state = project.state_of(release);
     let file = state.file.display().to_string();
-    // Helmfile strips one extension: helmfile.yaml.gotmpl has the base name helmfile.yaml.
-    let base_name = match state.file.extension() {
-        Some(extension) => file[..file.len() - extension.len() - 1].to_string(),
-        None => file.clone(),
-    };
-    let absolute = project.root.join(&state.file).display().to_string();
-    let digest = Sha1::digest(absolute.as_bytes());
+    let base_name = without_extension(&state.file)
+        .to_string_lossy()
+        .into_owned();
+    let absolute = project.root.join(&state.file);
+    // Of the path's own bytes, which need not be UTF-8.
+    let digest = Sha1::digest(absolute.as_os_str().as_bytes());
+    let absolute = absolute.display().to_string();
     let sha1: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let state_data = Struct::value(
         "state.state",
@@ -51,4 +53,33 @@ pub(crate) fn render_path(
         &project.options,
     )?;
     Ok(PathBuf::from(rendered))
+}
+
+/// `path` without its extension, as Go's `path[:len(path)-len(filepath.Ext(path))]` (Helmfile's
+/// `.State.BaseName`): `helmfile.yaml.gotmpl` gives `helmfile.yaml`.
+fn without_extension(path: &Path) -> &OsStr {
+    let bytes = path.as_os_str().as_bytes();
+    let name_start = bytes.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+    match bytes[name_start..].iter().rposition(|&b| b == b'.') {
+        Some(dot) => OsStr::from_bytes(&bytes[..name_start + dot]),
+        None => path.as_os_str(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_names_drop_one_extension_of_any_bytes() {
+        let name = |p: &[u8]| {
+            without_extension(Path::new(OsStr::from_bytes(p)))
+                .as_bytes()
+                .to_vec()
+        };
+        assert_eq!(name(b"helmfile.yaml.gotmpl"), b"helmfile.yaml");
+        assert_eq!(name(b"helmfile.d/a.yaml"), b"helmfile.d/a");
+        assert_eq!(name(b"dir.d/helmfile"), b"dir.d/helmfile");
+        assert_eq!(name(b"h\xffelm\xfe.yaml"), b"h\xffelm\xfe");
+    }
 }

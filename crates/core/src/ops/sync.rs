@@ -9,6 +9,9 @@
 //! error. Everything that can fail before a change (values, secrets, settings) already failed
 //! when the plan was built.
 
+use std::borrow::Cow;
+
+use crate::chartify::{self, Chartified};
 use crate::charts::RemoteChart;
 use crate::events::{Action, Event, ReleasePhase, Step};
 use crate::graph::Direction;
@@ -51,20 +54,11 @@ pub async fn sync<H: Helm>(
     options: &SyncOptions,
     context: &RunContext<H>,
 ) -> Result<SyncReport, OperationError> {
-    let helm = &context.helm;
-    let version = helm_version(plan, helm).await?;
-    if !options.skip_deps {
-        add_plan_repositories(helm, plan, context.events.as_ref()).await?;
-    }
     let hooks = Hooks::new(plan, "sync", context);
-    hooks.run_state(HookEvent::Prepare, None).await?;
-    hooks.prepare_releases(false).await?;
-    if !options.skip_deps {
-        build_dependencies(helm, plan, context.events.as_ref()).await?;
-    }
-    let charts = fetch_upgrade_charts(
+    let (version, charts) = prepare_upgrades(
         plan,
         context,
+        Some(&hooks),
         options.skip_deps,
         options.chart_cache.as_deref(),
     )
@@ -76,16 +70,54 @@ pub async fn sync<H: Helm>(
     Ok(report)
 }
 
-/// The charts `helm upgrade` installs from an archive windlass fetched: OCI charts are pulled
-/// first, as Helmfile does; charts of chart repositories go to helm by name with their (locked)
-/// version, as Helmfile 0.166 does.
-pub(crate) async fn fetch_upgrade_charts<H: Helm>(
+/// The charts `helm upgrade` installs (and diff's `helm template` renders) when they are not
+/// the plan's own: each chartify-rewritten chart, and each OCI chart windlass pulled.
+#[derive(Debug)]
+pub struct UpgradeCharts {
+    chartified: Chartified,
+    fetched: LocalCharts,
+}
+
+impl UpgradeCharts {
+    /// `release` as helm installs it; a rewritten chart wins over the fetched one it was made
+    /// from.
+    pub fn localize<'r>(&self, release: &'r PlannedRelease) -> Cow<'r, PlannedRelease> {
+        self.chartified.localize(self.fetched.localize(release))
+    }
+}
+
+/// What `sync`, `diff` and `apply` do before their first release: helm's version (unless the
+/// plan has it); the repositories (unless `skip_deps`); the `prepare` hooks (`sync`'s: the state
+/// files', then the releases', before their charts are prepared, as Helmfile runs them); the
+/// chart dependencies (unless `skip_deps`); then the charts chartify rewrites, and the OCI charts
+/// pulled first, as Helmfile does. Charts of chart repositories go to helm by name with their
+/// (locked) version, as Helmfile 0.166 does.
+pub(crate) async fn prepare_upgrades<H: Helm>(
     plan: &Plan,
     context: &RunContext<H>,
+    prepare_hooks: Option<&Hooks<'_>>,
     skip_deps: bool,
     chart_cache: Option<&std::path::Path>,
-) -> Result<LocalCharts, OperationError> {
-    fetch_charts(
+) -> Result<(HelmVersion, UpgradeCharts), OperationError> {
+    let helm = &context.helm;
+    let version = helm_version(plan, helm).await?;
+    if !skip_deps {
+        add_plan_repositories(helm, plan, context.events.as_ref()).await?;
+    }
+    if let Some(hooks) = prepare_hooks {
+        hooks.prepare_run().await?;
+    }
+    if !skip_deps {
+        build_dependencies(helm, plan, context.events.as_ref()).await?;
+    }
+    let chartified = chartify::prepare(
+        plan,
+        &context.helm,
+        version.is_helm4(),
+        context.events.as_ref(),
+    )
+    .await?;
+    let fetched = fetch_charts(
         plan,
         &context.helm,
         chart_cache,
@@ -94,7 +126,14 @@ pub(crate) async fn fetch_upgrade_charts<H: Helm>(
         context.events.as_ref(),
         |chart| matches!(chart, RemoteChart::Oci { .. }),
     )
-    .await
+    .await?;
+    Ok((
+        version,
+        UpgradeCharts {
+            chartified,
+            fetched,
+        },
+    ))
 }
 
 /// The helm version the plan was checked against, else asked of helm.

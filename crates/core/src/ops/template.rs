@@ -3,16 +3,19 @@
 //! prepared first, releases rendered concurrently through the runner, output in run order.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
+use crate::chartify;
 use crate::events::Action;
 use crate::graph::{Direction, ReleaseId};
+use crate::helm::Helm;
 use crate::helm::argv::{self, TemplateFlags};
-use crate::helm::{Helm, HelmError};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
 use crate::ops::hooks::Hooks;
 use crate::ops::path_template::render_path;
 use crate::ops::remote_charts::fetch_charts;
+use crate::ops::renderer::{ChartRenderer, RenderError, Renderer};
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
@@ -32,8 +35,13 @@ pub struct TemplateOptions {
     pub output_dir: Option<String>,
     /// `--output-dir-template`: each release's folder under the output dir.
     pub output_dir_template: Option<String>,
+    /// Who renders the charts (`template` only; `lint` always runs helm).
+    pub renderer: Renderer,
+    /// The folder helm runs in, which relative chart paths start from (the process' current
+    /// folder when empty).
+    pub working_dir: PathBuf,
     /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
-    pub chart_cache: Option<std::path::PathBuf>,
+    pub chart_cache: Option<PathBuf>,
 }
 
 /// Helmfile's default `--output-dir-template`.
@@ -57,7 +65,7 @@ pub struct Rendered {
     /// The whole output.
     pub text: String,
     /// Each release's outcome (its output when it succeeded).
-    pub report: Report<String, HelmError>,
+    pub report: Report<String, RenderError>,
 }
 
 /// Runs `command` for the releases of `plan` to install, with the hooks Helmfile runs around
@@ -82,8 +90,14 @@ pub async fn run_per_release<H: Helm>(
     let hooks = Hooks::new(plan, name, context);
     hooks.run_state(HookEvent::Prepare, None).await?;
     hooks.prepare_releases(false).await?;
-    // Each remote chart is fetched once and helm reads the archive, however many releases use it;
-    // after the `prepare` hooks, as Helmfile prepares a release's chart after its hooks.
+    // Charts are prepared after the `prepare` hooks, as Helmfile prepares a release's chart
+    // after its hooks.
+    if !options.skip_deps {
+        build_dependencies(&context.helm, plan, context.events.as_ref()).await?;
+    }
+    let helm4 = plan.helm_version.is_some_and(|v| v.is_helm4());
+    let chartified = chartify::prepare(plan, &context.helm, helm4, context.events.as_ref()).await?;
+    // Each remote chart is fetched once and helm reads the archive, however many releases use it.
     let charts = fetch_charts(
         plan,
         &context.helm,
@@ -94,15 +108,24 @@ pub async fn run_per_release<H: Helm>(
         |_| true,
     )
     .await?;
-    if !options.skip_deps {
-        build_dependencies(&context.helm, plan, context.events.as_ref()).await?;
-    }
     let work = Work {
         action,
         takes_part: |r: &crate::plan::PlannedRelease| r.desired == Desired::Install,
     };
+    let renderer = match command {
+        ChartCommand::Template => options.renderer,
+        ChartCommand::Lint => Renderer::Helm,
+    };
+    let renderer = ChartRenderer::new(
+        renderer,
+        &context.helm,
+        &options.working_dir,
+        context.events.as_ref(),
+    )
+    .await;
     let report = run(plan, Direction::Unordered, context, work, async |release| {
-        let release = &*charts.localize(release);
+        // A rewritten chart wins over the fetched one it was made from.
+        let release = &*chartified.localize(charts.localize(release));
         let args = match command {
             ChartCommand::Template => argv::template(
                 release,
@@ -111,12 +134,14 @@ pub async fn run_per_release<H: Helm>(
             ),
             ChartCommand::Lint => argv::lint(release),
         };
-        let output = context.helm.run_for(&release.id, &args).await;
+        let output = renderer
+            .template(&context.helm, &release.id, &args, context.events.as_ref())
+            .await;
         // Helmfile runs a release's cleanup hooks after its template, failed or not.
         if let Err(error) = hooks.run_release(release, HookEvent::Cleanup, None).await {
             hooks.warn(&error);
         }
-        Ok(Some(output?.stdout))
+        Ok(Some(output?))
     })
     .await;
     let mut report = report;

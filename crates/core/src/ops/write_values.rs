@@ -1,14 +1,16 @@
-//! `write-values`: each selected release's values, merged as helm would merge its `--values`
-//! files, written to one YAML file per release (Helmfile's `write-values`).
+//! `write-values`: each selected release's values, read and merged as helm reads and merges its
+//! `--values` files, written to one YAML file per release (Helmfile's `write-values`).
 
 use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
 
+use crate::location::Location;
 use crate::ops::path_template::render_path;
 use crate::project::merge::{Policy, merge};
 use crate::project::{Project, Release};
-use crate::values::{ValuesError, release_values};
+use crate::values::{ValuesError, parse_values, release_values};
+use crate::yaml::go_sorted;
 
 /// Helmfile's default `--output-file-template`.
 pub const DEFAULT_OUTPUT_FILE_TEMPLATE: &str =
@@ -21,16 +23,6 @@ pub enum WriteValuesError {
     /// A release's values could not be made.
     #[error(transparent)]
     Values(#[from] ValuesError),
-    /// A values file is not a YAML map.
-    #[error("release \"{release}\": {file} is not a YAML map: {message}")]
-    NotAMap {
-        /// The release.
-        release: String,
-        /// The file (or `inline values`).
-        file: String,
-        /// What the parser said.
-        message: String,
-    },
     /// The output file template failed.
     #[error("--output-file-template: {0}")]
     Template(#[from] crate::template::TemplateError),
@@ -42,6 +34,16 @@ pub enum WriteValuesError {
         /// What the operating system said.
         source: std::io::Error,
     },
+}
+
+impl WriteValuesError {
+    /// A suggestion of what to do about the error, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Values(error) => error.hint(),
+            Self::Template(_) | Self::Write { .. } => None,
+        }
+    }
 }
 
 /// Writes the merged values of the `selected` releases that are installed and enabled; returns
@@ -61,42 +63,23 @@ pub fn write_values(
     {
         let values = release_values(project, release)?;
         let mut merged = Value::Mapping(Mapping::new());
-        let extra_texts = extra
-            .iter()
-            .map(|path| {
-                std::fs::read_to_string(project.root.join(path))
-                    .map(|text| (path.display().to_string(), text))
-                    .map_err(|source| WriteValuesError::Write {
-                        path: path.clone(),
-                        source,
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let sources = values
-            .files
-            .iter()
-            .map(|f| {
-                let name = f
-                    .source
-                    .as_ref()
-                    .map_or("inline values".to_string(), |p| p.display().to_string());
-                (name, f.content.to_string())
-            })
-            .chain(extra_texts);
-        for (file, text) in sources {
-            let document: Value =
-                serde_yaml::from_str(&text).map_err(|e| WriteValuesError::NotAMap {
-                    release: release.name().into(),
-                    file,
-                    message: e.to_string(),
-                })?;
-            if !document.is_null() {
-                merge(&mut merged, document, Policy::Values);
-            }
+        for file in &values.files {
+            merge(&mut merged, file.parse(release)?, Policy::Values);
+        }
+        for path in extra {
+            let text = std::fs::read_to_string(project.root.join(path)).map_err(|source| {
+                ValuesError::Read {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            let document = parse_values(&text, Location::file(path), release.name())?;
+            merge(&mut merged, document, Policy::Values);
         }
         let path = output_path(project, release, output_file_template)?;
         let full = project.root.join(&path);
-        let text = serde_yaml::to_string(&sorted(merged)).unwrap_or_default();
+        // As Helmfile writes the merged map: keys in Go's order, quoted where YAML 1.1 needs.
+        let text = crate::yaml::to_string(&go_sorted(merged));
         write_file(&full, &text, !release.spec.secrets.is_empty()).map_err(|source| {
             WriteValuesError::Write {
                 path: path.clone(),
@@ -106,20 +89,6 @@ pub fn write_values(
         written.push(path);
     }
     Ok(written)
-}
-
-/// Maps with their keys sorted, as Go's YAML encoder writes them.
-fn sorted(value: Value) -> Value {
-    match value {
-        Value::Mapping(map) => {
-            let mut entries: Vec<(Value, Value)> =
-                map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
-            entries.sort_by_key(|(k, _)| crate::project::scalar_text(k).unwrap_or_default());
-            Value::Mapping(entries.into_iter().collect())
-        }
-        Value::Sequence(items) => Value::Sequence(items.into_iter().map(sorted).collect()),
-        other => other,
-    }
 }
 
 /// Where a release's values go: `template` rendered with `.State`, `.Release`, `.Environment`.
@@ -137,14 +106,23 @@ fn output_path(
     )?)
 }
 
+/// Writes `text` to `path` whole or not at all: a temporary file beside it, renamed over it.
 fn write_file(path: &Path, text: &str, private: bool) -> std::io::Result<()> {
     use std::io::Write;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent)?;
+    let mut file = tempfile::NamedTempFile::new_in(parent)?;
+    file.write_all(text.as_bytes())?;
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, if private { 0o600 } else { 0o644 });
-    options.open(path)?.write_all(text.as_bytes())
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if private { 0o600 } else { 0o644 };
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

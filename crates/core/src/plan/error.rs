@@ -38,6 +38,22 @@ pub enum PlanError {
         /// The go-getter or URL scheme.
         scheme: String,
     },
+    /// A `repo/chart` names a repository neither the state files nor helm know.
+    #[error(
+        "{location}: release \"{release}\": chart \"{chart}\" names repository \"{repository}\", which no state file declares and helm has not added"
+    )]
+    UnknownRepository {
+        /// Where the chart is named.
+        location: Location,
+        /// The release.
+        release: String,
+        /// The chart as written.
+        chart: String,
+        /// The repository name.
+        repository: String,
+        /// The repositories the state files declare.
+        declared: Vec<String>,
+    },
     /// A field windlass accepts (it is valid Helmfile) but does not act on yet.
     #[error("{location}: {owner}: \"{field}\" is not supported yet")]
     Unsupported {
@@ -99,6 +115,18 @@ impl PlanError {
                 "fetch the chart into a folder (or push it to a chart repository or OCI registry) and point `chart:` at it"
                     .into(),
             ),
+            Self::UnknownRepository {
+                repository,
+                declared,
+                ..
+            } => Some(if declared.is_empty() {
+                format!("declare it under `repositories:` ({{name: {repository}, url: ...}}), or add it with `helm repo add {repository} URL`")
+            } else {
+                format!(
+                    "the state files declare {}; declare \"{repository}\" under `repositories:` too, or add it with `helm repo add {repository} URL`",
+                    declared.join(", ")
+                )
+            }),
             Self::Unsupported { field, .. } => Some(format!(
                 "remove \"{field}\" or run this release with Helmfile until windlass supports it"
             )),
@@ -106,10 +134,11 @@ impl PlanError {
                 "hook events are {}",
                 crate::plan::HookEvent::ALL.map(|e| e.name()).join(", ")
             )),
+            Self::PrivateDir(error) => error.hint(),
             Self::StaleLock { .. } => Some(
                 "run `windlass deps` to resolve the versions again and update the lock file".into(),
             ),
-            Self::Setting { .. } | Self::PrivateDir(_) | Self::Lock(_) | Self::Cancelled => None,
+            Self::Setting { .. } | Self::Lock(_) | Self::Cancelled => None,
         }
     }
 }

@@ -11,6 +11,7 @@
 //! A plan owns the private folder of its values files; dropping the plan removes it.
 
 mod chart;
+mod chartify;
 mod error;
 mod hooks;
 mod release;
@@ -35,6 +36,8 @@ use crate::template::MissingKey;
 use crate::values::release_values;
 
 pub use chart::ChartRef;
+pub(crate) use chart::clean;
+pub use chartify::{AdhocDependency, Chartify};
 pub use error::PlanError;
 pub use hooks::{HookEvent, HookScope, PlannedHook};
 pub use release::{CommandLineValues, Desired, PlannedRelease, PlannedValues, WrittenValues};
@@ -53,9 +56,15 @@ pub struct PlanOptions {
     pub helm_version: Option<HelmVersion>,
     /// What the command line adds to every release.
     pub command_line: CommandLineValues,
+    /// The repositories helm already knows ([`crate::charts::helm_repository_names`]), when
+    /// known: a `repo/chart` whose repository is neither declared in a state file nor among
+    /// these is then an error before any helm call. `None` leaves that to helm.
+    pub helm_repositories: Option<Vec<String>>,
     /// Stops the build between two releases (a signal arrived); the build then returns
     /// [`PlanError::Cancelled`].
     pub cancel: CancellationToken,
+    /// `--oci-plain-http`: reach OCI registries over plain HTTP.
+    pub oci_plain_http: bool,
 }
 
 impl Default for PlanOptions {
@@ -64,7 +73,9 @@ impl Default for PlanOptions {
             prepare: true,
             helm_version: None,
             command_line: CommandLineValues::default(),
+            helm_repositories: None,
             cancel: CancellationToken::new(),
+            oci_plain_http: false,
         }
     }
 }
@@ -123,8 +134,9 @@ impl Plan {
         let mut releases = Vec::with_capacity(selected.releases.len());
         for &index in &selected.releases {
             let release = &project.releases[index];
-            let planned = plan_release(project, release, index, &command_line)?;
+            let planned = plan_release(project, release, index, &command_line, options)?;
             if options.prepare && planned.desired == Desired::Install {
+                check_repository(project, release, &planned.chart, options)?;
                 unsupported::check(
                     project,
                     release,
@@ -230,6 +242,7 @@ fn plan_release(
     release: &Release,
     index: usize,
     command_line: &Arc<CommandLineValues>,
+    options: &PlanOptions,
 ) -> Result<PlannedRelease, PlanError> {
     let state = project.state_of(release);
     let chart_location = || release.field_location("chart");
@@ -269,6 +282,19 @@ fn plan_release(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let mut settings = HelmSettings::resolve(&release.spec, &state.helm_defaults, repository);
+    if options.oci_plain_http {
+        settings.oci_plain_http = true;
+        if matches!(chart, ChartRef::Oci { .. }) {
+            settings.plain_http = true;
+            settings.insecure_skip_tls_verify = false;
+        }
+    }
+    if let Some(renderer) = &settings.post_renderer
+        && options.helm_version.is_some_and(|h| h.is_helm4())
+    {
+        settings.post_renderer = Some(helm4_post_renderer(renderer));
+    }
     let mut set_flags =
         crate::values::set_flags(&release.spec.set_values, &release.spec.set_string_values);
     set_flags.extend(env_set_flag(project, release)?);
@@ -284,7 +310,8 @@ fn plan_release(
             .clone()
             .or_else(|| state.helm_defaults.kube_context.clone())
             .filter(|c| !c.is_empty()),
-        settings: HelmSettings::resolve(&release.spec, &state.helm_defaults, repository),
+        settings,
+        chartify: chartify::plan(project, release)?,
         chart,
         chart_version: release.spec.version.clone().filter(|v| !v.is_empty()),
         desired: desired(release),
@@ -298,6 +325,19 @@ fn plan_release(
         location: release.location.clone(),
         release_index: index,
     })
+}
+
+/// A post-renderer for helm 4, which runs post-renderer plugins by name: Helmfile 1.x turns a
+/// `.bash`/`.sh` script path into the plugin named after the script (`hooks/add.sh` → `add`).
+fn helm4_post_renderer(renderer: &str) -> String {
+    let path = std::path::Path::new(renderer);
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("bash" | "sh") => path.file_stem().map_or_else(
+            || renderer.to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        ),
+        _ => renderer.to_string(),
+    }
 }
 
 /// The legacy `env:` entries as one `--set name=$VAR,...` flag pair, as Helmfile builds it; a
@@ -340,6 +380,35 @@ fn project_repository<'p>(project: &'p Project, name: &str) -> Option<&'p Reposi
         .find(|r| r.name == name)
 }
 
+/// Fails when `chart` is `repo/chart` and `repo` is neither declared in a state file nor, when
+/// the options say which, among the repositories helm knows.
+fn check_repository(
+    project: &Project,
+    release: &Release,
+    chart: &ChartRef,
+    options: &PlanOptions,
+) -> Result<(), PlanError> {
+    let (Some(name), Some(known)) = (chart.repository(), &options.helm_repositories) else {
+        return Ok(());
+    };
+    if project_repository(project, name).is_some() || known.iter().any(|k| k == name) {
+        return Ok(());
+    }
+    let mut declared: Vec<String> = Vec::new();
+    for repository in project.states.iter().flat_map(|s| &s.repositories) {
+        if !declared.contains(&repository.name) {
+            declared.push(repository.name.clone());
+        }
+    }
+    Err(PlanError::UnknownRepository {
+        location: release.field_location("chart"),
+        release: release.name().into(),
+        chart: release.chart().into(),
+        repository: name.into(),
+        declared,
+    })
+}
+
 /// The repositories the releases to install need: those their `repo/chart` names, and OCI
 /// registries with credentials whose URL their `oci://` charts start with.
 fn repositories(project: &Project, releases: &[PlannedRelease]) -> Vec<Repository> {
@@ -353,12 +422,20 @@ fn repositories(project: &Project, releases: &[PlannedRelease]) -> Vec<Repositor
         let used = releases
             .iter()
             .filter(|r| r.desired == Desired::Install)
-            .any(|r| match &r.chart {
-                ChartRef::Repository {
-                    repository: name, ..
-                } => *name == repository.name,
-                ChartRef::Oci { url } => repository.oci && url.starts_with(&registry),
-                _ => false,
+            .any(|r| {
+                let by_dependency = r
+                    .chartify
+                    .iter()
+                    .flat_map(|c| &c.dependencies)
+                    .any(|d| d.repository_name.as_deref() == Some(repository.name.as_str()));
+                by_dependency
+                    || match &r.chart {
+                        ChartRef::Repository {
+                            repository: name, ..
+                        } => *name == repository.name,
+                        ChartRef::Oci { url } => repository.oci && url.starts_with(&registry),
+                        _ => false,
+                    }
             });
         if used {
             needed.push(repository.clone());
@@ -388,6 +465,9 @@ fn write_values(
             return Err(PlanError::Cancelled);
         }
         let release = &project.releases[planned.release_index];
+        if let Some(chartify) = &mut planned.chartify {
+            chartify.strategic_merge_patches = strategic_merge_patches(project, release)?;
+        }
         let values = release_values(project, release)?;
         for (n, file) in values.files.into_iter().enumerate() {
             let digest: [u8; 32] = Sha256::digest(file.content.as_bytes()).into();
@@ -423,6 +503,28 @@ fn hook_scope(project: &Project, state: &StateFile, release: Option<&Release>) -
         fields: template_data::hook_fields(&environment, release, &project.options),
         render: template_data::render_options(&state.base_dir, MissingKey::Error, &project.options),
     })
+}
+
+/// The documents of a release's `strategicMergePatches:` (files rendered like values files).
+fn strategic_merge_patches(
+    project: &Project,
+    release: &Release,
+) -> Result<Vec<serde_yaml::Value>, PlanError> {
+    let entries = &release.spec.strategic_merge_patches;
+    let files = crate::values::entries_content(project, release, "strategicMergePatches", entries)?;
+    let mut patches = Vec::new();
+    for file in files {
+        let patch: serde_yaml::Value =
+            serde_yaml::from_str(&file.content).map_err(|e| PlanError::Setting {
+                location: release.field_location("strategicMergePatches"),
+                release: release.name().into(),
+                message: format!("strategicMergePatches: not a YAML document: {e}"),
+            })?;
+        if !patch.is_null() {
+            patches.push(patch);
+        }
+    }
+    Ok(patches)
 }
 
 /// The `hooks:` of every state file, typed.
@@ -478,6 +580,7 @@ impl Plan {
                 desired: Desired::Install,
                 values: PlannedValues::default(),
                 settings: HelmSettings::default(),
+                chartify: None,
                 hooks: Vec::new(),
                 labels: Default::default(),
                 command_line: Default::default(),

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::graph::ReleaseId;
 use crate::location::Location;
-use crate::plan::{ChartRef, HelmSettings, PlannedHook};
+use crate::plan::{ChartRef, Chartify, HelmSettings, PlannedHook};
 
 /// What should be true of a release in the cluster after a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,6 +105,9 @@ pub struct PlannedRelease {
     pub values: PlannedValues,
     /// Its helm settings, defaults applied.
     pub settings: HelmSettings,
+    /// How its chart is rewritten before helm sees it (`dependencies:`,
+    /// `strategicMergePatches:`), if it is.
+    pub chartify: Option<Chartify>,
     /// Its own hooks.
     pub hooks: Vec<PlannedHook>,
     /// Its labels (`commonLabels` included).

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::graph::{Dag, GraphError, NeedsMode, ReleaseId, Selectors, release_labels};
+use crate::graph::{Dag, GraphError, NeedsMode, ReleaseId, Selectors};
 use crate::project::Project;
 
 /// Which releases a command acts on, as the command line says it.
@@ -43,12 +43,8 @@ pub(crate) fn select(project: &Project, options: &Selection) -> Result<Selected,
         .iter()
         .filter(|release| {
             let selectors = per_state[release.state].as_ref().unwrap_or(&command_line);
-            let labels = release_labels(
-                release.spec.labels.clone(),
-                release.name(),
-                release.namespace(),
-                release.chart(),
-            );
+            // The loader gave every release Helmfile's automatic labels.
+            let labels = release.spec.labels.clone().into_iter().collect();
             selectors.is_empty() || selectors.matches(&labels)
         })
         .map(|release| &release.id)

@@ -39,6 +39,8 @@ pub struct HelmSettings {
     pub disable_openapi_validation: bool,
     /// `--plain-http` for the chart download (release, defaults or its repository).
     pub plain_http: bool,
+    /// `--oci-plain-http`: plain HTTP for OCI registries, in dependency updates too (helm 4).
+    pub oci_plain_http: bool,
     /// `--insecure-skip-tls-verify` for the chart download (release, defaults or repository);
     /// left out when `plain_http` is on, as helm ignores one for the other.
     pub insecure_skip_tls_verify: bool,
@@ -91,6 +93,18 @@ pub struct HelmSettings {
     pub diff_args: Vec<String>,
 }
 
+/// `trackMode: kubedog`.
+pub(crate) const TRACK_KUBEDOG: &str = "kubedog";
+
+/// A release's `trackMode` (its own, else `helmDefaults`'), when set.
+pub(crate) fn track_mode<'a>(spec: &'a ReleaseSpec, defaults: &'a HelmDefaults) -> Option<&'a str> {
+    [&spec.track_mode, &defaults.track_mode]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .find(|mode| !mode.is_empty())
+}
+
 /// The value of `field` for a release: its own, else the defaults', else `default`.
 fn pick<T: Clone>(own: &Option<T>, defaults: &Option<T>, default: T) -> T {
     own.clone().or_else(|| defaults.clone()).unwrap_or(default)
@@ -121,14 +135,21 @@ impl HelmSettings {
         } else {
             spec.post_renderer_args.clone()
         };
+        // Helmfile 1.x's kubedog tracking waits for the release's resources to be ready; windlass
+        // has helm wait for them (all of them, jobs to completion), within `trackTimeout`.
+        let tracked = track_mode(spec, defaults) == Some(TRACK_KUBEDOG);
+        let timeout = spec.timeout.or(defaults.timeout).filter(|t| *t != 0);
         Self {
             devel: on(&spec.devel, &defaults.devel),
             verify: on(&spec.verify, &defaults.verify),
             keyring: text(&spec.keyring, &defaults.keyring),
             enable_dns: on(&spec.enable_dns, &defaults.enable_dns),
-            wait: on(&spec.wait, &defaults.wait),
-            wait_for_jobs: on(&spec.wait_for_jobs, &defaults.wait_for_jobs),
-            timeout: spec.timeout.or(defaults.timeout).filter(|t| *t != 0),
+            wait: on(&spec.wait, &defaults.wait) || tracked,
+            wait_for_jobs: on(&spec.wait_for_jobs, &defaults.wait_for_jobs) || tracked,
+            timeout: match spec.track_timeout.filter(|t| *t > 0) {
+                Some(track_timeout) if tracked => Some(track_timeout),
+                _ => timeout,
+            },
             force: on(&spec.force, &defaults.force),
             force_conflicts: on(&spec.force_conflicts, &defaults.force_conflicts),
             recreate_pods: on(&spec.recreate_pods, &defaults.recreate_pods),
@@ -141,6 +162,7 @@ impl HelmSettings {
                 &defaults.disable_openapi_validation,
             ),
             plain_http,
+            oci_plain_http: false,
             insecure_skip_tls_verify: insecure && !plain_http,
             post_renderer: text(&spec.post_renderer, &defaults.post_renderer),
             post_renderer_args,
@@ -204,6 +226,22 @@ mod tests {
         );
         assert_eq!(bare.history_max, 10);
         assert_eq!(bare.timeout, None);
+    }
+
+    #[test]
+    fn kubedog_tracking_waits_through_helm_within_the_track_timeout() {
+        let tracked = settings("{trackMode: kubedog, trackTimeout: 300, timeout: 60}", "{}");
+        assert!(tracked.wait && tracked.wait_for_jobs);
+        assert_eq!(tracked.timeout, Some(300));
+        let by_default = settings("{timeout: 60}", "{trackMode: kubedog}");
+        assert!(by_default.wait && by_default.wait_for_jobs);
+        assert_eq!(by_default.timeout, Some(60));
+        let helm = settings(
+            "{trackMode: helm, trackTimeout: 300}",
+            "{trackMode: kubedog}",
+        );
+        assert!(!helm.wait, "the release's own trackMode wins");
+        assert_eq!(helm.timeout, None);
     }
 
     #[test]

@@ -321,3 +321,37 @@ fn releases_with_the_same_values_share_one_written_file() {
         ]
     );
 }
+
+#[test]
+fn a_chart_of_a_repository_nobody_declared_is_an_error_with_its_line() {
+    let helmfile = "repositories:
+- {name: stable, url: https://charts.example}
+releases:
+- {name: known, chart: stable/app}
+- {name: added, chart: mine/app}
+- name: typo
+  chart: stabel/app
+";
+    let project = load(&[("helmfile.yaml", helmfile)], "default", None);
+    let with = |known: Option<&[&str]>| PlanOptions {
+        helm_repositories: known.map(|k| k.iter().map(|s| s.to_string()).collect()),
+        ..PlanOptions::default()
+    };
+    let error = Plan::build(&project, &Selection::default(), &with(Some(&["mine"])))
+        .err()
+        .map(|e| (e.to_string(), e.hint()));
+    assert_eq!(
+        error,
+        Some((
+            "helmfile.yaml:7:3: release \"typo\": chart \"stabel/app\" names repository \"stabel\", which no state file declares and helm has not added".into(),
+            Some("the state files declare stable; declare \"stabel\" under `repositories:` too, or add it with `helm repo add stabel URL`".into())
+        ))
+    );
+    let error = plan(&project, &with(Some(&["stabel"]))).err();
+    assert_eq!(
+        error,
+        Some("helmfile.yaml:5:17: release \"added\": chart \"mine/app\" names repository \"mine\", which no state file declares and helm has not added".into())
+    );
+    // Without helm's list the check is left to helm.
+    assert_eq!(plan(&project, &with(None)).map(|p| p.releases.len()), Ok(3));
+}

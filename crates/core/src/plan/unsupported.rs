@@ -4,6 +4,7 @@
 //! need another helm version are errors worded as Helmfile words them.
 
 use crate::helm::HelmVersion;
+use crate::plan::settings::{TRACK_KUBEDOG, track_mode};
 use crate::plan::{HelmSettings, PlanError, warning};
 use crate::project::{Diagnostic, Project, Release};
 
@@ -25,12 +26,7 @@ pub(crate) fn check(
     };
     let lists = [
         ("jsonPatches", spec.json_patches.is_empty()),
-        (
-            "strategicMergePatches",
-            spec.strategic_merge_patches.is_empty(),
-        ),
         ("transformers", spec.transformers.is_empty()),
-        ("dependencies", spec.dependencies.is_empty()),
     ];
     if let Some((field, _)) = lists.iter().find(|(_, empty)| !empty) {
         return Err(unsupported(field));
@@ -52,13 +48,16 @@ pub(crate) fn check(
     {
         return Err(unsupported("updateStrategy"));
     }
-    let track_mode = spec
-        .track_mode
-        .as_deref()
-        .or(defaults.track_mode.as_deref());
-    if track_mode.is_some_and(|mode| !mode.is_empty() && mode != "helm") {
-        return Err(unsupported("trackMode"));
+    let track_mode = track_mode(spec, defaults);
+    if let Some(mode) = track_mode.filter(|m| !["helm", TRACK_KUBEDOG].contains(m)) {
+        return Err(PlanError::Setting {
+            location: release.field_location("trackMode"),
+            release: release.name().into(),
+            message: format!("invalid trackMode \"{mode}\": must be \"helm\" or \"kubedog\""),
+        });
     }
+    let tracked = track_mode == Some(TRACK_KUBEDOG);
+    let kubedog_only = "windlass tracks through helm --wait, which waits for all of the release's resources and streams no logs";
     let ignored = [
         (
             "unitTests",
@@ -76,6 +75,46 @@ pub(crate) fn check(
                 .or(defaults.helm_stuck_grace)
                 .is_some(),
             "on Ctrl-C windlass stops helm itself (SIGTERM, then SIGKILL after a grace period)",
+        ),
+        (
+            "trackKinds",
+            tracked && !spec.track_kinds.is_empty(),
+            kubedog_only,
+        ),
+        (
+            "skipKinds",
+            tracked && !spec.skip_kinds.is_empty(),
+            kubedog_only,
+        ),
+        (
+            "trackResources",
+            tracked && !spec.track_resources.is_empty(),
+            kubedog_only,
+        ),
+        (
+            "trackLogs",
+            tracked && spec.track_logs == Some(true),
+            kubedog_only,
+        ),
+        (
+            "trackFailedLogs",
+            tracked && spec.track_failed_logs == Some(true),
+            kubedog_only,
+        ),
+        (
+            "trackFailOnError",
+            tracked && spec.track_fail_on_error == Some(false),
+            "a release whose resources do not become ready fails, as helm --wait reports it",
+        ),
+        (
+            "kubedogQPS",
+            tracked && spec.kubedog_qps.is_some(),
+            kubedog_only,
+        ),
+        (
+            "kubedogBurst",
+            tracked && spec.kubedog_burst.is_some(),
+            kubedog_only,
         ),
     ];
     for (field, set, why) in ignored {

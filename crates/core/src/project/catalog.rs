@@ -258,6 +258,7 @@ pub(crate) fn load(options: &LoadOptions, catalog_file: &Path) -> Result<Project
         missing_file_handler: missing,
         namespace: None,
         kube_context: None,
+        document: serde_yaml::Value::Null,
     }];
     let (releases, graph) = resolve(raw, options, &environment, &states, &mut diagnostics)
         .map_err(|error| match error {
@@ -357,7 +358,8 @@ mod tests {
         let spec = &project.releases[0].spec;
         assert_eq!(
             serde_yaml::to_string(&spec.labels).unwrap_or_default(),
-            "a: '1'\nb: '3'\n"
+            "a: '1'\nb: '3'\nchart: api\nname: api\nnamespace: ''\n",
+            "maps deep-merge; Helmfile 1.x adds the automatic labels"
         );
         assert_eq!(spec.values, vec![Value::String("over.yaml".into())]);
         assert_eq!(project.releases[0].location.to_string(), "charts.yaml:2:3");

@@ -132,6 +132,14 @@ pub enum ProjectError {
         /// Why it could not be decrypted.
         source: crate::secrets::SecretsError,
     },
+    /// An HCL values file cannot be read or evaluated.
+    #[error("{location}: HCL values: {message}")]
+    Hcl {
+        /// The file, and the attribute or position when known.
+        location: Location,
+        /// What is wrong.
+        message: String,
+    },
     /// The release graph is invalid (unknown `needs`, cycle).
     #[error(transparent)]
     Graph(#[from] crate::graph::GraphError),
@@ -171,7 +179,11 @@ impl ProjectError {
             Self::Template { .. } => Some(
                 "check the template at that position; state files see .Environment, .Values and .Namespace".into(),
             ),
+            Self::Hcl { .. } => Some(
+                "values live in `values { }` blocks (read as hv.NAME), a file's locals in one `locals { }` block (local.NAME); the README lists the functions HCL values can call".into(),
+            ),
             Self::Graph(error) => error.hint(),
+            Self::Secrets { source, .. } => source.hint(),
             _ => None,
         }
     }

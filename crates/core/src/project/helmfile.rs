@@ -9,12 +9,14 @@ use serde_yaml::Value;
 
 use crate::location::Location;
 use crate::project::error::ProjectError;
-use crate::project::fields::{At, decode};
+use crate::project::fields::{Locate, decode};
 use crate::project::layers::Layers;
 use crate::project::merge::{Policy, merge};
 use crate::project::release::{Inherit, MissingFileHandler};
 use crate::project::resolve::{RawRelease, dir_of, resolve};
-use crate::project::source::{Document, Segment, SourceMap, parse_documents, parse_documents_at};
+use crate::project::source::{
+    Document, NodePath, Segment, SourceMap, parse_documents, parse_documents_at,
+};
 use crate::project::state::{EnvironmentSpec, StateDocument, SubHelmfileSpec, validate_document};
 use crate::project::state_values::{
     EntryContext, TemplateEnvironment, apply_command_line, load_entries, load_secrets,
@@ -93,13 +95,19 @@ fn state_files(options: &LoadOptions, main: &Path) -> Result<Vec<PathBuf>, Proje
     Ok(files)
 }
 
-/// A state file's documents and bases merged, with the layers of each release and template.
+/// A state file's documents and bases merged, with the layers of each release and template,
+/// and the documents themselves (but their releases and templates) to point at what set any
+/// other node.
 #[derive(Default, Clone)]
 struct MergedState {
     value: Value,
+    /// A sub-helmfile part declared environments without the chosen one: Helmfile 1.x stops
+    /// reading the file there and leaves it out.
+    lacks_environment: bool,
     releases: Vec<Layers>,
     hooks: Vec<Layers>,
     templates: IndexMap<String, Layers>,
+    documents: Vec<Document>,
 }
 
 impl MergedState {
@@ -140,34 +148,63 @@ impl MergedState {
                     )
                 })
                 .collect(),
+            documents: vec![Document {
+                // Releases and templates have their layers; the rest is small.
+                value: without(&document.value, &["releases", "templates"]),
+                map: document.map,
+            }],
             value: document.value,
+            lacks_environment: false,
         }
+    }
+
+    /// The document the merged node at `path` came from (the latest one that has it) and its
+    /// path there: list items are matched by value, as merging moves them.
+    fn source_of(&self, path: &[Segment]) -> Option<(&SourceMap, NodePath)> {
+        self.documents.iter().rev().find_map(|document| {
+            let (mut here, mut merged) = (&document.value, &self.value);
+            let mut found = NodePath::with_capacity(path.len());
+            for segment in path {
+                match segment {
+                    Segment::Key(key) => {
+                        here = here.get(key.as_str())?;
+                        merged = merged.get(key.as_str())?;
+                        found.push(segment.clone());
+                    }
+                    Segment::Index(i) => {
+                        merged = merged.as_sequence()?.get(*i)?;
+                        let items = here.as_sequence()?;
+                        let j = items.iter().position(|item| item == merged)?;
+                        here = &items[j];
+                        found.push(Segment::Index(j));
+                    }
+                }
+            }
+            Some((&*document.map, found))
+        })
     }
 
     /// Puts a later part or layer on top of this one; with [`Policy::Parts`] its releases replace
     /// these, as Helmfile's override merge replaces a non-empty list.
     fn absorb(&mut self, mut other: MergedState, policy: Policy) {
-        if policy == Policy::Bases {
-            // Helmfile 0.166 keeps an environment or template an earlier layer defined whole.
-            for key in ["environments", "templates"] {
-                let Some(Value::Mapping(theirs)) =
-                    other.value.as_mapping_mut().and_then(|m| m.remove(key))
-                else {
-                    continue;
-                };
-                if self.value.is_null() {
-                    self.value = Value::Mapping(Default::default());
-                }
-                let Some(ours) = self.value.as_mapping_mut() else {
-                    continue;
-                };
+        if policy == Policy::Bases
+            && let Some(Value::Mapping(theirs)) = other
+                .value
+                .as_mapping_mut()
+                .and_then(|m| m.remove("templates"))
+        {
+            // A later layer's template replaces an earlier one whole (Helmfile 1.x's mergo
+            // override of a map of structs, pkg/state/create.go loadBases); environments merge
+            // field by field like the rest (its mergeEnvironments).
+            if self.value.is_null() {
+                self.value = Value::Mapping(Default::default());
+            }
+            if let Some(ours) = self.value.as_mapping_mut() {
                 let entry = ours
-                    .entry(Value::String(key.into()))
+                    .entry(Value::String("templates".into()))
                     .or_insert(Value::Mapping(Default::default()));
                 if let Value::Mapping(ours) = entry {
-                    for (name, spec) in theirs {
-                        ours.entry(name).or_insert(spec);
-                    }
+                    ours.extend(theirs);
                 }
             }
         }
@@ -183,9 +220,74 @@ impl MergedState {
             }
         }
         for (name, layers) in other.templates {
-            self.templates.entry(name).or_default().extend(&layers);
+            match policy {
+                Policy::Bases => {
+                    self.templates.insert(name, layers);
+                }
+                _ => self.templates.entry(name).or_default().extend(&layers),
+            }
+        }
+        self.documents.extend(other.documents);
+    }
+}
+
+/// A copy of the mapping `value` without `keys`.
+fn without(value: &Value, keys: &[&str]) -> Value {
+    match value {
+        Value::Mapping(map) => Value::Mapping(
+            map.iter()
+                .filter(|(k, _)| k.as_str().is_none_or(|k| !keys.contains(&k)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Nodes of a merged state file (`shown`) under `prefix`, located in the documents that set
+/// them; the whole file when none does.
+struct StateAt<'a> {
+    merged: &'a MergedState,
+    shown: &'a Path,
+    prefix: NodePath,
+}
+
+impl<'a> StateAt<'a> {
+    fn new(merged: &'a MergedState, shown: &'a Path, prefix: &[&str]) -> Self {
+        Self {
+            merged,
+            shown,
+            prefix: prefix
+                .iter()
+                .map(|k| Segment::Key((*k).to_string()))
+                .collect(),
         }
     }
+
+    /// Where entry `index` of the list at `list` (below the prefix) is written.
+    fn item(&self, list: &[Segment], index: usize) -> Location {
+        let mut path = list.to_vec();
+        path.push(Segment::Index(index));
+        self.locate_below(&path)
+    }
+}
+
+impl Locate for StateAt<'_> {
+    fn locate_below(&self, path: &[Segment]) -> Location {
+        let mut full = self.prefix.clone();
+        full.extend_from_slice(path);
+        (0..=full.len())
+            .rev()
+            .find_map(|len| self.merged.source_of(&full[..len]))
+            .map_or_else(
+                || Location::file(self.shown),
+                |(map, found)| map.locate(&found),
+            )
+    }
+}
+
+fn key(k: &str) -> Segment {
+    Segment::Key(k.to_string())
 }
 
 struct Loader<'a> {
@@ -198,9 +300,19 @@ struct Loader<'a> {
     environments: Vec<String>,
 }
 
-/// What a parent's `helmfiles:` entry passes a sub-helmfile: the parent's environment and the
-/// entry's `values:`.
-type Passed<'p> = Option<&'p (Environment, Value)>;
+/// What a parent's `helmfiles:` entry passes a sub-helmfile.
+struct PassedDown {
+    /// The parent's environment.
+    environment: Environment,
+    /// The entry's `values:`, merged.
+    values: Value,
+    /// Whether the entry has `values:` at all: Helmfile counts the entries, so `values: [{}]`
+    /// passes values.
+    has_values: bool,
+}
+
+/// What a sub-helmfile was passed, `None` for a top-level state file.
+type Passed<'p> = Option<&'p PassedDown>;
 
 /// The environment a state file resolves to, and what printing and resolving need of it.
 struct ResolvedEnvironment {
@@ -221,12 +333,11 @@ impl Loader<'_> {
         selectors: Option<Vec<String>>,
     ) -> Result<(), ProjectError> {
         let merged = self.read_merged(shown, true, passed, &dir_of(shown))?;
-        let file_location = Location::file(shown);
-        let whole = SourceMap::for_file(shown);
-        let state: StateDocument = decode(&merged.value, &At(&whole, &[]), "the state file")?;
+        let whole = StateAt::new(&merged, shown, &[]);
+        let state: StateDocument = decode(&merged.value, &whole, "the state file")?;
         if passed.is_none() {
             self.environments.extend(state.environments.keys().cloned());
-        } else if self.skips_undefined_environment(&state, passed) {
+        } else if merged.lacks_environment || self.skips_undefined_environment(&state, passed) {
             self.diagnostics.push(Diagnostic {
                 level: MissingFileHandler::Info,
                 location: Location::file(shown),
@@ -238,7 +349,7 @@ impl Loader<'_> {
             return Ok(());
         }
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
-        let resolved = self.resolve_environment(&state, shown, passed, true, &mut diagnostics);
+        let resolved = self.resolve_environment(&state, &whole, passed, true, &mut diagnostics);
         self.diagnostics = diagnostics;
         let ResolvedEnvironment {
             environment,
@@ -254,11 +365,20 @@ impl Loader<'_> {
             file: shown.to_path_buf(),
             base_dir: base_dir.clone(),
             shown_dir: shown_dir.clone(),
-            helm_defaults: decode(&state.helm_defaults, &At(&whole, &[]), "helmDefaults")?,
+            helm_defaults: decode(
+                &state.helm_defaults,
+                &StateAt::new(&merged, shown, &["helmDefaults"]),
+                "helmDefaults",
+            )?,
             repositories: state
                 .repositories
                 .iter()
-                .map(|r| decode(r, &At(&whole, &[]), "repository"))
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut at = StateAt::new(&merged, shown, &["repositories"]);
+                    at.prefix.push(Segment::Index(i));
+                    decode(r, &at, "repository")
+                })
                 .collect::<Result<_, _>>()?,
             lock_file: state.lock_file.clone(),
             selectors,
@@ -289,6 +409,7 @@ impl Loader<'_> {
                 .map(|(hook, layers)| Ok((decode(hook, layers, "hook")?, layers.origin())))
                 .collect::<Result<_, ProjectError>>()?,
             helm_binary: state.helm_binary.clone().filter(|b| !b.is_empty()),
+            document: merged.value.clone(),
         });
 
         let templates: IndexMap<String, (Value, Layers)> = state
@@ -300,7 +421,7 @@ impl Loader<'_> {
             })
             .collect();
         let default_inherit = default_inherits(&state.default_inherit);
-        for (value, layers) in state.releases.iter().zip(merged.releases) {
+        for (value, layers) in state.releases.iter().zip(merged.releases.iter().cloned()) {
             let (value, layers) = inherit(
                 value.clone(),
                 layers,
@@ -328,14 +449,15 @@ impl Loader<'_> {
                 options: self.options,
             }),
         };
-        let at_file = |_: usize| file_location.clone();
         for (i, entry) in state.helmfiles.iter().enumerate() {
+            let mut at = StateAt::new(&merged, shown, &["helmfiles"]);
+            at.prefix.push(Segment::Index(i));
             let sub: SubHelmfileSpec = match entry {
                 Value::String(path) => SubHelmfileSpec {
                     path: path.clone(),
                     ..Default::default()
                 },
-                other => decode(other, &At(&whole, &[]), "helmfiles entry")?,
+                other => decode(other, &at, "helmfiles entry")?,
             };
             let owner = format!("helmfiles[{i}]");
             let sub_values = load_entries(
@@ -344,7 +466,7 @@ impl Loader<'_> {
                     owner: &owner,
                     ..entries
                 },
-                &at_file,
+                &|j| at.item(&[key("values")], j),
                 &mut self.diagnostics,
             )?;
             let strict = EntryContext {
@@ -353,10 +475,15 @@ impl Loader<'_> {
                 what: "sub-helmfile",
                 ..entries
             };
-            for file in resolve_files(&sub.path, &strict, &file_location, &mut self.diagnostics)? {
+            let entry_location = at.locate_below(&[]);
+            for file in resolve_files(&sub.path, &strict, &entry_location, &mut self.diagnostics)? {
                 let sub_shown = shown_dir.join(file.strip_prefix(&base_dir).unwrap_or(&file));
                 let selectors = (!sub.selectors.is_empty()).then(|| sub.selectors.clone());
-                let passed = (environment.clone(), sub_values.clone());
+                let passed = PassedDown {
+                    environment: environment.clone(),
+                    values: sub_values.clone(),
+                    has_values: !sub.values.is_empty(),
+                };
                 self.load_state(&sub_shown, Some(&passed), selectors)?;
             }
         }
@@ -366,16 +493,24 @@ impl Loader<'_> {
         Ok(())
     }
 
-    /// Whether a sub-helmfile is left out because it does not define the chosen environment.
-    /// Helmfile 0.166 skips such a file silently when it declares other environments, or when
-    /// it declares none and its `helmfiles:` entry passes no `values:`.
+    /// Whether a sub-helmfile read whole is left out: Helmfile 1.x skips one that declares no
+    /// environments when its `helmfiles:` entry passes no `values:` (one that declares others
+    /// was already left out by [`Loader::lacks_environment`]).
     fn skips_undefined_environment(&self, state: &StateDocument, passed: Passed<'_>) -> bool {
         let name = &self.options.environment;
-        let passes_values = passed
-            .is_some_and(|(_, overrides)| overrides.as_mapping().is_some_and(|m| !m.is_empty()));
+        let passes_values = passed.is_some_and(|p| p.has_values);
+        name != "default" && state.environments.is_empty() && !passes_values
+    }
+
+    /// Whether the parts merged so far declare environments but not the chosen one (other than
+    /// `default`): Helmfile 1.x then stops reading a sub-helmfile before its next part is
+    /// rendered (`desired_state_file_loader.go`), so templates in later parts that need the
+    /// environment's values never run.
+    fn lacks_environment(&self, merged: &Value) -> bool {
+        let name = &self.options.environment;
+        let declared = merged.get("environments").and_then(Value::as_mapping);
         name != "default"
-            && !state.environments.contains_key(name)
-            && (!state.environments.is_empty() || !passes_values)
+            && declared.is_some_and(|d| !d.is_empty() && !d.contains_key(name.as_str()))
     }
 
     /// The environment of a state file and its state values: root `values:`, then the
@@ -384,19 +519,22 @@ impl Loader<'_> {
     fn resolve_environment(
         &self,
         state: &StateDocument,
-        shown: &Path,
+        at: &StateAt<'_>,
         passed: Passed<'_>,
         strict: bool,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<ResolvedEnvironment, ProjectError> {
+        let shown = at.shown;
         let file_location = Location::file(shown);
         let name = &self.options.environment;
         let missing = state
             .missing_file_handler
             .unwrap_or(MissingFileHandler::Error);
+        let mut env_at = StateAt::new(at.merged, shown, &["environments"]);
+        env_at.prefix.push(key(name));
         let spec: EnvironmentSpec = match state.environments.get(name) {
             Some(Value::Null) => EnvironmentSpec::default(),
-            Some(spec) => decode(spec, &At(&SourceMap::for_file(shown), &[]), "environment")?,
+            Some(spec) => decode(spec, &env_at, "environment")?,
             None if !strict || name == "default" || passed.is_some() => EnvironmentSpec::default(),
             None => {
                 let mut defined: Vec<String> = state.environments.keys().cloned().collect();
@@ -425,8 +563,12 @@ impl Loader<'_> {
                 options: self.options,
             }),
         };
-        let at_file = |_: usize| file_location.clone();
-        let mut values = load_entries(&state.values, &entries, &at_file, diagnostics)?;
+        let mut values = load_entries(
+            &state.values,
+            &entries,
+            &|i| at.item(&[key("values")], i),
+            diagnostics,
+        )?;
         let owner = format!("environment \"{name}\"");
         let env_values = load_entries(
             &spec.values,
@@ -434,7 +576,7 @@ impl Loader<'_> {
                 owner: &owner,
                 ..entries
             },
-            &at_file,
+            &|i| env_at.item(&[key("values")], i),
             diagnostics,
         )?;
         merge(&mut values, env_values, Policy::Values);
@@ -445,7 +587,7 @@ impl Loader<'_> {
                 what: "secrets file",
                 ..entries
             },
-            &at_file,
+            &|i| env_at.item(&[key("secrets")], i),
             &self.options.decrypt,
             diagnostics,
         )?;
@@ -453,10 +595,14 @@ impl Loader<'_> {
         let kube_context = spec
             .kube_context
             .clone()
-            .or_else(|| passed.and_then(|(e, _)| e.kube_context.clone()));
-        if let Some((parent, overrides)) = passed {
-            merge(&mut values, parent.values.clone(), Policy::Values);
-            merge(&mut values, overrides.clone(), Policy::Values);
+            .or_else(|| passed.and_then(|p| p.environment.kube_context.clone()));
+        if let Some(passed) = passed {
+            merge(
+                &mut values,
+                passed.environment.values.clone(),
+                Policy::Values,
+            );
+            merge(&mut values, passed.values.clone(), Policy::Values);
         }
         apply_command_line(self.options, &mut values)?;
         Ok(ResolvedEnvironment {
@@ -480,14 +626,15 @@ impl Loader<'_> {
         passed: Passed<'_>,
     ) -> Environment {
         let state: StateDocument = serde_yaml::from_value(merged.value.clone()).unwrap_or_default();
-        match self.resolve_environment(&state, shown, passed, false, &mut Vec::new()) {
+        let at = StateAt::new(merged, shown, &[]);
+        match self.resolve_environment(&state, &at, passed, false, &mut Vec::new()) {
             Ok(resolved) => resolved.environment,
             Err(_) => Environment {
                 name: self.options.environment.clone(),
-                kube_context: passed.and_then(|(e, _)| e.kube_context.clone()),
+                kube_context: passed.and_then(|p| p.environment.kube_context.clone()),
                 values: passed.map_or_else(
                     || Value::Mapping(Default::default()),
-                    |(e, _)| e.values.clone(),
+                    |p| p.environment.values.clone(),
                 ),
             },
         }
@@ -585,6 +732,10 @@ impl Loader<'_> {
             line_offset += part.matches('\n').count() as u32 + 2;
             let part_state = self.with_bases(part_state, shown, with_bases, passed)?;
             merged.absorb(part_state, Policy::Parts);
+            if with_bases && passed.is_some() && self.lacks_environment(&merged.value) {
+                merged.lacks_environment = true;
+                break;
+            }
         }
         Ok(merged)
     }
@@ -786,6 +937,35 @@ mod tests {
     }
 
     #[test]
+    fn later_bases_and_the_file_override_earlier_ones_as_in_helmfile_1() {
+        // pkg/state/create.go loadBases: mergo with append and override; environments merged
+        // field by field (values and secrets appended, kubeContext overridden); a template
+        // replaced whole.
+        let project = load(
+            &[
+                (
+                    "base.yaml",
+                    "helmDefaults: {timeout: 100, wait: true}\nenvironments:\n  default:\n    kubeContext: base\n    values: [{a: base, b: base}]\ntemplates:\n  t: {namespace: from-base, wait: true}\n",
+                ),
+                (
+                    "helmfile.yaml",
+                    "bases: [base.yaml]\nhelmDefaults: {timeout: 200}\nenvironments:\n  default:\n    kubeContext: file\n    values: [{b: file}]\ntemplates:\n  t: {namespace: from-file}\nreleases:\n- name: r\n  chart: ./c\n  inherit: [{template: t}]\n",
+                ),
+            ],
+            "default",
+        );
+        let defaults = &project.states[0].helm_defaults;
+        assert_eq!((defaults.timeout, defaults.wait), (Some(200), Some(true)));
+        assert_eq!(project.environment.kube_context.as_deref(), Some("file"));
+        assert_eq!(values_yaml(&project), "a: base\nb: file\n");
+        let spec = &project.releases[0].spec;
+        assert_eq!(
+            (spec.namespace.as_deref(), spec.wait),
+            (Some("from-file"), None)
+        );
+    }
+
+    #[test]
     fn a_sub_helmfile_without_the_environment_is_skipped() {
         // Helmfile 0.166 leaves such a file out silently, unless it declares no environments
         // and its entry passes values.
@@ -793,10 +973,15 @@ mod tests {
             &[
                 (
                     "helmfile.yaml",
-                    "environments:\n  staging: {}\nhelmfiles:\n- path: plain.yaml\n- path: own.yaml\n  values: [{x: 1}]\n- path: given.yaml\n  values: [{x: 1}]\n- path: shared.yaml\n---\nreleases:\n- name: root\n  chart: ./c\n",
+                    "environments:\n  staging: {}\nhelmfiles:\n- path: plain.yaml\n- path: own.yaml\n  values: [{x: 1}]\n- path: given.yaml\n  values: [{x: 1}]\n- path: given-empty.yaml\n  values: [{}]\n- path: shared.yaml\n---\nreleases:\n- name: root\n  chart: ./c\n",
                 ),
                 ("plain.yaml", "releases:\n- name: plain\n  chart: ./c\n"),
                 ("given.yaml", "releases:\n- name: given\n  chart: ./c\n"),
+                // `values: [{}]` passes values too: Helmfile counts the entries.
+                (
+                    "given-empty.yaml",
+                    "releases:\n- name: given-empty\n  chart: ./c\n",
+                ),
                 (
                     "own.yaml",
                     "environments:\n  default: {}\n---\nreleases:\n- name: own\n  chart: ./c\n",
@@ -809,7 +994,7 @@ mod tests {
             "staging",
         );
         let names = release_names(&project);
-        assert_eq!(names, ["root", "given", "shared"]);
+        assert_eq!(names, ["root", "given", "given-empty", "shared"]);
         let notes: Vec<String> = project
             .diagnostics
             .iter()
@@ -895,7 +1080,12 @@ mod tests {
             serde_yaml::to_string(&spec.values).unwrap_or_default(),
             "- x: 1\n- y: 2\n"
         );
-        assert!(spec.labels.is_empty());
+        let labels: Vec<&str> = spec.labels.keys().map(String::as_str).collect();
+        assert_eq!(
+            labels,
+            ["chart", "name", "namespace"],
+            "only Helmfile 1.x's automatic labels: the template's were excepted"
+        );
     }
 
     #[test]

@@ -13,8 +13,10 @@ pub enum Policy {
     /// `mergo` with append and override, which `WithSliceDeepCopy` implies): lists append, and a
     /// set scalar overrides while a null one does not.
     State,
-    /// A later layer of bases (the state file itself last) under Helmfile 0.166's `loadBases`
-    /// (`mergo` with append, without override): lists append, what an earlier layer set stays.
+    /// A later layer of bases (the state file itself last), as Helmfile 1.x's `loadBases` merges
+    /// them (pkg/state/create.go: `mergo` with append and override, environments merged field by
+    /// field): lists append, a set scalar overrides, a null one does not. (Helmfile 0.166 merged
+    /// without override: what an earlier layer set stayed.)
     Bases,
     /// A later `---` part of a state file over the earlier ones (Helmfile's `mergo` with override
     /// only): a non-empty list replaces, a set scalar overrides, a null one does not.
@@ -40,7 +42,6 @@ pub fn merge(base: &mut Value, over: Value, policy: Policy) {
             base.extend(over)
         }
         (_, Value::Null) if matches!(policy, Policy::State | Policy::Parts | Policy::Bases) => {}
-        (base, _) if policy == Policy::Bases && !base.is_null() => {}
         (_, Value::Sequence(over)) if policy == Policy::Parts && over.is_empty() => {}
         (base, over) => *base = over,
     }
@@ -80,10 +81,10 @@ mod tests {
     }
 
     #[test]
-    fn bases_append_lists_and_keep_what_earlier_layers_set() {
+    fn bases_append_lists_and_let_later_layers_override() {
         assert_eq!(
             merged(Policy::Bases, BASE, OVER),
-            "a:\n  x: 1\n  y:\n  - 1\n  - 2\n  - 3\n  z: 2\nb: keep\nc: old\nd: null\n"
+            "a:\n  x: 1\n  y:\n  - 1\n  - 2\n  - 3\n  z: 2\nb: keep\nc: new\nd: null\n"
         );
     }
 

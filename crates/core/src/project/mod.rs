@@ -5,6 +5,7 @@
 mod catalog;
 mod error;
 mod fields;
+mod hcl;
 mod helmfile;
 mod layers;
 pub(crate) mod merge;
@@ -117,6 +118,9 @@ pub struct StateFile {
     pub hooks: Vec<(Hook, Location)>,
     /// `helmBinary:`: the helm to run when the command line names none.
     pub helm_binary: Option<String>,
+    /// The file's state as written, its parts and bases merged and its templates rendered
+    /// (`build` prints it as Helmfile does); null for layout A.
+    pub document: Value,
 }
 
 /// Something worth telling that does not stop the run (a skipped missing file).
@@ -229,6 +233,7 @@ impl fmt::Debug for StateFile {
             .field("secret_paths", &self.secret_paths)
             .field("hooks", &self.hooks)
             .field("helm_binary", &self.helm_binary)
+            .field("document", &"<not shown>")
             .finish()
     }
 }

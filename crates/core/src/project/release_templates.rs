@@ -3,7 +3,7 @@
 //! `valuesTemplate` and `setTemplate`, and the `*Template` booleans, rendered with the release's
 //! own data until they stop changing.
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Value;
 
 use crate::project::LoadOptions;
 use crate::project::error::ProjectError;
@@ -25,8 +25,7 @@ pub(crate) fn expand(
         // Nothing to render, but the template fields still move into the fields they stand
         // for, as Helmfile's pass over every release moves them.
         let unchanged = |text: &str| -> Result<String, TemplateError> { Ok(text.to_string()) };
-        let moved =
-            execute(release, &unchanged).map_err(|source| ProjectError::Template { source })?;
+        let moved = execute(release, &unchanged, file)?;
         *release = finish(moved);
         return Ok(());
     }
@@ -41,8 +40,7 @@ pub(crate) fn expand(
                 Ok(text.to_string())
             }
         };
-        let next =
-            execute(&original, &render_text).map_err(|source| ProjectError::Template { source })?;
+        let next = execute(&original, &render_text, file)?;
         if next == previous {
             *release = finish(next);
             return Ok(());
@@ -103,8 +101,15 @@ fn fields_of(release: &Value) -> ReleaseData {
 
 type RenderText<'a> = dyn Fn(&str) -> Result<String, TemplateError> + 'a;
 
-/// One round over the fields Helmfile renders, starting from the release as written.
-fn execute(original: &Value, render_text: &RenderText<'_>) -> Result<Value, TemplateError> {
+/// One round over the fields Helmfile renders, starting from the release as written (in
+/// `file`).
+fn execute(
+    original: &Value,
+    render_text: &RenderText<'_>,
+    file: &std::path::Path,
+) -> Result<Value, ProjectError> {
+    let render_text =
+        |text: &str| render_text(text).map_err(|source| ProjectError::Template { source });
     let mut release = original.clone();
     let Some(map) = release.as_mapping_mut() else {
         return Ok(release);
@@ -145,9 +150,18 @@ fn execute(original: &Value, render_text: &RenderText<'_>) -> Result<Value, Temp
         for entry in templates {
             rendered.push(match entry {
                 Value::Mapping(_) => {
-                    let text = serde_yaml::to_string(&entry).unwrap_or_default();
+                    // A round trip through text the template engine renders; serde_yaml on
+                    // both sides, so nothing folds a template action across lines.
+                    let invalid = |e: serde_yaml::Error| ProjectError::Yaml {
+                        location: crate::location::Location::file(file),
+                        message: format!(
+                            "valuesTemplate of release \"{}\" renders to invalid YAML: {e}",
+                            name_of(original)
+                        ),
+                    };
+                    let text = serde_yaml::to_string(&entry).map_err(invalid)?;
                     let output = render_text(&text)?;
-                    serde_yaml::from_str(&output).unwrap_or(Value::Mapping(Mapping::new()))
+                    serde_yaml::from_str(&output).map_err(invalid)?
                 }
                 other => other,
             });

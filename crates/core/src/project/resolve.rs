@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_yaml::Value;
 
-use crate::graph::{Dag, Need, Node, ReleaseId};
+use crate::graph::{Dag, Need, Node, ReleaseId, release_labels};
 use crate::location::Location;
 use crate::project::error::ProjectError;
 use crate::project::fields::{decode, invalid};
@@ -134,6 +134,17 @@ fn resolve_one(
     if spec.kube_version.is_none() {
         spec.kube_version = state.kube_version.clone();
     }
+    // Helmfile 1.x labels every release with its name, namespace and chart too
+    // (`GetReleasesWithLabels`, after release templates): `list`, `build`, selectors and
+    // `--labels` all see them.
+    spec.labels = release_labels(
+        std::mem::take(&mut spec.labels),
+        &name,
+        spec.namespace.as_deref().unwrap_or_default(),
+        spec.chart.as_deref().unwrap_or_default(),
+    )
+    .into_iter()
+    .collect();
     let enabled = condition_enabled(&spec, &environment.values).map_err(|message| {
         invalid(
             raw.layers.locate(&[key("condition")]),

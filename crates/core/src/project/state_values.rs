@@ -7,6 +7,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::location::Location;
 use crate::project::error::ProjectError;
+use crate::project::hcl;
 use crate::project::merge::{Policy, merge};
 use crate::project::release::MissingFileHandler;
 use crate::project::source::{parse_documents, read_documents};
@@ -54,6 +55,8 @@ pub(crate) fn load_entries(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Value, ProjectError> {
     let mut merged = Value::Mapping(Mapping::new());
+    // Helmfile reads the `.hcl` files of a values list together, after the others.
+    let mut hcl_files = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         match entry {
             Value::String(path) => {
@@ -61,6 +64,10 @@ pub(crate) fn load_entries(
                     let shown = context
                         .shown_dir
                         .join(file.strip_prefix(context.base_dir).unwrap_or(&file));
+                    if file.extension().is_some_and(|e| e == "hcl") {
+                        hcl_files.push((file, shown));
+                        continue;
+                    }
                     let documents = match context.templates {
                         Some(templates) if file.extension().is_some_and(|e| e == "gotmpl") => {
                             let source = std::fs::read_to_string(&file).map_err(|source| {
@@ -111,6 +118,9 @@ pub(crate) fn load_entries(
                 });
             }
         }
+    }
+    if !hcl_files.is_empty() {
+        merge(&mut merged, hcl::render(&hcl_files)?, Policy::Values);
     }
     Ok(merged)
 }

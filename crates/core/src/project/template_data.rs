@@ -62,6 +62,11 @@ pub(crate) fn state_data(env: &EnvironmentData<'_>, namespace: &str) -> Value {
     )
 }
 
+/// `.Environment` of `env` (`Name`, `KubeContext`, `Values`).
+pub(crate) fn environment_value(env: &EnvironmentData<'_>) -> Value {
+    environment(env, &Value::from(env.values))
+}
+
 /// The environment as the templates of a state file's releases see it.
 pub(crate) fn environment_of<'a>(
     project: &'a crate::project::Project,
@@ -257,7 +262,7 @@ impl SecretResolver for SopsReferences {
         }
         match crate::project::scalar_text(&value) {
             Some(text) => Ok(text),
-            None => serde_yaml::to_string(&value).map_err(|e| e.to_string()),
+            None => Ok(crate::yaml::to_string(&value)),
         }
     }
 }

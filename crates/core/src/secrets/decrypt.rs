@@ -98,7 +98,9 @@ impl Decrypted {
         let mut out = Zeroizing::new(String::new());
         for (index, doc) in self.documents.iter().enumerate() {
             let text = Zeroizing::new(match self.format {
-                Format::Yaml => serde_yaml::to_string(doc).map_err(|e| render(e.to_string()))?,
+                // In the file's key order, as `sops decrypt` prints it, quoted where YAML 1.1
+                // needs it (sops writes with go-yaml v3, which quotes the same strings).
+                Format::Yaml => crate::yaml::to_string(doc),
                 Format::Json => {
                     serde_json::to_string_pretty(doc).map_err(|e| render(e.to_string()))? + "\n"
                 }
@@ -430,7 +432,10 @@ mod tests {
     fn message(text: &str, format: Format, opts: &DecryptOptions) -> String {
         match decrypt_bytes(text.as_bytes(), format, Path::new("s.yaml"), opts) {
             Ok(d) => format!("decrypted: {d:?}"),
-            Err(e) => e.to_string(),
+            Err(e) => match e.hint() {
+                Some(hint) => format!("{e}\n  hint: {hint}"),
+                None => e.to_string(),
+            },
         }
     }
 
@@ -455,7 +460,7 @@ mod tests {
                 Format::Yaml,
                 &DecryptOptions::default()
             ),
-            "s.yaml: no `sops` metadata: the file is not encrypted with sops (hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`)"
+            "s.yaml: no `sops` metadata: the file is not encrypted with sops\n  hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`"
         );
         assert_eq!(
             message("- a\n", Format::Yaml, &DecryptOptions::default()),

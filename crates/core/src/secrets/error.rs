@@ -32,7 +32,7 @@ pub enum SecretsError {
 
     /// The file has no `sops` metadata, so it was not written by sops.
     #[error(
-        "{}: no `sops` metadata: the file is not encrypted with sops (hint: encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`)",
+        "{}: no `sops` metadata: the file is not encrypted with sops",
         file.display()
     )]
     NotEncrypted {
@@ -51,7 +51,7 @@ pub enum SecretsError {
 
     /// The file has age recipients but no age identity was found at all.
     #[error(
-        "{}: no age identity to decrypt it (recipients: {}) (hint: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE, or put the key in ~/.config/sops/age/keys.txt)",
+        "{}: no age identity to decrypt it (recipients: {})",
         file.display(),
         recipients.join(", ")
     )]
@@ -64,7 +64,7 @@ pub enum SecretsError {
 
     /// None of our age identities opens the file's data key.
     #[error(
-        "{}: none of the {identities} age identities loaded matches the file's recipients: {} (hint: check SOPS_AGE_KEY / SOPS_AGE_KEY_FILE holds the key of one of them)",
+        "{}: none of the {identities} age identities loaded matches the file's recipients: {}",
         file.display(),
         recipients.join(", ")
     )]
@@ -79,7 +79,7 @@ pub enum SecretsError {
 
     /// The file has no age recipient we can use and no `sops` binary is configured.
     #[error(
-        "{}: encrypted only for {} keys, which windlass does not decrypt natively (hint: install sops, or pass --sops-binary, to decrypt it)",
+        "{}: encrypted only for {} keys, which windlass does not decrypt natively",
         file.display(),
         key_types.join(", ")
     )]
@@ -114,7 +114,7 @@ pub enum SecretsError {
 
     /// AES-GCM authentication of one value failed: the value or its key path was changed.
     #[error(
-        "{}: value at `{key_path}` fails authentication: file was modified after encryption (hint: restore it from version control)",
+        "{}: value at `{key_path}` fails authentication: file was modified after encryption",
         file.display()
     )]
     ValueAuthentication {
@@ -126,7 +126,7 @@ pub enum SecretsError {
 
     /// The MAC stored in the file does not match the values.
     #[error(
-        "{}: MAC mismatch: file was modified after encryption (hint: restore it from version control, or re-encrypt it with sops)",
+        "{}: MAC mismatch: file was modified after encryption",
         file.display()
     )]
     MacMismatch {
@@ -181,6 +181,13 @@ pub enum SecretsError {
         message: String,
     },
 
+    /// An SSH key given as an age identity is protected by a passphrase.
+    #[error("{origin}: SSH key is protected by a passphrase, which windlass cannot ask for")]
+    PassphraseProtected {
+        /// Where the key came from.
+        origin: String,
+    },
+
     /// The private directory or one of its files could not be created, written or removed.
     #[error("{}: {action}: {source}", path.display())]
     PrivateDir {
@@ -191,4 +198,31 @@ pub enum SecretsError {
         /// The I/O error.
         source: io::Error,
     },
+}
+
+impl SecretsError {
+    /// A suggestion of what to do about the error, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Self::NotEncrypted { .. } => {
+                "encrypt it with `sops encrypt --in-place`, or list it under `values:` instead of `secrets:`"
+            }
+            Self::NoIdentity { .. } => {
+                "set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE, or put the key in ~/.config/sops/age/keys.txt"
+            }
+            Self::NoMatchingKey { .. } => {
+                "check SOPS_AGE_KEY / SOPS_AGE_KEY_FILE holds the key of one of them"
+            }
+            Self::UnsupportedKeyTypes { .. } => {
+                "install sops, or pass --sops-binary, to decrypt it"
+            }
+            Self::ValueAuthentication { .. } => "restore it from version control",
+            Self::MacMismatch { .. } => {
+                "restore it from version control, or re-encrypt it with sops"
+            }
+            Self::PassphraseProtected { .. } => "use an age key in SOPS_AGE_KEY_FILE",
+            _ => return None,
+        };
+        Some(hint.into())
+    }
 }

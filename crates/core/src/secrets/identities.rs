@@ -99,10 +99,7 @@ impl AgeIdentities {
                 keys: vec![Box::new(identity)],
                 skipped_post_quantum: 0,
             }),
-            age::ssh::Identity::Encrypted(_) => Err(SecretsError::Identity {
-                origin,
-                message: "SSH key is protected by a passphrase, which windlass cannot ask for (hint: use an age key in SOPS_AGE_KEY_FILE)".to_owned(),
-            }),
+            age::ssh::Identity::Encrypted(_) => Err(SecretsError::PassphraseProtected { origin }),
             age::ssh::Identity::Unsupported(_) => Err(SecretsError::Identity {
                 origin,
                 message: "unsupported SSH key type (age accepts ed25519 and RSA)".to_owned(),

@@ -7,13 +7,42 @@ use std::sync::Arc;
 use super::ast::{Arg, Branch, Command, Node, Pipe, TemplateCall, Tree};
 use super::error::TemplateError;
 use super::format::sprint_value;
-use super::funcs::{self, Ctx, Func, Param};
+use super::funcs::{Ctx, Func, Param};
 use super::value::{ElemType, Value};
-use super::{MissingKey, RenderOptions};
+use super::{Functions, MissingKey, RenderOptions};
 use crate::location::Location;
 
-/// All templates that can call each other by name.
-pub(crate) type TreeSet = BTreeMap<String, Arc<Tree>>;
+/// All templates that can call each other by name, and the function map they were parsed with.
+#[derive(Debug, Clone)]
+pub(crate) struct TreeSet {
+    pub trees: BTreeMap<String, Arc<Tree>>,
+    pub functions: Functions,
+}
+
+impl TreeSet {
+    /// An empty set whose templates call `functions`.
+    pub fn new(functions: Functions) -> Self {
+        Self {
+            trees: BTreeMap::new(),
+            functions,
+        }
+    }
+
+    /// The template `name`.
+    pub fn get(&self, name: &str) -> Option<&Arc<Tree>> {
+        self.trees.get(name)
+    }
+
+    /// Whether a template `name` is defined.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// The function `name` of the set's function map.
+    pub fn func(&self, name: &str) -> Option<&'static Func> {
+        self.functions.lookup(name)
+    }
+}
 
 /// Deepest nesting of `template`/`include` calls before giving up (Go's own limit is far above
 /// what a stack can hold; real templates stay far below this).
@@ -35,6 +64,19 @@ pub(crate) fn execute(
             message: format!("no template {name:?} associated with template {name:?}"),
         });
     };
+    execute_tree(set, tree, data, opts, depth)
+}
+
+/// Renders `tree` (which calls the templates of `set`) over `data`; the tree need not be the
+/// one `set` holds under its name (Go's `Execute` of a template whose body did not replace the
+/// set's).
+pub(crate) fn execute_tree(
+    set: &TreeSet,
+    tree: &Tree,
+    data: &Value,
+    opts: &RenderOptions,
+    depth: usize,
+) -> Result<String, TemplateError> {
     let mut st = State {
         set,
         tree,
@@ -155,7 +197,12 @@ impl<'a> State<'a> {
     }
 
     fn walk_range_inner(&mut self, dot: &Value, b: &'a Branch) -> R<()> {
-        let v = self.eval_pipeline(dot, &b.pipe)?;
+        let mut v = self.eval_pipeline(dot, &b.pipe)?;
+        if let Value::Object(o) = &v
+            && let Some(c) = o.collection()
+        {
+            v = c;
+        }
         let items: Vec<(Value, Value)> = match &v {
             Value::List(items, _) => items
                 .iter()
@@ -309,8 +356,9 @@ impl<'a> State<'a> {
             }
             Arg::Chain { node, fields, .. } => {
                 self.at = At::Arg(first);
+                // A pipeline's nil result is Go's invalid value: its fields read as missing keys.
                 let recv = self.eval_arg_any(dot, node)?;
-                return self.eval_field_chain(dot, recv, first, fields, &cmd.args, fin, false);
+                return self.eval_field_chain(dot, recv, first, fields, &cmd.args, fin, true);
             }
             Arg::Ident { name, .. } => {
                 self.at = At::Arg(first);
@@ -380,6 +428,9 @@ impl<'a> State<'a> {
         self.eval_field_chain(dot, value, arg, &idents[1..], args, fin, true)
     }
 
+    /// Evaluates `receiver.idents...`; with `nil_is_missing`, a nil receiver is Go's invalid
+    /// value (the data, a pipeline's result), whose fields read as missing keys, rather than a
+    /// nil interface, whose fields are an error.
     #[allow(clippy::too_many_arguments)]
     fn eval_field_chain(
         &mut self,
@@ -389,10 +440,12 @@ impl<'a> State<'a> {
         idents: &'a [String],
         args: &'a [Arg],
         fin: Option<Value>,
-        from_root: bool,
+        nil_is_missing: bool,
     ) -> R<Value> {
         let n = idents.len();
         let mut recv = receiver;
+        // Go's invalid value stays invalid along the chain: `.a.b` of nothing is nothing.
+        let mut invalid = nil_is_missing;
         for (i, id) in idents.iter().enumerate() {
             let last = i + 1 == n;
             let (a, f) = if last {
@@ -400,7 +453,8 @@ impl<'a> State<'a> {
             } else {
                 (&[][..], None)
             };
-            recv = self.eval_field(dot, id, node, a, f, recv, from_root && i == 0)?;
+            invalid = invalid && recv.is_nil();
+            recv = self.eval_field(dot, id, node, a, f, recv, invalid)?;
         }
         Ok(recv)
     }
@@ -486,7 +540,7 @@ impl<'a> State<'a> {
         fin: Option<Value>,
     ) -> R<Value> {
         self.at = At::Arg(ident);
-        let Some(func) = funcs::lookup(name) else {
+        let Some(func) = self.set.func(name) else {
             return Err(self.fail(format!("{name:?} is not a defined function")));
         };
         self.eval_call(dot, func, name, At::Cmd(cmd), args, fin)
@@ -565,6 +619,13 @@ impl<'a> State<'a> {
         if p.accepts(&v) {
             return Ok(v);
         }
+        // A Go string that is not UTF-8 reaches ordinary string parameters as its text.
+        if p == Param::Str
+            && let Value::Object(o) = &v
+            && o.kind_name() == "string"
+        {
+            return Ok(Value::String(o.go_string()));
+        }
         if v.is_nil() && !typed_nil {
             if p.nilable() {
                 return Ok(Value::Nil);
@@ -602,7 +663,7 @@ impl<'a> State<'a> {
             ),
             Arg::Pipe(pipe) => (self.eval_pipeline(dot, pipe)?, false),
             Arg::Ident { name, .. } => {
-                let Some(func) = funcs::lookup(name) else {
+                let Some(func) = self.set.func(name) else {
                     return Err(self.fail(format!("{name:?} is not a defined function")));
                 };
                 let v =
@@ -612,7 +673,7 @@ impl<'a> State<'a> {
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_arg_any(dot, node)?;
                 (
-                    self.eval_field_chain(dot, recv, a, fields, &[], None, false)?,
+                    self.eval_field_chain(dot, recv, a, fields, &[], None, true)?,
                     true,
                 )
             }
@@ -624,7 +685,7 @@ impl<'a> State<'a> {
             }
             Arg::Str { value, .. } => {
                 return match p {
-                    Param::Any | Param::Str => Ok(Value::String(value.clone())),
+                    Param::Any | Param::Str | Param::Text => Ok(Value::String(value.clone())),
                     _ => Err(self.literal_mismatch(p, a)),
                 };
             }
@@ -648,7 +709,7 @@ impl<'a> State<'a> {
 
     fn literal_mismatch(&self, p: Param, a: &Arg) -> TemplateError {
         match p {
-            Param::Str => self.fail(format!("expected string; found {a}")),
+            Param::Str | Param::Text => self.fail(format!("expected string; found {a}")),
             Param::Int => self.fail(format!("expected integer; found {a}")),
             Param::Bool => self.fail(format!("expected bool; found {a}")),
             _ => self.fail(format!("can't handle {a} for arg of type {}", p.go_name())),

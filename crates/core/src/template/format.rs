@@ -427,6 +427,19 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
                 go_quote(s)
             }
         }
+        // A Go string that is not UTF-8: each byte that does not start a character is `\xNN`.
+        ('q', Value::Object(o)) if o.kind_name() == "string" && o.bytes().is_some() => {
+            let mut out = String::from("\"");
+            for chunk in o.bytes().unwrap_or_default().utf8_chunks() {
+                let q = go_quote(chunk.valid());
+                out.push_str(&q[1..q.len() - 1]);
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            out.push('"');
+            out
+        }
         ('q', Value::Int(i) | Value::Int64(i)) => match char::from_u32(*i as u32) {
             Some(c) => {
                 let q = go_quote(&c.to_string());

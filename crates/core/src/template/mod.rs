@@ -22,8 +22,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::TemplateError;
+pub(crate) use format::{format_float_g, go_quote};
 pub use format::{sprint_value, sprintf};
-pub use value::{ElemType, MapRef, Object, Pointer, Struct, Value};
+pub(crate) use funcs::{
+    HELM_ERR_END, HELM_ERR_START, RegexCache, cannot_unmarshal, helm_to_yaml, json_kind,
+    json_value, normalize_version, read_yaml, read_yaml_typed, satisfies,
+};
+pub use value::{ElemType, GoBytes, MapRef, Object, Pointer, Struct, Value};
 
 use crate::location::Location;
 
@@ -38,6 +43,19 @@ pub enum MissingKey {
     Zero,
     /// Go's default: an invalid value, printed `<no value>`.
     Invalid,
+}
+
+/// Which function map templates can call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Functions {
+    /// Helmfile's: Go's builtins, sprig, and Helmfile's own (`readFile`, `exec`, `get`...).
+    #[default]
+    Helmfile,
+    /// Helm 3.17's: sprig without `env`/`expandenv`, plus `include`, `tpl`, `required`,
+    /// `fail`, `lookup` (empty, as `helm template` has no cluster), `toYaml`, `fromYaml`,
+    /// `fromYamlArray`, `toToml`, `fromJson`, `fromJsonArray`...
+    Helm,
 }
 
 /// Resolves `ref+sops://...` secret references for `fetchSecretValue` and `expandSecretRefs`.
@@ -59,6 +77,8 @@ pub struct RenderOptions {
     pub env: BTreeMap<String, String>,
     /// Resolves `ref+sops://` references; without one they fail with a clear error.
     pub secrets: Option<Arc<dyn SecretResolver>>,
+    /// The regular expressions compiled so far (charts call the same few many times).
+    pub(crate) regexes: funcs::RegexCache,
 }
 
 impl fmt::Debug for RenderOptions {
@@ -81,6 +101,7 @@ impl RenderOptions {
             base_dir: base_dir.into(),
             env: BTreeMap::new(),
             secrets: None,
+            regexes: funcs::RegexCache::default(),
         }
     }
 
@@ -115,7 +136,7 @@ pub struct Template {
 impl Template {
     /// Parses `source`; `name` names the template and the file in error positions.
     pub fn parse(name: &str, source: &str) -> Result<Template, TemplateError> {
-        let mut set = BTreeMap::new();
+        let mut set = exec::TreeSet::new(Functions::Helmfile);
         let parse_name: Arc<str> = Arc::from(name);
         parse_source(&mut set, name, &parse_name, source)?;
         Ok(Template {
@@ -150,6 +171,70 @@ impl Template {
     }
 }
 
+/// One source parsed on its own: its main template and the ones it defines.
+#[derive(Debug, Clone)]
+pub struct ParsedTemplate {
+    trees: Vec<(String, Arc<ast::Tree>)>,
+}
+
+/// Templates parsed one source after another into one namespace, as helm parses a chart's
+/// files: a later `define` of a name replaces an earlier one, and any template can `include`
+/// any other.
+#[derive(Debug, Clone)]
+pub struct TemplateSet {
+    set: exec::TreeSet,
+}
+
+impl TemplateSet {
+    /// An empty set whose templates call `functions`.
+    pub fn new(functions: Functions) -> Self {
+        Self {
+            set: exec::TreeSet::new(functions),
+        }
+    }
+
+    /// Parses `source` as the template `name` (also the file name in error positions) and adds
+    /// it and the templates it defines, as Go's `t.New(name).Parse(source)` does.
+    pub fn parse(&mut self, name: &str, source: &str) -> Result<(), TemplateError> {
+        parse_source(&mut self.set, name, &Arc::from(name), source)
+    }
+
+    /// Parses `source` as the template `name` on its own, to add it later (to this set or
+    /// others with the same functions) with [`TemplateSet::add`] without parsing it again.
+    pub fn parse_alone(&self, name: &str, source: &str) -> Result<ParsedTemplate, TemplateError> {
+        let functions = self.set.functions;
+        let parse_name: Arc<str> = Arc::from(name);
+        parse::parse_file(name, &parse_name, &Arc::from(source), &|f| {
+            functions.lookup(f).is_some()
+        })
+        .map(|trees| ParsedTemplate { trees })
+        .map_err(|e| TemplateError::Parse {
+            location: Location::new(name, e.line, 0),
+            message: e.message,
+        })
+    }
+
+    /// Adds a source parsed by [`TemplateSet::parse_alone`], as parsing it here would have.
+    pub fn add(&mut self, parsed: &ParsedTemplate) {
+        parse::associate(&mut self.set.trees, &parsed.trees);
+    }
+
+    /// Whether a template `name` is defined.
+    pub fn contains(&self, name: &str) -> bool {
+        self.set.contains_key(name)
+    }
+
+    /// Renders the template `name` over `data`.
+    pub fn render(
+        &self,
+        name: &str,
+        data: &Value,
+        opts: &RenderOptions,
+    ) -> Result<String, TemplateError> {
+        exec::execute(&self.set, name, data, opts, 0)
+    }
+}
+
 pub(crate) fn parse_source(
     set: &mut exec::TreeSet,
     name: &str,
@@ -157,11 +242,13 @@ pub(crate) fn parse_source(
     source: &str,
 ) -> Result<(), TemplateError> {
     let src: Arc<str> = Arc::from(source);
-    parse::parse_into(set, name, parse_name, &src, &|f| funcs::lookup(f).is_some()).map_err(|e| {
-        TemplateError::Parse {
-            location: Location::new(parse_name.as_ref(), e.line, 0),
-            message: e.message,
-        }
+    let functions = set.functions;
+    parse::parse_into(&mut set.trees, name, parse_name, &src, &|f| {
+        functions.lookup(f).is_some()
+    })
+    .map_err(|e| TemplateError::Parse {
+        location: Location::new(parse_name.as_ref(), e.line, 0),
+        message: e.message,
     })
 }
 

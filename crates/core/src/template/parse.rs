@@ -20,7 +20,8 @@ type PResult<T> = Result<T, ParseFailure>;
 const MAX_NESTING: u32 = 100;
 
 /// Parses `source` into its main tree named `name` plus every `define`/`block` tree, adding them
-/// to `set` as Go's `Template.Parse` does.
+/// to `set` as Go's `Template.Parse` does: a name defined twice in one source is an error, and a
+/// name another source defined already is replaced, unless the new body is empty.
 pub(crate) fn parse_into(
     set: &mut BTreeMap<String, Arc<Tree>>,
     name: &str,
@@ -28,6 +29,30 @@ pub(crate) fn parse_into(
     source: &Arc<str>,
     has_func: &dyn Fn(&str) -> bool,
 ) -> PResult<()> {
+    let parsed = parse_file(name, parse_name, source, has_func)?;
+    associate(set, &parsed);
+    Ok(())
+}
+
+/// Adds the trees of one parsed source to `set` as Go's `associate` does: an empty body never
+/// replaces a template defined elsewhere.
+pub(crate) fn associate(set: &mut BTreeMap<String, Arc<Tree>>, parsed: &[(String, Arc<Tree>)]) {
+    for (n, tree) in parsed {
+        if is_empty(&tree.root) && set.contains_key(n) {
+            continue;
+        }
+        set.insert(n.clone(), tree.clone());
+    }
+}
+
+/// Parses one source into its trees (the main one and each `define`), without adding them to a
+/// set.
+pub(crate) fn parse_file(
+    name: &str,
+    parse_name: &Arc<str>,
+    source: &Arc<str>,
+    has_func: &dyn Fn(&str) -> bool,
+) -> PResult<Vec<(String, Arc<Tree>)>> {
     let mut p = Parser {
         toks: lex(source),
         i: 0,
@@ -44,11 +69,12 @@ pub(crate) fn parse_into(
     };
     let root = p.parse_root()?;
     let trees = std::mem::take(&mut p.defined);
-    add_tree(set, &mut p, name.to_owned(), root)?;
+    let mut parsed = BTreeMap::new();
+    add_tree(&mut parsed, &mut p, name.to_owned(), root)?;
     for (n, body, line) in trees {
-        add_tree(set, &mut p, n, body).map_err(|e| ParseFailure { line, ..e })?;
+        add_tree(&mut parsed, &mut p, n, body).map_err(|e| ParseFailure { line, ..e })?;
     }
-    Ok(())
+    Ok(parsed.into_iter().collect())
 }
 
 fn add_tree(

@@ -175,6 +175,15 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn to_data(&self) -> Value {
         Value::String(self.go_string())
     }
+    /// The list or map the object also is, for `range`, `len` and `index`: a named slice or map
+    /// type with methods, such as helm's `.Files` or `.Capabilities.APIVersions`.
+    fn collection(&self) -> Option<Value> {
+        None
+    }
+    /// The bytes of a Go `[]byte`, which `toString` turns into text.
+    fn bytes(&self) -> Option<&[u8]> {
+        None
+    }
     /// The object as `Any`, so functions can recognise their own types (`semver` versions).
     fn as_any(&self) -> &dyn std::any::Any;
 }
@@ -278,6 +287,62 @@ impl Object for Pointer {
     }
 }
 
+/// A Go `[]byte`, or a Go `string` whose bytes are not UTF-8 (a binary file read by helm's
+/// `.Files.Get`), which `b64enc` and `toString` pass on as they are.
+#[derive(Debug)]
+pub struct GoBytes {
+    data: Arc<[u8]>,
+    string: bool,
+}
+
+impl GoBytes {
+    /// A `[]byte`.
+    pub fn slice(data: Arc<[u8]>) -> Value {
+        Value::Object(Arc::new(GoBytes {
+            data,
+            string: false,
+        }))
+    }
+
+    /// A Go `string` of these bytes: a plain string when they are UTF-8.
+    pub fn string(data: Arc<[u8]>) -> Value {
+        match std::str::from_utf8(&data) {
+            Ok(text) => Value::str(text),
+            Err(_) => Value::Object(Arc::new(GoBytes { data, string: true })),
+        }
+    }
+}
+
+impl Object for GoBytes {
+    fn type_name(&self) -> String {
+        if self.string { "string" } else { "[]uint8" }.into()
+    }
+    fn kind_name(&self) -> &'static str {
+        if self.string { "string" } else { "slice" }
+    }
+    fn go_string(&self) -> String {
+        if self.string {
+            return String::from_utf8_lossy(&self.data).into_owned();
+        }
+        let parts: Vec<String> = self.data.iter().map(u8::to_string).collect();
+        format!("[{}]", parts.join(" "))
+    }
+    fn to_data(&self) -> Value {
+        if self.string {
+            return Value::String(self.go_string());
+        }
+        // encoding/json writes a []byte as base64.
+        use base64::Engine as _;
+        Value::String(base64::engine::general_purpose::STANDARD.encode(&self.data))
+    }
+    fn bytes(&self) -> Option<&[u8]> {
+        Some(&self.data)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 impl Value {
     /// A string value.
     pub fn str(s: impl Into<String>) -> Value {
@@ -323,7 +388,9 @@ impl Value {
             Value::String(s) => !s.is_empty(),
             Value::List(l, _) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Object(o) => o.truthy(),
+            // A nil `error` is false; a named map or slice type (helm's `.Files`) is false when
+            // empty.
+            Value::Object(o) => o.truthy() && o.collection().is_none_or(|c| c.truthy()),
         }
     }
 
@@ -397,6 +464,14 @@ impl Value {
                 m.elem(),
             )),
             v => v.clone(),
+        }
+    }
+
+    /// The struct inside, if this is a [`Struct`] object.
+    pub fn as_struct(&self) -> Option<&Struct> {
+        match self {
+            Value::Object(o) => o.as_any().downcast_ref::<Struct>(),
+            _ => None,
         }
     }
 

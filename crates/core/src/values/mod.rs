@@ -14,6 +14,8 @@ use crate::project::template_data::{environment_of, release_data, release_fields
 use crate::project::{Project, ProjectError, Release, release_entry_files};
 use crate::secrets::decrypt_file;
 use crate::template::MissingKey;
+use crate::yaml::go_sorted;
+use crate::yaml::read::{ReadError, TopKeys, load};
 use zeroize::Zeroizing;
 
 pub use set::{escape as escape_set, set_flags};
@@ -91,12 +93,14 @@ pub enum ValuesError {
     /// A values path could not be resolved.
     #[error(transparent)]
     Project(Box<ProjectError>),
-    /// An inline map could not be written as YAML.
-    #[error("release \"{release}\": cannot write inline values as YAML: {message}")]
-    Yaml {
+    /// A values file is not YAML, or its document is not a map.
+    #[error("{location}: release \"{release}\": {message}")]
+    NotAMap {
+        /// The file, and the line when the YAML is broken.
+        location: Location,
         /// The release.
         release: String,
-        /// What the serializer said.
+        /// What is wrong.
         message: String,
     },
 }
@@ -109,54 +113,23 @@ impl ValuesError {
             Self::MissingFile { .. } => Some(
                 "create the file, or set `missingFileHandler: Warn` to skip missing files".into(),
             ),
-            _ => None,
+            Self::Template { .. } => Some(
+                "check the template at that position; values files see .Values, .Environment and .Release"
+                    .into(),
+            ),
+            Self::Secrets { source, .. } => source.hint(),
+            Self::NotAMap { .. } => Some(
+                "helm reads a values file as a YAML map (YAML 1.1): check the indentation and quoting there"
+                    .into(),
+            ),
+            Self::Read { .. } | Self::InvalidEntry { .. } => None,
         }
     }
 }
 
 /// The values of `release`, ready to write for helm.
 pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseValues, ValuesError> {
-    let mut files = Vec::new();
-    for (index, entry) in release.spec.values.iter().enumerate() {
-        match entry {
-            Value::String(path) => {
-                for shown in entry_files(project, release, path, "values", index)? {
-                    let full = project_path(project, &shown);
-                    let mut content =
-                        std::fs::read_to_string(&full).map_err(|source| ValuesError::Read {
-                            path: shown.clone(),
-                            source,
-                        })?;
-                    if shown.extension().is_some_and(|e| e == "gotmpl") {
-                        content = render_values_file(project, release, &shown, &full, &content)?;
-                    }
-                    files.push(ValuesFile {
-                        source: Some(shown),
-                        content: Zeroizing::new(content),
-                        secret: false,
-                    });
-                }
-            }
-            Value::Mapping(_) => {
-                let content = serde_yaml::to_string(entry).map_err(|e| ValuesError::Yaml {
-                    release: release.name().into(),
-                    message: e.to_string(),
-                })?;
-                files.push(ValuesFile {
-                    source: None,
-                    content: Zeroizing::new(content),
-                    secret: false,
-                });
-            }
-            Value::Null => {}
-            _ => {
-                return Err(ValuesError::InvalidEntry {
-                    location: release.value_location("values", index),
-                    release: release.name().into(),
-                });
-            }
-        }
-    }
+    let mut files = entries_content(project, release, "values", &release.spec.values)?;
     for (index, entry) in release.spec.secrets.iter().enumerate() {
         let Value::String(path) = entry else { continue };
         for shown in entry_files(project, release, path, "secrets", index)? {
@@ -179,6 +152,99 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
         files,
         set_flags: set_flags(&release.spec.set_values, &release.spec.set_string_values),
     })
+}
+
+/// The content of a release's values-like `field` (`values`, `strategicMergePatches`): files
+/// (`*.gotmpl` rendered with the release's data) and inline maps, in order.
+pub(crate) fn entries_content(
+    project: &Project,
+    release: &Release,
+    field: &'static str,
+    entries: &[Value],
+) -> Result<Vec<ValuesFile>, ValuesError> {
+    let mut files = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        match entry {
+            Value::String(path) => {
+                for shown in entry_files(project, release, path, field, index)? {
+                    let full = project_path(project, &shown);
+                    let mut content =
+                        std::fs::read_to_string(&full).map_err(|source| ValuesError::Read {
+                            path: shown.clone(),
+                            source,
+                        })?;
+                    if shown.extension().is_some_and(|e| e == "gotmpl") {
+                        content = render_values_file(project, release, &shown, &full, &content)?;
+                    }
+                    files.push(ValuesFile {
+                        source: Some(shown),
+                        content: Zeroizing::new(content),
+                        secret: false,
+                    });
+                }
+            }
+            Value::Mapping(_) => {
+                // As Helmfile marshals a map: keys in Go's order, quoted where YAML 1.1 needs.
+                let content = crate::yaml::to_string(&go_sorted(entry.clone()));
+                files.push(ValuesFile {
+                    source: None,
+                    content: Zeroizing::new(content),
+                    secret: false,
+                });
+            }
+            Value::Null => {}
+            _ => {
+                return Err(ValuesError::InvalidEntry {
+                    location: release.value_location(field, index),
+                    release: release.name().into(),
+                });
+            }
+        }
+    }
+    Ok(files)
+}
+
+impl ValuesFile {
+    /// The values helm reads from this file: its first document as go-yaml v2 reads it (YAML
+    /// 1.1 scalars, a repeated key's last value), an empty map when it has none. `release` is
+    /// the release it belongs to, for errors.
+    pub fn parse(&self, release: &Release) -> Result<Value, ValuesError> {
+        let location = self
+            .source
+            .as_ref()
+            .map_or_else(|| release.location.clone(), Location::file);
+        parse_values(&self.content, location, release.name())
+    }
+}
+
+/// `text`, the content of the values file at `location`, as helm reads it.
+pub(crate) fn parse_values(
+    text: &str,
+    location: Location,
+    release: &str,
+) -> Result<Value, ValuesError> {
+    let not_a_map = |location: Location, message: String| ValuesError::NotAMap {
+        location,
+        release: release.into(),
+        message,
+    };
+    match load(text, TopKeys::Resolved) {
+        Ok(None | Some(crate::template::Value::Nil)) => Ok(Value::Mapping(Default::default())),
+        Ok(Some(value @ crate::template::Value::Map(_))) => Ok(Value::from(&value)),
+        Ok(Some(_)) => Err(not_a_map(
+            location,
+            "the document is not a map of values".into(),
+        )),
+        Err(ReadError::Syntax {
+            line,
+            column,
+            message,
+        }) => Err(not_a_map(
+            Location::new(location.file, line as u32, column as u32),
+            format!("not valid YAML: {message}"),
+        )),
+        Err(error) => Err(not_a_map(location, format!("not valid YAML: {error}"))),
+    }
 }
 
 /// Renders a `*.gotmpl` values file as Helmfile does: with the release's template data
@@ -237,10 +303,10 @@ fn entry_files(
         ProjectError::MissingFile { path, .. } => ValuesError::MissingFile {
             location: location.clone(),
             release: release.name().into(),
-            what: if field == "values" {
-                "values file"
-            } else {
-                "secrets file"
+            what: match field {
+                "values" => "values file",
+                "secrets" => "secrets file",
+                _ => "patch file",
             },
             path,
         },

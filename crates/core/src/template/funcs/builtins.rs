@@ -65,6 +65,10 @@ fn eval_args(a: &[Value]) -> String {
 fn len(v: &Value) -> FResult {
     match v {
         Value::Object(o) if o.deref().is_some() => len(&o.deref().unwrap_or_default()),
+        Value::Object(o) if o.collection().is_some() => len(&o.collection().unwrap_or_default()),
+        Value::Object(o) if o.bytes().is_some() => {
+            Ok(Value::Int(o.bytes().map_or(0, <[u8]>::len) as i64))
+        }
         Value::Nil => Err("len of nil pointer".into()),
         Value::String(s) => Ok(Value::Int(s.len() as i64)),
         Value::List(l, _) => Ok(Value::Int(l.len() as i64)),
@@ -97,7 +101,7 @@ pub(super) fn index(item: &Value, indexes: &[Value]) -> FResult {
     let mut item = item.clone();
     for ix in indexes {
         if let Value::Object(o) = &item
-            && let Some(inner) = o.deref()
+            && let Some(inner) = o.deref().or_else(|| o.collection())
         {
             item = inner;
         }

@@ -3,12 +3,19 @@
 
 use super::Param::{Any, Bool, Str};
 use super::{Registry, s};
+use crate::strconv::parse_int_base0;
 use crate::template::format::sprint_value;
-use crate::template::value::Value;
+use std::sync::Arc;
+
+use crate::template::value::{GoBytes, Value};
 
 pub(super) fn register(r: &mut Registry) {
-    r.add("toString", &[Any], None, |_, a| {
-        Ok(Value::String(strval(&a[0])))
+    r.add("toString", &[Any], None, |_, a| match &a[0] {
+        // A []byte becomes a Go string of the same bytes, UTF-8 or not.
+        Value::Object(o) if o.bytes().is_some() => {
+            Ok(GoBytes::string(Arc::from(o.bytes().unwrap_or_default())))
+        }
+        v => Ok(Value::String(strval(v))),
     });
     r.add("toStrings", &[Any], None, |_, a| {
         Ok(Value::string_list(strslice(&a[0])))
@@ -84,6 +91,9 @@ pub(super) fn register(r: &mut Registry) {
 pub(crate) fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        Value::Object(o) if o.bytes().is_some() => {
+            String::from_utf8_lossy(o.bytes().unwrap_or_default()).into_owned()
+        }
         v => sprint_value(v),
     }
 }
@@ -102,7 +112,7 @@ pub(crate) fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
         Value::Uint(u) => *u as i64,
-        Value::Float(f) => *f as i64,
+        Value::Float(f) => super::lists::go_int(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_int_base0(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,
@@ -135,34 +145,6 @@ fn trim_zero_decimal(s: &str) -> &str {
     s
 }
 
-/// `strconv.ParseInt(s, 0, 64)`: an optional sign, a `0x`/`0o`/`0b`/`0` base prefix, and
-/// underscores between digits.
-pub(super) fn parse_int_base0(s: &str) -> Option<i64> {
-    let (neg, body) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let (radix, digits) =
-        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (16, r)
-        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (8, r)
-        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (2, r)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (8, &body[1..])
-        } else {
-            (10, body)
-        };
-    let digits = digits.replace('_', "");
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    // Through i128 so that -9223372036854775808 parses, as in Go.
-    let v = i128::from_str_radix(&digits, radix).ok()?;
-    i64::try_from(if neg { -v } else { v }).ok()
-}
-
 /// `reflect.DeepEqual` over template values.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -188,30 +170,5 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
             x.type_name() == y.type_name() && x.go_string() == y.go_string()
         }
         _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_int_base0;
-
-    #[test]
-    fn parse_int_base0_reads_go_integer_literals() {
-        let cases = [
-            ("42", Some(42)),
-            ("-0x1F", Some(-31)),
-            ("0o17", Some(15)),
-            ("017", Some(15)),
-            ("0b101", Some(5)),
-            ("1_000", Some(1000)),
-            ("-9223372036854775808", Some(i64::MIN)),
-            ("9223372036854775808", None),
-            ("0x", None),
-            ("+-1", None),
-            ("12a", None),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(parse_int_base0(text), expected, "{text}");
-        }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Param::{Any, Map, Str};
 use super::conv::strval;
-use super::{FResult, Registry, s};
+use super::{Ctx, FResult, Registry, s};
 use crate::template::value::{MapRef, Value};
 
 /// The map of an argument checked to be a map (nil reads as an empty map).
@@ -25,11 +25,7 @@ pub(super) fn register(r: &mut Registry) {
         }
         Ok(Value::map(m))
     });
-    r.add("sprigGet", &[Map, Str], None, |_, a| {
-        Ok(map_of(&a[0])
-            .get(s(&a[1]))
-            .unwrap_or_else(|| Value::str("")))
-    });
+    r.add("sprigGet", &[Map, Str], None, sprig_get);
     r.add("set", &[Map, Str, Any], None, |_, a| {
         let m = map_of(&a[0]);
         m.insert(s(&a[1]).to_owned(), a[2].clone());
@@ -154,4 +150,11 @@ pub(crate) fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool) {
             dst.insert(k, sv);
         }
     }
+}
+
+/// sprig's `get`: the value at a key of a map, or `""` (Helmfile calls it `sprigGet`).
+pub(super) fn sprig_get(_: &mut Ctx<'_>, a: Vec<Value>) -> FResult {
+    Ok(map_of(&a[0])
+        .get(s(&a[1]))
+        .unwrap_or_else(|| Value::str("")))
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use sha1::Digest as _;
 
-use super::Param::{Any, Str};
+use super::Param::{Any, Str, Text};
 use super::{FResult, Registry, s};
 use crate::template::format::format_float_g;
 use crate::template::value::{Struct, Value};
@@ -17,8 +17,12 @@ fn string(v: impl Into<String>) -> FResult {
 }
 
 pub(super) fn register(r: &mut Registry) {
-    r.add("b64enc", &[Str], None, |_, a| {
-        string(base64::engine::general_purpose::STANDARD.encode(s(&a[0])))
+    r.add("b64enc", &[Text], None, |_, a| {
+        let bytes = match &a[0] {
+            Value::Object(o) => o.bytes().unwrap_or_default(),
+            v => s(v).as_bytes(),
+        };
+        string(base64::engine::general_purpose::STANDARD.encode(bytes))
     });
     r.add("b64dec", &[Str], None, |_, a| {
         string(
@@ -172,6 +176,14 @@ fn write_json(out: &mut String, v: &Value, esc: bool, indent: Option<usize>) {
         out.push('}');
         return;
     }
+    // Other objects marshal as their data, which may itself be a struct (helm's `.Chart`).
+    if let Value::Object(o) = v
+        && o.deref().is_none()
+        && let data @ Value::Object(_) = o.to_data()
+        && data.as_struct().is_some()
+    {
+        return write_json(out, &data, esc, indent);
+    }
     match v.plain() {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
@@ -222,7 +234,7 @@ fn write_json(out: &mut String, v: &Value, esc: bool, indent: Option<usize>) {
 }
 
 /// encoding/json's float format: plain decimals, exponents only for very small or large values.
-fn json_float(f: f64) -> String {
+pub(crate) fn json_float(f: f64) -> String {
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
         let s = format_float_g(f, None);

@@ -42,6 +42,21 @@ fn io_error(op: &str, shown: &str, e: &std::io::Error) -> String {
     format!("{op} {shown}: {why}")
 }
 
+/// Functions of this file that helm's function map does not have (helm removes sprig's `env`
+/// and `expandenv`).
+pub(super) const HELMFILE_ONLY: &[&str] = &[
+    "readFile",
+    "readDir",
+    "readDirEntries",
+    "isFile",
+    "isDir",
+    "exec",
+    "envExec",
+    "env",
+    "expandenv",
+    "requiredEnv",
+];
+
 pub(super) fn register(r: &mut Registry) {
     r.add("readFile", &[Str], None, |ctx, a| {
         guard(ctx)?;

@@ -202,7 +202,7 @@ fn chunk(size: i64, l: &[Value]) -> FResult {
 }
 
 /// Go's float64-to-int conversion on amd64: out-of-range values and NaN give the minimum int.
-fn go_int(f: f64) -> i64 {
+pub(super) fn go_int(f: f64) -> i64 {
     // 2^63, exactly representable: ints cover [-2^63, 2^63); NaN is in no range.
     let limit = -(i64::MIN as f64);
     if !(-limit..limit).contains(&f) {

@@ -10,6 +10,7 @@ pub(crate) mod dates;
 mod dicts;
 mod encoding;
 mod files;
+mod helm;
 mod keys;
 mod lists;
 mod math;
@@ -21,16 +22,22 @@ mod random;
 mod render;
 pub(crate) mod semver;
 mod strings;
+mod toml;
 mod url;
 mod yaml;
-mod yaml_read;
+
+pub(crate) use helm::{
+    ERR_END as HELM_ERR_END, ERR_START as HELM_ERR_START, cannot_unmarshal, helm_to_yaml,
+    json_kind, json_value, read_yaml, read_yaml_typed,
+};
+pub(crate) use semver::{normalize_version, satisfies};
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use super::RenderOptions;
 use super::exec::TreeSet;
 use super::value::{ElemType, Value};
+use super::{Functions, RenderOptions};
 
 /// A function's Go parameter type, which decides argument checks and conversions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +46,9 @@ pub(crate) enum Param {
     Any,
     /// `string`
     Str,
+    /// `string`, for functions that work on a Go string's bytes (`b64enc`): a string object
+    /// that is not UTF-8 (a binary chart file) reaches them as it is.
+    Text,
     /// `int`
     Int,
     /// `uint32`
@@ -58,7 +68,8 @@ impl Param {
     pub fn accepts(self, v: &Value) -> bool {
         match (self, v) {
             (Param::Any, _) => true,
-            (Param::Str, Value::String(_)) => true,
+            (Param::Str | Param::Text, Value::String(_)) => true,
+            (Param::Text, Value::Object(o)) => o.kind_name() == "string",
             (Param::Int, Value::Int(_)) => true,
             (Param::Bool, Value::Bool(_)) => true,
             (Param::Map, Value::Map(m)) => m.elem() == ElemType::Any,
@@ -77,7 +88,7 @@ impl Param {
     pub fn go_name(self) -> &'static str {
         match self {
             Param::Any => "interface {}",
-            Param::Str => "string",
+            Param::Str | Param::Text => "string",
             Param::Int => "int",
             Param::Uint32 => "uint32",
             Param::Bool => "bool",
@@ -85,6 +96,28 @@ impl Param {
             Param::List => "[]interface {}",
             Param::Named(name) => name,
         }
+    }
+}
+
+/// Compiled regular expressions by pattern, shared by the renders of one [`RenderOptions`].
+#[derive(Clone, Default)]
+pub(crate) struct RegexCache(Arc<std::sync::Mutex<HashMap<String, regex::Regex>>>);
+
+impl RegexCache {
+    /// The compiled `pattern`, compiling it with `compile` the first time.
+    pub fn get_or_compile(
+        &self,
+        pattern: &str,
+        compile: impl FnOnce(&str) -> Result<regex::Regex, String>,
+    ) -> Result<regex::Regex, String> {
+        if let Some(re) = self.0.lock().ok().and_then(|m| m.get(pattern).cloned()) {
+            return Ok(re);
+        }
+        let re = compile(pattern)?;
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(pattern.to_owned(), re.clone());
+        }
+        Ok(re)
     }
 }
 
@@ -112,7 +145,8 @@ pub(crate) struct Func {
 pub(crate) struct Registry(HashMap<&'static str, Func>);
 
 impl Registry {
-    /// Adds `name` with fixed `params` and an optional variadic tail.
+    /// Adds `name` with fixed `params` and an optional variadic tail, replacing any function
+    /// of that name.
     pub fn add(
         &mut self,
         name: &'static str,
@@ -129,9 +163,15 @@ impl Registry {
             },
         );
     }
+
+    /// Removes `name`.
+    fn remove(&mut self, name: &str) {
+        self.0.remove(name);
+    }
 }
 
-static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
+/// Go's builtins, sprig and Helmfile's functions.
+fn helmfile_functions() -> Registry {
     let mut r = Registry(HashMap::new());
     builtins::register(&mut r);
     strings::register(&mut r);
@@ -153,12 +193,34 @@ static FUNCS: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     yaml::register(&mut r);
     render::register(&mut r);
     random::register(&mut r);
+    r
+}
+
+static HELMFILE: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| helmfile_functions().0);
+
+/// Helm's function map: sprig without `env` and `expandenv`, plus helm's own functions
+/// (pkg/engine/funcs.go and the engine's `include`, `tpl`, `required`, `fail`, `lookup`).
+static HELM: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
+    let mut r = helmfile_functions();
+    for name in files::HELMFILE_ONLY
+        .iter()
+        .chain(yaml::HELMFILE_ONLY)
+        .chain(render::HELMFILE_ONLY)
+    {
+        r.remove(name);
+    }
+    helm::register(&mut r);
     r.0
 });
 
-/// The function `name`, if the map has it.
-pub(crate) fn lookup(name: &str) -> Option<&'static Func> {
-    FUNCS.get(name)
+impl Functions {
+    /// The function `name` of this map.
+    pub(crate) fn lookup(self, name: &str) -> Option<&'static Func> {
+        match self {
+            Functions::Helmfile => HELMFILE.get(name),
+            Functions::Helm => HELM.get(name),
+        }
+    }
 }
 
 /// The string of an argument already checked to be a string.
@@ -173,20 +235,57 @@ pub(crate) fn i(v: &Value) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    use super::Functions;
+
     /// sprig v3.3.0's whole function map, vendored with the commit it came from.
     const SPRIG_FUNCTIONS: &str = include_str!("sprig_functions.txt");
 
-    #[test]
-    fn every_sprig_function_is_defined() {
+    fn sprig_names() -> Vec<&'static str> {
         let names: Vec<&str> = SPRIG_FUNCTIONS
             .lines()
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .collect();
         assert!(names.len() > 200, "the vendored list looks truncated");
-        let missing: Vec<&str> = names
+        names
+    }
+
+    #[test]
+    fn every_sprig_function_is_defined() {
+        let missing: Vec<&str> = sprig_names()
             .into_iter()
-            .filter(|n| super::lookup(n).is_none())
+            .filter(|n| Functions::Helmfile.lookup(n).is_none())
             .collect();
         assert_eq!(missing, Vec::<&str>::new(), "sprig functions not defined");
+    }
+
+    #[test]
+    fn helm_has_sprig_without_env_and_helmfile_extras() {
+        let missing: Vec<&str> = sprig_names()
+            .into_iter()
+            .filter(|n| Functions::Helm.lookup(n).is_none())
+            .collect();
+        assert_eq!(missing, ["env", "expandenv"]);
+        for helmfile_only in [
+            "readFile",
+            "exec",
+            "requiredEnv",
+            "getOrNil",
+            "setValueAtPath",
+        ] {
+            assert!(
+                Functions::Helm.lookup(helmfile_only).is_none(),
+                "{helmfile_only}"
+            );
+        }
+        for helm in [
+            "include",
+            "tpl",
+            "lookup",
+            "toToml",
+            "fromYamlArray",
+            "toYamlPretty",
+        ] {
+            assert!(Functions::Helm.lookup(helm).is_some(), "{helm}");
+        }
     }
 }

@@ -10,9 +10,13 @@ use super::{Ctx, FResult, Registry, s};
 use crate::template::exec::{MAX_DEPTH, TreeSet, execute};
 use crate::template::value::{ElemType, MapRef, Value};
 
+/// Helmfile's functions of this file that helm does not have; helm has its own `tpl`,
+/// `include` and `required`.
+pub(super) const HELMFILE_ONLY: &[&str] = &["fetchSecretValue", "expandSecretRefs"];
+
 pub(super) fn register(r: &mut Registry) {
     r.add("tpl", &[Str, Any], None, |ctx, a| {
-        let mut set: TreeSet = BTreeMap::new();
+        let mut set = TreeSet::new(ctx.set.functions);
         let name = ctx.parse_name.to_string();
         crate::template::parse_source(&mut set, &name, ctx.parse_name, s(&a[0]))
             .map_err(|e| e.go_message())?;

@@ -199,6 +199,34 @@ struct Constraint {
     pre: String,
 }
 
+/// Masterminds/semver's `NewConstraint(constraint).Check(NewVersion(version))`, as helm's
+/// `IsCompatibleRange` uses it: `None` when either does not parse; an empty constraint
+/// accepts every release version.
+pub(crate) fn satisfies(constraint: &str, version: &str) -> Option<bool> {
+    let v = Version::parse(version)?;
+    if constraint.trim().is_empty() {
+        return Some(v.pre.is_empty());
+    }
+    let groups = parse_constraints(constraint)?;
+    Some(groups.iter().any(|g| g.iter().all(|c| c.check(&v))))
+}
+
+/// Masterminds/semver's `NewVersion(text)`: the major and minor numbers and `String()` (the
+/// version normalised to `MAJOR.MINOR.PATCH[-PRE][+META]`, without a `v`).
+pub(crate) fn normalize_version(text: &str) -> Option<(u64, u64, String)> {
+    let v = Version::parse(text)?;
+    let mut s = format!("{}.{}.{}", v.major, v.minor, v.patch);
+    if !v.pre.is_empty() {
+        s.push('-');
+        s.push_str(&v.pre);
+    }
+    if !v.meta.is_empty() {
+        s.push('+');
+        s.push_str(&v.meta);
+    }
+    Some((v.major, v.minor, s))
+}
+
 fn parse_constraints(text: &str) -> Option<Vec<Vec<Constraint>>> {
     text.split("||").map(parse_group).collect()
 }

@@ -7,9 +7,9 @@ use regex::Regex;
 
 use super::Param::{Any, Int, Str};
 use super::conv::{strslice, strval};
-use super::{FResult, Registry, i, s};
+use super::{Ctx, FResult, Registry, i, s};
 use crate::template::format::go_quote;
-use crate::template::value::{ElemType, MapRef, Value};
+use crate::template::value::{ElemType, GoBytes, MapRef, Value};
 
 fn string(v: impl Into<String>) -> FResult {
     Ok(Value::String(v.into()))
@@ -80,13 +80,13 @@ pub(super) fn register(r: &mut Registry) {
         let (c, t) = (i(&a[0]), s(&a[1]));
         let n = t.len() as i64;
         let cut = if c < 0 && n + c > 0 {
-            floor_char(t, (n + c) as usize)..t.len()
+            (n + c) as usize..t.len()
         } else if c >= 0 && n > c {
-            0..floor_char(t, c as usize)
+            0..c as usize
         } else {
             0..t.len()
         };
-        string(&t[cut])
+        Ok(byte_slice(t, cut))
     });
     r.add("abbrev", &[Int, Str], None, |_, a| {
         let w = i(&a[0]);
@@ -170,21 +170,21 @@ pub(super) fn register(r: &mut Registry) {
     r.add("wrapWith", &[Int, Str, Str], None, |_, a| {
         string(wrap(s(&a[2]), i(&a[0]), s(&a[1])))
     });
-    r.add("regexMatch", &[Str, Str], None, |_, a| {
+    r.add("regexMatch", &[Str, Str], None, |ctx, a| {
         Ok(Value::Bool(
-            Regex::new(s(&a[0])).is_ok_and(|re| re.is_match(s(&a[1]))),
+            re(ctx, &a[0]).is_ok_and(|re| re.is_match(s(&a[1]))),
         ))
     });
-    r.add("mustRegexMatch", &[Str, Str], None, |_, a| {
-        Ok(Value::Bool(re(&a[0])?.is_match(s(&a[1]))))
+    r.add("mustRegexMatch", &[Str, Str], None, |ctx, a| {
+        Ok(Value::Bool(re(ctx, &a[0])?.is_match(s(&a[1]))))
     });
     for (name, must) in [("regexFind", false), ("mustRegexFind", true)] {
         let f: super::Imp = if must {
-            |_, a| string(re(&a[0])?.find(s(&a[1])).map_or("", |m| m.as_str()))
+            |ctx, a| string(re(ctx, &a[0])?.find(s(&a[1])).map_or("", |m| m.as_str()))
         } else {
-            |_, a| {
+            |ctx, a| {
                 string(
-                    re(&a[0])
+                    re(ctx, &a[0])
                         .ok()
                         .and_then(|r| r.find(s(&a[1])).map(|m| m.as_str().to_owned()))
                         .unwrap_or_default(),
@@ -193,9 +193,9 @@ pub(super) fn register(r: &mut Registry) {
         };
         r.add(name, &[Str, Str], None, f);
     }
-    let find_all: super::Imp = |_, a| {
+    let find_all: super::Imp = |ctx, a| {
         let n = i(&a[2]);
-        let found: Vec<String> = re(&a[0])?
+        let found: Vec<String> = re(ctx, &a[0])?
             .find_iter(s(&a[1]))
             .take(if n < 0 { usize::MAX } else { n as usize })
             .map(|m| m.as_str().to_owned())
@@ -205,12 +205,12 @@ pub(super) fn register(r: &mut Registry) {
     r.add("regexFindAll", &[Str, Str, Int], None, find_all);
     r.add("mustRegexFindAll", &[Str, Str, Int], None, find_all);
     let replace_all: super::Imp =
-        |_, a| string(re(&a[0])?.replace_all(s(&a[1]), s(&a[2])).into_owned());
+        |ctx, a| string(re(ctx, &a[0])?.replace_all(s(&a[1]), s(&a[2])).into_owned());
     r.add("regexReplaceAll", &[Str, Str, Str], None, replace_all);
     r.add("mustRegexReplaceAll", &[Str, Str, Str], None, replace_all);
-    let replace_lit: super::Imp = |_, a| {
+    let replace_lit: super::Imp = |ctx, a| {
         string(
-            re(&a[0])?
+            re(ctx, &a[0])?
                 .replace_all(s(&a[1]), regex::NoExpand(s(&a[2])))
                 .into_owned(),
         )
@@ -227,9 +227,9 @@ pub(super) fn register(r: &mut Registry) {
         None,
         replace_lit,
     );
-    let split_re: super::Imp = |_, a| {
+    let split_re: super::Imp = |ctx, a| {
         Ok(Value::string_list(regex_split(
-            &re(&a[0])?,
+            &re(ctx, &a[0])?,
             s(&a[1]),
             i(&a[2]),
         )))
@@ -259,9 +259,59 @@ fn map_case(t: &str, upper: bool) -> String {
         .collect()
 }
 
-/// Compiles a Go (RE2) regular expression, with Go's error prefix.
-fn re(v: &Value) -> Result<Regex, String> {
-    Regex::new(s(v)).map_err(|e| {
+/// A Go (RE2) pattern in the syntax of the `regex` crate: the same language, except that Go
+/// reads a `-` right after a class escape in brackets (`[\w-.]`) as a literal, where `regex`
+/// sees a range.
+fn rust_syntax(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    let mut after_class_escape = false;
+    while let Some(c) = chars.next() {
+        if in_class && after_class_escape && c == '-' && chars.peek() != Some(&']') {
+            out.push_str("\\-");
+            after_class_escape = false;
+            continue;
+        }
+        after_class_escape = false;
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(e) = chars.next() {
+                    out.push(e);
+                    after_class_escape = in_class && "dDwWsS".contains(e);
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` first in a class is a literal.
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push_str("\\]");
+                    chars.next();
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Compiles a Go (RE2) regular expression (once per render), with Go's error prefix.
+fn re(ctx: &Ctx<'_>, v: &Value) -> Result<Regex, String> {
+    ctx.opts.regexes.get_or_compile(s(v), compile)
+}
+
+fn compile(pattern: &str) -> Result<Regex, String> {
+    Regex::new(&rust_syntax(pattern)).map_err(|e| {
         let detail = match &e {
             regex::Error::Syntax(m) => m
                 .lines()
@@ -271,7 +321,6 @@ fn re(v: &Value) -> Result<Regex, String> {
                 .to_owned(),
             other => other.to_string(),
         };
-        let pattern = s(v);
         match detail.as_str() {
             "unclosed character class" => {
                 let from = pattern.rfind('[').unwrap_or(0);
@@ -303,6 +352,15 @@ fn indent(n: i64, t: &str) -> Result<String, String> {
     Ok(format!("{pad}{}", t.replace('\n', &format!("\n{pad}"))))
 }
 
+/// Go's `s[a:b]`, which may cut a character: the bytes as a Go string (an object keeping them
+/// when they are not UTF-8, so `b64enc` sees what Go's would).
+fn byte_slice(t: &str, range: std::ops::Range<usize>) -> Value {
+    match t.get(range.clone()) {
+        Some(text) => Value::str(text),
+        None => GoBytes::string(std::sync::Arc::from(&t.as_bytes()[range])),
+    }
+}
+
 fn substr(start: i64, end: i64, t: &str) -> FResult {
     let n = t.len() as i64;
     let (a, b) = if start < 0 {
@@ -327,8 +385,7 @@ fn substr(start: i64, end: i64, t: &str) -> FResult {
             "runtime error: slice bounds out of range [{a}:{b}]"
         ));
     }
-    let (a, b) = (floor_char(t, a as usize), floor_char(t, b as usize));
-    string(&t[a..b])
+    Ok(byte_slice(t, a as usize..b as usize))
 }
 
 /// Go's `strings.SplitN` (`n < 0`: all parts; an empty separator splits into characters).
