@@ -53,8 +53,9 @@ fn every_operation_can_be_spawned() {
     use windlass::cancel::Cancellation;
     use windlass::events::Recorded;
     use windlass::helm::HelmProcess;
+    use windlass::ops::hooks::Hooks;
     use windlass::ops::runner::RunContext;
-    use windlass::ops::{apply, diff, fetch, sync, template};
+    use windlass::ops::{apply, destroy, diff, fetch, sync, template};
     use windlass::plan::{Plan, PlanOptions, Selection};
     use windlass::project::{LoadOptions, Project};
 
@@ -85,7 +86,12 @@ fn every_operation_can_be_spawned() {
     let (p, c) = (plan.clone(), context.clone());
     drop(spawnable(async move {
         let run = diff::diff(&p, &diff::DiffSettings::default(), &c).await?;
-        apply::apply(&p, &run, &c).await
+        let hooks = Hooks::new(&p, "apply", &c);
+        apply::apply(&p, &run, &hooks, &c).await
+    }));
+    let (p, c) = (plan.clone(), context.clone());
+    drop(spawnable(async move {
+        destroy::destroy(&p, &destroy::DestroyOptions::default(), &c).await
     }));
     let (j, p, c) = (project.clone(), plan.clone(), context.clone());
     drop(spawnable(async move {

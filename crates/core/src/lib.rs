@@ -154,7 +154,9 @@
 //! [`DiffRun`](ops::diff::DiffRun) whose [`DiffReport`](diff::DiffReport) holds every
 //! release's object changes (and [`DiffReport::to_json`](diff::DiffReport::to_json), the
 //! document `windlass diff --output json` prints); [`ops::apply::apply`] upgrades exactly what
-//! a diff found; [`ops::sync::sync`] upgrades (or uninstalls) every release. Each returns a
+//! a diff found; [`ops::sync::sync`] upgrades (or uninstalls) every release;
+//! [`ops::destroy::destroy`] uninstalls them, dependents first. The state files' and releases'
+//! hooks run as Helmfile runs them ([`ops::hooks::Hooks`]). Each returns a
 //! [`Report`](ops::report::Report): per release an outcome, when it started and how long it
 //! took.
 //!
@@ -186,6 +188,7 @@ pub mod kube;
 pub mod location;
 pub mod ops;
 pub mod plan;
+mod process;
 pub mod project;
 pub mod secrets;
 mod strconv;
