@@ -369,7 +369,6 @@ fn auto_leaves_other_helm_versions_to_helm() {
     rendering with helm: helm v3.15.3 is not the v3.17.3 the native renderer reproduces
     ----- helm calls -----
     helm version --short
-    helm version --short
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
     ");
 }
@@ -394,7 +393,6 @@ fn a_repository_chart_is_native_error_and_auto_fallback() {
     ----- stderr -----
     rendering nginx with helm: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
     ----- helm calls -----
-    helm version --short
     helm version --short
     helm version --short
     helm --kube-context dev template nginx bitnami/nginx --devel --kube-context dev --namespace edge

@@ -276,6 +276,10 @@ pub struct CompareArgs {
     /// Kubernetes version the manifests are rendered for [default: the cluster's]
     #[arg(long, value_name = "VERSION")]
     pub kube_version: Option<String>,
+    /// Who renders the desired manifests: helm, windlass in process (native), or native when
+    /// it can stand in for the helm in use (auto)
+    #[arg(long, value_enum, default_value_t = RendererArg::Helm)]
+    pub renderer: RendererArg,
 }
 
 /// `diff` flags.

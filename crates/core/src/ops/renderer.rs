@@ -11,6 +11,8 @@ use crate::chart::{Chart, ChartError, HELM_VERSION, TemplateCommand};
 use crate::events::{Event, Events};
 use crate::graph::ReleaseId;
 use crate::helm::{Helm, HelmError, HelmVersion};
+use crate::ops::sync::helm_version;
+use crate::plan::Plan;
 
 /// Which renderer `template` uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,10 +60,11 @@ pub struct ChartRenderer {
 
 impl ChartRenderer {
     /// A renderer for helm calls made from `base_dir` (helm's working folder). For
-    /// [`Renderer::Auto`] it asks `helm` for its version once, to know whether the native
-    /// renderer reproduces it.
+    /// [`Renderer::Auto`] it needs helm's version, to know whether the native renderer
+    /// reproduces it: the one `plan` was checked against, else it asks `helm`.
     pub async fn new<H: Helm>(
         renderer: Renderer,
+        plan: &Plan,
         helm: &H,
         base_dir: &Path,
         events: &dyn Events,
@@ -69,7 +72,7 @@ impl ChartRenderer {
         let native = match renderer {
             Renderer::Helm => None,
             Renderer::Native => Some(Renderer::Native),
-            Renderer::Auto => match helm.version().await {
+            Renderer::Auto => match helm_version(plan, helm).await {
                 Ok(v) if reproduced(v) => Some(Renderer::Auto),
                 Ok(v) => {
                     events.emit(Event::RenderedByHelm {
