@@ -110,8 +110,17 @@ fn run(project: &TestProject, args: &[&str]) -> String {
     run_with(project, args, &[])
 }
 
-/// [`run`] with extra environment variables for the recording helm.
+/// [`run`] with extra environment variables for the recording helm. The desired side comes from
+/// the recording helm's `template` fixtures, so `diff` and `apply` render with helm
+/// (`--renderer helm`) unless the test chooses a renderer.
 fn run_with(project: &TestProject, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut args = args.to_vec();
+    if !args.contains(&"--renderer")
+        && let Some(at) = args.iter().position(|a| *a == "diff" || *a == "apply")
+    {
+        args.splice(at + 1..at + 1, ["--renderer", "helm"]);
+    }
+    let args = &args[..];
     let fixtures: PathBuf = project.path().join(".fixtures");
     let mut all: Vec<(&str, &Path)> = vec![
         ("RECORDING_HELM_FIXTURES", &fixtures),
@@ -329,6 +338,8 @@ fn json_is_one_schema_valid_document_with_human_text_on_stderr() {
             "--output",
             "json",
             "--detailed-exitcode",
+            "--renderer",
+            "helm",
         ])
         .current_dir(project.path())
         .env("RECORDING_HELM_FIXTURES", &fixtures)

@@ -19,13 +19,14 @@ use crate::plan::Plan;
 #[non_exhaustive]
 pub enum Renderer {
     /// Run `helm template` for every release.
-    #[default]
     Helm,
     /// Render every release in process; a chart the native renderer cannot do is an error.
     Native,
     /// Render in process when the native renderer can stand in for the helm in use (helm 3.17,
     /// the version it reproduces), with helm otherwise or when the native render fails; the
-    /// reason is reported as an [`Event::RenderedByHelm`].
+    /// reason is reported as an [`Event::RenderedByHelm`]. The default: the native renderer
+    /// prints what helm 3.17 prints on the chart corpora (see the README).
+    #[default]
     Auto,
 }
 
