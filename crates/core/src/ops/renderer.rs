@@ -1,6 +1,6 @@
-//! Who renders a release's chart for `template` (and the desired side of `diff`): the `helm`
-//! binary, windlass's in-process renderer ([`crate::chart`]), or `auto` — in process whenever it
-//! can stand in for helm, helm otherwise. Both take the same `helm template` argv, so they see
+//! Who renders a release's chart for `template` and the desired side of `diff` (and `apply`):
+//! the `helm` binary, windlass's in-process renderer ([`crate::chart`]), or `auto` — in process
+//! whenever it can stand in for helm, helm otherwise. Both take the same `helm template` argv, so they see
 //! exactly the same chart, values and flags.
 
 use std::collections::HashMap;
@@ -14,7 +14,7 @@ use crate::helm::{Helm, HelmError, HelmVersion};
 use crate::ops::sync::helm_version;
 use crate::plan::Plan;
 
-/// Which renderer `template` uses.
+/// Who renders the charts for `template` and the desired side of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Renderer {
