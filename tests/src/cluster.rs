@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use windlass_kube_sim::{ChangeKind, KubeSim, Options};
 
-use crate::{TestProject, real_helm, render, repo_root};
+use crate::{TestProject, real_helm, render, render_raw, repo_root};
 
 /// The kube contexts the example project's environments name.
 pub const EXAMPLE_CONTEXTS: &[&str] = &["kind-dev", "staging-eu", "prod-eu"];
@@ -134,6 +134,20 @@ impl Cluster {
         mask_cluster(&render(command, project.path()))
     }
 
+    /// Runs `windlass -e production --concurrency 1 ARGS` in the example project (its age key
+    /// given to SOPS) with helm `major` against this server: [`Cluster::windlass`] for the
+    /// example's environment.
+    pub fn windlass_production(&self, project: &TestProject, major: u32, args: &[&str]) -> String {
+        let key = project.path().join("environments-example/age-test-key.txt");
+        let env: [(&str, &Path); 1] = [("SOPS_AGE_KEY_FILE", &key)];
+        self.windlass(
+            project,
+            major,
+            &[&["-e", "production", "--concurrency", "1"], args].concat(),
+            &env,
+        )
+    }
+
     /// The helm release records written so far, in order: `ADDED|MODIFIED|DELETED
     /// namespace/release.vN status`, one line each (from the release Secrets or ConfigMaps).
     pub fn release_records(&self) -> String {
@@ -164,7 +178,7 @@ impl Cluster {
 /// Runs `command` (helm, kubectl...) and renders it like [`render`], with `$ LABEL` first and
 /// what changes between runs masked (the temporary folder reads `[TMP]`).
 pub fn transcript(label: &str, command: Command) -> String {
-    let text = render(command, &std::env::temp_dir()).replace("[PROJECT]", "[TMP]");
+    let text = render_raw(command, &std::env::temp_dir()).replace("[PROJECT]", "[TMP]");
     format!("$ {label}\n{}", mask_cluster(&text))
 }
 

@@ -210,8 +210,15 @@ pub fn sibling_binary(name: &str) -> PathBuf {
         })
 }
 
-/// Runs `command` and renders its outcome for a snapshot, replacing `dir` with `[PROJECT]`.
-pub fn render(mut command: Command, dir: &Path) -> String {
+/// Runs `command` (windlass) and renders its outcome for a snapshot, replacing `dir` with
+/// `[PROJECT]` and durations with `[DURATION]`.
+pub fn render(command: Command, dir: &Path) -> String {
+    mask_durations(&render_raw(command, dir))
+}
+
+/// Runs `command` (any program) and renders its outcome for a snapshot, replacing `dir` with
+/// `[PROJECT]`.
+pub fn render_raw(mut command: Command, dir: &Path) -> String {
     let output = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run windlass: {e}"));
@@ -229,6 +236,29 @@ pub fn render(mut command: Command, dir: &Path) -> String {
         clean(&output.stdout),
         clean(&output.stderr),
     )
+}
+
+static DURATIONS: std::sync::LazyLock<[(regex::Regex, &'static str); 2]> =
+    std::sync::LazyLock::new(|| {
+        let duration = r"(\d+\.\d|\d+m\d\d|\d+|\d+m\d+|\d+h\d+m\d+)s";
+        let regex = |pattern: String| {
+            regex::Regex::new(&pattern).unwrap_or_else(|e| panic!("bad mask {pattern}: {e}"))
+        };
+        [
+            // Progress lines: `upgraded (1.2s)`.
+            (regex(format!(r"\({duration}\)")), "([DURATION])"),
+            // The last column of the run summary and of Helmfile's blocks, aligned right.
+            (regex(format!(r"(?m) {{3,}}{duration}$")), "   [DURATION]"),
+        ]
+    });
+
+/// Replaces the durations of progress lines and run summaries with `[DURATION]`.
+pub fn mask_durations(text: &str) -> String {
+    DURATIONS
+        .iter()
+        .fold(text.to_string(), |text, (regex, replacement)| {
+            regex.replace_all(&text, *replacement).into_owned()
+        })
 }
 
 /// The names of the entries of `tmp` (a run's temporary folder: its private values folders).

@@ -275,12 +275,12 @@ fn unknown_environment_in_a_helmfile() {
 #[test]
 fn commands_not_yet_implemented_say_so() {
     let project = TestProject::new().file("helmfile.yaml", "releases: []\n");
-    assert_snapshot!(project.run(&["destroy"]), @"
+    assert_snapshot!(project.run(&["status"]), @"
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    error: `destroy` is not yet implemented
-      hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, fetch
+    error: `status` is not yet implemented
+      hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy, fetch
     ");
 }
 

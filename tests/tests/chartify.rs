@@ -180,8 +180,8 @@ fn dependencies_and_patches_with_real_helm_3_and_4() {
             name: app
 
     ----- stderr -----
-    Rewrote the chart of release=with-dep (dependencies, patches)
-    Rewrote the chart of release=patched (dependencies, patches)
+    with-dep | rewrote the chart (dependencies, patches)
+    patched  | rewrote the chart (dependencies, patches)
     "#);
 }
 

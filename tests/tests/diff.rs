@@ -145,9 +145,9 @@ fn in_sync_exits_0_with_a_one_line_summary() {
     ----- stdout -----
     No changes: 3 of 3 release(s) in sync (release comparison)
     ----- stderr -----
-    Comparing release=api, chart=charts/app
-    Comparing release=old, chart=charts/app
-    Comparing release=web, chart=charts/app
+    api | comparing charts/app
+    old | comparing charts/app
+    web | comparing charts/app
     ----- helm calls -----
     helm version --short
     helm template api charts/app --kube-version 1.31.0 --namespace backend --is-upgrade
@@ -448,7 +448,7 @@ fn helm_diff_plugin_arguments_are_ignored_with_a_warning() {
     No changes: 1 of 1 release(s) in sync (release comparison)
     ----- stderr -----
     warning: helmfile.yaml:4:3: helmDefaults.diffArgs are flags of the helm-diff plugin, which windlass does not use; they are ignored (diff's own flags, e.g. --context or --suppress-secrets, do the same)
-    Comparing release=api, chart=charts/app
+    api | comparing charts/app
     ----- helm calls -----
     helm version --short
     helm template api charts/app --kube-version 1.31.0 --namespace backend --is-upgrade
@@ -456,6 +456,73 @@ fn helm_diff_plugin_arguments_are_ignored_with_a_warning() {
     helm get manifest api --namespace backend --revision 2
     helm get hooks api --namespace backend --revision 2
     ");
+}
+
+/// [`project`]'s releases, each with a hook on every event, and a state file hook on `prepare`
+/// and `cleanup`; every hook appends a line to hooks.log.
+const HOOKED: &str = r#"
+hooks:
+- events: [prepare, cleanup]
+  command: sh
+  args: [-c, 'echo "state {{ .Event.Name }} command={{ .HelmfileCommand }}" >> hooks.log']
+templates:
+  logged: &logged
+    chart: ./charts/app
+    hooks:
+    - events: [prepare, preapply, presync, postsync, preuninstall, postuninstall, cleanup]
+      command: sh
+      args: [-c, 'echo "{{ .Release.Name }} {{ .Event.Name }} command={{ .HelmfileCommand }}" >> hooks.log']
+releases:
+- name: api
+  namespace: backend
+  labels: {tier: backend}
+  <<: *logged
+- name: web
+  namespace: frontend
+  needs: [backend/api]
+  <<: *logged
+- name: old
+  namespace: jobs
+  installed: false
+  <<: *logged
+"#;
+
+/// `apply --suppress-diff` of `project` with [`HOOKED`] as its helmfile (`old` listed by helm):
+/// the run, then the lines its hooks wrote.
+fn hooked_apply(project: TestProject) -> String {
+    let project = project.file("helmfile.yaml", HOOKED);
+    let output = run_with(
+        &project,
+        &[
+            "apply",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--suppress-diff",
+        ],
+        &[("RECORDING_HELM_LIST", "old")],
+    );
+    let hooks = std::fs::read_to_string(project.path().join("hooks.log"))
+        .unwrap_or_else(|e| panic!("no hook wrote hooks.log: {e}\n{output}"));
+    format!("{output}----- hooks.log -----\n{hooks}")
+}
+
+/// `apply` runs hooks as Helmfile's apply does: `prepare` before the diff, `preapply` for every
+/// selected release (dependents first), the changed releases with their sync hooks
+/// (`.HelmfileCommand` is `sync` there: `old`, `installed: false`, is uninstalled between them),
+/// `cleanup` for the release left alone, the state file's `cleanup` last.
+#[test]
+fn apply_runs_preapply_for_every_release_and_sync_hooks_for_the_changed_ones() {
+    let web = with_image("2.0", &[DEPLOYMENT]);
+    let project = release(changed(), "web", &web, Some((&web, "deployed", "0.2.0")));
+    assert_snapshot!(hooked_apply(project));
+}
+
+/// With nothing to change, `apply` still runs `preapply` and every release's `cleanup`, as
+/// Helmfile's apply does, and calls no helm command that changes anything.
+#[test]
+fn apply_with_nothing_to_change_still_runs_preapply_and_cleanup_hooks() {
+    assert_snapshot!(hooked_apply(in_sync()));
 }
 
 /// A release whose chart chartify rewrites (`dependencies:`) is diffed and upgraded from the
@@ -491,15 +558,21 @@ fn apply_diffs_and_installs_the_rewritten_chart() {
         &desired,
         Some((&deployed, "deployed", "0.2.0")),
     );
-    assert_snapshot!(run(&project, &["apply", "--kube-version", "1.31.0", "--suppress-diff"]), @r#"
+    assert_snapshot!(run(&project, &["apply", "--kube-version", "1.31.0", "--suppress-diff"]), @"
     exit: 0
     ----- stdout -----
     ----- stderr -----
-    Rewrote the chart of release=api (dependencies, patches)
-    Comparing release=api, chart=charts/app
-    Upgrading release=api, chart=charts/app
-    Release "api" upgraded
-    UPGRADED: api
+    api | rewrote the chart (dependencies, patches)
+    api | comparing charts/app
+    api | upgrading charts/app
+    api | upgraded ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION    RESULT     DURATION
+    api       backend     upgrade   upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME   NAMESPACE   CHART        VERSION   DURATION
+    api    backend     charts/app   [DURATION]
     ----- helm calls -----
     helm version --short
     helm dependency update [VALUES]/000-api/chart
@@ -508,7 +581,7 @@ fn apply_diffs_and_installs_the_rewritten_chart() {
     helm get manifest api --namespace backend --revision 2
     helm get hooks api --namespace backend --revision 2
     helm upgrade --install api [VALUES]/000-api/chart --create-namespace --namespace backend --reset-values --history-max 10
-    "#);
+    ");
 }
 
 /// [`changed`] with a chart whose templates print what the recording helm's `template`

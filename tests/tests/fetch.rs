@@ -59,10 +59,10 @@ fn charts_are_pulled_into_helmfile_s_layout_and_local_charts_copied() {
     ----- stdout -----
     ----- stderr -----
     Adding repo myrepo https://charts.example.org
-    Fetching release=from-repo, chart=myrepo/nginx
-    Fetching release=from-registry, chart=oci://registry.example.org/charts/redis
-    Fetching release=direct, chart=oci://registry.example.org/charts/postgres
-    Fetching release=local, chart=charts/app
+    from-repo     | fetching myrepo/nginx
+    from-registry | fetching oci://registry.example.org/charts/redis
+    direct        | fetching oci://registry.example.org/charts/postgres
+    local         | fetching charts/app
     ----- helm calls -----
     helm repo add myrepo https://charts.example.org --force-update
     helm pull myrepo/nginx --version 1.2.3 --untar --untardir out/web/from-repo/myrepo/nginx/1.2.3
@@ -92,7 +92,7 @@ fn a_custom_output_dir_template_sees_the_chart_and_the_release() {
     exit: 0
     ----- stdout -----
     ----- stderr -----
-    Fetching release=from-repo, chart=myrepo/nginx
+    from-repo | fetching myrepo/nginx
     ----- helm calls -----
     helm pull myrepo/nginx --version 1.2.3 --untar --untardir out/default-from-repo-myrepo/nginx-1.2.3
     "

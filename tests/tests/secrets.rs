@@ -6,7 +6,8 @@ use std::process::Command;
 
 use insta::assert_snapshot;
 use windlass_tests::{
-    TestProject, interrupt_when, private_dirs_left, render, repo_root, sibling_binary, windlass,
+    TestProject, interrupt_when, mask_durations, private_dirs_left, render, repo_root,
+    sibling_binary, windlass,
 };
 
 /// A project whose environment and release both use the example's production secrets file
@@ -159,8 +160,8 @@ fn interrupted_by(signal: &str, code: i32) {
     let output = interrupt_when(slow, || !private_dirs_left(tmp.path()).is_empty(), signal);
     assert_eq!(output.status.code(), Some(code));
     assert_eq!(
-        String::from_utf8_lossy(&output.stderr),
-        "Release \"db\" cancelled\nerror: interrupted; running helm commands were stopped and temporary files removed\n"
+        mask_durations(&String::from_utf8_lossy(&output.stderr)),
+        "db | cancelled ([DURATION])\nerror: interrupted; running helm commands were stopped and temporary files removed\n"
     );
     assert_eq!(
         private_dirs_left(tmp.path()),

@@ -2,7 +2,9 @@
 //! a failure skips what depends on it and nothing else.
 
 use insta::assert_snapshot;
-use windlass_tests::{TestProject, interrupt_when, private_dirs_left, sibling_binary, windlass};
+use windlass_tests::{
+    TestProject, interrupt_when, mask_durations, private_dirs_left, sibling_binary, windlass,
+};
 
 fn project() -> TestProject {
     TestProject::new().helm_repositories(&["bitnami"]).file(
@@ -47,19 +49,33 @@ fn project() -> TestProject {
 
 #[test]
 fn upgrades_in_dependency_order_with_helmfile_flags() {
-    assert_snapshot!(project().run_recorded(&["--concurrency", "1", "sync", "--skip-deps"]), @r#"
+    assert_snapshot!(project().run_recorded(&["--concurrency", "1", "sync", "--skip-deps"]), @"
     exit: 0
     ----- stdout -----
     ----- stderr -----
-    Upgrading release=db, chart=bitnami/postgresql
-    Release "db" upgraded
-    Upgrading release=cron, chart=charts/app
-    Release "cron" upgraded
-    Upgrading release=api, chart=charts/app
-    Release "api" upgraded
-    Upgrading release=web, chart=charts/app
-    Release "web" upgraded
-    UPGRADED: db, cron, api, web
+    old  | not installed ([DURATION])
+    db   | upgrading bitnami/postgresql
+    db   | upgraded ([DURATION])
+    cron | upgrading charts/app
+    cron | upgraded ([DURATION])
+    api  | upgrading charts/app
+    api  | upgraded ([DURATION])
+    web  | upgrading charts/app
+    web  | upgraded ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION      RESULT          DURATION
+    old       jobs        uninstall   not installed   [DURATION]
+    db        data        upgrade     upgraded   [DURATION]
+    cron      jobs        upgrade     upgraded   [DURATION]
+    api       backend     upgrade     upgraded   [DURATION]
+    web       frontend    upgrade     upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME   NAMESPACE   CHART                VERSION   DURATION
+    db     data        bitnami/postgresql   [DURATION]
+    cron   jobs        charts/app   [DURATION]
+    api    backend     charts/app           1.2.3   [DURATION]
+    web    frontend    charts/app   [DURATION]
     ----- helm calls -----
     helm version --short
     helm list --filter ^old$ --namespace jobs --uninstalling --deployed --failed --pending --short
@@ -69,7 +85,7 @@ fn upgrades_in_dependency_order_with_helmfile_flags() {
     helm upgrade --install web charts/app --wait --timeout 300s --atomic --create-namespace --namespace frontend --values [VALUES]/000-frontend-web-0.yaml --reset-values --history-max 5
       [VALUES]/000-frontend-web-0.yaml:
         replicas: 2
-    "#);
+    ");
 }
 
 #[test]
@@ -78,17 +94,23 @@ fn helm_4_gets_its_own_flag_names() {
     let helm4 = std::path::Path::new("v4.1.4+g05fa379");
     assert_snapshot!(
         project.run_recorded_with_env(&["--concurrency", "1", "-l", "name=api", "sync", "--skip-deps"], &[("RECORDING_HELM_VERSION", helm4)]),
-        @r#"
+        @"
     exit: 0
     ----- stdout -----
     ----- stderr -----
-    Upgrading release=api, chart=charts/app
-    Release "api" upgraded
-    UPGRADED: api
+    api | upgrading charts/app
+    api | upgraded ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION    RESULT     DURATION
+    api       backend     upgrade   upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME   NAMESPACE   CHART        VERSION   DURATION
+    api    backend     charts/app   1.2.3   [DURATION]
     ----- helm calls -----
     helm version --short
     helm upgrade --install api charts/app --version 1.2.3 --wait --timeout 300s --force-replace --rollback-on-failure --create-namespace --namespace backend --set image.tag=v1 --reset-values --history-max 5
-    "#
+    "
     );
 }
 
@@ -102,15 +124,28 @@ fn a_failed_release_skips_its_dependents_only() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    Upgrading release=db, chart=bitnami/postgresql
-    Release "db" failed: `helm upgrade --install db bitnami/postgresql --wait --timeout 300s --atomic --kube-context data-cluster --namespace data --reset-values --history-max 5` failed (exit 1): Error: simulated failure of `upgrade --install db`
-    Release "api" skipped: it needs "db", which failed
-    Release "web" skipped: it needs "db", which failed
-    Upgrading release=cron, chart=charts/app
-    Release "cron" upgraded
-    UPGRADED: cron
-    SKIPPED: api, web
-    FAILED: db
+    old  | not installed ([DURATION])
+    db   | upgrading bitnami/postgresql
+    db   | failed ([DURATION]): `helm upgrade --install db bitnami/postgresql --wait --timeout 300s --atomic --kube-context data-cluster --namespace data --reset-values --history-max 5` failed (exit 1): Error: simulated failure of `upgrade --install db`
+    api  | skipped: it waits for "db", which failed
+    web  | skipped: it waits for "db", which failed
+    cron | upgrading charts/app
+    cron | upgraded ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION      RESULT          DURATION
+    old       jobs        uninstall   not installed   [DURATION]
+    api       backend     upgrade     skipped   [DURATION]
+    web       frontend    upgrade     skipped   [DURATION]
+    db        data        upgrade     failed   [DURATION]
+    cron      jobs        upgrade     upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME   NAMESPACE   CHART        VERSION   DURATION
+    cron   jobs        charts/app   [DURATION]
+
+    FAILED RELEASES:
+    NAME   NAMESPACE   CHART                VERSION   DURATION
+    db     data        bitnami/postgresql   [DURATION]
     error: 1 release(s) failed
     ----- helm calls -----
     helm version --short
@@ -148,21 +183,32 @@ fn an_uninstall_runs_against_the_environment_context_in_a_helmfile() {
     let listed = std::path::Path::new("old");
     assert_snapshot!(
         project.run_recorded_with_env(&["-e", "prod", "sync", "--skip-deps"], &[("RECORDING_HELM_LIST", listed)]),
-        @r#"
+        @"
     exit: 0
     ----- stdout -----
     ----- stderr -----
-    Release "old" deleted (installed: false)
-    Upgrading release=web, chart=charts/app
-    Release "web" upgraded
-    UPGRADED: web
-    DELETED: old
+    old | uninstalling
+    old | deleted ([DURATION])
+    web | upgrading charts/app
+    web | upgraded ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION      RESULT     DURATION
+    old       jobs        uninstall   deleted   [DURATION]
+    web       apps        upgrade     upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME   NAMESPACE   CHART        VERSION   DURATION
+    web    apps        charts/app   [DURATION]
+
+    DELETED RELEASES:
+    NAME   NAMESPACE   DURATION
+    old    jobs   [DURATION]
     ----- helm calls -----
     helm version --short
     helm list --filter ^old$ --kube-context prod-eu --namespace jobs --uninstalling --deployed --failed --pending --short
     helm uninstall old --kube-context prod-eu --namespace jobs
     helm upgrade --install web charts/app --create-namespace --kube-context prod-eu --namespace apps --reset-values --history-max 10
-    "#
+    "
     );
 }
 
@@ -258,13 +304,19 @@ fn values_globs_start_from_the_values_path_prefix() {
         )
         .file("conf/a.yaml", "a: 1\n")
         .file("conf/b.yaml", "b: 2\n");
-    assert_snapshot!(project.run_recorded(&["sync", "--skip-deps"]), @r#"
+    assert_snapshot!(project.run_recorded(&["sync", "--skip-deps"]), @"
     exit: 0
     ----- stdout -----
     ----- stderr -----
-    Upgrading release=web, chart=charts/app
-    Release "web" upgraded
-    UPGRADED: web
+    web | upgrading charts/app
+    web | upgraded ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION    RESULT     DURATION
+    web       apps        upgrade   upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME   NAMESPACE   CHART        VERSION   DURATION
+    web    apps        charts/app   [DURATION]
     ----- helm calls -----
     helm version --short
     helm upgrade --install web charts/app --create-namespace --namespace apps --values [VALUES]/000-apps-web-0.yaml --values [VALUES]/000-apps-web-1.yaml --reset-values --history-max 10
@@ -272,7 +324,7 @@ fn values_globs_start_from_the_values_path_prefix() {
         a: 1
       [VALUES]/000-apps-web-1.yaml:
         b: 2
-    "#);
+    ");
 }
 
 /// A chain a ← b ← c whose first upgrade sleeps until it is interrupted with `signal`.
@@ -312,7 +364,7 @@ fn interrupted_sync(signal: &str, code: i32) -> String {
     let calls = std::fs::read_to_string(&log).unwrap_or_default();
     format!(
         "----- stderr -----\n{}----- helm calls -----\n{}",
-        String::from_utf8_lossy(&output.stderr),
+        mask_durations(&String::from_utf8_lossy(&output.stderr)),
         calls
             .lines()
             .map(|line| {
@@ -335,36 +387,44 @@ fn interrupted_sync(signal: &str, code: i32) -> String {
 
 #[test]
 fn sigint_stops_a_sync_cleanly() {
-    assert_snapshot!(interrupted_sync("-INT", 130), @r#"
+    assert_snapshot!(interrupted_sync("-INT", 130), @"
     ----- stderr -----
-    Upgrading release=a, chart=charts/app
-    Release "a" cancelled
-    Release "b" cancelled
-    Release "c" cancelled
-    CANCELLED: a, b, c
+    a | upgrading charts/app
+    a | cancelled ([DURATION])
+    b | cancelled ([DURATION])
+    c | cancelled ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION    RESULT      DURATION
+    a                     upgrade   cancelled   [DURATION]
+    b                     upgrade   cancelled   [DURATION]
+    c                     upgrade   cancelled   [DURATION]
     error: interrupted; running helm commands were stopped and temporary files removed
     ----- helm calls -----
     helm version --short
     helm upgrade --install a charts/app
     SIGTERM received by: helm upgrade --install a charts/app
-    "#);
+    ");
 }
 
 #[test]
 fn sigterm_stops_a_sync_cleanly() {
-    assert_snapshot!(interrupted_sync("-TERM", 143), @r#"
+    assert_snapshot!(interrupted_sync("-TERM", 143), @"
     ----- stderr -----
-    Upgrading release=a, chart=charts/app
-    Release "a" cancelled
-    Release "b" cancelled
-    Release "c" cancelled
-    CANCELLED: a, b, c
+    a | upgrading charts/app
+    a | cancelled ([DURATION])
+    b | cancelled ([DURATION])
+    c | cancelled ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION    RESULT      DURATION
+    a                     upgrade   cancelled   [DURATION]
+    b                     upgrade   cancelled   [DURATION]
+    c                     upgrade   cancelled   [DURATION]
     error: interrupted; running helm commands were stopped and temporary files removed
     ----- helm calls -----
     helm version --short
     helm upgrade --install a charts/app
     SIGTERM received by: helm upgrade --install a charts/app
-    "#);
+    ");
 }
 
 #[test]
@@ -425,11 +485,19 @@ fn kubedog_tracking_waits_through_helm() {
     ----- stderr -----
     warning: helmfile.yaml:7:3: release "tracked": "trackKinds" is ignored: windlass tracks through helm --wait, which waits for all of the release's resources and streams no logs
     warning: helmfile.yaml:8:3: release "tracked": "trackLogs" is ignored: windlass tracks through helm --wait, which waits for all of the release's resources and streams no logs
-    Upgrading release=tracked, chart=charts/app
-    Release "tracked" upgraded
-    Upgrading release=untracked, chart=charts/app
-    Release "untracked" upgraded
-    UPGRADED: tracked, untracked
+    tracked   | upgrading charts/app
+    tracked   | upgraded ([DURATION])
+    untracked | upgrading charts/app
+    untracked | upgraded ([DURATION])
+
+    RELEASE     NAMESPACE   ACTION    RESULT     DURATION
+    tracked                 upgrade   upgraded   [DURATION]
+    untracked               upgrade   upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME        NAMESPACE   CHART        VERSION   DURATION
+    tracked                 charts/app   [DURATION]
+    untracked               charts/app   [DURATION]
     ----- helm calls -----
     helm version --short
     helm upgrade --install tracked charts/app --wait --wait-for-jobs --timeout 120s --create-namespace --reset-values --history-max 10
@@ -457,20 +525,26 @@ fn live_output_prints_helm_lines_as_they_come_but_not_for_template() {
     ];
     assert_snapshot!(
         project().run_recorded_with_env(&["--enable-live-output", "sync", "--skip-deps"], &output),
-        @r#"
+        @"
     exit: 0
     ----- stdout -----
     NOTES: app is ready
     ----- stderr -----
     Live output is enabled
-    Upgrading release=app, chart=charts/app
+    app | upgrading charts/app
     coalesce.go:237: warning: skipped value
-    Release "app" upgraded
-    UPGRADED: app
+    app | upgraded ([DURATION])
+
+    RELEASE   NAMESPACE   ACTION    RESULT     DURATION
+    app                   upgrade   upgraded   [DURATION]
+
+    UPDATED RELEASES:
+    NAME   NAMESPACE   CHART        VERSION   DURATION
+    app                charts/app   [DURATION]
     ----- helm calls -----
     helm version --short
     helm upgrade --install app charts/app --create-namespace --reset-values --history-max 10
-    "#
+    "
     );
     assert_snapshot!(
         project().run_recorded_with_env(&["--enable-live-output", "template", "--skip-deps"], &output),

@@ -211,7 +211,7 @@ fn helm_failure_names_the_release_and_shows_helm_stderr() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    Release "api" failed: `helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=*** --set hosts=***` failed (exit 1): Error: template: app/templates/broken.yaml:1:10: executing "app/templates/broken.yaml" at <.Values.missing.deeper>: nil pointer evaluating interface {}.deeper
+    api | failed ([DURATION]): `helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=*** --set hosts=***` failed (exit 1): Error: template: app/templates/broken.yaml:1:10: executing "app/templates/broken.yaml" at <.Values.missing.deeper>: nil pointer evaluating interface {}.deeper
 
     Use --debug flag to render out invalid YAML
     error: 1 release(s) failed
@@ -331,7 +331,7 @@ fn helm_messages_stream_at_debug_level_and_kubeconfig_reaches_helm() {
 
     ----- stderr -----
     helm: WARNING: a chart warning
-    helm [web]: WARNING: a chart warning
+    web | helm: WARNING: a chart warning
     ----- helm calls -----
     helm version --short
       KUBECONFIG=/tmp/kube.yaml
@@ -390,21 +390,21 @@ fn auto_leaves_other_helm_versions_to_helm() {
 #[test]
 fn a_repository_chart_is_native_error_and_auto_fallback() {
     let project = project();
-    assert_snapshot!(project.run_recorded(&["-l", "name=nginx", "template", "--renderer", "native"]), @r#"
+    assert_snapshot!(project.run_recorded(&["-l", "name=nginx", "template", "--renderer", "native"]), @"
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    Release "nginx" failed: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
+    nginx | failed ([DURATION]): not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
     error: 1 release(s) failed
     ----- helm calls -----
     helm version --short
-    "#);
+    ");
     assert_snapshot!(project.run_recorded(&["--log-level", "debug", "-l", "name=nginx", "template", "--renderer", "auto"]), @"
     exit: 0
     ----- stdout -----
 
     ----- stderr -----
-    rendering nginx with helm: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
+    nginx | rendering with helm: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
     ----- helm calls -----
     helm version --short
     helm version --short

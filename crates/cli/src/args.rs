@@ -83,6 +83,9 @@ pub struct GlobalArgs {
     /// How much to say on stderr
     #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,
+    /// Exit 0 instead of 3 when the selectors match no release
+    #[arg(long, global = true)]
+    pub allow_no_matching_release: bool,
     /// Reach OCI registries over plain HTTP (pulls, and dependency updates with helm 4)
     #[arg(long, global = true)]
     pub oci_plain_http: bool,
@@ -123,9 +126,9 @@ pub enum Command {
     #[command(after_help = crate::help::lint())]
     Lint(LintArgs),
     /// Uninstall every selected release, dependents first
-    Destroy(PassThrough),
+    Destroy(DestroyArgs),
     /// Show the status of every selected release
-    Status(PassThrough),
+    Status(StatusArgs),
     /// List the releases of the environment
     #[command(after_help = crate::help::list())]
     List(ListArgs),
@@ -350,6 +353,57 @@ pub struct SyncArgs {
     /// Values, helm arguments and needs for every release.
     #[command(flatten)]
     pub releases: ReleaseArgs,
+    /// Progress as text on stderr, or one JSON object per event on stdout
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub output: RunFormat,
+}
+
+/// How a run that changes the cluster reports its progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// Progress and a summary on stderr.
+    Text,
+    /// One JSON object per event on stdout, the report last (docs/events.schema.json).
+    Json,
+}
+
+/// `destroy` flags (Helmfile's).
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Run no prepare and no state file hooks (Helmfile prepares no charts then)
+    #[arg(long)]
+    pub skip_charts: bool,
+    /// --cascade for helm uninstall (background, foreground or orphan), for releases that set none
+    #[arg(long, value_name = "CASCADE")]
+    pub cascade: Option<String>,
+    /// Wait until each release's resources are gone (helm uninstall --wait)
+    #[arg(long = "deleteWait", alias = "delete-wait")]
+    pub delete_wait: bool,
+    /// Seconds an uninstall waits, for releases that set no deleteTimeout
+    #[arg(
+        long = "deleteTimeout",
+        alias = "delete-timeout",
+        value_name = "SECONDS",
+        default_value_t = 300
+    )]
+    pub delete_timeout: i64,
+    /// Ask for confirmation before deleting anything
+    #[arg(short, long)]
+    pub interactive: bool,
+    /// Progress as text on stderr, or one JSON object per event on stdout
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub output: RunFormat,
+}
+
+/// `status` flags.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
+    /// Exit 2 when a release is not installed, not deployed or not healthy
+    #[arg(long)]
+    pub detailed_exitcode: bool,
 }
 
 /// `fetch` flags (Helmfile's).
@@ -380,6 +434,9 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+    /// Add each release's deployed revision and status (asks helm, per kube context)
+    #[arg(long)]
+    pub deployed: bool,
     /// Do not prepare the charts first (Helmfile 1.x's flag; windlass's list never touches charts)
     #[arg(long)]
     pub skip_charts: bool,

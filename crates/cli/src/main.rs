@@ -3,6 +3,7 @@
 mod args;
 mod completion;
 mod help;
+mod progress;
 mod render;
 mod run;
 mod schema;

@@ -1,22 +1,22 @@
-//! How errors and diagnostics look on the terminal.
+//! How errors, diagnostics, run summaries and JSON lines look.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
+use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
-use windlass::events::{Action, Event, Events, ReleasePhase};
-use windlass::helm::HelmError;
-use windlass::ops::report::ReleaseOutcome;
-use windlass::ops::sync::{SyncAction, SyncReport};
+use serde::Serialize;
+use windlass::events::{Action, SCHEMA_VERSION};
+use windlass::ops::report::{ReleaseResult, ReleaseSummary};
+use windlass::plan::Plan;
 use windlass::project::{Diagnostic, MissingFileHandler};
 
 use windlass::diff::{DiffReport, Style as Line};
 
 use crate::args::{DiffFormat, LogLevel};
 use crate::run::CommandError;
-use crate::settings::Settings;
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
-const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+pub(crate) const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 const HINT: Style = AnsiColor::Cyan.on_default();
 
 /// `error: <cause>` and, when there is one, `  hint: <what to do>`.
@@ -69,123 +69,6 @@ pub fn no_match(out: &mut impl Write, selectors: &[String]) {
     );
 }
 
-/// Prints progress events on stderr, one line each, unless `-q`.
-pub struct StderrEvents {
-    quiet: bool,
-    debug: bool,
-    /// `--enable-live-output`: helm's own lines are printed as they come.
-    live: bool,
-    color: anstream::ColorChoice,
-}
-
-impl StderrEvents {
-    /// A sink that follows the settings' verbosity and colour choice; with `live`, helm's own
-    /// lines are printed as they come (`--enable-live-output`).
-    pub fn new(settings: &Settings, live: bool) -> Self {
-        Self {
-            quiet: settings.log_level < LogLevel::Info,
-            debug: settings.log_level >= LogLevel::Debug,
-            live,
-            color: settings.color,
-        }
-    }
-}
-
-impl Events for StderrEvents {
-    fn emit(&self, event: Event) {
-        if self.quiet {
-            return;
-        }
-        let line = match event {
-            Event::RepositoryAdded { name, url } => format!("Adding repo {name} {url}"),
-            Event::RegistryLogin { registry } => format!("Logged in to registry {registry}"),
-            Event::RepositoriesUpdated => "Updated repository indexes".to_string(),
-            // Live output shows helm's lines as helm wrote them: stderr to stderr, stdout to
-            // stdout, as Helmfile's --enable-live-output does.
-            Event::HelmMessage {
-                release: Some(_),
-                line,
-            } if self.live => line,
-            Event::HelmOutput { line, .. } => {
-                let mut out = anstream::AutoStream::new(std::io::stdout(), self.color);
-                let _ = writeln!(out, "{line}");
-                return;
-            }
-            Event::ChartFetched { chart, version } => format!("Fetched {chart} {version}"),
-            Event::LockWritten { file } => format!("Wrote {}", file.display()),
-            Event::HelmMessage { release, line } if self.debug => match release {
-                Some(release) => format!("helm [{}]: {line}", release.name()),
-                None => format!("helm: {line}"),
-            },
-            Event::RenderWarning { release, line } if self.debug => {
-                format!("native renderer [{}]: {line}", release.name())
-            }
-            Event::RenderedByHelm { release, reason } if self.debug => match release {
-                Some(release) => format!("rendering {} with helm: {reason}", release.name()),
-                None => format!("rendering with helm: {reason}"),
-            },
-            Event::DependenciesUpdated { chart } => {
-                format!("Updated dependencies of {}", chart.display())
-            }
-            Event::ChartRewritten { release, .. } => {
-                format!(
-                    "Rewrote the chart of release={} (dependencies, patches)",
-                    release.name()
-                )
-            }
-            Event::DependenciesBuilt { chart } => {
-                format!("Built dependencies of {}", chart.display())
-            }
-            Event::Release { release, phase } => match release_line(release.name(), phase) {
-                Some(line) => line,
-                None => return,
-            },
-            Event::Warning { location, message } => {
-                format!("{WARNING}warning{WARNING:#}: {location}: {message}")
-            }
-            _ => return,
-        };
-        let mut out = anstream::AutoStream::new(std::io::stderr(), self.color);
-        let _ = writeln!(out, "{line}");
-    }
-}
-
-/// The line a release's progress prints, if it prints one.
-fn release_line(name: &str, phase: ReleasePhase) -> Option<String> {
-    Some(match phase {
-        ReleasePhase::Started {
-            action: Action::Upgrade,
-            chart,
-        } => format!("Upgrading release={name}, chart={chart}"),
-        ReleasePhase::Started {
-            action: Action::Diff,
-            chart,
-        } => format!("Comparing release={name}, chart={chart}"),
-        ReleasePhase::Started {
-            action: Action::Fetch,
-            chart,
-        } => format!("Fetching release={name}, chart={chart}"),
-        ReleasePhase::Done {
-            action: Action::Upgrade,
-        } => format!("Release \"{name}\" upgraded"),
-        ReleasePhase::Done {
-            action: Action::Uninstall,
-        } => format!("Release \"{name}\" deleted (installed: false)"),
-        // A diff's failures are listed, with their hints, when the diff ends.
-        ReleasePhase::Failed {
-            action: Action::Diff,
-            ..
-        } => return None,
-        ReleasePhase::Failed { message, .. } => format!("Release \"{name}\" failed: {message}"),
-        ReleasePhase::Skipped { failed } => format!(
-            "Release \"{name}\" skipped: it needs \"{}\", which failed",
-            failed.name()
-        ),
-        ReleasePhase::Cancelled => format!("Release \"{name}\" cancelled"),
-        _ => return None,
-    })
-}
-
 /// `Writing values file PATH`, one line per file, as Helmfile logs them.
 pub fn written(out: &mut impl Write, files: &[std::path::PathBuf], level: LogLevel) {
     if level >= LogLevel::Info {
@@ -195,40 +78,221 @@ pub fn written(out: &mut impl Write, files: &[std::path::PathBuf], level: LogLev
     }
 }
 
-/// The closing lines of `sync`: what was upgraded, deleted, skipped, failed and cancelled.
-pub fn sync_summary(out: &mut impl Write, report: &SyncReport) {
-    let names = |wanted: fn(&ReleaseOutcome<SyncAction, HelmError>) -> bool| -> Vec<&str> {
-        report
-            .releases
-            .iter()
-            .filter(|r| wanted(&r.outcome))
-            .map(|r| r.id.name())
+/// A duration as progress lines and the summary show it: `0.4s`, `12.0s`, `2m05s`.
+pub fn duration(elapsed: Duration) -> String {
+    let seconds = elapsed.as_secs_f64();
+    if seconds < 60.0 {
+        format!("{seconds:.1}s")
+    } else {
+        let whole = elapsed.as_secs();
+        format!("{}m{:02}s", whole / 60, whole % 60)
+    }
+}
+
+/// A duration as Helmfile's summary blocks show it (Go's, rounded to the second): `0s`, `1m5s`.
+fn go_duration(elapsed: Duration) -> String {
+    let total = (elapsed.as_millis() + 500) / 1000;
+    let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60);
+    match (hours, minutes) {
+        (0, 0) => format!("{seconds}s"),
+        (0, _) => format!("{minutes}m{seconds}s"),
+        _ => format!("{hours}h{minutes}m{seconds}s"),
+    }
+}
+
+/// One JSON line of `--output json`: `schemaVersion`, `type` (`event` or `report`), then the
+/// fields of `body`.
+pub fn json_line(kind: &str, body: &impl Serialize) -> String {
+    let mut line = serde_json::Map::new();
+    line.insert("schemaVersion".into(), SCHEMA_VERSION.into());
+    line.insert("type".into(), kind.into());
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(body) {
+        line.extend(fields);
+    }
+    serde_json::Value::Object(line).to_string()
+}
+
+/// The last line of `--output json`: how the run ended and each release's outcome.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonReport<'a> {
+    /// The command (`sync`, `destroy`).
+    pub command: &'a str,
+    /// The process's exit code.
+    pub exit_code: u8,
+    /// The error that ended the run, if any.
+    pub error: Option<String>,
+    /// Each release, in the order they ended.
+    pub releases: &'a [ReleaseSummary],
+}
+
+/// What a release's outcome is called in the summary table.
+fn result_word(row: &ReleaseSummary) -> &'static str {
+    match (row.result, row.action) {
+        (ReleaseResult::Done, Action::Upgrade) => "upgraded",
+        (ReleaseResult::Done, Action::Uninstall) => "deleted",
+        (ReleaseResult::Done, _) => "done",
+        (ReleaseResult::Unchanged, Action::Uninstall) => "not installed",
+        (ReleaseResult::Unchanged, _) => "unchanged",
+        (ReleaseResult::Failed, _) => "failed",
+        (ReleaseResult::Skipped, _) => "skipped",
+        (ReleaseResult::Cancelled, _) => "cancelled",
+        _ => "",
+    }
+}
+
+/// What a release's work is called in the summary table.
+fn action_word(action: Action) -> &'static str {
+    match action {
+        Action::Upgrade => "upgrade",
+        Action::Uninstall => "uninstall",
+        Action::Template => "template",
+        Action::Lint => "lint",
+        Action::Diff => "diff",
+        _ => "",
+    }
+}
+
+/// Rows as an aligned table, columns three spaces apart, as Helmfile's prettytable prints them:
+/// every column at least `min_width` wide (and as wide as its header and cells), the last one
+/// aligned right.
+fn table(header: &[&str], min_width: &[usize], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .chain([h.len(), min_width.get(c).copied().unwrap_or(0)])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let last = header.len() - 1;
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    std::iter::once(&header)
+        .chain(rows)
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    let width = widths[c];
+                    if c == last {
+                        format!("{cell:>width$}")
+                    } else {
+                        format!("{cell:<width$}")
+                    }
+                })
+                .collect();
+            format!("{}\n", cells.join("   "))
+        })
+        .collect()
+}
+
+/// The end of a run that changes the cluster: a table of every release in the order they ended
+/// (RELEASE, NAMESPACE, ACTION, RESULT, DURATION), then Helmfile's `UPDATED RELEASES`, `DELETED RELEASES` and
+/// `FAILED RELEASES` blocks.
+pub fn run_summary(out: &mut impl Write, plan: &Plan, rows: &[ReleaseSummary]) {
+    if rows.is_empty() {
+        return;
+    }
+    let took = |row: &ReleaseSummary| Duration::from_millis(row.duration_ms);
+    let summary: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            vec![
+                row.name.clone(),
+                row.namespace.clone(),
+                action_word(row.action).to_string(),
+                result_word(row).to_string(),
+                duration(took(row)),
+            ]
+        })
+        .collect();
+    let header = ["RELEASE", "NAMESPACE", "ACTION", "RESULT", "DURATION"];
+    let _ = write!(out, "\n{}", table(&header, &[], &summary));
+    let chart_of = |row: &ReleaseSummary| {
+        plan.release(&row.release)
+            .map(|r| {
+                (
+                    r.chart.to_string(),
+                    r.chart_version.clone().unwrap_or_default(),
+                )
+            })
+            .unwrap_or_default()
+    };
+    let with_chart = |wanted: &dyn Fn(&ReleaseSummary) -> bool| -> Vec<Vec<String>> {
+        rows.iter()
+            .filter(|row| wanted(row))
+            .map(|row| {
+                let (chart, version) = chart_of(row);
+                vec![
+                    row.name.clone(),
+                    row.namespace.clone(),
+                    chart,
+                    version,
+                    go_duration(took(row)),
+                ]
+            })
             .collect()
     };
-    let lines = [
-        (
-            "UPGRADED",
-            names(|o| matches!(o, ReleaseOutcome::Succeeded(SyncAction::Upgraded))),
-        ),
-        (
-            "DELETED",
-            names(|o| matches!(o, ReleaseOutcome::Succeeded(SyncAction::Deleted))),
-        ),
-        (
-            "SKIPPED",
-            names(|o| matches!(o, ReleaseOutcome::Skipped { .. })),
-        ),
-        ("FAILED", names(|o| matches!(o, ReleaseOutcome::Failed(_)))),
-        (
-            "CANCELLED",
-            names(|o| matches!(o, ReleaseOutcome::Cancelled { .. })),
-        ),
-    ];
-    for (label, names) in lines {
-        if !names.is_empty() {
-            let _ = writeln!(out, "{label}: {}", names.join(", "));
-        }
+    let chart_header = ["NAME", "NAMESPACE", "CHART", "VERSION", "DURATION"];
+    let chart_widths = [0, 6, 6, 6];
+    let updated = with_chart(&|r| r.result == ReleaseResult::Done && r.action == Action::Upgrade);
+    if !updated.is_empty() {
+        let _ = write!(
+            out,
+            "\nUPDATED RELEASES:\n{}",
+            table(&chart_header, &chart_widths, &updated)
+        );
     }
+    let deleted: Vec<Vec<String>> = rows
+        .iter()
+        .filter(|r| r.result == ReleaseResult::Done && r.action == Action::Uninstall)
+        .map(|r| vec![r.name.clone(), r.namespace.clone(), go_duration(took(r))])
+        .collect();
+    if !deleted.is_empty() {
+        let header = ["NAME", "NAMESPACE", "DURATION"];
+        let _ = write!(
+            out,
+            "\nDELETED RELEASES:\n{}",
+            table(&header, &[0, 6], &deleted)
+        );
+    }
+    let failed = with_chart(&|r| r.result == ReleaseResult::Failed);
+    if !failed.is_empty() {
+        let _ = write!(
+            out,
+            "\nFAILED RELEASES:\n{}",
+            table(&chart_header, &chart_widths, &failed)
+        );
+    }
+}
+
+/// Asks whether to go on, Helmfile's way: the releases a run affects, the question, then `[y/n]`
+/// read from `input`; anything but `y` or `yes` is no.
+pub fn confirm_affected(
+    out: &mut impl Write,
+    input: &mut impl BufRead,
+    releases: &[String],
+    verb: &str,
+) -> bool {
+    let _ = write!(
+        out,
+        "Affected releases are:\n{}\n\nDo you really want to {verb}?\n  windlass will {verb} all your releases, as shown above.\n\n[y/n]: ",
+        releases
+            .iter()
+            .map(|r| format!("  {r}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let _ = out.flush();
+    let mut answer = String::new();
+    if input.read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
 }
 
 /// The colour of each kind of diff line.

@@ -6,19 +6,23 @@ use std::sync::{Arc, Mutex};
 
 use windlass::cancel::Cancellation;
 use windlass::diff::{DiffError, DiffReport};
+use windlass::events::Events;
 use windlass::graph::GraphError;
 use windlass::helm::{Helm, HelmError, HelmProcess};
-use windlass::ops::report::ReleaseOutcome;
+use windlass::ops::hooks::Hooks;
+use windlass::ops::report::{ReleaseOutcome, ReleaseResult, Report};
 use windlass::ops::runner::RunContext;
 use windlass::ops::template::{ChartCommand, TemplateOptions};
 use windlass::ops::{self, OperationError};
-use windlass::plan::{Plan, PlanError, PlanOptions};
+use windlass::plan::{HookEvent, Plan, PlanError, PlanOptions};
 use windlass::project::{Project, ProjectError};
 
 use crate::args::{
-    ApplyArgs, BuildArgs, Command, DepsArgs, DiffArgs, DiffFormat, FetchArgs, GraphArgs,
-    GraphFormat, LintArgs, ListArgs, ListFormat, SyncArgs, TemplateArgs, Tool, WriteValuesArgs,
+    ApplyArgs, BuildArgs, Command, DepsArgs, DestroyArgs, DiffArgs, DiffFormat, FetchArgs,
+    GraphArgs, GraphFormat, LintArgs, ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs,
+    Tool, WriteValuesArgs,
 };
+use crate::progress::{self, Progress};
 use crate::settings::Settings;
 use crate::{completion, render, schema};
 
@@ -47,16 +51,23 @@ pub enum Signal {
     Terminate,
 }
 
-impl From<ExitStatus> for std::process::ExitCode {
-    fn from(status: ExitStatus) -> Self {
-        std::process::ExitCode::from(match status {
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Changes => 2,
             ExitStatus::NoMatch => 3,
             ExitStatus::Interrupted(Signal::Interrupt) => 130,
             ExitStatus::Interrupted(Signal::Terminate) => 143,
-        })
+        }
+    }
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(status.code())
     }
 }
 
@@ -123,7 +134,7 @@ impl CommandError {
             Self::NotATerminal => Some("run it on a terminal, or leave out -i/--interactive".into()),
             Self::Runtime(_) | Self::Interrupted(_) | Self::Output(_) => None,
             Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, fetch"
+                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy, fetch"
                     .into(),
             ),
         }
@@ -261,6 +272,8 @@ enum Drive {
     Lint(LintArgs),
     Fetch(FetchArgs),
     Sync(SyncArgs),
+    Destroy(DestroyArgs),
+    List(ListArgs),
     Diff(DiffArgs),
     Apply(ApplyArgs),
 }
@@ -276,6 +289,7 @@ enum Job {
 impl From<Command> for Step {
     fn from(command: Command) -> Self {
         match command {
+            Command::List(args) if args.deployed => Self::Drive(Drive::List(args)),
             Command::List(args) => Self::Inspect(Inspect::List(args)),
             Command::Build(args) => Self::Inspect(Inspect::Build(args)),
             Command::Graph(args) => Self::Inspect(Inspect::Graph(args)),
@@ -288,7 +302,7 @@ impl From<Command> for Step {
             Command::Fetch(args) => Self::Drive(Drive::Fetch(args)),
             Command::Apply(args) => Self::Drive(Drive::Apply(args)),
             Command::Diff(args) => Self::Drive(Drive::Diff(args)),
-            Command::Destroy(_) => Self::NotYet("destroy"),
+            Command::Destroy(args) => Self::Drive(Drive::Destroy(args)),
             Command::Status(_) => Self::NotYet("status"),
         }
     }
@@ -303,13 +317,28 @@ async fn execute(
 ) -> Result<ExitStatus, CommandError> {
     let needs = settings.selection(&command);
     let command_line = settings.command_line(&command);
+    let json = matches!(
+        &command,
+        Command::Sync(SyncArgs {
+            output: RunFormat::Json,
+            ..
+        }) | Command::Destroy(DestroyArgs {
+            output: RunFormat::Json,
+            ..
+        })
+    );
     let step = Step::from(command);
     // As in Helmfile, `template` never streams helm's output: it is the manifests; nor does
     // `diff`, whose helm calls print manifests too (the diff is windlass's own output).
     let live =
         settings.live_output && !matches!(step, Step::Drive(Drive::Template(_) | Drive::Diff(_)));
     let cancel = signals.cancellation(settings);
-    let events = Arc::new(render::StderrEvents::new(settings, live));
+    let progress = Arc::new(Progress::new(
+        settings,
+        progress::Mode::choose(settings, json),
+        live,
+    ));
+    let events: Arc<dyn Events> = progress.clone();
     if let Step::NotYet(name) = step {
         return Err(CommandError::NotImplemented(name));
     }
@@ -360,9 +389,12 @@ async fn execute(
     };
     let plan = tokio::task::block_in_place(|| Plan::build(&project, &needs, &plan_options))?;
     render::diagnostics(stderr, &plan.diagnostics, settings.log_level);
+    progress.align_on(&plan);
     if plan.releases.is_empty() && !settings.selectors.is_empty() {
         render::no_match(stderr, &settings.selectors);
-        return Ok(ExitStatus::NoMatch);
+        if !settings.allow_no_matching_release {
+            return Ok(ExitStatus::NoMatch);
+        }
     }
     match job {
         Job::Inspect(inspect) => {
@@ -379,7 +411,15 @@ async fn execute(
                 cancel,
                 concurrency: settings.concurrency,
             };
-            drive_helm(drive, &project, &plan, &context, settings, stdout, stderr).await
+            let run = Run {
+                project: &project,
+                plan: &plan,
+                context: &context,
+                settings,
+                progress: &progress,
+                signals,
+            };
+            run.drive(drive, stdout, stderr).await
         }
     }
 }
@@ -394,17 +434,7 @@ fn inspect_project(
 ) -> Result<String, CommandError> {
     let selected: Vec<usize> = plan.releases.iter().map(|r| r.release_index).collect();
     Ok(match inspect {
-        Inspect::List(args) => {
-            let entries = ops::list::entries(project, &selected);
-            match args.output {
-                ListFormat::Table => ops::list::table(&entries),
-                ListFormat::Json => format!(
-                    "{}\n",
-                    serde_json::to_string(&entries)
-                        .map_err(|e| CommandError::Output(e.to_string()))?
-                ),
-            }
-        }
+        Inspect::List(args) => list_text(&ops::list::entries(project, &selected), args.output)?,
         Inspect::Build(args) => ops::build::render(project, &selected, args.embed_values)?,
         Inspect::Graph(args) => match args.output {
             GraphFormat::Text => plan.dag.to_text(),
@@ -423,109 +453,207 @@ fn inspect_project(
     })
 }
 
-/// Runs a command that drives helm; returns how the process ends.
-async fn drive_helm(
-    drive: Drive,
-    project: &Project,
-    plan: &Plan,
-    context: &RunContext<HelmProcess>,
-    settings: &Settings,
-    stdout: &mut impl Write,
-    stderr: &mut impl Write,
-) -> Result<ExitStatus, CommandError> {
-    let events = context.events.as_ref();
-    match drive {
-        Drive::Repos => {
-            ops::repos::add_repositories(&context.helm, project, true, events)
-                .await
-                .map_err(OperationError::from)?;
-        }
-        Drive::Deps(args) => {
-            let options = settings.deps_options(&args);
-            ops::deps::update_dependencies(&context.helm, project, plan, &options, events).await?;
-        }
-        Drive::Template(args) => {
-            let options = settings.template_options(&args);
-            per_release(
-                ChartCommand::Template,
-                &options,
-                project,
-                plan,
-                context,
-                stdout,
-            )
-            .await?;
-        }
-        Drive::Lint(args) => {
-            let options = settings.lint_options(&args);
-            per_release(ChartCommand::Lint, &options, project, plan, context, stdout).await?;
-        }
-        Drive::Fetch(args) => {
-            let report =
-                ops::fetch::fetch(project, plan, &settings.fetch_options(&args), context).await?;
-            failures(report.failures().count())?;
-        }
-        Drive::Sync(args) => {
-            let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;
-            render::sync_summary(stderr, &report);
-            failures(report.failures().count())?;
-        }
-        Drive::Diff(args) => {
-            let diff_settings = settings.diff_settings(&args.compare)?;
-            let run = ops::diff::diff(plan, &diff_settings, context).await?;
-            render::diff_report(stdout, stderr, &run.report, args.output)?;
-            diff_failures(&run.report)?;
-            if args.detailed_exitcode && run.report.has_changes() {
-                return Ok(ExitStatus::Changes);
-            }
-        }
-        Drive::Apply(args) => return apply(args, plan, context, settings, stdout, stderr).await,
-    }
-    Ok(ExitStatus::Success)
+/// What a command that drives helm works with.
+struct Run<'a> {
+    project: &'a Project,
+    plan: &'a Plan,
+    context: &'a RunContext<HelmProcess>,
+    settings: &'a Settings,
+    progress: &'a Progress,
+    signals: &'a Signals,
 }
 
-/// `apply`: the diff (shown unless `--suppress-diff`), nothing more when it failed anywhere or
-/// found nothing, the user's confirmation with `-i`, then exactly the changed releases.
-async fn apply(
-    args: ApplyArgs,
-    plan: &Plan,
-    context: &RunContext<HelmProcess>,
-    settings: &Settings,
-    stdout: &mut impl Write,
-    stderr: &mut impl Write,
-) -> Result<ExitStatus, CommandError> {
-    let diff_settings = settings.diff_settings(&args.compare)?;
-    // With --enable-live-output only the upgrades stream: the diff's helm calls print manifests.
-    let diffing = RunContext {
-        helm: context.helm.clone().without_live_output(),
-        ..context.clone()
-    };
-    let run = ops::diff::diff(plan, &diff_settings, &diffing).await?;
-    if args.suppress_diff {
-        render::diff_errors(stderr, &run.report);
-    } else {
-        render::diff_report(stdout, stderr, &run.report, DiffFormat::Diff)?;
+impl Run<'_> {
+    /// Runs a command that drives helm; returns how the process ends.
+    async fn drive(
+        &self,
+        drive: Drive,
+        stdout: &mut impl Write,
+        stderr: &mut impl Write,
+    ) -> Result<ExitStatus, CommandError> {
+        let (project, plan, context, settings) =
+            (self.project, self.plan, self.context, self.settings);
+        let events = context.events.as_ref();
+        let output = |e: std::io::Error| CommandError::Output(e.to_string());
+        match drive {
+            Drive::Repos => {
+                ops::repos::add_repositories(&context.helm, project, true, events)
+                    .await
+                    .map_err(OperationError::from)?;
+            }
+            Drive::Deps(args) => {
+                let options = settings.deps_options(&args);
+                ops::deps::update_dependencies(&context.helm, project, plan, &options, events)
+                    .await?;
+            }
+            Drive::List(args) => {
+                let selected: Vec<usize> = plan.releases.iter().map(|r| r.release_index).collect();
+                let mut entries = ops::list::entries(project, &selected);
+                ops::list::add_deployed(&context.helm, plan, &mut entries).await?;
+                let text = list_text(&entries, args.output)?;
+                stdout.write_all(text.as_bytes()).map_err(output)?;
+            }
+            Drive::Template(args) => {
+                let options = settings.template_options(&args);
+                per_release(
+                    ChartCommand::Template,
+                    &options,
+                    project,
+                    plan,
+                    context,
+                    stdout,
+                )
+                .await?;
+            }
+            Drive::Lint(args) => {
+                let options = settings.lint_options(&args);
+                per_release(ChartCommand::Lint, &options, project, plan, context, stdout).await?;
+            }
+            Drive::Fetch(args) => {
+                let report =
+                    ops::fetch::fetch(project, plan, &settings.fetch_options(&args), context)
+                        .await?;
+                failures(report.failures().count())?;
+            }
+            Drive::Sync(args) => {
+                let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;
+                self.finish("sync", report, stderr)?;
+            }
+            Drive::Destroy(args) => {
+                if args.interactive && !self.confirm_destroy(stderr) {
+                    return Ok(ExitStatus::Success);
+                }
+                let options = settings.destroy_options(&args);
+                let report = ops::destroy::destroy(plan, &options, context).await?;
+                self.finish("destroy", report, stderr)?;
+            }
+            Drive::Diff(args) => {
+                let diff_settings = settings.diff_settings(&args.compare)?;
+                let run = ops::diff::diff(plan, &diff_settings, context).await?;
+                render::diff_report(stdout, stderr, &run.report, args.output)?;
+                diff_failures(&run.report)?;
+                if args.detailed_exitcode && run.report.has_changes() {
+                    return Ok(ExitStatus::Changes);
+                }
+            }
+            Drive::Apply(args) => return self.apply(args, stdout, stderr).await,
+        }
+        Ok(ExitStatus::Success)
     }
-    // A release that could not be diffed stops the apply before anything changes.
-    diff_failures(&run.report)?;
-    if run.changed.is_empty() || context.cancel.is_stopped() {
-        return Ok(ExitStatus::Success);
+
+    /// `apply`: the diff (shown unless `--suppress-diff`), nothing more when it failed anywhere
+    /// or found nothing, the user's confirmation with `-i`, then exactly the changed releases.
+    async fn apply(
+        &self,
+        args: ApplyArgs,
+        stdout: &mut impl Write,
+        stderr: &mut impl Write,
+    ) -> Result<ExitStatus, CommandError> {
+        let (plan, context) = (self.plan, self.context);
+        let diff_settings = self.settings.diff_settings(&args.compare)?;
+        let hooks = Hooks::new(plan, "apply", context);
+        hooks.prepare_run().await.map_err(OperationError::from)?;
+        // With --enable-live-output only the upgrades stream: the diff's helm calls print
+        // manifests.
+        let diffing = RunContext {
+            helm: context.helm.clone().without_live_output(),
+            ..context.clone()
+        };
+        let run = ops::diff::diff(plan, &diff_settings, &diffing).await?;
+        if args.suppress_diff {
+            render::diff_errors(stderr, &run.report);
+        } else {
+            render::diff_report(stdout, stderr, &run.report, DiffFormat::Diff)?;
+        }
+        // A release that could not be diffed stops the apply before anything changes.
+        diff_failures(&run.report)?;
+        let changes = !run.changed.is_empty();
+        if context.cancel.is_stopped() || (changes && args.interactive && !render::confirm(stderr)?)
+        {
+            // Nothing changes; the state files' cleanup hooks still close the run.
+            hooks
+                .run_state(HookEvent::Cleanup, None)
+                .await
+                .map_err(OperationError::from)?;
+            return Ok(ExitStatus::Success);
+        }
+        let report = ops::apply::apply(plan, &run, &hooks, context).await?;
+        let applied = report
+            .releases
+            .iter()
+            .any(|r| matches!(r.outcome, ReleaseOutcome::Succeeded(_)));
+        self.finish("apply", report, stderr)?;
+        if changes {
+            render::unchanged(stderr, &run.report);
+        }
+        Ok(if args.detailed_exitcode && applied {
+            ExitStatus::Changes
+        } else {
+            ExitStatus::Success
+        })
     }
-    if args.interactive && !render::confirm(stderr)? {
-        return Ok(ExitStatus::Success);
+
+    /// Asks on the terminal (or standard input) before `destroy` deletes anything.
+    fn confirm_destroy(&self, stderr: &mut impl Write) -> bool {
+        let releases: Vec<String> = self
+            .plan
+            .releases
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.chart))
+            .collect();
+        render::confirm_affected(stderr, &mut std::io::stdin().lock(), &releases, "delete")
     }
-    let report = ops::apply::apply(plan, &run, context).await?;
-    render::sync_summary(stderr, &report);
-    render::unchanged(stderr, &run.report);
-    failures(report.failures().count())?;
-    let applied = report
-        .releases
-        .iter()
-        .any(|r| matches!(r.outcome, ReleaseOutcome::Succeeded(_)));
-    Ok(if args.detailed_exitcode && applied {
-        ExitStatus::Changes
-    } else {
-        ExitStatus::Success
+
+    /// The end of a run that changed the cluster: the summary (or, with `--output json`, the
+    /// report as the last line on stdout), then the run's error, if any.
+    fn finish<T, E: std::fmt::Display>(
+        &self,
+        command: &str,
+        report: Report<T, E>,
+        stderr: &mut impl Write,
+    ) -> Result<(), CommandError> {
+        let rows = report.summary();
+        let cancelled = report.was_cancelled();
+        let error: Option<CommandError> = match report.failure {
+            Some(failure) => Some(failure.into()),
+            None => failures(
+                rows.iter()
+                    .filter(|r| r.result == ReleaseResult::Failed)
+                    .count(),
+            )
+            .err(),
+        };
+        if self.progress.is_json() {
+            let status = match (cancelled, self.signals.received()) {
+                (true, Some(signal)) => ExitStatus::Interrupted(signal),
+                _ if error.is_some() => ExitStatus::Failure,
+                _ => ExitStatus::Success,
+            };
+            let line = render::json_line(
+                "report",
+                &render::JsonReport {
+                    command,
+                    exit_code: status.code(),
+                    error: error.as_ref().map(ToString::to_string),
+                    releases: &rows,
+                },
+            );
+            let _ = writeln!(std::io::stdout().lock(), "{line}");
+        } else {
+            render::run_summary(stderr, self.plan, &rows);
+        }
+        error.map_or(Ok(()), Err)
+    }
+}
+
+/// The entries of `list` in `format`.
+fn list_text(entries: &[ops::list::ListEntry], format: ListFormat) -> Result<String, CommandError> {
+    Ok(match format {
+        ListFormat::Table => ops::list::table(entries),
+        ListFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string(entries).map_err(|e| CommandError::Output(e.to_string()))?
+        ),
     })
 }
 
@@ -550,6 +678,9 @@ async fn per_release(
     stdout
         .write_all(rendered.text.as_bytes())
         .map_err(|e| CommandError::Output(e.to_string()))?;
+    if let Some(failure) = rendered.report.failure {
+        return Err(failure.into());
+    }
     failures(rendered.report.failures().count())
 }
 

@@ -1,6 +1,7 @@
 //! Parsed flags plus environment variables and defaults, resolved into plain settings and the
 //! library's options. Nothing below this module sees clap types.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use windlass::project::LoadOptions;
@@ -15,6 +16,7 @@ use windlass::graph::NeedsMode;
 use windlass::helm::argv::TemplateFlags;
 use windlass::helm::{HelmError, HelmProcess};
 use windlass::ops::deps::DepsOptions;
+use windlass::ops::destroy::DestroyOptions;
 use windlass::ops::fetch::FetchOptions;
 use windlass::ops::renderer::Renderer;
 use windlass::ops::sync::SyncOptions;
@@ -27,8 +29,8 @@ use windlass::kube::{Driver, KubeconfigFiles};
 use windlass::ops::diff::{DiffSettings, RecordSource};
 
 use crate::args::{
-    Command, CompareArgs, DepsArgs, FetchArgs, GlobalArgs, LintArgs, LogLevel, ReleaseArgs,
-    RendererArg, SyncArgs, TemplateArgs,
+    Command, CompareArgs, DepsArgs, DestroyArgs, FetchArgs, GlobalArgs, LintArgs, LogLevel,
+    ReleaseArgs, RendererArg, SyncArgs, TemplateArgs,
 };
 
 /// Everything a command needs to know besides its own flags.
@@ -54,6 +56,11 @@ pub struct Settings {
     pub grace_period: Duration,
     /// `PATH`, where helm is looked up.
     pub search_path: Option<String>,
+    /// Whether runs show a live view: stderr is a terminal, no `NO_COLOR`, no `CI`, and the log
+    /// level is not `debug` (whose helm lines need plain output).
+    pub live_progress: bool,
+    /// Exit 0 instead of 3 when the selectors match no release.
+    pub allow_no_matching_release: bool,
     /// `HELM_DRIVER`: where helm keeps its release records.
     pub helm_driver: Option<String>,
     /// The kubeconfig files the cluster is read with, found as kubectl finds them.
@@ -79,7 +86,14 @@ impl Settings {
             .or_else(|| env("HELMFILE_ENVIRONMENT"))
             .filter(|e| !e.is_empty())
             .unwrap_or_else(|| "default".to_string());
-        let color = if args.no_color || env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let ci = env("CI").is_some_and(|v| !v.is_empty() && v != "false");
+        let live_progress = std::io::stderr().is_terminal()
+            && !no_color
+            && !ci
+            && !args.quiet
+            && args.log_level < LogLevel::Debug;
+        let color = if args.no_color || no_color {
             anstream::ColorChoice::Never
         } else if args.color {
             anstream::ColorChoice::Always
@@ -112,6 +126,8 @@ impl Settings {
             kubeconfig: args.kubeconfig,
             grace_period: Duration::from_secs(args.grace_period),
             search_path: env("PATH"),
+            live_progress,
+            allow_no_matching_release: args.allow_no_matching_release,
             helm_driver: env("HELM_DRIVER"),
             kubeconfig_files,
             live_output: args.enable_live_output,
@@ -231,6 +247,25 @@ impl Settings {
             renderer: Renderer::Helm,
             working_dir: self.load.dir.clone(),
             chart_cache: self.chart_cache.clone(),
+        }
+    }
+
+    /// Whether what goes to stderr is coloured.
+    pub fn stderr_color(&self) -> bool {
+        match self.color {
+            anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi => true,
+            anstream::ColorChoice::Never => false,
+            _ => std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// `destroy`'s options.
+    pub fn destroy_options(&self, args: &DestroyArgs) -> DestroyOptions {
+        DestroyOptions {
+            skip_charts: args.skip_charts,
+            cascade: args.cascade.clone(),
+            delete_wait: args.delete_wait,
+            delete_timeout: Some(args.delete_timeout).filter(|t| *t != 0),
         }
     }
 

@@ -1,14 +1,30 @@
 //! Typed progress events: operations report what they do through an [`Events`] sink, and the
 //! caller decides how (or whether) to show them. Everything about a release is keyed by its
 //! [`ReleaseId`].
+//!
+//! Events serialise to JSON (`windlass sync --output json` prints one per line): the variant
+//! names, in camelCase, are the `event` field, and the names are part of the documented schema
+//! (`docs/events.schema.json`): they change only with its `schemaVersion`.
 
 use std::path::PathBuf;
 
+use serde::Serialize;
+
 use crate::graph::ReleaseId;
 use crate::location::Location;
+use crate::plan::HookEvent;
+
+/// The version of the JSON shape of events and reports; it changes when a name or a field's
+/// meaning changes (adding an event or a field does not change it).
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// Something an operation did or is doing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 #[non_exhaustive]
 pub enum Event {
     /// A chart repository was added (or refreshed).
@@ -75,7 +91,16 @@ pub enum Event {
         /// The release.
         release: ReleaseId,
         /// What happened.
+        #[serde(flatten)]
         phase: ReleasePhase,
+    },
+    /// A hook ran (a state file's hook when `release` is `None`).
+    Hook {
+        /// The release whose hook it is.
+        release: Option<ReleaseId>,
+        /// What ran and how it ended.
+        #[serde(flatten)]
+        run: HookRun,
     },
     /// Something worth a warning that does not stop the run.
     Warning {
@@ -101,7 +126,8 @@ pub enum Event {
 }
 
 /// What a run does to a release.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Action {
     /// `helm upgrade --install`.
@@ -118,8 +144,58 @@ pub enum Action {
     Fetch,
 }
 
+/// A step of a release's work, as progress shows it ("presync", "upgrading").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "step",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[non_exhaustive]
+pub enum Step {
+    /// Running its hooks of an event.
+    Hook {
+        /// The event.
+        hook: HookEvent,
+    },
+    /// Asking helm whether it is installed.
+    Checking,
+    /// `helm upgrade --install`; with `wait`, helm then waits for its resources to be ready.
+    Upgrading {
+        /// Whether helm waits (`--wait`).
+        wait: bool,
+    },
+    /// `helm uninstall`; with `wait`, helm then waits for its resources to be gone.
+    Uninstalling {
+        /// Whether helm waits (`--wait`).
+        wait: bool,
+    },
+}
+
+/// One run of a hook: which, where it ran, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookRun {
+    /// The hook's name (its command when it has none, `kubectlApply` for those).
+    pub name: String,
+    /// The event it ran at.
+    pub hook: HookEvent,
+    /// The program it ran, after templating (its arguments are not shown: they may hold
+    /// secrets).
+    pub command: String,
+    /// Its exit code (`None` when a signal ended it).
+    pub exit_code: Option<i32>,
+    /// What it wrote to standard output, when the hook has `showlogs: true`.
+    pub output: Option<String>,
+}
+
 /// Where a release is in a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "phase",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 #[non_exhaustive]
 pub enum ReleasePhase {
     /// Its work started.
@@ -128,6 +204,12 @@ pub enum ReleasePhase {
         action: Action,
         /// Its chart, as helm is given it.
         chart: String,
+    },
+    /// Its work moved on to another step.
+    Running {
+        /// The step.
+        #[serde(flatten)]
+        step: Step,
     },
     /// Its work is done and changed something (or produced output).
     Done {

@@ -21,6 +21,7 @@ pub mod kube;
 pub mod location;
 pub mod ops;
 pub mod plan;
+mod process;
 pub mod project;
 pub mod secrets;
 mod strconv;

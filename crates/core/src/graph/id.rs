@@ -83,6 +83,13 @@ impl ReleaseId {
     }
 }
 
+/// Serialised as its text, `[kubeContext/]namespace/name`.
+impl serde::Serialize for ReleaseId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Display for ReleaseId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.kube_context.is_empty() {

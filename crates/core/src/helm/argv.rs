@@ -475,6 +475,27 @@ pub fn list_release(release: &PlannedRelease) -> Vec<String> {
     args
 }
 
+/// `helm list --all-namespaces --output json` of the releases deployed, failed, pending or
+/// being uninstalled (the states Helmfile counts as installed) in `release`'s kube context.
+pub fn list_all(release: &PlannedRelease) -> Vec<String> {
+    let mut args = global_flags(release);
+    args.extend(
+        [
+            "list",
+            "--all-namespaces",
+            "--deployed",
+            "--failed",
+            "--pending",
+            "--uninstalling",
+            "--output",
+            "json",
+        ]
+        .map(String::from),
+    );
+    push_kube_context(&mut args, release);
+    args
+}
+
 /// `helm uninstall NAME ...` with the release's context, namespace, `deleteWait`/`deleteTimeout`
 /// and `cascade`.
 pub fn uninstall(release: &PlannedRelease) -> Vec<String> {
@@ -491,7 +512,11 @@ pub fn uninstall(release: &PlannedRelease) -> Vec<String> {
             args.extend(["--timeout".into(), format!("{timeout}s")]);
         }
     }
-    if let Some(cascade) = &settings.cascade {
+    if let Some(cascade) = settings
+        .cascade
+        .as_ref()
+        .or(settings.default_cascade.as_ref())
+    {
         args.extend(["--cascade".into(), cascade.clone()]);
     }
     args

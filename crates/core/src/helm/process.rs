@@ -4,11 +4,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::Arc;
-
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::process::Child;
 
 use crate::cancel::Cancellation;
 use crate::events::{Event, Events};
@@ -116,32 +112,6 @@ impl HelmProcess {
     pub fn binary(&self) -> &Path {
         &self.binary
     }
-
-    /// Waits for `child`; if the run is stopped first, sends it SIGTERM, then SIGKILL when it
-    /// must die, and still waits for it so nothing is left behind. Returns whether it was stopped.
-    async fn wait_or_stop(
-        &self,
-        child: &mut Child,
-    ) -> (std::io::Result<std::process::ExitStatus>, bool) {
-        tokio::select! {
-            status = child.wait() => return (status, false),
-            () = self.cancel.stopped() => {}
-        }
-        if let Some(pid) = child
-            .id()
-            .and_then(|id| i32::try_from(id).ok())
-            .and_then(rustix::process::Pid::from_raw)
-        {
-            // The child may have exited since; a failed signal changes nothing then.
-            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
-        }
-        tokio::select! {
-            status = child.wait() => return (status, true),
-            () = self.cancel.must_kill() => {}
-        }
-        let _ = child.start_kill();
-        (child.wait().await, true)
-    }
 }
 
 impl Helm for HelmProcess {
@@ -155,75 +125,36 @@ impl Helm for HelmProcess {
                 command: redacted(call.args),
             });
         }
-        let mut child = tokio::process::Command::new(&self.binary)
+        let mut command = tokio::process::Command::new(&self.binary);
+        command
             .args(call.args)
             .current_dir(&self.dir)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(if call.input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        let emit_output = |line: &str| {
+            if let Some(events) = &self.events {
+                events.emit(Event::HelmOutput {
+                    release: call.release.cloned(),
+                    line: line.to_string(),
+                });
+            }
+        };
+        let live_output = self.live_output && self.events.is_some() && call.release.is_some();
+        let on_stdout_line: Option<&(dyn Fn(&str) + Sync)> = live_output.then_some(&emit_output);
+        let finished =
+            crate::process::run(command, call.input, &self.cancel, on_stdout_line, |line| {
+                if let Some(events) = &self.events {
+                    events.emit(Event::HelmMessage {
+                        release: call.release.cloned(),
+                        line: line.to_string(),
+                    });
+                }
             })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
+            .await
             .map_err(spawn_error)?;
-        if let (Some(text), Some(mut stdin)) = (call.input, child.stdin.take()) {
-            stdin
-                .write_all(text.as_bytes())
-                .await
-                .map_err(spawn_error)?;
-        }
-        let mut stdout_pipe = child.stdout.take();
-        let stderr_pipe = child.stderr.take();
-        let read_stdout = async {
-            let mut bytes = Vec::new();
-            match (stdout_pipe.as_mut(), &self.events) {
-                (Some(pipe), Some(events)) if self.live_output && call.release.is_some() => {
-                    let mut reader = BufReader::new(pipe);
-                    loop {
-                        let start = bytes.len();
-                        if reader.read_until(b'\n', &mut bytes).await? == 0 {
-                            break;
-                        }
-                        let line = String::from_utf8_lossy(&bytes[start..]);
-                        events.emit(Event::HelmOutput {
-                            release: call.release.cloned(),
-                            line: line.trim_end_matches(['\n', '\r']).to_string(),
-                        });
-                    }
-                }
-                (Some(pipe), _) => {
-                    pipe.read_to_end(&mut bytes).await?;
-                }
-                (None, _) => {}
-            }
-            Ok::<_, std::io::Error>(bytes)
-        };
-        let read_stderr = async {
-            let mut text = String::new();
-            if let Some(pipe) = stderr_pipe {
-                let mut lines = BufReader::new(pipe).lines();
-                while let Some(line) = lines.next_line().await? {
-                    if let Some(events) = &self.events {
-                        events.emit(Event::HelmMessage {
-                            release: call.release.cloned(),
-                            line: line.clone(),
-                        });
-                    }
-                    text.push_str(&line);
-                    text.push('\n');
-                }
-            }
-            Ok::<_, std::io::Error>(text)
-        };
-        let (stdout, stderr, (status, stopped)) =
-            tokio::join!(read_stdout, read_stderr, self.wait_or_stop(&mut child));
-        let status = status.map_err(spawn_error)?;
+        let (status, stopped) = (finished.status, finished.stopped);
         let result = HelmOutput {
-            stdout: String::from_utf8_lossy(&stdout.map_err(spawn_error)?).into_owned(),
-            stderr: stderr.map_err(spawn_error)?,
+            stdout: String::from_utf8_lossy(&finished.stdout).into_owned(),
+            stderr: finished.stderr,
         };
         match (status.success(), stopped) {
             (true, _) => Ok(result),

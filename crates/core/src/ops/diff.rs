@@ -151,6 +151,7 @@ pub async fn diff<H: Helm>(
     let (_, charts) = prepare_upgrades(
         plan,
         context,
+        None,
         settings.skip_deps,
         settings.chart_cache.as_deref(),
     )

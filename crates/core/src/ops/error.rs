@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::charts::ChartsError;
 use crate::charts::lock::LockError;
 use crate::helm::HelmError;
+use crate::ops::hooks::HookError;
 use crate::plan::PlanError;
 use crate::template::TemplateError;
 
@@ -23,6 +24,12 @@ pub enum OperationError {
         /// What helm said.
         source: HelmError,
     },
+    /// A state file's hook (or a release's `prepare` hook) failed.
+    #[error(transparent)]
+    Hook(#[from] HookError),
+    /// Helm printed something windlass cannot read.
+    #[error("cannot read helm's output: {0}")]
+    HelmOutput(String),
     /// A release's chart could not be rewritten (`dependencies:`, `strategicMergePatches:`).
     #[error(transparent)]
     Chartify(#[from] crate::chartify::ChartifyError),
@@ -57,11 +64,13 @@ impl OperationError {
         match self {
             Self::Plan(error) => error.hint(),
             Self::Helm { source, .. } => source.hint(),
+            Self::Hook(error) => error.hint(),
             Self::Chartify(error) => error.hint(),
             Self::Charts(error) => error.hint(),
             Self::OutputDir(_)
             | Self::TempDir(_)
             | Self::ReleasesFailed(_)
+            | Self::HelmOutput(_)
             | Self::Lock(_)
             | Self::Write { .. } => None,
         }
@@ -72,6 +81,28 @@ impl OperationError {
         move |source| Self::Helm {
             release: release.to_string(),
             source,
+        }
+    }
+}
+
+/// Why one release of a run failed: helm, or one of its hooks.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReleaseError {
+    /// A helm command failed.
+    #[error(transparent)]
+    Helm(#[from] HelmError),
+    /// A hook failed.
+    #[error(transparent)]
+    Hook(#[from] HookError),
+}
+
+impl ReleaseError {
+    /// A suggestion of what to do about the error, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Helm(error) => error.hint(),
+            Self::Hook(error) => error.hint(),
         }
     }
 }

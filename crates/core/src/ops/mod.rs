@@ -4,9 +4,11 @@
 pub mod apply;
 pub mod build;
 pub mod deps;
+pub mod destroy;
 pub mod diff;
 mod error;
 pub mod fetch;
+pub mod hooks;
 pub mod list;
 mod path_template;
 pub mod remote_charts;
@@ -18,4 +20,4 @@ pub mod sync;
 pub mod template;
 pub mod write_values;
 
-pub use error::OperationError;
+pub use error::{OperationError, ReleaseError};

@@ -2,7 +2,9 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::events::Action;
 use crate::graph::ReleaseId;
+use crate::ops::OperationError;
 
 /// How one release's work ended.
 #[derive(Debug)]
@@ -31,6 +33,8 @@ pub enum ReleaseOutcome<T, E> {
 pub struct ReleaseReport<T, E> {
     /// The release.
     pub id: ReleaseId,
+    /// What the run was to do to it.
+    pub action: Action,
     /// How it ended.
     pub outcome: ReleaseOutcome<T, E>,
     /// When its work started (`None` if it never started).
@@ -45,12 +49,15 @@ pub struct ReleaseReport<T, E> {
 pub struct Report<T, E> {
     /// The releases that took part.
     pub releases: Vec<ReleaseReport<T, E>>,
+    /// A failure of the run as a whole once its releases ran (a state file's `cleanup` hook).
+    pub failure: Option<OperationError>,
 }
 
 impl<T, E> Default for Report<T, E> {
     fn default() -> Self {
         Self {
             releases: Vec::new(),
+            failure: None,
         }
     }
 }
@@ -76,18 +83,99 @@ impl<T, E> Report<T, E> {
             .any(|r| matches!(r.outcome, ReleaseOutcome::Cancelled { .. }))
     }
 
-    /// Whether every release succeeded or had nothing to do.
+    /// Whether every release succeeded or had nothing to do, and the run as a whole did not fail.
     pub fn all_succeeded(&self) -> bool {
-        self.releases.iter().all(|r| {
-            matches!(
-                r.outcome,
-                ReleaseOutcome::Succeeded(_) | ReleaseOutcome::Unchanged
-            )
-        })
+        self.failure.is_none()
+            && self.releases.iter().all(|r| {
+                matches!(
+                    r.outcome,
+                    ReleaseOutcome::Succeeded(_) | ReleaseOutcome::Unchanged
+                )
+            })
     }
 
     /// Adds the releases of a later pass of the same run.
     pub fn extend(&mut self, other: Report<T, E>) {
         self.releases.extend(other.releases);
+        self.failure = self.failure.take().or(other.failure);
+    }
+
+    /// The first error of the run, as Helmfile hands it to the state files' `cleanup` hooks.
+    pub fn first_error(&self) -> Option<String>
+    where
+        E: std::fmt::Display,
+    {
+        self.failures()
+            .next()
+            .map(|(id, error)| format!("failed processing release {}: {error}", id.name()))
+    }
+}
+
+/// How a release's work ended, as summaries and the JSON report name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum ReleaseResult {
+    /// It did what the action says (upgraded, uninstalled, rendered).
+    Done,
+    /// There was nothing to do (a release to uninstall that is not installed).
+    Unchanged,
+    /// It failed.
+    Failed,
+    /// A release it needs failed.
+    Skipped,
+    /// The run was interrupted.
+    Cancelled,
+}
+
+/// One release of a run's summary, in plain data (the last line of `--output json`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseSummary {
+    /// The release.
+    pub release: ReleaseId,
+    /// Its name.
+    pub name: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// What the run was to do to it.
+    pub action: Action,
+    /// How that ended.
+    pub result: ReleaseResult,
+    /// Why it failed (secrets masked), or which failed release it needs when skipped.
+    pub error: Option<String>,
+    /// How long its work took, in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl<T, E: std::fmt::Display> Report<T, E> {
+    /// Each release's outcome as plain data, in the order they ended.
+    pub fn summary(&self) -> Vec<ReleaseSummary> {
+        self.releases
+            .iter()
+            .map(|r| {
+                let (result, error) = match &r.outcome {
+                    ReleaseOutcome::Succeeded(_) => (ReleaseResult::Done, None),
+                    ReleaseOutcome::Unchanged => (ReleaseResult::Unchanged, None),
+                    ReleaseOutcome::Failed(error) => {
+                        (ReleaseResult::Failed, Some(error.to_string()))
+                    }
+                    ReleaseOutcome::Skipped { failed } => (
+                        ReleaseResult::Skipped,
+                        Some(format!("it waits for \"{}\", which failed", failed.name())),
+                    ),
+                    ReleaseOutcome::Cancelled { .. } => (ReleaseResult::Cancelled, None),
+                };
+                ReleaseSummary {
+                    release: r.id.clone(),
+                    name: r.id.name().to_string(),
+                    namespace: r.id.namespace().to_string(),
+                    action: r.action,
+                    result,
+                    error,
+                    duration_ms: u64::try_from(r.duration.as_millis()).unwrap_or(u64::MAX),
+                }
+            })
+            .collect()
     }
 }

@@ -133,13 +133,14 @@ where
                         emit(&skipped, ReleasePhase::Skipped { failed: id.clone() });
                         report.releases.push(ReleaseReport {
                             id: skipped,
+                            action: work.action,
                             outcome: ReleaseOutcome::Skipped { failed: id.clone() },
                             started: None,
                             duration: Default::default(),
                         });
                     }
                 }
-                report.releases.push(ReleaseReport { id, outcome, started: Some(started), duration });
+                report.releases.push(ReleaseReport { id, action: work.action, outcome, started: Some(started), duration });
             }
             () = context.cancel.stopped(), if !stopping => stopping = true,
         }
@@ -151,6 +152,7 @@ where
                 emit(&release.id, ReleasePhase::Cancelled);
                 report.releases.push(ReleaseReport {
                     id: release.id.clone(),
+                    action: work.action,
                     outcome: ReleaseOutcome::Cancelled { started: false },
                     started: None,
                     duration: Default::default(),

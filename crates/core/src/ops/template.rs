@@ -12,13 +12,15 @@ use crate::helm::Helm;
 use crate::helm::argv::{self, TemplateFlags};
 use crate::ops::OperationError;
 use crate::ops::deps::build_dependencies;
+use crate::ops::hooks::Hooks;
 use crate::ops::path_template::render_path;
 use crate::ops::remote_charts::fetch_charts;
 use crate::ops::renderer::{ChartRenderer, RenderError, Renderer};
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::repos::add_plan_repositories;
 use crate::ops::runner::{RunContext, Work, run};
-use crate::plan::{Desired, Plan};
+use crate::ops::sync::cleanup_state;
+use crate::plan::{Desired, HookEvent, Plan};
 use crate::project::Project;
 use crate::template::Value as TemplateValue;
 
@@ -66,8 +68,10 @@ pub struct Rendered {
     pub report: Report<String, RenderError>,
 }
 
-/// Runs `command` for the releases of `plan` to install; an `Err` is returned when nothing could
-/// start (repositories, dependencies, output folders). Release failures are in the report.
+/// Runs `command` for the releases of `plan` to install, with the hooks Helmfile runs around
+/// them (state and release `prepare` first, each release's `cleanup` after it, state `cleanup`
+/// last); an `Err` is returned when nothing could start (repositories, a `prepare` hook,
+/// dependencies, output folders). Release failures are in the report.
 pub async fn run_per_release<H: Helm>(
     project: &Project,
     plan: &Plan,
@@ -77,6 +81,18 @@ pub async fn run_per_release<H: Helm>(
 ) -> Result<Rendered, OperationError> {
     if !options.skip_deps {
         add_plan_repositories(&context.helm, plan, context.events.as_ref()).await?;
+    }
+    let output_dirs = output_dirs(project, plan, options)?;
+    let (action, name) = match command {
+        ChartCommand::Template => (Action::Template, "template"),
+        ChartCommand::Lint => (Action::Lint, "lint"),
+    };
+    let hooks = Hooks::new(plan, name, context);
+    hooks.run_state(HookEvent::Prepare, None).await?;
+    hooks.prepare_releases(false).await?;
+    // Charts are prepared after the `prepare` hooks, as Helmfile prepares a release's chart
+    // after its hooks.
+    if !options.skip_deps {
         build_dependencies(&context.helm, plan, context.events.as_ref()).await?;
     }
     let helm4 = plan.helm_version.is_some_and(|v| v.is_helm4());
@@ -92,11 +108,6 @@ pub async fn run_per_release<H: Helm>(
         |_| true,
     )
     .await?;
-    let output_dirs = output_dirs(project, plan, options)?;
-    let action = match command {
-        ChartCommand::Template => Action::Template,
-        ChartCommand::Lint => Action::Lint,
-    };
     let work = Work {
         action,
         takes_part: |r: &crate::plan::PlannedRelease| r.desired == Desired::Install,
@@ -126,10 +137,16 @@ pub async fn run_per_release<H: Helm>(
         };
         let output = renderer
             .template(&context.helm, &release.id, &args, context.events.as_ref())
-            .await?;
-        Ok(Some(output))
+            .await;
+        // Helmfile runs a release's cleanup hooks after its template, failed or not.
+        if let Err(error) = hooks.run_release(release, HookEvent::Cleanup, None).await {
+            hooks.warn(&error);
+        }
+        Ok(Some(output?))
     })
     .await;
+    let mut report = report;
+    cleanup_state(&hooks, &mut report).await;
     let mut text = String::new();
     for release in plan.in_run_order() {
         if let Some(ReleaseOutcome::Succeeded(output)) = report.get(&release.id).map(|r| &r.outcome)

@@ -29,15 +29,17 @@ use tokio_util::sync::CancellationToken;
 use crate::graph::{Dag, ReleaseId};
 use crate::helm::HelmVersion;
 use crate::location::Location;
-use crate::project::{Diagnostic, MissingFileHandler, Project, Release, Repository};
+use crate::project::template_data;
+use crate::project::{Diagnostic, MissingFileHandler, Project, Release, Repository, StateFile};
 use crate::secrets::PrivateDir;
+use crate::template::MissingKey;
 use crate::values::release_values;
 
 pub use chart::ChartRef;
 pub(crate) use chart::clean;
 pub use chartify::{AdhocDependency, Chartify};
 pub use error::PlanError;
-pub use hooks::{HookEvent, PlannedHook};
+pub use hooks::{HookEvent, HookScope, PlannedHook};
 pub use release::{CommandLineValues, Desired, PlannedRelease, PlannedValues, WrittenValues};
 pub use select::Selection;
 pub use settings::HelmSettings;
@@ -173,11 +175,6 @@ impl Plan {
             None
         };
         let hooks = state_hooks(project)?;
-        if options.prepare {
-            for hook in releases.iter().flat_map(|r| &r.hooks).chain(&hooks) {
-                diagnostics.push(unsupported::hook_not_run(hook));
-            }
-        }
         Ok(Plan {
             root: project.root.clone(),
             environment: project.environment.name.clone(),
@@ -267,17 +264,21 @@ fn plan_release(
             url: format!("oci://{}/{name}", repository.url.trim_end_matches('/')),
         };
     }
+    let scope = (!release.spec.hooks.is_empty()).then(|| hook_scope(project, state, Some(release)));
     let hooks = release
         .spec
         .hooks
         .iter()
+        .zip(scope.iter().cycle())
         .enumerate()
-        .map(|(i, hook)| {
+        .map(|(i, (hook, scope))| {
             let location = release.value_location("hooks", i);
-            PlannedHook::new(hook, location.clone()).map_err(|event| PlanError::UnknownHookEvent {
-                location,
-                hook: hook.name.clone(),
-                event,
+            PlannedHook::new(hook, location.clone(), scope.clone()).map_err(|event| {
+                PlanError::UnknownHookEvent {
+                    location,
+                    hook: hook.name.clone(),
+                    event,
+                }
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -494,6 +495,16 @@ fn write_values(
     Ok(dir)
 }
 
+/// Where the hooks of `state` (or of its `release`) run, and what their templates see.
+fn hook_scope(project: &Project, state: &StateFile, release: Option<&Release>) -> Arc<HookScope> {
+    let environment = template_data::environment_of(project, state);
+    Arc::new(HookScope {
+        dir: state.base_dir.clone(),
+        fields: template_data::hook_fields(&environment, release, &project.options),
+        render: template_data::render_options(&state.base_dir, MissingKey::Error, &project.options),
+    })
+}
+
 /// The documents of a release's `strategicMergePatches:` (files rendered like values files).
 fn strategic_merge_patches(
     project: &Project,
@@ -520,14 +531,20 @@ fn strategic_merge_patches(
 fn state_hooks(project: &Project) -> Result<Vec<PlannedHook>, PlanError> {
     let mut hooks = Vec::new();
     for state in &project.states {
+        if state.hooks.is_empty() {
+            continue;
+        }
+        let scope = hook_scope(project, state, None);
         for (hook, location) in &state.hooks {
-            hooks.push(PlannedHook::new(hook, location.clone()).map_err(|event| {
-                PlanError::UnknownHookEvent {
-                    location: location.clone(),
-                    hook: hook.name.clone(),
-                    event,
-                }
-            })?);
+            hooks.push(
+                PlannedHook::new(hook, location.clone(), scope.clone()).map_err(|event| {
+                    PlanError::UnknownHookEvent {
+                        location: location.clone(),
+                        hook: hook.name.clone(),
+                        event,
+                    }
+                })?,
+            );
         }
     }
     Ok(hooks)

@@ -70,8 +70,11 @@ pub struct HelmSettings {
     pub api_versions: Vec<String>,
     /// `--kube-version` for templates.
     pub kube_version: Option<String>,
-    /// `--cascade` for uninstalls.
+    /// `--cascade` for uninstalls: the release's own.
     pub cascade: Option<String>,
+    /// `helmDefaults.cascade`, for uninstalls of releases that set none (`destroy --cascade`
+    /// comes between the two, as in Helmfile).
+    pub default_cascade: Option<String>,
     /// `--wait` for uninstalls.
     pub delete_wait: bool,
     /// `--timeout` in seconds for uninstalls with `delete_wait`.
@@ -177,7 +180,8 @@ impl HelmSettings {
             adopt: spec.adopt.clone(),
             api_versions: spec.api_versions.clone(),
             kube_version: spec.kube_version.clone().filter(|v| !v.is_empty()),
-            cascade: text(&spec.cascade, &defaults.cascade),
+            cascade: text(&spec.cascade, &None),
+            default_cascade: text(&None, &defaults.cascade),
             delete_wait: on(&spec.delete_wait, &defaults.delete_wait),
             delete_timeout: spec
                 .delete_timeout

@@ -5,7 +5,7 @@
 
 use crate::helm::HelmVersion;
 use crate::plan::settings::{TRACK_KUBEDOG, track_mode};
-use crate::plan::{HelmSettings, PlanError, PlannedHook, warning};
+use crate::plan::{HelmSettings, PlanError, warning};
 use crate::project::{Diagnostic, Project, Release};
 
 /// Checks the fields of `release` (to be installed) for `helm` (when known).
@@ -188,21 +188,4 @@ fn check_settings(
         ));
     }
     Ok(())
-}
-
-/// The warning for a hook that is declared but not run yet.
-pub(crate) fn hook_not_run(hook: &PlannedHook) -> Diagnostic {
-    let name = if hook.name.is_empty() {
-        String::new()
-    } else {
-        format!(" \"{}\"", hook.name)
-    };
-    let events: Vec<&str> = hook.events.iter().map(|e| e.name()).collect();
-    warning(
-        hook.location.clone(),
-        format!(
-            "hook{name} ({}) will not run: windlass does not run hooks yet",
-            events.join(", ")
-        ),
-    )
 }

@@ -163,17 +163,81 @@ pub(crate) fn render(
     options: &LoadOptions,
 ) -> Result<String, TemplateError> {
     let template = Template::parse(&name.to_string_lossy(), source)?;
+    template.render(data, &render_options(base_dir, missing_key, options))
+}
+
+/// How Helmfile's templates render: relative paths from `base_dir`, the load options'
+/// environment variables, and `ref+sops://` references decrypted with its keys.
+pub(crate) fn render_options(
+    base_dir: &Path,
+    missing_key: MissingKey,
+    options: &LoadOptions,
+) -> RenderOptions {
     let secrets: Arc<dyn SecretResolver> = Arc::new(SopsReferences {
         decrypt: options.decrypt.clone(),
         base_dir: base_dir.to_path_buf(),
     });
-    let render_options = RenderOptions {
+    RenderOptions {
         missing_key,
         env: (*options.env).clone(),
         secrets: Some(secrets),
         ..RenderOptions::new(base_dir)
-    };
-    template.render(data, &render_options)
+    }
+}
+
+/// What Helmfile's event bus gives every hook's templates besides `.Event` and
+/// `.HelmfileCommand`: `.Environment` and `.Namespace` (the `--namespace` flag); a release's
+/// hooks also see `.Values` (the state values) and `.Release` (its spec).
+pub(crate) fn hook_fields(
+    env: &EnvironmentData<'_>,
+    release: Option<&Release>,
+    options: &LoadOptions,
+) -> Vec<(String, Value)> {
+    let values = Value::from(env.values);
+    let mut fields = vec![
+        ("Environment".to_string(), environment(env, &values)),
+        (
+            "Namespace".to_string(),
+            Value::str(options.namespace.as_deref().unwrap_or_default()),
+        ),
+    ];
+    if let Some(release) = release {
+        fields.push(("Values".into(), values));
+        fields.push(("Release".into(), release_spec(release)));
+    }
+    fields
+}
+
+/// A release as Helmfile's `*state.ReleaseSpec`, with the fields hooks read.
+fn release_spec(release: &Release) -> Value {
+    let data = release_fields(release);
+    let labels = data
+        .labels
+        .into_iter()
+        .map(|(k, v)| (k, Value::str(v)))
+        .collect();
+    Value::Object(Arc::new(Struct {
+        type_name: "state.ReleaseSpec".into(),
+        fields: vec![
+            ("Chart".into(), Value::str(data.chart)),
+            (
+                "Version".into(),
+                Value::str(release.spec.version.clone().unwrap_or_default()),
+            ),
+            ("Name".into(), Value::str(data.name)),
+            ("Namespace".into(), Value::str(data.namespace)),
+            (
+                "Labels".into(),
+                Value::Map(MapRef::typed(labels, ElemType::String)),
+            ),
+            ("KubeContext".into(), Value::str(data.kube_context)),
+            (
+                "Needs".into(),
+                Value::string_list(release.spec.needs.clone()),
+            ),
+        ],
+        pointer: true,
+    }))
 }
 
 /// `ref+sops://FILE#/path/to/key` references (as Helmfile's vals reads them), decrypted in

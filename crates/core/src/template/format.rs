@@ -396,6 +396,13 @@ fn format_arg(verb: char, arg: &Value, fl: Flags) -> String {
             };
             format!("{}{digits}", sign_prefix(*i < 0, fl))
         }
+        ('v' | 's', Value::Object(o)) if o.message().is_some() => {
+            let text = o.message().unwrap_or_default();
+            match fl.prec {
+                Some(p) => text.chars().take(p).collect(),
+                None => text,
+            }
+        }
         ('v', Value::Object(o)) => match o.as_any().downcast_ref::<super::value::Struct>() {
             Some(st) if fl.plus => {
                 let f = Flags { width: None, ..fl };

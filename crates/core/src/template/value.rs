@@ -159,6 +159,16 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn deref(&self) -> Option<Value> {
         None
     }
+    /// The text Go formats the object as through its `Error()` (or `String()`) method, to which
+    /// `%v` and `%s` apply their precision; `None` for objects without one.
+    fn message(&self) -> Option<String> {
+        None
+    }
+    /// Go's truthiness of the object: true, except for objects that stand for a nil interface
+    /// (a nil `error` is false in `if`, yet prints `<nil>`).
+    fn truthy(&self) -> bool {
+        true
+    }
     /// The text `fmt` prints for `%v`.
     fn go_string(&self) -> String;
     /// The plain data the object marshals to in YAML and JSON (a map of its fields).
@@ -378,8 +388,9 @@ impl Value {
             Value::String(s) => !s.is_empty(),
             Value::List(l, _) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            // A named map or slice type (helm's `.Files`) is false when empty.
-            Value::Object(o) => o.collection().is_none_or(|c| c.truthy()),
+            // A nil `error` is false; a named map or slice type (helm's `.Files`) is false when
+            // empty.
+            Value::Object(o) => o.truthy() && o.collection().is_none_or(|c| c.truthy()),
         }
     }
 
