@@ -665,7 +665,7 @@ fn native_renderer_diffs_without_helm_template_and_reports_what_helm_does() {
 
     Plan: 0 to add, 1 to change, 0 to destroy; 1 of 1 release(s) change (release comparison)
     ----- stderr -----
-    Comparing release=api, chart=charts/app
+    api | comparing charts/app
     ----- helm calls -----
     helm version --short
     helm history api --namespace backend --max 10 --output json
