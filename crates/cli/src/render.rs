@@ -116,7 +116,7 @@ pub fn json_line(kind: &str, body: &impl Serialize) -> String {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JsonReport<'a> {
-    /// The command (`sync`, `destroy`).
+    /// The command (`sync`, `destroy`, `apply`).
     pub command: &'a str,
     /// The process's exit code.
     pub exit_code: u8,
@@ -124,6 +124,9 @@ pub struct JsonReport<'a> {
     pub error: Option<String>,
     /// Each release, in the order they ended.
     pub releases: &'a [ReleaseSummary],
+    /// `apply`'s diff, as `diff --output json` prints it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<serde_json::Value>,
 }
 
 /// What a release's outcome is called in the summary table.
