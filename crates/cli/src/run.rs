@@ -19,8 +19,8 @@ use windlass::project::{Project, ProjectError};
 
 use crate::args::{
     ApplyArgs, BuildArgs, Command, DepsArgs, DestroyArgs, DiffArgs, DiffFormat, FetchArgs,
-    GraphArgs, GraphFormat, LintArgs, ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs,
-    Tool, WriteValuesArgs,
+    GraphArgs, GraphFormat, LintArgs, ListArgs, ListFormat, RunFormat, StatusArgs, SyncArgs,
+    TemplateArgs, Tool, WriteValuesArgs,
 };
 use crate::progress::{self, Progress};
 use crate::settings::Settings;
@@ -107,9 +107,6 @@ pub enum CommandError {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
-    /// The command exists but its issue has not landed.
-    #[error("`{0}` is not yet implemented")]
-    NotImplemented(&'static str),
     /// A signal stopped the run; its work was cancelled and cleaned up.
     #[error("interrupted; running helm commands were stopped and temporary files removed")]
     Interrupted(Signal),
@@ -131,12 +128,10 @@ impl CommandError {
             Self::Charts(error) => error.hint(),
             Self::WriteValues(error) => error.hint(),
             Self::Build(error) => error.hint(),
-            Self::NotATerminal => Some("run it on a terminal, or leave out -i/--interactive".into()),
+            Self::NotATerminal => {
+                Some("run it on a terminal, or leave out -i/--interactive".into())
+            }
             Self::Runtime(_) | Self::Interrupted(_) | Self::Output(_) => None,
-            Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy, fetch"
-                    .into(),
-            ),
         }
     }
 }
@@ -252,8 +247,6 @@ enum Step {
     Inspect(Inspect),
     /// Drives helm.
     Drive(Drive),
-    /// Not built yet.
-    NotYet(&'static str),
 }
 
 /// The commands that read the project only.
@@ -273,6 +266,7 @@ enum Drive {
     Fetch(FetchArgs),
     Sync(SyncArgs),
     Destroy(DestroyArgs),
+    Status(StatusArgs),
     List(ListArgs),
     Diff(DiffArgs),
     Apply(ApplyArgs),
@@ -303,7 +297,7 @@ impl From<Command> for Step {
             Command::Apply(args) => Self::Drive(Drive::Apply(args)),
             Command::Diff(args) => Self::Drive(Drive::Diff(args)),
             Command::Destroy(args) => Self::Drive(Drive::Destroy(args)),
-            Command::Status(_) => Self::NotYet("status"),
+            Command::Status(args) => Self::Drive(Drive::Status(args)),
         }
     }
 }
@@ -342,9 +336,6 @@ async fn execute(
         live,
     ));
     let events: Arc<dyn Events> = progress.clone();
-    if let Step::NotYet(name) = step {
-        return Err(CommandError::NotImplemented(name));
-    }
     if settings.live_output {
         render::info(stderr, "Live output is enabled", settings.log_level);
     }
@@ -356,7 +347,6 @@ async fn execute(
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
     // helm is located once, before any other work, for the commands that run it.
     let job = match step {
-        Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
         Step::Inspect(inspect) => Job::Inspect(inspect),
         Step::Drive(drive) => {
             let helm =
@@ -607,6 +597,18 @@ impl Run<'_> {
                 }
             }
             Drive::Apply(args) => return self.apply(args, stdout, stderr).await,
+            Drive::Status(args) => {
+                let report = ops::status::status(plan, &settings.status_settings(), context).await;
+                render::status(stdout, stderr, &report, args.output)?;
+                if !report.errors.is_empty() {
+                    let releases: std::collections::HashSet<&String> =
+                        report.errors.iter().flat_map(|e| &e.releases).collect();
+                    return Err(OperationError::ReleasesFailed(releases.len().max(1)).into());
+                }
+                if args.detailed_exitcode && !report.all_ok() {
+                    return Ok(ExitStatus::Changes);
+                }
+            }
         }
         Ok(ExitStatus::Success)
     }
