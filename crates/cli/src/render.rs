@@ -190,7 +190,7 @@ fn table(header: &[&str], min_width: &[usize], rows: &[Vec<String>]) -> String {
                     }
                 })
                 .collect();
-            format!("{}\n", cells.join("   "))
+            format!("{}\n", cells.join("   ").trim_end())
         })
         .collect()
 }
@@ -370,13 +370,13 @@ pub fn status(
                         r.installed.to_string(),
                         r.revision.map(|n| n.to_string()).unwrap_or_default(),
                         text(&r.status),
+                        r.health.to_string(),
                         text(&r.chart),
                         text(&r.app_version),
                         r.last_deployed
                             .as_deref()
                             .map(whole_seconds)
                             .unwrap_or_default(),
-                        r.health.to_string(),
                     ]
                 })
                 .collect();
@@ -386,10 +386,10 @@ pub fn status(
                 "INSTALLED",
                 "REVISION",
                 "STATUS",
+                "HEALTH",
                 "CHART",
                 "APP VERSION",
                 "LAST DEPLOYED",
-                "HEALTH",
             ];
             if !rows.is_empty() {
                 write!(stdout, "{}", table(&header, &[], &rows)).map_err(output)?;
