@@ -336,6 +336,9 @@ fn deps_locks_versions(major: u32) -> String {
     remote.publish_patch();
     let locked = remote.run(&project, &["-l", "name=ranged", "template"], &masks);
     report.push_str(&format!("----- template with the lock -----\n{locked}"));
+    // `list` shows the locked versions too, as Helmfile's resolves the lock.
+    let listed = remote.run(&project, &["list"], &masks);
+    report.push_str(&format!("----- list with the lock -----\n{listed}"));
     let relocked = remote.run(&project, &["deps"], &masks);
     let lock = std::fs::read_to_string(project.path().join("helmfile.lock")).unwrap_or_default();
     let versions: Vec<&str> = lock

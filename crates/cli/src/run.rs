@@ -428,7 +428,7 @@ fn inspect_project(
 ) -> Result<String, CommandError> {
     let selected: Vec<usize> = plan.releases.iter().map(|r| r.release_index).collect();
     Ok(match inspect {
-        Inspect::List(args) => list_text(&ops::list::entries(project, &selected), args.output)?,
+        Inspect::List(args) => list_text(&ops::list::entries(project, plan), args.output)?,
         Inspect::Build(args) => ops::build::render(project, &selected, args.embed_values)?,
         Inspect::Graph(args) => match args.output {
             GraphFormat::Text => plan.dag.to_text(),
@@ -547,8 +547,7 @@ impl Run<'_> {
                     .await?;
             }
             Drive::List(args) => {
-                let selected: Vec<usize> = plan.releases.iter().map(|r| r.release_index).collect();
-                let mut entries = ops::list::entries(project, &selected);
+                let mut entries = ops::list::entries(project, plan);
                 ops::list::add_deployed(&context.helm, plan, &mut entries).await?;
                 let text = list_text(&entries, args.output)?;
                 stdout.write_all(text.as_bytes()).map_err(output)?;

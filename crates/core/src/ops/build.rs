@@ -8,7 +8,7 @@
 use serde_yaml::{Mapping, Value};
 
 use crate::project::{Project, Release, StateFile, masked};
-use crate::values::{ValuesError, release_values};
+use crate::values::{ValuesError, ValuesReader};
 
 /// Helmfile 1.x's order of a state file's fields (its `ReleaseSetSpec`), after `filepath`.
 const STATE_FIELDS: [&str; 22] = [
@@ -186,12 +186,13 @@ pub fn render(
     embed_values: bool,
 ) -> Result<String, BuildError> {
     let mut out = String::new();
+    let mut reader = ValuesReader::new(project);
     for (index, state) in project.states.iter().enumerate() {
         let releases = selected
             .iter()
             .map(|&i| &project.releases[i])
             .filter(|r| r.state == index)
-            .map(|r| release(project, r, embed_values))
+            .map(|r| release(&mut reader, r, embed_values))
             .collect::<Result<Vec<Value>, BuildError>>()?;
         let mut document = Mapping::new();
         document.insert(
@@ -267,10 +268,14 @@ fn state_field(
 }
 
 /// A selected release as Helmfile prints it.
-fn release(project: &Project, release: &Release, embed_values: bool) -> Result<Value, BuildError> {
+fn release(
+    reader: &mut ValuesReader<'_>,
+    release: &Release,
+    embed_values: bool,
+) -> Result<Value, BuildError> {
     let mut spec = release.spec.clone();
     if embed_values {
-        let values = release_values(project, release)?;
+        let values = reader.release_values(release)?;
         spec.values = values
             .files
             .iter()

@@ -26,7 +26,8 @@ pub struct ListEntry {
     pub labels: String,
     /// The chart reference.
     pub chart: String,
-    /// The chart version, empty when unpinned.
+    /// The chart version: the one the state's lock file pins, else the one written; empty when
+    /// unpinned.
     pub version: String,
     /// With `--deployed`: its deployed revision and status (`None` when not installed).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,12 +52,14 @@ struct Listed {
     status: String,
 }
 
-/// The entries of the `selected` releases, sorted by namespace then name as Helmfile sorts them.
-pub fn entries(project: &Project, selected: &[usize]) -> Vec<ListEntry> {
-    let mut entries: Vec<ListEntry> = selected
+/// The entries of the plan's releases, sorted by namespace then name as Helmfile sorts them;
+/// versions as the plan pins them (Helmfile's `list` resolves the lock file too).
+pub fn entries(project: &Project, plan: &Plan) -> Vec<ListEntry> {
+    let mut entries: Vec<ListEntry> = plan
+        .releases
         .iter()
-        .map(|&i| {
-            let release = &project.releases[i];
+        .map(|planned| {
+            let release = &project.releases[planned.release_index];
             let mut labels: Vec<_> = release.spec.labels.iter().collect();
             labels.sort();
             ListEntry {
@@ -70,7 +73,7 @@ pub fn entries(project: &Project, selected: &[usize]) -> Vec<ListEntry> {
                     .collect::<Vec<_>>()
                     .join(","),
                 chart: release.chart().to_string(),
-                version: release.spec.version.clone().unwrap_or_default(),
+                version: planned.chart_version.clone().unwrap_or_default(),
                 deployed: None,
             }
         })

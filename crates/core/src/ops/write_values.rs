@@ -9,7 +9,7 @@ use crate::location::Location;
 use crate::ops::path_template::render_path;
 use crate::project::merge::{Policy, merge};
 use crate::project::{Project, Release};
-use crate::values::{ValuesError, parse_values, release_values};
+use crate::values::{ValuesError, ValuesReader, parse_values};
 use crate::yaml::go_sorted;
 
 /// Helmfile's default `--output-file-template`.
@@ -56,12 +56,13 @@ pub fn write_values(
     extra: &[PathBuf],
 ) -> Result<Vec<PathBuf>, WriteValuesError> {
     let mut written = Vec::new();
+    let mut reader = ValuesReader::new(project);
     for release in selected
         .iter()
         .map(|&i| &project.releases[i])
         .filter(|r| r.installed() && r.enabled)
     {
-        let values = release_values(project, release)?;
+        let values = reader.release_values(release)?;
         let mut merged = Value::Mapping(Mapping::new());
         for file in &values.files {
             merge(&mut merged, file.parse(release)?, Policy::Values);

@@ -33,7 +33,7 @@ use crate::project::template_data;
 use crate::project::{Diagnostic, MissingFileHandler, Project, Release, Repository, StateFile};
 use crate::secrets::PrivateDir;
 use crate::template::MissingKey;
-use crate::values::release_values;
+use crate::values::ValuesReader;
 
 pub use chart::ChartRef;
 pub(crate) use chart::clean;
@@ -457,6 +457,7 @@ fn write_values(
     // Keyed by digest: the content may be decrypted, and only zeroized buffers may hold it.
     let mut by_content: HashMap<[u8; 32], PathBuf> = HashMap::new();
     let mut written = 0usize;
+    let mut reader = ValuesReader::new(project);
     for planned in releases.iter_mut() {
         if planned.desired != Desired::Install {
             continue;
@@ -466,9 +467,9 @@ fn write_values(
         }
         let release = &project.releases[planned.release_index];
         if let Some(chartify) = &mut planned.chartify {
-            chartify.strategic_merge_patches = strategic_merge_patches(project, release)?;
+            chartify.strategic_merge_patches = strategic_merge_patches(&mut reader, release)?;
         }
-        let values = release_values(project, release)?;
+        let values = reader.release_values(release)?;
         for (n, file) in values.files.into_iter().enumerate() {
             let digest: [u8; 32] = Sha256::digest(file.content.as_bytes()).into();
             let path = match by_content.get(&digest) {
@@ -507,11 +508,11 @@ fn hook_scope(project: &Project, state: &StateFile, release: Option<&Release>) -
 
 /// The documents of a release's `strategicMergePatches:` (files rendered like values files).
 fn strategic_merge_patches(
-    project: &Project,
+    reader: &mut ValuesReader<'_>,
     release: &Release,
 ) -> Result<Vec<serde_yaml::Value>, PlanError> {
     let entries = &release.spec.strategic_merge_patches;
-    let files = crate::values::entries_content(project, release, "strategicMergePatches", entries)?;
+    let files = crate::values::entries_content(reader, release, "strategicMergePatches", entries)?;
     let mut patches = Vec::new();
     for file in files {
         let patch: serde_yaml::Value =

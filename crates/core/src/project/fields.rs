@@ -54,7 +54,7 @@ pub fn decode<T: DeserializeOwned>(
             }
         }
     }
-    serde_path_to_error::deserialize(value.clone()).map_err(|error| {
+    serde_path_to_error::deserialize(value).map_err(|error| {
         let inner: NodePath = error
             .path()
             .iter()

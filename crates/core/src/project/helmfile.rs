@@ -332,7 +332,13 @@ impl Loader<'_> {
         passed: Passed<'_>,
         selectors: Option<Vec<String>>,
     ) -> Result<(), ProjectError> {
-        let merged = self.read_merged(shown, true, passed, &dir_of(shown))?;
+        let mut merged = self.read_merged(shown, true, passed, &dir_of(shown))?;
+        // The releases move out of the document (decoding and keeping it would copy them);
+        // their layers locate them, and `build` prints them from the resolved releases.
+        let releases = match merged.value.get_mut("releases") {
+            Some(Value::Sequence(list)) => std::mem::take(list),
+            _ => Vec::new(),
+        };
         let whole = StateAt::new(&merged, shown, &[]);
         let state: StateDocument = decode(&merged.value, &whole, "the state file")?;
         if passed.is_none() {
@@ -421,14 +427,9 @@ impl Loader<'_> {
             })
             .collect();
         let default_inherit = default_inherits(&state.default_inherit);
-        for (value, layers) in state.releases.iter().zip(merged.releases.iter().cloned()) {
-            let (value, layers) = inherit(
-                value.clone(),
-                layers,
-                &templates,
-                &default_inherit,
-                &mut Vec::new(),
-            )?;
+        for (value, layers) in releases.into_iter().zip(merged.releases.iter().cloned()) {
+            let (value, layers) =
+                inherit(value, layers, &templates, &default_inherit, &mut Vec::new())?;
             self.raw.push(RawRelease {
                 value,
                 layers,
@@ -476,7 +477,12 @@ impl Loader<'_> {
                 ..entries
             };
             let entry_location = at.locate_below(&[]);
-            for file in resolve_files(&sub.path, &strict, &entry_location, &mut self.diagnostics)? {
+            for file in resolve_files(
+                &sub.path,
+                &strict,
+                &|| entry_location.clone(),
+                &mut self.diagnostics,
+            )? {
                 let sub_shown = shown_dir.join(file.strip_prefix(&base_dir).unwrap_or(&file));
                 let selectors = (!sub.selectors.is_empty()).then(|| sub.selectors.clone());
                 let passed = PassedDown {
@@ -823,11 +829,11 @@ fn inherit(
     }
     let mut merged = Value::Null;
     let mut merged_layers = Layers::default();
-    let location = layers.locate(&[Segment::Key("inherit".into())]);
+    let location = || layers.locate(&[Segment::Key("inherit".into())]);
     for entry in entries {
         let Some((template, template_layers)) = templates.get(&entry.template) else {
             return Err(ProjectError::InvalidField {
-                location,
+                location: location(),
                 context: "inherit".into(),
                 message: format!(
                     "template \"{}\" is not defined under `templates:`{}",
@@ -844,7 +850,7 @@ fn inherit(
         if path.contains(&entry.template) {
             path.push(entry.template.clone());
             return Err(ProjectError::InvalidField {
-                location,
+                location: location(),
                 context: "inherit".into(),
                 message: format!("cyclic template inheritance: {}", path.join(" -> ")),
             });
@@ -871,7 +877,7 @@ fn inherit(
                 ];
                 if !ALLOWED.contains(&field.as_str()) {
                     return Err(ProjectError::InvalidField {
-                        location,
+                        location: location(),
                         context: "inherit".into(),
                         message: format!(
                             "\"{field}\" cannot be excepted; allowed: {}",

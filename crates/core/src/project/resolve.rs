@@ -162,7 +162,7 @@ fn resolve_one(
         for (i, entry) in entries.iter().enumerate() {
             let Value::String(path) = entry else { continue };
             if is_checkable_path(path) {
-                let at = raw.layers.locate(&[key(field), Segment::Index(i)]);
+                let at = || raw.layers.locate(&[key(field), Segment::Index(i)]);
                 // Like Helmfile, a missing file matters only if the release is selected.
                 match release_entry_files(&spec, state, path, field, &at, diagnostics) {
                     Err(error @ ProjectError::MissingFile { .. }) => {
@@ -205,7 +205,7 @@ pub(crate) fn release_entry_files(
     state: &StateFile,
     path: &str,
     field: &str,
-    location: &Location,
+    location: &dyn Fn() -> Location,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Vec<PathBuf>, ProjectError> {
     let owner = format!("release \"{}\"", spec.name.as_deref().unwrap_or_default());

@@ -194,7 +194,7 @@ fn walk(shown: &Path, text: &str, line_offset: u32) -> Vec<(SourceMap, Numbers)>
                         positions.insert(path, at);
                     }
                 } else {
-                    let path = place_value(&mut stack, &mut positions, at);
+                    place_value(&stack, &mut positions, at);
                     if style == ScalarStyle::Plain
                         && tag.is_none()
                         && let Some(number) = go_number(&scalar)
@@ -202,13 +202,14 @@ fn walk(shown: &Path, text: &str, line_offset: u32) -> Vec<(SourceMap, Numbers)>
                         if anchor > 0 {
                             anchored.insert(anchor, vec![(Vec::new(), number.clone())]);
                         }
-                        numbers.push((path, number));
+                        numbers.push((value_path(&stack), number));
                     }
                     finish_value(&mut stack);
                 }
             }
             Event::Alias(id) => {
-                let path = place_value(&mut stack, &mut positions, at);
+                place_value(&stack, &mut positions, at);
+                let path = value_path(&stack);
                 let merged = path.last() == Some(&Segment::Key("<<".into()));
                 if let (Some(inner), false) = (anchored.get(&id), merged) {
                     for (relative, number) in inner {
@@ -220,7 +221,8 @@ fn walk(shown: &Path, text: &str, line_offset: u32) -> Vec<(SourceMap, Numbers)>
                 finish_value(&mut stack);
             }
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
-                let path = place_value(&mut stack, &mut positions, at);
+                place_value(&stack, &mut positions, at);
+                let path = value_path(&stack);
                 let numbers_from = numbers.len();
                 stack.push(match event {
                     Event::MappingStart(..) => Frame::Mapping {
@@ -318,16 +320,17 @@ fn child_path(stack: &[Frame]) -> Option<NodePath> {
     }
 }
 
-/// Records a value node's position (sequence items; mapping values keep their key's position) and
-/// returns its path; scalars and aliases are finished at once.
-fn place_value(
-    stack: &mut [Frame],
-    positions: &mut HashMap<NodePath, (u32, u32)>,
-    at: (u32, u32),
-) -> NodePath {
-    let path = child_path(stack).unwrap_or_default();
-    positions.entry(path.clone()).or_insert(at);
-    path
+/// Records a value node's position: a sequence item's or the root's (a mapping value has its
+/// key's position, recorded with the key).
+fn place_value(stack: &[Frame], positions: &mut HashMap<NodePath, (u32, u32)>, at: (u32, u32)) {
+    if !matches!(stack.last(), Some(Frame::Mapping { .. })) {
+        positions.entry(value_path(stack)).or_insert(at);
+    }
+}
+
+/// The path of the value node the innermost frame receives next (the root outside any frame).
+fn value_path(stack: &[Frame]) -> NodePath {
+    child_path(stack).unwrap_or_default()
 }
 
 /// Moves the innermost frame past the value it just received.

@@ -60,7 +60,7 @@ pub(crate) fn load_entries(
     for (i, entry) in entries.iter().enumerate() {
         match entry {
             Value::String(path) => {
-                for file in resolve_files(path, context, &locate(i), diagnostics)? {
+                for file in resolve_files(path, context, &|| locate(i), diagnostics)? {
                     let shown = context
                         .shown_dir
                         .join(file.strip_prefix(context.base_dir).unwrap_or(&file));
@@ -137,7 +137,7 @@ pub(crate) fn load_secrets(
 ) -> Result<(Value, Vec<Vec<Value>>), ProjectError> {
     let mut merged = Value::Mapping(Mapping::new());
     for (i, path) in paths.iter().enumerate() {
-        for file in resolve_files(path, context, &locate(i), diagnostics)? {
+        for file in resolve_files(path, context, &|| locate(i), diagnostics)? {
             let decrypted =
                 decrypt_file(&file, decrypt).map_err(|source| ProjectError::Secrets {
                     location: locate(i),
@@ -190,7 +190,7 @@ pub fn masked(values: &Value, secret_paths: &[Vec<Value>]) -> Value {
 pub(crate) fn resolve_files(
     path: &str,
     context: &EntryContext<'_>,
-    location: &Location,
+    location: &dyn Fn() -> Location,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Vec<PathBuf>, ProjectError> {
     let full = context.base_dir.join(path);
@@ -211,7 +211,7 @@ pub(crate) fn resolve_files(
         match context.missing {
             MissingFileHandler::Error => {
                 return Err(ProjectError::MissingFile {
-                    location: location.clone(),
+                    location: location(),
                     owner: context.owner.to_string(),
                     what: context.what.to_string(),
                     path: context.shown_dir.join(path),
@@ -219,7 +219,7 @@ pub(crate) fn resolve_files(
             }
             level => diagnostics.push(Diagnostic {
                 level,
-                location: location.clone(),
+                location: location(),
                 message,
             }),
         }

@@ -5,6 +5,8 @@
 
 mod set;
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
@@ -127,9 +129,51 @@ impl ValuesError {
     }
 }
 
+/// Reads the values of a project's releases, each file from disk once: fleets repeat their
+/// common values files, and reading one a thousand times costs more than the rest of a plan.
+pub struct ValuesReader<'a> {
+    project: &'a Project,
+    /// Files read so far, by full path, as written (a `.gotmpl` file is rendered per release).
+    texts: HashMap<PathBuf, Zeroizing<String>>,
+}
+
+impl<'a> ValuesReader<'a> {
+    /// A reader for `project`'s releases that has read nothing yet.
+    pub fn new(project: &'a Project) -> Self {
+        Self {
+            project,
+            texts: HashMap::new(),
+        }
+    }
+
+    /// The values of `release`, ready to write for helm.
+    pub fn release_values(&mut self, release: &Release) -> Result<ReleaseValues, ValuesError> {
+        release_values(self, release)
+    }
+
+    /// The text of the file at `full` (`shown` in messages).
+    fn read(&mut self, full: PathBuf, shown: &Path) -> Result<&str, ValuesError> {
+        Ok(match self.texts.entry(full) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let text =
+                    std::fs::read_to_string(entry.key()).map_err(|source| ValuesError::Read {
+                        path: shown.to_path_buf(),
+                        source,
+                    })?;
+                entry.insert(Zeroizing::new(text))
+            }
+        })
+    }
+}
+
 /// The values of `release`, ready to write for helm.
-pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseValues, ValuesError> {
-    let mut files = entries_content(project, release, "values", &release.spec.values)?;
+fn release_values(
+    reader: &mut ValuesReader<'_>,
+    release: &Release,
+) -> Result<ReleaseValues, ValuesError> {
+    let project = reader.project;
+    let mut files = entries_content(reader, release, "values", &release.spec.values)?;
     for (index, entry) in release.spec.secrets.iter().enumerate() {
         let Value::String(path) = entry else { continue };
         for shown in entry_files(project, release, path, "secrets", index)? {
@@ -157,25 +201,24 @@ pub fn release_values(project: &Project, release: &Release) -> Result<ReleaseVal
 /// The content of a release's values-like `field` (`values`, `strategicMergePatches`): files
 /// (`*.gotmpl` rendered with the release's data) and inline maps, in order.
 pub(crate) fn entries_content(
-    project: &Project,
+    reader: &mut ValuesReader<'_>,
     release: &Release,
     field: &'static str,
     entries: &[Value],
 ) -> Result<Vec<ValuesFile>, ValuesError> {
+    let project = reader.project;
     let mut files = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
         match entry {
             Value::String(path) => {
                 for shown in entry_files(project, release, path, field, index)? {
                     let full = project_path(project, &shown);
-                    let mut content =
-                        std::fs::read_to_string(&full).map_err(|source| ValuesError::Read {
-                            path: shown.clone(),
-                            source,
-                        })?;
-                    if shown.extension().is_some_and(|e| e == "gotmpl") {
-                        content = render_values_file(project, release, &shown, &full, &content)?;
-                    }
+                    let text = reader.read(full.clone(), &shown)?;
+                    let content = if shown.extension().is_some_and(|e| e == "gotmpl") {
+                        render_values_file(project, release, &shown, &full, text)?
+                    } else {
+                        text.to_string()
+                    };
                     files.push(ValuesFile {
                         source: Some(shown),
                         content: Zeroizing::new(content),
@@ -290,7 +333,7 @@ fn entry_files(
     index: usize,
 ) -> Result<Vec<PathBuf>, ValuesError> {
     let state = project.state_of(release);
-    let location = release.value_location(field, index);
+    let location = || release.value_location(field, index);
     let files = release_entry_files(
         &release.spec,
         state,
@@ -301,7 +344,7 @@ fn entry_files(
     )
     .map_err(|error| match error {
         ProjectError::MissingFile { path, .. } => ValuesError::MissingFile {
-            location: location.clone(),
+            location: location(),
             release: release.name().into(),
             what: match field {
                 "values" => "values file",
