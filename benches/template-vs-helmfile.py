@@ -3,8 +3,10 @@
 values file and an inline value each, and one library dependency), run interleaved so machine
 noise hits all contenders alike:
 
-  windlass   windlass template (dependency build included), one `helm template` per release
+  windlass   windlass template --renderer helm (dependency build included), one `helm template`
+             per release
   native     windlass template --renderer native: the same run, every chart rendered in process
+             (`auto`, the default, renders in process too with helm 3.17)
              (its output is checked to be windlass's helm output, byte for byte, before timing)
   helmfile   helmfile template (the reference, default invocation, dependency builds included)
   bare-helm  the lower bound: the same N `helm template` calls (plus one dependency build),
@@ -73,13 +75,14 @@ def main():
     dir = tempfile.mkdtemp(prefix="windlass-bench-")
     try:
         make_project(dir, a.releases)
-        windlass = [a.windlass, "--helm-binary", a.helm, "template"]
+        windlass = [a.windlass, "--helm-binary", a.helm, "template", "--renderer", "helm"]
         run = lambda argv: subprocess.run(argv, cwd=dir, check=True, capture_output=True).stdout
-        if run(windlass) != run(windlass + ["--renderer", "native"]):
+        native = windlass[:-1] + ["native"]
+        if run(windlass) != run(native):
             sys.exit("the native renderer's output differs from helm's")
         contenders = {
             "windlass": lambda: run(windlass),
-            "native": lambda: run(windlass + ["--renderer", "native"]),
+            "native": lambda: run(native),
             "bare-helm": lambda: bare_helm(a.helm, dir, a.releases),
         }
         if os.path.exists(a.helmfile):

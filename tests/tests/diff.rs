@@ -110,8 +110,17 @@ fn run(project: &TestProject, args: &[&str]) -> String {
     run_with(project, args, &[])
 }
 
-/// [`run`] with extra environment variables for the recording helm.
+/// [`run`] with extra environment variables for the recording helm. The desired side comes from
+/// the recording helm's `template` fixtures, so `diff` and `apply` render with helm
+/// (`--renderer helm`) unless the test chooses a renderer.
 fn run_with(project: &TestProject, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut args = args.to_vec();
+    if !args.contains(&"--renderer")
+        && let Some(at) = args.iter().position(|a| *a == "diff" || *a == "apply")
+    {
+        args.splice(at + 1..at + 1, ["--renderer", "helm"]);
+    }
+    let args = &args[..];
     let fixtures: PathBuf = project.path().join(".fixtures");
     let mut all: Vec<(&str, &Path)> = vec![
         ("RECORDING_HELM_FIXTURES", &fixtures),
@@ -329,6 +338,8 @@ fn json_is_one_schema_valid_document_with_human_text_on_stderr() {
             "--output",
             "json",
             "--detailed-exitcode",
+            "--renderer",
+            "helm",
         ])
         .current_dir(project.path())
         .env("RECORDING_HELM_FIXTURES", &fixtures)
@@ -570,5 +581,95 @@ fn apply_diffs_and_installs_the_rewritten_chart() {
     helm get manifest api --namespace backend --revision 2
     helm get hooks api --namespace backend --revision 2
     helm upgrade --install api [VALUES]/000-api/chart --create-namespace --namespace backend --reset-values --history-max 10
+    ");
+}
+
+/// [`changed`] with a chart whose templates print what the recording helm's `template`
+/// fixture for `api` prints, so that the in-process renderer has something real to render.
+fn changed_with_templates() -> TestProject {
+    changed()
+        .file("charts/app/values.yaml", "image: \"1.1\"\n")
+        .file(
+            "charts/app/templates/deployment.yaml",
+            "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: app
+        image: example/app:{{ .Values.image }}
+",
+        )
+        .file(
+            "charts/app/templates/config.yaml",
+            "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  mode: fast
+",
+        )
+}
+
+/// The desired side rendered in process: no `helm template` call, and the same report as when
+/// helm renders it (the recording helm's fixture for `api` is what the chart renders).
+#[test]
+fn native_renderer_diffs_without_helm_template_and_reports_what_helm_does() {
+    let project = changed_with_templates();
+    let args = [
+        "-l",
+        "name=api",
+        "diff",
+        "--skip-deps",
+        "--kube-version",
+        "1.31.0",
+    ];
+    let with = |renderer: &str| {
+        run(
+            &project,
+            &[&args[..], &["--detailed-exitcode", "--renderer", renderer]].concat(),
+        )
+    };
+    let native = with("native");
+    let helm = with("helm");
+    let report = |run: &str| {
+        run.split("----- helm calls -----")
+            .next()
+            .map(str::to_owned)
+    };
+    assert_eq!(report(&native), report(&helm));
+    assert!(helm.contains("helm template api charts/app"), "{helm}");
+    assert_snapshot!(native, @"
+    exit: 2
+    ----- stdout -----
+    backend/api: upgrade (manifests differ from the deployed release)
+    Deployment.apps backend/api: modify (release)
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: api
+        namespace: backend
+      spec:
+        replicas: 2
+        template:
+          spec:
+            containers:
+            - name: app
+    -         image: example/app:1.0
+    +         image: example/app:1.1
+
+    Plan: 0 to add, 1 to change, 0 to destroy; 1 of 1 release(s) change (release comparison)
+    ----- stderr -----
+    api | comparing charts/app
+    ----- helm calls -----
+    helm version --short
+    helm history api --namespace backend --max 10 --output json
+    helm get manifest api --namespace backend --revision 2
+    helm get hooks api --namespace backend --revision 2
     ");
 }

@@ -205,6 +205,51 @@ fn e2e_helm4_changed_values_diff_and_apply_only_that_release() {
     assert_snapshot!(changed_values(4));
 }
 
+/// The desired side rendered in process (`--renderer native`) gives, with the real helm 3.17
+/// and cluster, the report helm's own `helm template` gives: the release comparison, the live
+/// one, and the JSON report, after a values change; then `apply` from the native diff upgrades
+/// the changed release.
+#[test]
+fn e2e_helm3_native_renderer_diffs_as_helm_renders() {
+    let cluster = Cluster::start();
+    let mut out = windlass_run(&cluster, &project("nginx:1.25"), 3, &["sync"]);
+    let changed = project("nginx:1.27");
+    for args in [
+        &["diff", "--detailed-exitcode", "--context", "2"][..],
+        &["diff", "--live", "--detailed-exitcode", "--output", "json"][..],
+    ] {
+        let run = |renderer: &str| {
+            let text = windlass_run(
+                &cluster,
+                &changed,
+                3,
+                &[args, &["--renderer", renderer]].concat(),
+            );
+            text.replacen(&format!("--renderer {renderer}"), "--renderer [R]", 1)
+        };
+        let native = run("native");
+        assert_eq!(native, run("helm"));
+        out.push_str(&native);
+    }
+    out.push_str(&windlass_run(
+        &cluster,
+        &changed,
+        3,
+        &[
+            "apply",
+            "--detailed-exitcode",
+            "--suppress-diff",
+            "--renderer",
+            "native",
+        ],
+    ));
+    out.push_str(&format!(
+        "----- release records -----\n{}",
+        cluster.release_records()
+    ));
+    assert_snapshot!(out);
+}
+
 #[test]
 fn e2e_unreachable_cluster_is_one_error_naming_context_and_server() {
     let project = project("nginx:1.25");

@@ -66,7 +66,7 @@ fn project() -> TestProject {
 
 #[test]
 fn helm_calls_follow_helmfile_flag_order() {
-    assert_snapshot!(project().run_recorded(&["--concurrency", "1", "template", "--skip-tests", "--set", "extra=1", "--args", "--debug --no-hooks"]), @r"
+    assert_snapshot!(project().run_recorded(&["--concurrency", "1", "template", "--renderer", "helm", "--skip-tests", "--set", "extra=1", "--args", "--debug --no-hooks"]), @r"
     exit: 0
     ----- stdout -----
 
@@ -264,24 +264,37 @@ fn lint_rejects_the_flags_only_template_has() {
 
 #[test]
 fn include_needs_adds_what_the_selected_releases_need() {
-    assert_snapshot!(project().run_recorded(&["--concurrency", "1", "-l", "name=web", "template", "--include-needs"]), @r"
+    assert_snapshot!(project().run_recorded(&["--concurrency", "1", "-l", "name=web", "template", "--include-needs"]), @r#"
     exit: 0
     ----- stdout -----
+    ---
+    # Source: app/templates/configmap.yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: api
+      namespace: backend
+    data:
+      replicas: "2"
+      tag: "v1,2"
+      flag: "true"
 
+    ---
+    # Source: app/templates/configmap.yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: web
+      namespace: frontend
+    data:
+      replicas: "1"
+      tag: "latest"
+      flag:
 
     ----- stderr -----
     ----- helm calls -----
     helm version --short
-    helm --kube-context dev template api charts/app --version 0.1.0 --kube-context dev --namespace backend --values [VALUES]/000-backend-api-0.yaml --values [VALUES]/000-backend-api-1.yaml --set image.tag=v1\,2 --set hosts={a.example.com,b.example.com}
-      [VALUES]/000-backend-api-0.yaml:
-        # raw copy, comments kept
-        image:
-          repository: example/api
-        flag: yes
-      [VALUES]/000-backend-api-1.yaml:
-        replicas: 2
-    helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
-    ");
+    "#);
 }
 
 #[test]
@@ -309,7 +322,7 @@ fn helm_messages_stream_at_debug_level_and_kubeconfig_reaches_helm() {
     let message = std::path::Path::new("WARNING: a chart warning");
     assert_snapshot!(
         project.run_recorded_with_env(
-            &["--log-level", "debug", "--kubeconfig", "/tmp/kube.yaml", "-l", "name=web", "template"],
+            &["--log-level", "debug", "--kubeconfig", "/tmp/kube.yaml", "-l", "name=web", "template", "--renderer", "helm"],
             &[("RECORDING_HELM_STDERR", message)]
         ),
         @"
@@ -369,7 +382,6 @@ fn auto_leaves_other_helm_versions_to_helm() {
     rendering with helm: helm v3.15.3 is not the v3.17.3 the native renderer reproduces
     ----- helm calls -----
     helm version --short
-    helm version --short
     helm --kube-context dev template web charts/app --api-versions monitoring.coreos.com/v1 --kube-version 1.29 --kube-context dev --namespace frontend
     ");
 }
@@ -394,7 +406,6 @@ fn a_repository_chart_is_native_error_and_auto_fallback() {
     ----- stderr -----
     nginx | rendering with helm: not supported by the native renderer: chart bitnami/nginx is not a local folder or archive
     ----- helm calls -----
-    helm version --short
     helm version --short
     helm version --short
     helm --kube-context dev template nginx bitnami/nginx --devel --kube-context dev --namespace edge

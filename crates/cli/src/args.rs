@@ -192,7 +192,7 @@ pub struct TemplateArgs {
     pub output_dir_template: Option<String>,
     /// Who renders the charts: helm, windlass in process (native), or native when it can
     /// stand in for the helm in use (auto)
-    #[arg(long, value_enum, default_value_t = RendererArg::Helm)]
+    #[arg(long, value_enum, default_value_t = RendererArg::Auto)]
     pub renderer: RendererArg,
 }
 
@@ -279,6 +279,10 @@ pub struct CompareArgs {
     /// Kubernetes version the manifests are rendered for [default: the cluster's]
     #[arg(long, value_name = "VERSION")]
     pub kube_version: Option<String>,
+    /// Who renders the desired manifests: helm, windlass in process (native), or native when
+    /// it can stand in for the helm in use (auto)
+    #[arg(long, value_enum, default_value_t = RendererArg::Auto)]
+    pub renderer: RendererArg,
 }
 
 /// `diff` flags.

@@ -232,11 +232,7 @@ impl Settings {
             skip_deps: args.skip_deps,
             output_dir: args.output_dir.clone(),
             output_dir_template: args.output_dir_template.clone(),
-            renderer: match args.renderer {
-                RendererArg::Helm => Renderer::Helm,
-                RendererArg::Native => Renderer::Native,
-                RendererArg::Auto => Renderer::Auto,
-            },
+            renderer: renderer(args.renderer),
             working_dir: self.load.dir.clone(),
             chart_cache: self.chart_cache.clone(),
         }
@@ -300,6 +296,8 @@ impl Settings {
             records: self.record_source(),
             kubeconfig: self.kubeconfig_files.clone(),
             chart_cache: self.chart_cache.clone(),
+            renderer: renderer(args.renderer),
+            working_dir: self.load.dir.clone(),
         })
     }
 
@@ -439,4 +437,13 @@ fn find_on_path(name: &str, env: impl Fn(&str) -> Option<String>) -> Option<Path
 fn split_args(args: Option<String>) -> Vec<String> {
     args.map(|a| a.split_whitespace().map(String::from).collect())
         .unwrap_or_default()
+}
+
+/// The library's renderer for `--renderer`.
+fn renderer(arg: RendererArg) -> Renderer {
+    match arg {
+        RendererArg::Helm => Renderer::Helm,
+        RendererArg::Native => Renderer::Native,
+        RendererArg::Auto => Renderer::Auto,
+    }
 }

@@ -1,9 +1,9 @@
-//! `diff`: for each release, desired (what `helm template` prints with the upgrade's settings)
-//! against current (the deployed release, and with `--live` the live objects), as plain-data
+//! `diff`: for each release, desired (what `helm template` prints with the upgrade's settings,
+//! or the native renderer in its place) against current (the deployed release, and with `--live` the live objects), as plain-data
 //! steps the runner calls per release.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use futures_util::{StreamExt, stream};
 
@@ -11,13 +11,14 @@ use crate::diff::{
     Comparison, DeployedRelease, DiffError, DiffOptions, DiffReport, Failure, KnownScopes,
     LiveObjects, ReleaseDiff, ReleaseInput, Source, read_release,
 };
-use crate::events::{Action, Event};
+use crate::events::{Action, Event, Events};
 use crate::graph::{Direction, ReleaseId};
 use crate::helm::argv::{self, TemplateFlags};
 use crate::helm::history::{ReleaseAt, deployed_release};
 use crate::helm::{Helm, HelmError};
 use crate::kube::{Cluster, Driver, KubeError, KubeconfigFiles};
 use crate::ops::OperationError;
+use crate::ops::renderer::{ChartRenderer, RenderError, Renderer};
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::runner::{RunContext, Work, run};
 use crate::ops::sync::{UpgradeCharts, prepare_upgrades};
@@ -49,7 +50,12 @@ pub struct DiffSettings {
     /// The kubeconfig files, merged as kubectl does.
     pub kubeconfig: KubeconfigFiles,
     /// Where fetched charts are kept between runs; `None`: a temporary folder for this run.
-    pub chart_cache: Option<std::path::PathBuf>,
+    pub chart_cache: Option<PathBuf>,
+    /// Who renders the desired manifests.
+    pub renderer: Renderer,
+    /// The folder helm runs in, which relative chart paths start from (the process' current
+    /// folder when empty).
+    pub working_dir: PathBuf,
 }
 
 impl Default for DiffSettings {
@@ -62,6 +68,8 @@ impl Default for DiffSettings {
             records: RecordSource::Cluster(Driver::Secret),
             kubeconfig: KubeconfigFiles::default(),
             chart_cache: None,
+            renderer: Renderer::default(),
+            working_dir: PathBuf::new(),
         }
     }
 }
@@ -79,6 +87,9 @@ pub enum ReleaseDiffError {
     /// Helm failed.
     #[error(transparent)]
     Helm(#[from] HelmError),
+    /// The desired manifests could not be rendered.
+    #[error(transparent)]
+    Render(#[from] RenderError),
 }
 
 impl ReleaseDiffError {
@@ -88,6 +99,7 @@ impl ReleaseDiffError {
             Self::Diff(e) => e.hint(),
             Self::Kube(e) => e.hint(),
             Self::Helm(e) => e.hint(),
+            Self::Render(e) => e.hint(),
         }
     }
 }
@@ -154,6 +166,14 @@ pub async fn diff<H: Helm>(
             message: "helmDefaults.diffArgs are flags of the helm-diff plugin, which windlass does not use; they are ignored (diff's own flags, e.g. --context or --suppress-secrets, do the same)".into(),
         });
     }
+    let renderer = ChartRenderer::new(
+        settings.renderer,
+        plan,
+        &context.helm,
+        &settings.working_dir,
+        context.events.as_ref(),
+    )
+    .await;
     let mut errors = Vec::new();
     let targets = targets(&releases, settings, &mut errors).await;
     let cluster_of = |release: &PlannedRelease| {
@@ -179,10 +199,15 @@ pub async fn diff<H: Helm>(
             let Some(target) = targets.get(&release.kube_context) else {
                 return Ok(None);
             };
+            let desired = DesiredSide {
+                charts: &charts,
+                renderer: &renderer,
+                events: context.events.as_ref(),
+            };
             let outcome = diff_planned(
                 plan,
                 release,
-                &charts,
+                &desired,
                 target,
                 &records,
                 settings,
@@ -383,13 +408,21 @@ pub(crate) async fn read_records<'a>(
     records
 }
 
+/// How a run renders the desired manifests: the charts as the upgrade installs them, and who
+/// renders them.
+struct DesiredSide<'a> {
+    charts: &'a UpgradeCharts,
+    renderer: &'a ChartRenderer,
+    events: &'a dyn Events,
+}
+
 /// One release of the plan: `helm template` as the upgrade would render it (from the rewritten
-/// chart or archive in `charts` when the upgrade installs from one), the deployed
-/// release, then [`diff_release`].
+/// chart or archive the upgrade installs from, by `helm` or in process), the deployed release,
+/// then [`diff_release`].
 async fn diff_planned<H: Helm>(
     plan: &Plan,
     release: &PlannedRelease,
-    charts: &UpgradeCharts,
+    render: &DesiredSide<'_>,
     target: &Target,
     records: &DeployedReleases,
     settings: &DiffSettings,
@@ -403,8 +436,12 @@ async fn diff_planned<H: Helm>(
                 no_hooks: settings.options.no_hooks,
                 ..TemplateFlags::default()
             };
-            let args = argv::template(&charts.localize(release), &flags, None);
-            Some(helm.run_for(&release.id, &args).await?.stdout)
+            let args = argv::template(&render.charts.localize(release), &flags, None);
+            let manifests = render
+                .renderer
+                .template(helm, &release.id, &args, render.events)
+                .await?;
+            Some(manifests)
         }
         _ => None,
     };

@@ -1,6 +1,6 @@
-//! Who renders a release's chart for `template` (and the desired side of `diff`): the `helm`
-//! binary, windlass's in-process renderer ([`crate::chart`]), or `auto` — in process whenever it
-//! can stand in for helm, helm otherwise. Both take the same `helm template` argv, so they see
+//! Who renders a release's chart for `template` and the desired side of `diff` (and `apply`):
+//! the `helm` binary, windlass's in-process renderer ([`crate::chart`]), or `auto` — in process
+//! whenever it can stand in for helm, helm otherwise. Both take the same `helm template` argv, so they see
 //! exactly the same chart, values and flags.
 
 use std::collections::HashMap;
@@ -11,19 +11,22 @@ use crate::chart::{Chart, ChartError, HELM_VERSION, TemplateCommand};
 use crate::events::{Event, Events};
 use crate::graph::ReleaseId;
 use crate::helm::{Helm, HelmError, HelmVersion};
+use crate::ops::sync::helm_version;
+use crate::plan::Plan;
 
-/// Which renderer `template` uses.
+/// Who renders the charts for `template` and the desired side of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Renderer {
     /// Run `helm template` for every release.
-    #[default]
     Helm,
     /// Render every release in process; a chart the native renderer cannot do is an error.
     Native,
     /// Render in process when the native renderer can stand in for the helm in use (helm 3.17,
     /// the version it reproduces), with helm otherwise or when the native render fails; the
-    /// reason is reported as an [`Event::RenderedByHelm`].
+    /// reason is reported as an [`Event::RenderedByHelm`]. The default: the native renderer
+    /// prints what helm 3.17 prints on the chart corpora (see the README).
+    #[default]
     Auto,
 }
 
@@ -58,10 +61,11 @@ pub struct ChartRenderer {
 
 impl ChartRenderer {
     /// A renderer for helm calls made from `base_dir` (helm's working folder). For
-    /// [`Renderer::Auto`] it asks `helm` for its version once, to know whether the native
-    /// renderer reproduces it.
+    /// [`Renderer::Auto`] it needs helm's version, to know whether the native renderer
+    /// reproduces it: the one `plan` was checked against, else it asks `helm`.
     pub async fn new<H: Helm>(
         renderer: Renderer,
+        plan: &Plan,
         helm: &H,
         base_dir: &Path,
         events: &dyn Events,
@@ -69,7 +73,7 @@ impl ChartRenderer {
         let native = match renderer {
             Renderer::Helm => None,
             Renderer::Native => Some(Renderer::Native),
-            Renderer::Auto => match helm.version().await {
+            Renderer::Auto => match helm_version(plan, helm).await {
                 Ok(v) if reproduced(v) => Some(Renderer::Auto),
                 Ok(v) => {
                     events.emit(Event::RenderedByHelm {

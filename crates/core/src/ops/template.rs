@@ -118,6 +118,7 @@ pub async fn run_per_release<H: Helm>(
     };
     let renderer = ChartRenderer::new(
         renderer,
+        plan,
         &context.helm,
         &options.working_dir,
         context.events.as_ref(),
