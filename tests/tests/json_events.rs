@@ -140,7 +140,8 @@ fn apply_project() -> TestProject {
         .file(".fixtures/api/template.yaml", &config("api", "fast"))
 }
 
-/// `apply --output json` of [`apply_project`] with `failing` failed by the recording helm.
+/// `apply --output json` of [`apply_project`] with `failing` failed by the recording helm (which
+/// renders the desired side: `--renderer helm`).
 fn json_apply(failing: &str) -> String {
     let project = apply_project();
     let fixtures = project.path().join(".fixtures");
@@ -151,6 +152,8 @@ fn json_apply(failing: &str) -> String {
             "--skip-deps",
             "--kube-version",
             "1.31.0",
+            "--renderer",
+            "helm",
             "--output",
             "json",
         ],
