@@ -273,18 +273,6 @@ fn unknown_environment_in_a_helmfile() {
 }
 
 #[test]
-fn commands_not_yet_implemented_say_so() {
-    let project = TestProject::new().file("helmfile.yaml", "releases: []\n");
-    assert_snapshot!(project.run(&["status"]), @"
-    exit: 1
-    ----- stdout -----
-    ----- stderr -----
-    error: `status` is not yet implemented
-      hint: available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy, fetch
-    ");
-}
-
-#[test]
 fn missing_values_file_of_a_release_not_installed_or_not_selected_is_fine() {
     let project = TestProject::new().file(
         "helmfile.yaml",

@@ -14,11 +14,31 @@ fn validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("invalid schema: {e}"))
 }
 
-/// Runs `windlass --concurrency 1 ARGS` on the hooks fixture with the recording helm and `env`,
-/// checks every stdout line against the schema and that the report comes last with the exit
-/// code, and returns the lines (durations masked) and stderr for a snapshot.
+/// The diff report's own schema, which `apply`'s report carries a document of.
+fn diff_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(windlass::diff::report::JSON_SCHEMA)
+        .unwrap_or_else(|e| panic!("the diff report schema: {e}"));
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("invalid schema: {e}"))
+}
+
+/// Every error of `validator` on `value`, one per line.
+fn schema_errors(validator: &jsonschema::Validator, value: &serde_json::Value) -> String {
+    validator
+        .iter_errors(value)
+        .map(|e| format!("{e}\n"))
+        .collect()
+}
+
+/// [`json_run_in`] on the hooks fixture.
 fn json_run(args: &[&str], env: &[(&str, &str)]) -> String {
-    let project = TestProject::fixture("hooks");
+    json_run_in(&TestProject::fixture("hooks"), args, env)
+}
+
+/// Runs `windlass --concurrency 1 ARGS` in `project` with the recording helm and `env`, checks
+/// every stdout line against the schema (and a report's diff against the diff report's schema)
+/// and that the report comes last with the exit code, and returns the lines (durations masked)
+/// and stderr for a snapshot.
+fn json_run_in(project: &TestProject, args: &[&str], env: &[(&str, &str)]) -> String {
     let output = windlass()
         .arg("--helm-binary")
         .arg(sibling_binary("recording-helm"))
@@ -33,21 +53,24 @@ fn json_run(args: &[&str], env: &[(&str, &str)]) -> String {
         .output()
         .unwrap_or_else(|e| panic!("cannot run windlass: {e}"));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let validator = validator();
+    let (validator, diff_validator) = (validator(), diff_validator());
     let lines: Vec<serde_json::Value> = stdout
         .lines()
         .map(|line| {
             let value: serde_json::Value =
                 serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {e}: {line}"));
-            let errors: Vec<String> = validator
-                .iter_errors(&value)
-                .map(|e| e.to_string())
-                .collect();
+            let errors = schema_errors(&validator, &value);
             assert!(
                 errors.is_empty(),
-                "{line}\ndoes not match the schema:\n{}",
-                errors.join("\n")
+                "{line}\ndoes not match the schema:\n{errors}"
             );
+            if let Some(diff) = value.get("diff") {
+                let errors = schema_errors(&diff_validator, diff);
+                assert!(
+                    errors.is_empty(),
+                    "{line}\nits diff does not match the diff report schema:\n{errors}"
+                );
+            }
             value
         })
         .collect();
@@ -96,6 +119,65 @@ fn destroy_prints_one_schema_valid_event_per_line_and_the_report_last() {
         &["destroy", "--output", "json"],
         &[("RECORDING_HELM_LIST", "db,web")]
     ));
+}
+
+/// The hooks fixture with what the recording helm answers for `apply` (`HELM_DRIVER=sql`): `db`
+/// deployed as desired, `web` deployed with another value, `api` not installed.
+fn apply_project() -> TestProject {
+    let config = |name: &str, mode: &str| {
+        format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  mode: {mode}\n"
+        )
+    };
+    let history = r#"[{"revision":1,"status":"deployed","chart":"app-0.1.0"}]"#;
+    TestProject::fixture("hooks")
+        .file(".fixtures/db/template.yaml", &config("db", "fast"))
+        .file(".fixtures/db/history.json", history)
+        .file(".fixtures/db/manifest.yaml", &config("db", "fast"))
+        .file(".fixtures/web/template.yaml", &config("web", "fast"))
+        .file(".fixtures/web/history.json", history)
+        .file(".fixtures/web/manifest.yaml", &config("web", "slow"))
+        .file(".fixtures/api/template.yaml", &config("api", "fast"))
+}
+
+/// `apply --output json` of [`apply_project`] with `failing` failed by the recording helm (which
+/// renders the desired side: `--renderer helm`).
+fn json_apply(failing: &str) -> String {
+    let project = apply_project();
+    let fixtures = project.path().join(".fixtures");
+    json_run_in(
+        &project,
+        &[
+            "apply",
+            "--skip-deps",
+            "--kube-version",
+            "1.31.0",
+            "--renderer",
+            "helm",
+            "--output",
+            "json",
+        ],
+        &[
+            ("RECORDING_HELM_FIXTURES", &fixtures.to_string_lossy()),
+            ("HELM_DRIVER", "sql"),
+            ("RECORDING_HELM_FAIL", failing),
+        ],
+    )
+}
+
+/// `apply --output json`: the diff's and the upgrades' events, then the report with the diff it
+/// acted on (`db` in sync, `api` new, `web` changed but its upgrade fails); stdout holds JSON
+/// only, human text goes to stderr.
+#[test]
+fn apply_prints_its_events_and_the_report_with_its_diff_last() {
+    assert_snapshot!(json_apply("upgrade --install web"));
+}
+
+/// A run that stops before it changes anything (apply's diff fails: helm cannot read `db`'s
+/// history) still ends with the report: the error, no release, and the diff as far as it got.
+#[test]
+fn a_run_that_stops_before_any_change_still_ends_with_the_report() {
+    assert_snapshot!(json_apply("history db"));
 }
 
 #[test]

@@ -331,6 +331,10 @@ pub struct ApplyArgs {
     /// Exit 2 when something was applied, 0 when nothing needed to be, 1 on errors
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Progress and the diff as text, or one JSON object per event on stdout (the diff in the
+    /// report)
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub output: RunFormat,
 }
 
 /// `write-values` flags (Helmfile's).

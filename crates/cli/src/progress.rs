@@ -356,6 +356,7 @@ fn action_word(action: Action) -> &'static str {
         Action::Lint => "linting",
         Action::Diff => "comparing",
         Action::Fetch => "fetching",
+        Action::Status => "reading",
         _ => "working",
     }
 }

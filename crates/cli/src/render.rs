@@ -11,8 +11,10 @@ use windlass::plan::Plan;
 use windlass::project::{Diagnostic, MissingFileHandler};
 
 use windlass::diff::{DiffReport, Style as Line};
+use windlass::kube::health::Health;
+use windlass::ops::status::StatusReport;
 
-use crate::args::{DiffFormat, LogLevel};
+use crate::args::{DiffFormat, ListFormat, LogLevel};
 use crate::run::CommandError;
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
@@ -116,7 +118,7 @@ pub fn json_line(kind: &str, body: &impl Serialize) -> String {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JsonReport<'a> {
-    /// The command (`sync`, `destroy`).
+    /// The command (`sync`, `destroy`, `apply`).
     pub command: &'a str,
     /// The process's exit code.
     pub exit_code: u8,
@@ -124,6 +126,9 @@ pub struct JsonReport<'a> {
     pub error: Option<String>,
     /// Each release, in the order they ended.
     pub releases: &'a [ReleaseSummary],
+    /// `apply`'s diff, as `diff --output json` prints it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<serde_json::Value>,
 }
 
 /// What a release's outcome is called in the summary table.
@@ -185,7 +190,7 @@ fn table(header: &[&str], min_width: &[usize], rows: &[Vec<String>]) -> String {
                     }
                 })
                 .collect();
-            format!("{}\n", cells.join("   "))
+            format!("{}\n", cells.join("   ").trim_end())
         })
         .collect()
 }
@@ -336,6 +341,97 @@ pub fn diff_report(
     }
     diff_errors(stderr, report);
     Ok(())
+}
+
+/// `status`: a table of the releases (or the report as JSON) on `stdout`, then on `stderr` each
+/// workload that is not healthy and each release that could not be read, with a hint.
+pub fn status(
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+    report: &StatusReport,
+    format: ListFormat,
+) -> Result<(), CommandError> {
+    let output = |e: std::io::Error| CommandError::Output(e.to_string());
+    match format {
+        ListFormat::Json => {
+            let text =
+                serde_json::to_string(report).map_err(|e| CommandError::Output(e.to_string()))?;
+            writeln!(stdout, "{text}").map_err(output)?;
+        }
+        ListFormat::Table => {
+            let text = |value: &Option<String>| value.clone().unwrap_or_default();
+            let rows: Vec<Vec<String>> = report
+                .releases
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.name.clone(),
+                        r.namespace.clone(),
+                        r.installed.to_string(),
+                        r.revision.map(|n| n.to_string()).unwrap_or_default(),
+                        text(&r.status),
+                        r.health.to_string(),
+                        text(&r.chart),
+                        text(&r.app_version),
+                        r.last_deployed
+                            .as_deref()
+                            .map(whole_seconds)
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            let header = [
+                "RELEASE",
+                "NAMESPACE",
+                "INSTALLED",
+                "REVISION",
+                "STATUS",
+                "HEALTH",
+                "CHART",
+                "APP VERSION",
+                "LAST DEPLOYED",
+            ];
+            if !rows.is_empty() {
+                write!(stdout, "{}", table(&header, &[], &rows)).map_err(output)?;
+            }
+        }
+    }
+    for release in &report.releases {
+        for workload in release
+            .workloads
+            .iter()
+            .filter(|w| w.health != Health::Healthy)
+        {
+            let why = workload
+                .message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                stderr,
+                "{} | {} {}{why}",
+                release.name, workload.object, workload.health
+            );
+        }
+    }
+    for failure in &report.errors {
+        let _ = writeln!(stderr, "{ERROR}error{ERROR:#}: {}", failure.message);
+        if let Some(hint) = &failure.hint {
+            let _ = writeln!(stderr, "  {HINT}hint{HINT:#}: {hint}");
+        }
+    }
+    Ok(())
+}
+
+/// An RFC 3339 time without its fraction of a second (`2026-12-02T07:01:02Z`).
+fn whole_seconds(time: &str) -> String {
+    match time.split_once('.') {
+        Some((seconds, rest)) => {
+            let zone = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+            format!("{seconds}{zone}")
+        }
+        None => time.to_string(),
+    }
 }
 
 /// Each failure of a diff run: `error: <cause>`, the releases it stopped, and a hint.

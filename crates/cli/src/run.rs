@@ -10,7 +10,7 @@ use windlass::events::Events;
 use windlass::graph::GraphError;
 use windlass::helm::{Helm, HelmError, HelmProcess};
 use windlass::ops::hooks::Hooks;
-use windlass::ops::report::{ReleaseOutcome, ReleaseResult, Report};
+use windlass::ops::report::{ReleaseOutcome, ReleaseResult, ReleaseSummary, Report};
 use windlass::ops::runner::RunContext;
 use windlass::ops::template::{ChartCommand, TemplateOptions};
 use windlass::ops::{self, OperationError};
@@ -19,8 +19,8 @@ use windlass::project::{Project, ProjectError};
 
 use crate::args::{
     ApplyArgs, BuildArgs, Command, DepsArgs, DestroyArgs, DiffArgs, DiffFormat, FetchArgs,
-    GraphArgs, GraphFormat, LintArgs, ListArgs, ListFormat, RunFormat, SyncArgs, TemplateArgs,
-    Tool, WriteValuesArgs,
+    GraphArgs, GraphFormat, LintArgs, ListArgs, ListFormat, RunFormat, StatusArgs, SyncArgs,
+    TemplateArgs, Tool, WriteValuesArgs,
 };
 use crate::progress::{self, Progress};
 use crate::settings::Settings;
@@ -107,9 +107,6 @@ pub enum CommandError {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
-    /// The command exists but its issue has not landed.
-    #[error("`{0}` is not yet implemented")]
-    NotImplemented(&'static str),
     /// A signal stopped the run; its work was cancelled and cleaned up.
     #[error("interrupted; running helm commands were stopped and temporary files removed")]
     Interrupted(Signal),
@@ -131,12 +128,10 @@ impl CommandError {
             Self::Charts(error) => error.hint(),
             Self::WriteValues(error) => error.hint(),
             Self::Build(error) => error.hint(),
-            Self::NotATerminal => Some("run it on a terminal, or leave out -i/--interactive".into()),
+            Self::NotATerminal => {
+                Some("run it on a terminal, or leave out -i/--interactive".into())
+            }
             Self::Runtime(_) | Self::Interrupted(_) | Self::Output(_) => None,
-            Self::NotImplemented(_) => Some(
-                "available today: build, list, graph, repos, deps, template, lint, write-values, sync, diff, apply, destroy, fetch"
-                    .into(),
-            ),
         }
     }
 }
@@ -252,8 +247,6 @@ enum Step {
     Inspect(Inspect),
     /// Drives helm.
     Drive(Drive),
-    /// Not built yet.
-    NotYet(&'static str),
 }
 
 /// The commands that read the project only.
@@ -273,6 +266,7 @@ enum Drive {
     Fetch(FetchArgs),
     Sync(SyncArgs),
     Destroy(DestroyArgs),
+    Status(StatusArgs),
     List(ListArgs),
     Diff(DiffArgs),
     Apply(ApplyArgs),
@@ -303,7 +297,7 @@ impl From<Command> for Step {
             Command::Apply(args) => Self::Drive(Drive::Apply(args)),
             Command::Diff(args) => Self::Drive(Drive::Diff(args)),
             Command::Destroy(args) => Self::Drive(Drive::Destroy(args)),
-            Command::Status(_) => Self::NotYet("status"),
+            Command::Status(args) => Self::Drive(Drive::Status(args)),
         }
     }
 }
@@ -325,6 +319,9 @@ async fn execute(
         }) | Command::Destroy(DestroyArgs {
             output: RunFormat::Json,
             ..
+        }) | Command::Apply(ApplyArgs {
+            output: RunFormat::Json,
+            ..
         })
     );
     let step = Step::from(command);
@@ -339,9 +336,6 @@ async fn execute(
         live,
     ));
     let events: Arc<dyn Events> = progress.clone();
-    if let Step::NotYet(name) = step {
-        return Err(CommandError::NotImplemented(name));
-    }
     if settings.live_output {
         render::info(stderr, "Live output is enabled", settings.log_level);
     }
@@ -353,7 +347,6 @@ async fn execute(
     render::diagnostics(stderr, &project.diagnostics, settings.log_level);
     // helm is located once, before any other work, for the commands that run it.
     let job = match step {
-        Step::NotYet(name) => return Err(CommandError::NotImplemented(name)),
         Step::Inspect(inspect) => Job::Inspect(inspect),
         Step::Drive(drive) => {
             let helm =
@@ -418,6 +411,7 @@ async fn execute(
                 settings,
                 progress: &progress,
                 signals,
+                json_report: Mutex::new(JsonParts::default()),
             };
             run.drive(drive, stdout, stderr).await
         }
@@ -461,11 +455,77 @@ struct Run<'a> {
     settings: &'a Settings,
     progress: &'a Progress,
     signals: &'a Signals,
+    /// What the `--output json` report carries, gathered as the command goes.
+    json_report: Mutex<JsonParts>,
+}
+
+/// The parts of the `--output json` report a command gathers before it ends.
+#[derive(Default)]
+struct JsonParts {
+    /// Each release's outcome, in the order they ended.
+    releases: Vec<ReleaseSummary>,
+    /// `apply`'s diff, as `diff --output json` prints it.
+    diff: Option<serde_json::Value>,
+}
+
+impl Drive {
+    /// The name of a command that changes the cluster and reports as JSON lines.
+    fn run_name(&self) -> Option<&'static str> {
+        match self {
+            Drive::Sync(_) => Some("sync"),
+            Drive::Destroy(_) => Some("destroy"),
+            Drive::Apply(_) => Some("apply"),
+            _ => None,
+        }
+    }
 }
 
 impl Run<'_> {
-    /// Runs a command that drives helm; returns how the process ends.
+    /// Runs a command that drives helm; returns how the process ends. With `--output json`, a
+    /// run that changes the cluster ends with its report as the last line on stdout, however it
+    /// ends.
     async fn drive(
+        &self,
+        drive: Drive,
+        stdout: &mut impl Write,
+        stderr: &mut impl Write,
+    ) -> Result<ExitStatus, CommandError> {
+        let run = drive.run_name().filter(|_| self.progress.is_json());
+        let result = self.command(drive, stdout, stderr).await;
+        if let Some(command) = run {
+            self.print_json_report(command, &result);
+        }
+        result
+    }
+
+    /// The last line of `--output json`: the exit code the process ends with, the error, each
+    /// release's outcome and (apply) the diff.
+    fn print_json_report(&self, command: &str, result: &Result<ExitStatus, CommandError>) {
+        let status = match (result, self.signals.received()) {
+            (_, Some(signal)) => ExitStatus::Interrupted(signal),
+            (Ok(status), None) => *status,
+            (Err(_), None) => ExitStatus::Failure,
+        };
+        let parts = self
+            .json_report
+            .lock()
+            .map(|mut parts| std::mem::take(&mut *parts))
+            .unwrap_or_default();
+        let line = render::json_line(
+            "report",
+            &render::JsonReport {
+                command,
+                exit_code: status.code(),
+                error: result.as_ref().err().map(ToString::to_string),
+                releases: &parts.releases,
+                diff: parts.diff,
+            },
+        );
+        let _ = writeln!(std::io::stdout().lock(), "{line}");
+    }
+
+    /// Runs the command of [`Run::drive`].
+    async fn command(
         &self,
         drive: Drive,
         stdout: &mut impl Write,
@@ -516,7 +576,7 @@ impl Run<'_> {
             }
             Drive::Sync(args) => {
                 let report = ops::sync::sync(plan, &settings.sync_options(&args), context).await?;
-                self.finish("sync", report, stderr)?;
+                self.finish(report, stderr)?;
             }
             Drive::Destroy(args) => {
                 if args.interactive && !self.confirm_destroy(stderr) {
@@ -524,7 +584,7 @@ impl Run<'_> {
                 }
                 let options = settings.destroy_options(&args);
                 let report = ops::destroy::destroy(plan, &options, context).await?;
-                self.finish("destroy", report, stderr)?;
+                self.finish(report, stderr)?;
             }
             Drive::Diff(args) => {
                 let diff_settings = settings.diff_settings(&args.compare)?;
@@ -536,6 +596,18 @@ impl Run<'_> {
                 }
             }
             Drive::Apply(args) => return self.apply(args, stdout, stderr).await,
+            Drive::Status(args) => {
+                let report = ops::status::status(plan, &settings.status_settings(), context).await;
+                render::status(stdout, stderr, &report, args.output)?;
+                if !report.errors.is_empty() {
+                    let releases: std::collections::HashSet<&String> =
+                        report.errors.iter().flat_map(|e| &e.releases).collect();
+                    return Err(OperationError::ReleasesFailed(releases.len().max(1)).into());
+                }
+                if args.detailed_exitcode && !report.all_ok() {
+                    return Ok(ExitStatus::Changes);
+                }
+            }
         }
         Ok(ExitStatus::Success)
     }
@@ -559,7 +631,12 @@ impl Run<'_> {
             ..context.clone()
         };
         let run = ops::diff::diff(plan, &diff_settings, &diffing).await?;
-        if args.suppress_diff {
+        if self.progress.is_json() {
+            render::diff_errors(stderr, &run.report);
+            if let Ok(mut parts) = self.json_report.lock() {
+                parts.diff = Some(run.report.to_json());
+            }
+        } else if args.suppress_diff {
             render::diff_errors(stderr, &run.report);
         } else {
             render::diff_report(stdout, stderr, &run.report, DiffFormat::Diff)?;
@@ -581,7 +658,7 @@ impl Run<'_> {
             .releases
             .iter()
             .any(|r| matches!(r.outcome, ReleaseOutcome::Succeeded(_)));
-        self.finish("apply", report, stderr)?;
+        self.finish(report, stderr)?;
         if changes {
             render::unchanged(stderr, &run.report);
         }
@@ -603,16 +680,14 @@ impl Run<'_> {
         render::confirm_affected(stderr, &mut std::io::stdin().lock(), &releases, "delete")
     }
 
-    /// The end of a run that changed the cluster: the summary (or, with `--output json`, the
-    /// report as the last line on stdout), then the run's error, if any.
+    /// The end of a run that changed the cluster: the summary (with `--output json`, the
+    /// releases of the report [`Run::drive`] prints last), then the run's error, if any.
     fn finish<T, E: std::fmt::Display>(
         &self,
-        command: &str,
         report: Report<T, E>,
         stderr: &mut impl Write,
     ) -> Result<(), CommandError> {
         let rows = report.summary();
-        let cancelled = report.was_cancelled();
         let error: Option<CommandError> = match report.failure {
             Some(failure) => Some(failure.into()),
             None => failures(
@@ -623,21 +698,9 @@ impl Run<'_> {
             .err(),
         };
         if self.progress.is_json() {
-            let status = match (cancelled, self.signals.received()) {
-                (true, Some(signal)) => ExitStatus::Interrupted(signal),
-                _ if error.is_some() => ExitStatus::Failure,
-                _ => ExitStatus::Success,
-            };
-            let line = render::json_line(
-                "report",
-                &render::JsonReport {
-                    command,
-                    exit_code: status.code(),
-                    error: error.as_ref().map(ToString::to_string),
-                    releases: &rows,
-                },
-            );
-            let _ = writeln!(std::io::stdout().lock(), "{line}");
+            if let Ok(mut parts) = self.json_report.lock() {
+                parts.releases = rows;
+            }
         } else {
             render::run_summary(stderr, self.plan, &rows);
         }

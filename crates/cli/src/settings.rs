@@ -19,6 +19,7 @@ use windlass::ops::deps::DepsOptions;
 use windlass::ops::destroy::DestroyOptions;
 use windlass::ops::fetch::FetchOptions;
 use windlass::ops::renderer::Renderer;
+use windlass::ops::status::StatusSettings;
 use windlass::ops::sync::SyncOptions;
 use windlass::ops::template::TemplateOptions;
 use windlass::plan::{CommandLineValues, Selection};
@@ -253,10 +254,6 @@ impl Settings {
             (true, false) => Comparison::Live,
             _ => Comparison::Release,
         };
-        let records = match Driver::from_helm_driver(self.helm_driver.as_deref()) {
-            Some(driver) => RecordSource::Cluster(driver),
-            None => RecordSource::Helm,
-        };
         Ok(DiffSettings {
             comparison,
             options: DiffOptions {
@@ -272,12 +269,29 @@ impl Settings {
             },
             skip_deps: args.skip_deps,
             kube_version: args.kube_version.clone(),
-            records,
+            records: self.record_source(),
             kubeconfig: self.kubeconfig_files.clone(),
             chart_cache: self.chart_cache.clone(),
             renderer: renderer(args.renderer),
             working_dir: self.load.dir.clone(),
         })
+    }
+
+    /// Where the deployed releases are read: helm's records, from the cluster for the storage
+    /// drivers windlass reads (`HELM_DRIVER` secret or configmap), else through helm.
+    fn record_source(&self) -> RecordSource {
+        match Driver::from_helm_driver(self.helm_driver.as_deref()) {
+            Some(driver) => RecordSource::Cluster(driver),
+            None => RecordSource::Helm,
+        }
+    }
+
+    /// `status`'s settings.
+    pub fn status_settings(&self) -> StatusSettings {
+        StatusSettings {
+            records: self.record_source(),
+            kubeconfig: self.kubeconfig_files.clone(),
+        }
     }
 
     /// `fetch`'s options.

@@ -29,6 +29,8 @@ fn bench(c: &mut Criterion) {
         status: "deployed".into(),
         chart: "crds".into(),
         chart_version: "1.0.0".into(),
+        app_version: String::new(),
+        last_deployed: String::new(),
         baseline_revision: 1,
         manifest: before,
         hooks: Vec::new(),

@@ -142,6 +142,8 @@ pub enum Action {
     Diff,
     /// `helm pull --untar` (or a copy of a local chart), for `fetch`.
     Fetch,
+    /// Reading a release's record and its workloads, for `status`.
+    Status,
 }
 
 /// A step of a release's work, as progress shows it ("presync", "upgrading").

@@ -24,6 +24,10 @@ pub struct DeployedRelease {
     pub chart: String,
     /// The chart version of the latest revision.
     pub chart_version: String,
+    /// The chart's `appVersion` in the latest revision (empty when it has none).
+    pub app_version: String,
+    /// When the latest revision was deployed, as helm records it (RFC 3339).
+    pub last_deployed: String,
     /// The revision the manifest comes from: the last `deployed` one, else the latest.
     pub baseline_revision: u32,
     /// That revision's manifest.

@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Releases that could not be diffed for one cause (one release, or every release of an
 /// unreachable cluster), or a failure that is no release's.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Failure {
     /// The releases it stopped (`namespace/name`); empty when it is no release's.
     pub releases: Vec<String>,

@@ -72,6 +72,8 @@ fn deployed(manifest: String, hooks: Vec<String>, status: &str, version: &str) -
         status: status.into(),
         chart: "app".into(),
         chart_version: version.into(),
+        app_version: String::new(),
+        last_deployed: String::new(),
         baseline_revision: if status == "deployed" { 3 } else { 2 },
         manifest,
         hooks,

@@ -60,6 +60,10 @@ struct Revision {
     status: String,
     #[serde(default)]
     chart: String,
+    #[serde(default)]
+    app_version: String,
+    #[serde(default)]
+    updated: String,
 }
 
 /// The deployed release through helm; `None` when helm has no such release (or its latest
@@ -90,6 +94,8 @@ pub async fn deployed_release<H: Helm>(
         status: latest.status,
         chart,
         chart_version,
+        app_version: latest.app_version,
+        last_deployed: latest.updated,
         baseline_revision: baseline,
         manifest,
         hooks: vec![hooks],

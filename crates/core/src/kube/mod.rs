@@ -8,6 +8,7 @@
 
 mod cluster;
 mod error;
+pub mod health;
 pub mod live;
 pub mod records;
 

@@ -174,12 +174,20 @@ fn deployed_release(
         Some(decode(baseline)?)
     };
     let (chart, chart_version) = latest_content.chart_identity();
+    let app_version = latest_content.app_version();
+    let last_deployed = latest_content
+        .info
+        .as_ref()
+        .map(|i| i.last_deployed.clone())
+        .unwrap_or_default();
     let base = baseline_content.unwrap_or(latest_content);
     Ok(Some(DeployedRelease {
         revision: latest.revision,
         status: latest.status.clone(),
         chart,
         chart_version,
+        app_version,
+        last_deployed,
         baseline_revision: baseline.revision,
         manifest: base.manifest,
         hooks: base.hooks.into_iter().map(|h| h.manifest).collect(),
@@ -195,6 +203,14 @@ pub struct ReleaseContent {
     manifest: String,
     #[serde(default)]
     hooks: Vec<HookContent>,
+    #[serde(default)]
+    info: Option<InfoContent>,
+}
+
+#[derive(Deserialize)]
+struct InfoContent {
+    #[serde(default)]
+    last_deployed: String,
 }
 
 #[derive(Deserialize)]
@@ -209,6 +225,8 @@ struct ChartMetadata {
     name: String,
     #[serde(default)]
     version: String,
+    #[serde(default, rename = "appVersion")]
+    app_version: String,
 }
 
 #[derive(Deserialize)]
@@ -223,6 +241,14 @@ impl ReleaseContent {
             .as_ref()
             .and_then(|c| c.metadata.as_ref())
             .map(|m| (m.name.clone(), m.version.clone()))
+            .unwrap_or_default()
+    }
+
+    fn app_version(&self) -> String {
+        self.chart
+            .as_ref()
+            .and_then(|c| c.metadata.as_ref())
+            .map(|m| m.app_version.clone())
             .unwrap_or_default()
     }
 }
@@ -259,8 +285,9 @@ mod tests {
 
     fn record(revision: u32, status: &str, manifest: &str, version: &str) -> Record {
         let json = serde_json::json!({
-            "name": "web", "version": revision, "info": {"status": status},
-            "chart": {"metadata": {"name": "app", "version": version}, "values": {"password": "chart-default"}},
+            "name": "web", "version": revision,
+            "info": {"status": status, "last_deployed": format!("2026-12-0{revision}T10:00:00Z")},
+            "chart": {"metadata": {"name": "app", "version": version, "appVersion": "1.0"}, "values": {"password": "chart-default"}},
             "config": {"password": "hunter2"},
             "manifest": manifest,
             "hooks": [{"name": "migrate", "manifest": "kind: Job\n"}],
@@ -291,6 +318,13 @@ mod tests {
                 deployed.chart_version.as_str()
             ),
             (4, "failed", "app", "0.3.0")
+        );
+        assert_eq!(
+            (
+                deployed.app_version.as_str(),
+                deployed.last_deployed.as_str()
+            ),
+            ("1.0", "2026-12-04T10:00:00Z")
         );
         assert_eq!(
             (deployed.baseline_revision, deployed.manifest.as_str()),

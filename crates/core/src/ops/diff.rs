@@ -176,9 +176,14 @@ pub async fn diff<H: Helm>(
     .await;
     let mut errors = Vec::new();
     let targets = targets(&releases, settings, &mut errors).await;
+    let cluster_of = |release: &PlannedRelease| {
+        targets
+            .get(&release.kube_context)
+            .and_then(|t| t.cluster.as_ref())
+    };
     let records = match settings.records {
         RecordSource::Cluster(driver) => {
-            read_records(&releases, &targets, driver, context.limit(), &mut errors).await
+            read_records(&releases, cluster_of, driver, context.limit(), &mut errors).await
         }
         RecordSource::Helm => DeployedReleases::default(),
     };
@@ -264,6 +269,41 @@ async fn targets(
     settings: &DiffSettings,
     errors: &mut Vec<Failure>,
 ) -> HashMap<Option<String>, Target> {
+    let reads_cluster = matches!(settings.records, RecordSource::Cluster(_))
+        || settings.comparison != Comparison::Release
+        || settings.kube_version.is_none();
+    if !reads_cluster {
+        let mut targets = HashMap::new();
+        for release in releases {
+            let target = Target {
+                cluster: None,
+                kube_version: settings.kube_version.clone(),
+            };
+            targets.insert(release.kube_context.clone(), target);
+        }
+        return targets;
+    }
+    connect(releases, &settings.kubeconfig, errors)
+        .await
+        .into_iter()
+        .map(|(context, (cluster, version))| {
+            let target = Target {
+                cluster: Some(cluster),
+                kube_version: settings.kube_version.clone().or(Some(version)),
+            };
+            (context, target)
+        })
+        .collect()
+}
+
+/// Each kube context of `releases` connected once, with its server's version (asking it proves
+/// the cluster reachable); the kubeconfig or a context that fails is one failure naming its
+/// releases. Shared by `diff` and `status`.
+pub(crate) async fn connect(
+    releases: &[&PlannedRelease],
+    kubeconfig: &KubeconfigFiles,
+    errors: &mut Vec<Failure>,
+) -> HashMap<Option<String>, (Cluster, String)> {
     let mut contexts: Vec<&Option<String>> = Vec::new();
     for release in releases {
         if !contexts.contains(&&release.kube_context) {
@@ -277,21 +317,8 @@ async fn targets(
             .map(|r| r.id.to_string())
             .collect()
     };
-    let reads_cluster = matches!(settings.records, RecordSource::Cluster(_))
-        || settings.comparison != Comparison::Release
-        || settings.kube_version.is_none();
-    let mut targets = HashMap::new();
-    if !reads_cluster {
-        for context in contexts {
-            let target = Target {
-                cluster: None,
-                kube_version: settings.kube_version.clone(),
-            };
-            targets.insert(context.clone(), target);
-        }
-        return targets;
-    }
-    let kubeconfig = match settings.kubeconfig.read() {
+    let mut connected = HashMap::new();
+    let kubeconfig = match kubeconfig.read() {
         Ok(kubeconfig) => kubeconfig,
         Err(error) => {
             errors.push(Failure {
@@ -299,22 +326,18 @@ async fn targets(
                 message: error.to_string(),
                 hint: error.hint(),
             });
-            return targets;
+            return connected;
         }
     };
     for context in contexts {
-        let connected = async {
+        let connecting = async {
             let cluster = Cluster::new(&kubeconfig, context.as_deref()).await?;
             let version = cluster.version().await?;
             Ok::<_, KubeError>((cluster, version))
         };
-        match connected.await {
-            Ok((cluster, version)) => {
-                let target = Target {
-                    cluster: Some(cluster),
-                    kube_version: settings.kube_version.clone().or(Some(version)),
-                };
-                targets.insert(context.clone(), target);
+        match connecting.await {
+            Ok(client) => {
+                connected.insert(context.clone(), client);
             }
             Err(error) => errors.push(Failure {
                 releases: ids(context),
@@ -323,20 +346,21 @@ async fn targets(
             }),
         }
     }
-    targets
+    connected
 }
 
 /// The namespace helm uses for `release`: its own, else the context's default.
-fn namespace_of<'a>(release: &'a PlannedRelease, target: &'a Target) -> &'a str {
-    match (&release.namespace, &target.cluster) {
+pub(crate) fn namespace_in<'a>(
+    release: &'a PlannedRelease,
+    cluster: Option<&'a Cluster>,
+) -> &'a str {
+    match (&release.namespace, cluster) {
         (namespace, _) if !namespace.is_empty() => namespace,
         (_, Some(cluster)) => cluster.default_namespace(),
         _ => "",
     }
 }
 
-/// The release records of `releases`, one list per kube context and namespace, `limit` at once;
-/// a list that fails is one failure naming the releases it would have answered for.
 /// The release records of `members`, in `namespace` of `cluster`, with where they were read.
 async fn read_place<'a>(
     cluster: &'a Cluster,
@@ -358,22 +382,22 @@ type PlaceRecords<'a> = (
     Result<HashMap<String, DeployedRelease>, KubeError>,
 );
 
-async fn read_records(
-    releases: &[&PlannedRelease],
-    targets: &HashMap<Option<String>, Target>,
+/// The release records of `releases` whose cluster `cluster_of` connected, one list per kube
+/// context and namespace, `limit` at once; a list that fails is one failure naming the releases
+/// it would have answered for.
+pub(crate) async fn read_records<'a>(
+    releases: &[&'a PlannedRelease],
+    cluster_of: impl Fn(&PlannedRelease) -> Option<&'a Cluster>,
     driver: Driver,
     limit: usize,
     errors: &mut Vec<Failure>,
 ) -> DeployedReleases {
     let mut places: Vec<(&Cluster, &str, Vec<&PlannedRelease>)> = Vec::new();
     for release in releases {
-        let Some(target) = targets.get(&release.kube_context) else {
+        let Some(cluster) = cluster_of(release) else {
             continue;
         };
-        let Some(cluster) = &target.cluster else {
-            continue;
-        };
-        let namespace = namespace_of(release, target);
+        let namespace = namespace_in(release, Some(cluster));
         match places
             .iter_mut()
             .find(|(c, n, _)| c.context() == cluster.context() && *n == namespace)
@@ -443,7 +467,7 @@ async fn diff_planned<H: Helm>(
         }
         _ => None,
     };
-    let namespace = namespace_of(release, target);
+    let namespace = namespace_in(release, target.cluster.as_ref());
     let context = target.cluster.as_ref().map(Cluster::context);
     let read_with_helm;
     let deployed = match settings.records {

@@ -16,6 +16,7 @@ pub mod renderer;
 pub mod report;
 pub mod repos;
 pub mod runner;
+pub mod status;
 pub mod sync;
 pub mod template;
 pub mod write_values;
