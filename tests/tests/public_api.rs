@@ -55,7 +55,7 @@ fn every_operation_can_be_spawned() {
     use windlass::helm::HelmProcess;
     use windlass::ops::hooks::Hooks;
     use windlass::ops::runner::RunContext;
-    use windlass::ops::{apply, destroy, diff, fetch, sync, template};
+    use windlass::ops::{apply, destroy, diff, fetch, status, sync, template};
     use windlass::plan::{Plan, PlanOptions, Selection};
     use windlass::project::{LoadOptions, Project};
 
@@ -92,6 +92,10 @@ fn every_operation_can_be_spawned() {
     let (p, c) = (plan.clone(), context.clone());
     drop(spawnable(async move {
         destroy::destroy(&p, &destroy::DestroyOptions::default(), &c).await
+    }));
+    let (p, c) = (plan.clone(), context.clone());
+    drop(spawnable(async move {
+        status::status(&p, &status::StatusSettings::default(), &c).await
     }));
     let (j, p, c) = (project.clone(), plan.clone(), context.clone());
     drop(spawnable(async move {

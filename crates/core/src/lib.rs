@@ -158,7 +158,9 @@
 //! [`ops::destroy::destroy`] uninstalls them, dependents first. The state files' and releases'
 //! hooks run as Helmfile runs them ([`ops::hooks::Hooks`]). Each returns a
 //! [`Report`](ops::report::Report): per release an outcome, when it started and how long it
-//! took.
+//! took. [`ops::status::status`] reads what each cluster runs, without changing anything: a
+//! [`StatusReport`](ops::status::StatusReport) with each release's record (revision, status,
+//! chart, last deployed) and its workloads' health as Argo CD names it.
 //!
 //! Everything an operation needs is owned or shared through `Arc` ([`Project`](project::Project),
 //! [`Plan`](plan::Plan), [`RunContext`](ops::runner::RunContext)), and the operations' futures

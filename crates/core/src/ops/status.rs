@@ -15,7 +15,7 @@ use crate::graph::Direction;
 use crate::helm::history::{ReleaseAt, deployed_release};
 use crate::helm::{Helm, HelmError};
 use crate::kube::health::{Health, health_of, is_workload};
-use crate::kube::{Cluster, KubeError, KubeconfigFiles};
+use crate::kube::{Cluster, Driver, KubeError, KubeconfigFiles};
 use crate::ops::diff::{RecordSource, connect, namespace_in, read_records};
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::runner::{RunContext, Work, run};
@@ -28,6 +28,16 @@ pub struct StatusSettings {
     pub records: RecordSource,
     /// The kubeconfig files, merged as kubectl does.
     pub kubeconfig: KubeconfigFiles,
+}
+
+impl Default for StatusSettings {
+    /// helm's default storage (release records in Secrets), the default kubeconfig.
+    fn default() -> Self {
+        Self {
+            records: RecordSource::Cluster(Driver::Secret),
+            kubeconfig: KubeconfigFiles::default(),
+        }
+    }
 }
 
 /// One workload of a release and its health.
