@@ -228,6 +228,12 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // kubectl diff's temporary folders, klog's line headers.
         (r"/(LIVE|MERGED)-\d+/", "/$1-[N]/"),
         (r"(?m)^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ ", "[KLOG] "),
+        // helm 4's client-go warns when helm cancels a watch at the end of a wait while an event
+        // is in flight: a race of the two, not something the run did; the line comes and goes.
+        (
+            r#"(?m)^\[KLOG\] reflector\.go:\d+\] "Warning: watch ended with error".*context canceled.*\n"#,
+            "",
+        ),
         (
             r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}",
             "[TIME]",
