@@ -180,6 +180,30 @@ fn a_run_that_stops_before_any_change_still_ends_with_the_report() {
     assert_snapshot!(json_apply("history db"));
 }
 
+/// A run stopped before any release starts still ends with the report, as its only stdout line:
+/// a plan error (a values file that does not exist), a selector that matches nothing, and a
+/// state file that does not parse.
+#[test]
+fn a_run_stopped_by_the_project_or_the_selection_still_ends_with_the_report() {
+    let missing_values = TestProject::new()
+        .file("charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n")
+        .file(
+            "helmfile.yaml",
+            "releases:\n- name: a\n  namespace: x\n  chart: ./charts/app\n  values: [missing.yaml]\n",
+        );
+    let unparsable = TestProject::new().file("helmfile.yaml", "releases: [\n");
+    let runs = [
+        json_run_in(&missing_values, &["sync", "--output", "json"], &[]),
+        json_run_in(
+            &missing_values,
+            &["-l", "name=b", "destroy", "--output", "json"],
+            &[],
+        ),
+        json_run_in(&unparsable, &["apply", "--output", "json"], &[]),
+    ];
+    assert_snapshot!(runs.join("=====\n"));
+}
+
 #[test]
 fn the_schema_rejects_what_windlass_never_prints() {
     let validator = validator();

@@ -302,6 +302,9 @@ impl From<Command> for Step {
     }
 }
 
+/// Runs `command`. With `--output json`, a run that changes the cluster ends with its report
+/// as the last line on stdout however it ends: also when loading, planning or selecting stops
+/// it before any release (a scheduled job reads that line).
 async fn execute(
     command: Command,
     settings: &Settings,
@@ -309,21 +312,74 @@ async fn execute(
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> Result<ExitStatus, CommandError> {
-    let needs = settings.selection(&command);
-    let command_line = settings.command_line(&command);
-    let json = matches!(
-        &command,
+    let reported = json_run_name(&command);
+    let parts = Mutex::new(JsonParts::default());
+    let result = execute_command(command, settings, signals, &parts, stdout, stderr).await;
+    if let Some(command) = reported {
+        print_json_report(command, &result, signals, parts);
+    }
+    result
+}
+
+/// The name of a run that reports as JSON lines (`sync`, `destroy`, `apply` with `--output
+/// json`).
+fn json_run_name(command: &Command) -> Option<&'static str> {
+    match command {
         Command::Sync(SyncArgs {
             output: RunFormat::Json,
             ..
-        }) | Command::Destroy(DestroyArgs {
+        }) => Some("sync"),
+        Command::Destroy(DestroyArgs {
             output: RunFormat::Json,
             ..
-        }) | Command::Apply(ApplyArgs {
+        }) => Some("destroy"),
+        Command::Apply(ApplyArgs {
             output: RunFormat::Json,
             ..
-        })
+        }) => Some("apply"),
+        _ => None,
+    }
+}
+
+/// The last line of `--output json`: the exit code the process ends with, the error, each
+/// release's outcome and (apply) the diff.
+fn print_json_report(
+    command: &str,
+    result: &Result<ExitStatus, CommandError>,
+    signals: &Signals,
+    parts: Mutex<JsonParts>,
+) {
+    let status = match (result, signals.received()) {
+        (_, Some(signal)) => ExitStatus::Interrupted(signal),
+        (Ok(status), None) => *status,
+        (Err(_), None) => ExitStatus::Failure,
+    };
+    let parts = parts.into_inner().unwrap_or_default();
+    let line = render::json_line(
+        "report",
+        &render::JsonReport {
+            command,
+            exit_code: status.code(),
+            error: result.as_ref().err().map(ToString::to_string),
+            releases: &parts.releases,
+            diff: parts.diff,
+        },
     );
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// [`execute`]'s work; `json_report` gathers what the JSON report carries.
+async fn execute_command(
+    command: Command,
+    settings: &Settings,
+    signals: &Signals,
+    json_report: &Mutex<JsonParts>,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> Result<ExitStatus, CommandError> {
+    let needs = settings.selection(&command);
+    let command_line = settings.command_line(&command);
+    let json = json_run_name(&command).is_some();
     let step = Step::from(command);
     // As in Helmfile, `template` never streams helm's output: it is the manifests; nor does
     // `diff`, whose helm calls print manifests too (the diff is windlass's own output).
@@ -410,8 +466,7 @@ async fn execute(
                 context: &context,
                 settings,
                 progress: &progress,
-                signals,
-                json_report: Mutex::new(JsonParts::default()),
+                json_report,
             };
             run.drive(drive, stdout, stderr).await
         }
@@ -454,9 +509,8 @@ struct Run<'a> {
     context: &'a RunContext<HelmProcess>,
     settings: &'a Settings,
     progress: &'a Progress,
-    signals: &'a Signals,
     /// What the `--output json` report carries, gathered as the command goes.
-    json_report: Mutex<JsonParts>,
+    json_report: &'a Mutex<JsonParts>,
 }
 
 /// The parts of the `--output json` report a command gathers before it ends.
@@ -468,64 +522,9 @@ struct JsonParts {
     diff: Option<serde_json::Value>,
 }
 
-impl Drive {
-    /// The name of a command that changes the cluster and reports as JSON lines.
-    fn run_name(&self) -> Option<&'static str> {
-        match self {
-            Drive::Sync(_) => Some("sync"),
-            Drive::Destroy(_) => Some("destroy"),
-            Drive::Apply(_) => Some("apply"),
-            _ => None,
-        }
-    }
-}
-
 impl Run<'_> {
-    /// Runs a command that drives helm; returns how the process ends. With `--output json`, a
-    /// run that changes the cluster ends with its report as the last line on stdout, however it
-    /// ends.
+    /// Runs a command that drives helm; returns how the process ends.
     async fn drive(
-        &self,
-        drive: Drive,
-        stdout: &mut impl Write,
-        stderr: &mut impl Write,
-    ) -> Result<ExitStatus, CommandError> {
-        let run = drive.run_name().filter(|_| self.progress.is_json());
-        let result = self.command(drive, stdout, stderr).await;
-        if let Some(command) = run {
-            self.print_json_report(command, &result);
-        }
-        result
-    }
-
-    /// The last line of `--output json`: the exit code the process ends with, the error, each
-    /// release's outcome and (apply) the diff.
-    fn print_json_report(&self, command: &str, result: &Result<ExitStatus, CommandError>) {
-        let status = match (result, self.signals.received()) {
-            (_, Some(signal)) => ExitStatus::Interrupted(signal),
-            (Ok(status), None) => *status,
-            (Err(_), None) => ExitStatus::Failure,
-        };
-        let parts = self
-            .json_report
-            .lock()
-            .map(|mut parts| std::mem::take(&mut *parts))
-            .unwrap_or_default();
-        let line = render::json_line(
-            "report",
-            &render::JsonReport {
-                command,
-                exit_code: status.code(),
-                error: result.as_ref().err().map(ToString::to_string),
-                releases: &parts.releases,
-                diff: parts.diff,
-            },
-        );
-        let _ = writeln!(std::io::stdout().lock(), "{line}");
-    }
-
-    /// Runs the command of [`Run::drive`].
-    async fn command(
         &self,
         drive: Drive,
         stdout: &mut impl Write,
