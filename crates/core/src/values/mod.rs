@@ -148,7 +148,31 @@ impl<'a> ValuesReader<'a> {
 
     /// The values of `release`, ready to write for helm.
     pub fn release_values(&mut self, release: &Release) -> Result<ReleaseValues, ValuesError> {
-        release_values(self, release)
+        let project = self.project;
+        let mut files = entries_content(self, release, "values", &release.spec.values)?;
+        for (index, entry) in release.spec.secrets.iter().enumerate() {
+            let Value::String(path) = entry else { continue };
+            for shown in entry_files(project, release, path, "secrets", index)? {
+                let secrets_error = |source| ValuesError::Secrets {
+                    location: release.value_location("secrets", index),
+                    release: release.name().into(),
+                    source,
+                };
+                let decrypted =
+                    decrypt_file(&project_path(project, &shown), &project.options.decrypt)
+                        .map_err(secrets_error)?;
+                let content = decrypted.to_text().map_err(secrets_error)?;
+                files.push(ValuesFile {
+                    source: Some(shown),
+                    content,
+                    secret: true,
+                });
+            }
+        }
+        Ok(ReleaseValues {
+            files,
+            set_flags: set_flags(&release.spec.set_values, &release.spec.set_string_values),
+        })
     }
 
     /// The text of the file at `full` (`shown` in messages).
@@ -165,37 +189,6 @@ impl<'a> ValuesReader<'a> {
             }
         })
     }
-}
-
-/// The values of `release`, ready to write for helm.
-fn release_values(
-    reader: &mut ValuesReader<'_>,
-    release: &Release,
-) -> Result<ReleaseValues, ValuesError> {
-    let project = reader.project;
-    let mut files = entries_content(reader, release, "values", &release.spec.values)?;
-    for (index, entry) in release.spec.secrets.iter().enumerate() {
-        let Value::String(path) = entry else { continue };
-        for shown in entry_files(project, release, path, "secrets", index)? {
-            let secrets_error = |source| ValuesError::Secrets {
-                location: release.value_location("secrets", index),
-                release: release.name().into(),
-                source,
-            };
-            let decrypted = decrypt_file(&project_path(project, &shown), &project.options.decrypt)
-                .map_err(secrets_error)?;
-            let content = decrypted.to_text().map_err(secrets_error)?;
-            files.push(ValuesFile {
-                source: Some(shown),
-                content,
-                secret: true,
-            });
-        }
-    }
-    Ok(ReleaseValues {
-        files,
-        set_flags: set_flags(&release.spec.set_values, &release.spec.set_string_values),
-    })
 }
 
 /// The content of a release's values-like `field` (`values`, `strategicMergePatches`): files
