@@ -34,6 +34,13 @@ pub enum RecordSource {
     Helm,
 }
 
+impl Default for RecordSource {
+    /// helm's default storage: release records in Secrets.
+    fn default() -> Self {
+        Self::Cluster(Driver::Secret)
+    }
+}
+
 /// How a diff run compares.
 #[derive(Debug, Clone)]
 pub struct DiffSettings {
@@ -65,7 +72,7 @@ impl Default for DiffSettings {
             options: DiffOptions::default(),
             skip_deps: false,
             kube_version: None,
-            records: RecordSource::Cluster(Driver::Secret),
+            records: RecordSource::default(),
             kubeconfig: KubeconfigFiles::default(),
             chart_cache: None,
             renderer: Renderer::default(),

@@ -15,29 +15,19 @@ use crate::graph::Direction;
 use crate::helm::history::{ReleaseAt, deployed_release};
 use crate::helm::{Helm, HelmError};
 use crate::kube::health::{Health, health_of, is_workload};
-use crate::kube::{Cluster, Driver, KubeError, KubeconfigFiles};
+use crate::kube::{Cluster, KubeError, KubeconfigFiles};
 use crate::ops::diff::{RecordSource, connect, namespace_in, read_records};
 use crate::ops::report::{ReleaseOutcome, Report};
 use crate::ops::runner::{RunContext, Work, run};
 use crate::plan::{Desired, Plan, PlannedRelease};
 
-/// Where `status` reads the cluster.
-#[derive(Debug, Clone)]
+/// Where `status` reads the cluster (by default, as helm's defaults have it).
+#[derive(Debug, Clone, Default)]
 pub struct StatusSettings {
     /// Where the release records are read.
     pub records: RecordSource,
     /// The kubeconfig files, merged as kubectl does.
     pub kubeconfig: KubeconfigFiles,
-}
-
-impl Default for StatusSettings {
-    /// helm's default storage (release records in Secrets), the default kubeconfig.
-    fn default() -> Self {
-        Self {
-            records: RecordSource::Cluster(Driver::Secret),
-            kubeconfig: KubeconfigFiles::default(),
-        }
-    }
 }
 
 /// One workload of a release and its health.
